@@ -1,0 +1,302 @@
+//! The shell: header strip, table of contents, the current chapter, previous/next, embed mode.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::chapters::{self, CHAPTERS, Chapter, Part};
+use crate::engine::EngineStatus;
+use crate::route::{self, Route};
+use crate::theme::ThemeToggle;
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let route = RwSignal::new(Route::current());
+    let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
+        route.set(Route::current());
+        after_navigation();
+    });
+    let on_key = window_event_listener(leptos::ev::keydown, move |ev| {
+        keyboard_navigation(&ev, &route.get_untracked());
+    });
+    // The page lives as long as the tab; these listeners do too.
+    std::mem::forget((on_hash, on_key));
+
+    let embed = route.get_untracked().embed;
+    if embed {
+        set_body_class("embed");
+    }
+    let current = move || {
+        let r = route.get();
+        chapters::find(&r.slug).map(|(i, c)| (i, *c)).ok_or(r.slug)
+    };
+    let page = move || match current() {
+        Ok((index, chapter)) => view! { <ChapterPage chapter index embed/> }.into_any(),
+        Err(slug) if slug.is_empty() => {
+            let (index, chapter) = (0, CHAPTERS[0]);
+            view! { <ChapterPage chapter index embed/> }.into_any()
+        }
+        Err(slug) => view! { <NotFound slug/> }.into_any(),
+    };
+
+    if embed {
+        return view! { <main id="main" class="embed-main">{page}</main> }.into_any();
+    }
+    let nav_open = RwSignal::new(false);
+    let current_slug = Signal::derive(move || match current() {
+        Ok((_, c)) => c.slug,
+        Err(_) => "",
+    });
+    view! {
+        <a class="skip-link" href="#main" on:click=|ev| {
+            ev.prevent_default();
+            focus_id("chapter-title");
+        }>"Skip to the chapter"</a>
+        <header class="strip">
+            <a class="brand" href="#/arc">
+                <span class="brand-mark" aria-hidden="true"></span>
+                "Inside the Token Tumbler"
+            </a>
+            <p class="strip-facts" aria-label="System facts">
+                <span title="Size of GPT-4's tokenizer vocabulary (cl100k_base), as OpenAI's tiktoken reports it">
+                    "VOCAB_SIZE: 100,277"
+                </span>
+                <span aria-hidden="true">" · "</span>
+                <span>"MODE: EXPLAIN"</span>
+            </p>
+            <EngineStatus/>
+            <ThemeToggle/>
+            <button
+                class="nav-toggle"
+                type="button"
+                aria-controls="contents"
+                aria-expanded=move || nav_open.get().to_string()
+                on:click=move |_| nav_open.update(|o| *o = !*o)
+            >
+                "Contents"
+            </button>
+        </header>
+        <div class="layout">
+            <nav id="contents" class="contents" class:open=move || nav_open.get() aria-label="Chapters">
+                <Contents current=current_slug on_pick=move || nav_open.set(false)/>
+            </nav>
+            <main id="main" tabindex="-1">{page}</main>
+        </div>
+    }
+    .into_any()
+}
+
+/// The table of contents, grouped by part.
+#[component]
+fn Contents(
+    /// The slug of the chapter on screen, marked `aria-current`.
+    current: Signal<&'static str>,
+    /// Called when the reader picks a chapter (closes the menu on phones).
+    on_pick: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let mut number = 0;
+    Part::ALL
+        .into_iter()
+        .map(|part| {
+            let items = CHAPTERS
+                .iter()
+                .filter(|c| c.part == part)
+                .map(|c| {
+                    number += 1;
+                    let slug = c.slug;
+                    view! {
+                        <li>
+                            <a
+                                href=format!("#/{slug}")
+                                aria-current=move || (current.get() == slug).then_some("page")
+                                on:click=move |_| on_pick()
+                            >
+                                <span class="num">{number}</span>
+                                {c.title}
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="toc-part">
+                    <h2>{part.label()}</h2>
+                    <ol>{items}</ol>
+                </section>
+            }
+        })
+        .collect_view()
+}
+
+/// One chapter: its heading, key idea, body, embed code and previous/next links.
+#[component]
+fn ChapterPage(
+    /// The chapter to draw.
+    chapter: Chapter,
+    /// Its place in [`CHAPTERS`].
+    index: usize,
+    /// Whether the chapter is shown alone, inside an iframe.
+    embed: bool,
+) -> impl IntoView {
+    set_title(chapter.title);
+    let prev = index.checked_sub(1).map(|i| CHAPTERS[i]);
+    let next = CHAPTERS.get(index + 1).copied();
+    let footer = if embed {
+        let href = format!("{}{}", page_base(), route::fragment(chapter.slug, ""));
+        view! {
+            <p class="embed-source">
+                <a href=href target="_blank" rel="noopener">
+                    "Inside the Token Tumbler — open the full guide ↗"
+                </a>
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <EmbedCode chapter/>
+            <nav class="pager" aria-label="Previous and next chapter">
+                {prev.map(|p| view! {
+                    <a class="prev" rel="prev" href=format!("#/{}", p.slug)>
+                        <small>"← Previous"</small>{p.title}
+                    </a>
+                })}
+                {next.map(|n| view! {
+                    <a class="next" rel="next" href=format!("#/{}", n.slug)>
+                        <small>"Next →"</small>{n.title}
+                    </a>
+                })}
+            </nav>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="chapter" data-chapter=chapter.slug aria-labelledby="chapter-title">
+            <header class="chapter-head">
+                <p class="kicker">{format!("{} · {:02}", chapter.kicker, index + 1)}</p>
+                <h1 id="chapter-title" tabindex="-1">{chapter.title}</h1>
+                <p class="idea">{chapter.idea}</p>
+            </header>
+            <div class="chapter-body">{(chapter.body)()}</div>
+            {footer}
+        </section>
+    }
+}
+
+/// The "copy embed code" control: a working `<iframe>` for this chapter with its current state.
+#[component]
+fn EmbedCode(chapter: Chapter) -> impl IntoView {
+    let code = RwSignal::new(String::new());
+    let copied = RwSignal::new(false);
+    let make_code = move || {
+        let state = Route::current().query;
+        let src = format!("{}?embed{}", page_base(), route::fragment(chapter.slug, &state));
+        format!(
+            "<iframe src=\"{}\" title=\"{} — Inside the Token Tumbler\" width=\"100%\" \
+             height=\"640\" style=\"border:0\" loading=\"lazy\"></iframe>",
+            html_attr_escape(&src),
+            html_attr_escape(chapter.title)
+        )
+    };
+    let copy = move |_| {
+        let text = make_code();
+        code.set(text.clone());
+        if let Some(w) = web_sys::window() {
+            let promise = w.navigator().clipboard().write_text(&text);
+            leptos::task::spawn_local(async move {
+                let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+                copied.set(ok);
+            });
+        }
+    };
+    view! {
+        <details class="embed-code">
+            <summary>"Embed this chapter"</summary>
+            <p>"Paste this into a slide or a web page; it opens this chapter alone, as it is now."</p>
+            <button type="button" on:click=copy>"Copy embed code"</button>
+            <span class="copied" role="status">{move || copied.get().then_some("Copied.")}</span>
+            <textarea
+                readonly
+                rows="3"
+                aria-label="Embed code"
+                data-embed-code=""
+                prop:value=move || { let c = code.get(); if c.is_empty() { make_code() } else { c } }
+            ></textarea>
+        </details>
+    }
+}
+
+/// Shown for a slug that is not in the guide.
+#[component]
+fn NotFound(slug: String) -> impl IntoView {
+    set_title("Not found");
+    view! {
+        <section class="chapter not-found">
+            <h1 id="chapter-title" tabindex="-1">"No such chapter"</h1>
+            <p>"There is no chapter called “" {slug} "”. "
+               <a href="#/arc">"Start at the beginning"</a> " or pick one from the contents."</p>
+        </section>
+    }
+}
+
+/// The page address without query or fragment, for links and embed codes.
+fn page_base() -> String {
+    let loc = web_sys::window().expect("a window").location();
+    format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default())
+}
+
+fn html_attr_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn set_title(title: &str) {
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        doc.set_title(&format!("{title} · Inside the Token Tumbler"));
+    }
+}
+
+fn set_body_class(class: &str) {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.class_list().add_1(class);
+    }
+}
+
+fn focus_id(id: &str) {
+    let el = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
+}
+
+/// After a chapter change: back to the top, and focus on the new heading for keyboard and
+/// screen-reader users.
+fn after_navigation() {
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+    focus_id("chapter-title");
+}
+
+/// ← / → (or [ / ]) move between chapters, unless the reader is typing or using a control.
+fn keyboard_navigation(ev: &web_sys::KeyboardEvent, route: &Route) {
+    if ev.alt_key() || ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.default_prevented() {
+        return;
+    }
+    let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    if let Some(el) = target {
+        let tag = el.tag_name().to_ascii_lowercase();
+        let editable = el.get_attribute("contenteditable").is_some_and(|v| v != "false");
+        if matches!(tag.as_str(), "input" | "textarea" | "select") || editable {
+            return;
+        }
+    }
+    let index = chapters::find(&route.slug).map(|(i, _)| i).unwrap_or(0);
+    let to = match ev.key().as_str() {
+        "ArrowLeft" | "[" => index.checked_sub(1),
+        "ArrowRight" | "]" => Some(index + 1).filter(|&i| i < CHAPTERS.len()),
+        _ => None,
+    };
+    if let (Some(i), Some(w)) = (to, web_sys::window()) {
+        ev.prevent_default();
+        let _ = w.location().set_hash(&format!("/{}", CHAPTERS[i].slug));
+    }
+}

@@ -1,0 +1,9 @@
+//! Inference.
+
+use leptos::prelude::*;
+
+/// The body of the `inference` chapter.
+#[component]
+pub fn Chapter() -> impl IntoView {
+    view! {}
+}

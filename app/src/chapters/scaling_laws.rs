@@ -1,0 +1,9 @@
+//! Scaling Laws.
+
+use leptos::prelude::*;
+
+/// The body of the `scaling-laws` chapter.
+#[component]
+pub fn Chapter() -> impl IntoView {
+    view! {}
+}

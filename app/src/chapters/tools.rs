@@ -1,0 +1,9 @@
+//! Cognitive Prosthetics.
+
+use leptos::prelude::*;
+
+/// The body of the `tools` chapter.
+#[component]
+pub fn Chapter() -> impl IntoView {
+    view! {}
+}

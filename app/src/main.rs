@@ -1,0 +1,23 @@
+//! Inside the Token Tumbler: a visual, interactive guide to how large language models work.
+//!
+//! The page is a leptos client-side app. It paints the guide on the main thread before any model
+//! byte loads; the live model runs in an engine worker (see `engine.rs`).
+
+mod app;
+mod chapters;
+mod engine;
+mod route;
+mod theme;
+mod url_state;
+
+fn main() {
+    console_error_panic_hook();
+    leptos::mount::mount_to_body(app::App);
+}
+
+/// Panics become readable console errors instead of "unreachable executed".
+fn console_error_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&format!("tumbler panicked: {info}").into());
+    }));
+}

@@ -1,0 +1,7 @@
+//! The Tumbler: everything in *Inside the Token Tumbler* that computes.
+//!
+//! No web dependencies: this crate runs natively (the `tumbler` CLI, tests, training) and in the
+//! browser (the app and the engine worker). Modules that need burn sit behind the `gpt` feature so
+//! the page can use the tokenizers and pipelines without pulling a tensor library into its wasm.
+
+pub mod tokenizer;
