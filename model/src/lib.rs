@@ -4,4 +4,5 @@
 //! browser (the app and the engine worker). Modules that need burn sit behind the `gpt` feature so
 //! the page can use the tokenizers and pipelines without pulling a tensor library into its wasm.
 
+pub mod data;
 pub mod tokenizer;

@@ -1,0 +1,160 @@
+//! PII removal, FineWeb's last stage: email addresses, phone numbers, IPv4 and IPv6 addresses and
+//! payment-card numbers (Luhn-checked, so ordinary long numbers survive) become placeholders.
+
+use fancy_regex::{Captures, Regex};
+
+/// Compiled patterns; build once.
+#[derive(Debug)]
+pub struct PiiScrubber {
+    email: Regex,
+    ipv4: Regex,
+    ipv6: Regex,
+    card: Regex,
+    phone: Regex,
+}
+
+/// How many of each kind were replaced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PiiCounts {
+    pub emails: usize,
+    pub phones: usize,
+    pub ips: usize,
+    pub cards: usize,
+}
+
+impl PiiCounts {
+    pub fn total(&self) -> usize {
+        self.emails + self.phones + self.ips + self.cards
+    }
+
+    pub fn add(&mut self, o: &PiiCounts) {
+        self.emails += o.emails;
+        self.phones += o.phones;
+        self.ips += o.ips;
+        self.cards += o.cards;
+    }
+}
+
+impl Default for PiiScrubber {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PiiScrubber {
+    #[allow(clippy::missing_panics_doc)]
+    pub fn new() -> Self {
+        // The patterns are constants; a failure here is a bug caught by the tests.
+        let re = |p: &str| Regex::new(p).expect("PII pattern compiles");
+        Self {
+            email: re(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}\b"),
+            ipv4: re(
+                r"\b(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b(?![\d.]*\d)",
+            ),
+            ipv6: re(
+                r"(?i)(?<![0-9a-f:])(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![0-9a-f:])|(?<![0-9a-f:])(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}(?![0-9a-f:])",
+            ),
+            card: re(r"\b(?:\d[ \-]?){12,18}\d\b"),
+            phone: re(
+                r"(?<![\w.])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{2,4}\)[ .\-]?|\d{3}[ .\-])\d{3}[ .\-]\d{4}\b",
+            ),
+        }
+    }
+
+    /// Returns `text` with PII replaced by placeholders and the counts of what was replaced.
+    pub fn scrub(&self, text: &str) -> (String, PiiCounts) {
+        self.scrub_with(text, |kind, _| kind.placeholder().to_string())
+    }
+
+    /// Replaces each piece of PII with what `with` returns for it (the CLI uses this to publish
+    /// real documents with made-up addresses, so the page still has PII to find).
+    pub fn scrub_with(
+        &self,
+        text: &str,
+        mut with: impl FnMut(PiiKind, &str) -> String,
+    ) -> (String, PiiCounts) {
+        let mut counts = PiiCounts::default();
+        let mut run = |re: &Regex, kind: PiiKind, text: &str, n: &mut usize| {
+            re.replace_all(text, |c: &Captures| {
+                let m = &c[0];
+                if kind == PiiKind::Card && !luhn(m) {
+                    return m.to_string();
+                }
+                *n += 1;
+                with(kind, m)
+            })
+            .into_owned()
+        };
+        let text = run(&self.email, PiiKind::Email, text, &mut counts.emails);
+        let text = run(&self.card, PiiKind::Card, &text, &mut counts.cards);
+        let text = run(&self.ipv6, PiiKind::Ip, &text, &mut counts.ips);
+        let text = run(&self.ipv4, PiiKind::Ip, &text, &mut counts.ips);
+        let text = run(&self.phone, PiiKind::Phone, &text, &mut counts.phones);
+        (text, counts)
+    }
+}
+
+/// The kinds of PII the scrubber finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum PiiKind {
+    Email,
+    Phone,
+    Ip,
+    Card,
+}
+
+impl PiiKind {
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            PiiKind::Email => "<email>",
+            PiiKind::Phone => "<phone>",
+            PiiKind::Ip => "<ip>",
+            PiiKind::Card => "<card>",
+        }
+    }
+}
+
+/// The Luhn checksum that every payment-card number satisfies.
+pub fn luhn(number: &str) -> bool {
+    let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
+    if !(13..=19).contains(&digits.len()) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+        .sum();
+    sum % 10 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubs_pii() {
+        let s = PiiScrubber::new();
+        let (out, n) = s.scrub(
+            "Mail jm@netnoteinc.com or call (555) 123-4567 or +1 212-555-0199. Server 192.168.0.1, \
+             v6 2001:db8::ff00:42:8329 and fe80:0:0:0:202:b3ff:fe1e:8329. Card 4111 1111 1111 1111.",
+        );
+        assert_eq!(
+            out,
+            "Mail <email> or call <phone> or <phone>. Server <ip>, v6 <ip> and <ip>. Card <card>."
+        );
+        assert_eq!(n, PiiCounts { emails: 1, phones: 2, ips: 3, cards: 1 });
+    }
+
+    #[test]
+    fn keeps_lookalikes() {
+        let s = PiiScrubber::new();
+        let text = "Version 3.11.2 of Python, released in 2023, has 1234567890123 lines; see 1.2.3.4.5 and 12:30.";
+        let (out, n) = s.scrub(text);
+        assert_eq!(out, text);
+        assert_eq!(n.total(), 0);
+        assert!(luhn("4111111111111111"));
+        assert!(!luhn("4111111111111112"));
+    }
+}
