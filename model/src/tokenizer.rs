@@ -49,7 +49,8 @@ pub enum EncodingName {
 }
 
 impl EncodingName {
-    pub const ALL: [EncodingName; 4] = [Self::Cl100kBase, Self::O200kBase, Self::R50kBase, Self::Tumbler];
+    pub const ALL: [EncodingName; 4] =
+        [Self::Cl100kBase, Self::O200kBase, Self::R50kBase, Self::Tumbler];
 
     /// The name tiktoken and the CLI use.
     pub fn as_str(self) -> &'static str {

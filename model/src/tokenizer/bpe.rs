@@ -110,7 +110,12 @@ impl Merges {
             Merges::Pairs { whole, .. } => whole.as_ref().and_then(|w| w.get(piece).copied()),
         };
         let whole_piece = whole.is_some();
-        PieceTrace { bytes: piece.to_vec(), steps, whole_piece, ids: whole.map_or(ids, |id| vec![id]) }
+        PieceTrace {
+            bytes: piece.to_vec(),
+            steps,
+            whole_piece,
+            ids: whole.map_or(ids, |id| vec![id]),
+        }
     }
 
     /// The priority and merged id of the pair starting at part `i`, if it merges at all.

@@ -84,7 +84,10 @@ pub(crate) fn parse(json: &[u8]) -> Result<HfParts, TokenizerError> {
             .ok_or_else(|| unsupported(format!("vocabulary entry {s:?} is not byte-level")))
     };
 
-    let vocab = model.get("vocab").and_then(Value::as_object).ok_or_else(|| unsupported("no model.vocab"))?;
+    let vocab = model
+        .get("vocab")
+        .and_then(Value::as_object)
+        .ok_or_else(|| unsupported("no model.vocab"))?;
     let mut by_str: FxHashMap<&str, u32> = FxHashMap::default();
     let mut tokens = Vec::with_capacity(vocab.len());
     for (s, id) in vocab {
@@ -130,7 +133,10 @@ pub(crate) fn parse(json: &[u8]) -> Result<HfParts, TokenizerError> {
     let mut specials = Vec::new();
     let mut added = Vec::new();
     for t in root.get("added_tokens").and_then(Value::as_array).into_iter().flatten() {
-        let content = t.get("content").and_then(Value::as_str).ok_or_else(|| unsupported("bad added token"))?;
+        let content = t
+            .get("content")
+            .and_then(Value::as_str)
+            .ok_or_else(|| unsupported("bad added token"))?;
         let id = t.get("id").and_then(Value::as_u64).and_then(|i| u32::try_from(i).ok());
         let id = id.ok_or_else(|| unsupported("bad added token id"))?;
         for flag in ["single_word", "lstrip", "rstrip"] {
@@ -161,7 +167,9 @@ pub(crate) fn parse(json: &[u8]) -> Result<HfParts, TokenizerError> {
 fn pre_tokenizer(v: Option<&Value>) -> Result<(String, bool), TokenizerError> {
     let v = v.filter(|v| !v.is_null()).ok_or_else(|| unsupported("no pre_tokenizer"))?;
     let kind = v.get("type").and_then(Value::as_str);
-    let flag = |v: &Value, key: &str, default: bool| v.get(key).and_then(Value::as_bool).unwrap_or(default);
+    let flag = |v: &Value, key: &str, default: bool| {
+        v.get(key).and_then(Value::as_bool).unwrap_or(default)
+    };
     match kind {
         Some("ByteLevel") if flag(v, "use_regex", true) => {
             Ok((BYTE_LEVEL_PATTERN.to_string(), flag(v, "add_prefix_space", true)))
