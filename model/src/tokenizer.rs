@@ -9,12 +9,11 @@
 
 mod bpe;
 mod hf;
+mod split;
 mod tiktoken;
 
 use std::fmt;
 use std::str::FromStr;
-
-use fancy_regex::Regex;
 
 pub use bpe::{MergeStep, PieceTrace};
 
@@ -102,7 +101,7 @@ impl FromStr for EncodingName {
 /// A loaded tokenizer: text ↔ ids.
 pub struct Encoding {
     name: EncodingName,
-    splitter: Regex,
+    splitter: split::Splitter,
     merges: bpe::Merges,
     /// Bytes of each id; empty where an id is unused (no real token is empty).
     tokens: Vec<Box<[u8]>>,
@@ -140,7 +139,7 @@ impl Encoding {
         let specials = specials.iter().map(|&(s, id)| (s.to_string(), id)).collect();
         Ok(Self {
             name,
-            splitter: compile(pattern)?,
+            splitter: split::Splitter::new(compile(pattern)?, name == EncodingName::Cl100kBase),
             merges: bpe::Merges::Ranks(ranks),
             tokens: token_table(tokens),
             specials,
@@ -155,7 +154,7 @@ impl Encoding {
         let parts = hf::parse(data)?;
         Ok(Self {
             name: EncodingName::Tumbler,
-            splitter: compile(&parts.pattern)?,
+            splitter: split::Splitter::new(compile(&parts.pattern)?, false),
             merges: parts.merges,
             tokens: token_table(parts.tokens),
             specials: parts.specials,
@@ -231,7 +230,7 @@ impl Encoding {
     }
 
     /// Calls `f` on each pre-split piece of `text` (no special tokens), in order.
-    fn for_each_piece(&self, text: &str, mut f: impl FnMut(&str)) {
+    fn for_each_piece(&self, text: &str, f: impl FnMut(&str)) {
         if text.is_empty() {
             return;
         }
@@ -242,19 +241,7 @@ impl Encoding {
         } else {
             text
         };
-        let mut end = 0;
-        for m in self.splitter.find_iter(text) {
-            // With the backtrack limit lifted, the regex engine has no error left to report.
-            let Ok(m) = m else { break };
-            if self.keep_gaps && m.start() > end {
-                f(&text[end..m.start()]);
-            }
-            f(m.as_str());
-            end = m.end();
-        }
-        if self.keep_gaps && end < text.len() {
-            f(&text[end..]);
-        }
+        self.splitter.for_each(text, self.keep_gaps, f);
     }
 
     /// The bytes of `ids` joined.
@@ -282,7 +269,7 @@ impl Encoding {
     }
 }
 
-fn compile(pattern: &str) -> Result<Regex, TokenizerError> {
+fn compile(pattern: &str) -> Result<fancy_regex::Regex, TokenizerError> {
     fancy_regex::RegexBuilder::new(pattern)
         .backtrack_limit(usize::MAX)
         .build()

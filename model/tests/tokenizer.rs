@@ -139,7 +139,7 @@ fn tokenizer_matches_tiktoken_rs_on_long_text() {
     let mut text = String::new();
     for case in &cases {
         text.push_str(case["text"].as_str().unwrap());
-        text.push(if text.len() % 3 == 0 { '\n' } else { ' ' });
+        text.push(if text.len().is_multiple_of(3) { '\n' } else { ' ' });
     }
     let refs = [
         (cl100k(), tiktoken_rs::cl100k_base_singleton()),

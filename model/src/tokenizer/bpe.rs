@@ -22,7 +22,7 @@ pub(crate) enum Merges {
     /// byte; `whole` is set when the file asks to emit a piece found in the vocabulary as is.
     Pairs {
         pairs: FxHashMap<(u32, u32), (Rank, u32)>,
-        byte_ids: [u32; 256],
+        byte_ids: Box<[u32; 256]>,
         whole: Option<FxHashMap<Vec<u8>, u32>>,
     },
 }
@@ -172,10 +172,10 @@ fn merge_pairs(pairs: &FxHashMap<(u32, u32), (Rank, u32)>, ids: &mut Vec<u32>) {
     loop {
         let mut best: Option<(Rank, usize, u32)> = None;
         for i in 0..ids.len().saturating_sub(1) {
-            if let Some(&(rank, id)) = pairs.get(&(ids[i], ids[i + 1])) {
-                if best.is_none_or(|(r, _, _)| rank < r) {
-                    best = Some((rank, i, id));
-                }
+            if let Some(&(rank, id)) = pairs.get(&(ids[i], ids[i + 1]))
+                && best.is_none_or(|(r, _, _)| rank < r)
+            {
+                best = Some((rank, i, id));
             }
         }
         let Some((_, i, id)) = best else { return };

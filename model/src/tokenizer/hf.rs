@@ -156,7 +156,7 @@ pub(crate) fn parse(json: &[u8]) -> Result<HfParts, TokenizerError> {
     Ok(HfParts {
         pattern,
         add_prefix_space,
-        merges: Merges::Pairs { pairs, byte_ids, whole },
+        merges: Merges::Pairs { pairs, byte_ids: Box::new(byte_ids), whole },
         tokens,
         specials,
         added,
