@@ -1,1 +1,149 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's two-command workflow and its helpers.
+//!
+//! - `setup`  installs what the other commands need and is missing (idempotent).
+//! - `serve`  builds the app and serves it on http://127.0.0.1:8080.
+//! - `build`  builds the release app into `dist/`.
+//! - `test`   runs every test: format, lints, native unit tests, the release wasm build, and the
+//!            end-to-end tests in Chromium (WebGPU on SwiftShader, then the CPU fallback).
+//! - `bench`  runs the benchmarks and prints their numbers.
+//!
+//! Only the standard library, so this compiles in seconds on a fresh machine.
+
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// Where the app is served, by `serve` and by the end-to-end tests' own server.
+pub const SERVE_ADDR: &str = "127.0.0.1:8080";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        eprintln!("usage: cargo xtask <setup|serve|build|test|bench>");
+        return ExitCode::from(2);
+    };
+    let rest = &args[1..];
+    let result = match command.as_str() {
+        "setup" => setup::run(),
+        "serve" => serve(),
+        "build" => build(),
+        "test" => test(rest),
+        "bench" => bench(rest),
+        other => Err(format!("unknown command `{other}`; try setup, serve, build, test or bench")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_owned()
+}
+
+/// A command run in the workspace root with `tests/e2e/node_modules/.bin` (npm's wasm-opt) first
+/// on the PATH.
+pub fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root());
+    let node_bin = root().join("tests/e2e/node_modules/.bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![node_bin];
+    if let Some(home) = std::env::var_os("HOME") {
+        paths.push(PathBuf::from(home).join(".cargo/bin"));
+    }
+    paths.extend(std::env::split_paths(&path));
+    c.env("PATH", std::env::join_paths(paths).expect("PATH entries are valid"));
+    c
+}
+
+/// Runs a command to completion, failing with its description if it fails.
+pub fn run(mut c: Command) -> Result<(), String> {
+    let what = format!("{c:?}");
+    let started = Instant::now();
+    eprintln!("xtask: $ {}", describe(&c));
+    let status = c.status().map_err(|e| format!("could not start {what}: {e}"))?;
+    eprintln!("xtask:   ({:.1} s)", started.elapsed().as_secs_f64());
+    if status.success() { Ok(()) } else { Err(format!("{} failed ({status})", describe(&c))) }
+}
+
+fn describe(c: &Command) -> String {
+    let mut s = c.get_program().to_string_lossy().into_owned();
+    for a in c.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+fn serve() -> Result<(), String> {
+    setup::run()?;
+    let mut c = cmd("trunk");
+    c.args(["serve", "--release", "--address", "127.0.0.1", "--port", "8080"]);
+    eprintln!("xtask: serving on http://{SERVE_ADDR} (Ctrl-C to stop)");
+    run(c)
+}
+
+fn build() -> Result<(), String> {
+    setup::run()?;
+    let mut c = cmd("trunk");
+    c.args(["build", "--release"]);
+    run(c)
+}
+
+/// Every test, in the order that fails fastest. `--skip-e2e` leaves out the browser tests.
+fn test(args: &[String]) -> Result<(), String> {
+    let started = Instant::now();
+    setup::run()?;
+
+    let mut fmt = cmd("cargo");
+    fmt.args(["fmt", "--all", "--check"]);
+    run(fmt)?;
+
+    let mut clippy = cmd("cargo");
+    clippy.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+    run(clippy)?;
+    let mut clippy_wasm = cmd("cargo");
+    clippy_wasm.args([
+        "clippy",
+        "-p",
+        "tumbler-app",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run(clippy_wasm)?;
+
+    let mut unit = cmd("cargo");
+    unit.args(["test", "--workspace"]);
+    run(unit)?;
+
+    if args.iter().any(|a| a == "--skip-e2e") {
+        eprintln!("xtask: skipping the browser tests (--skip-e2e)");
+    } else {
+        let mut trunk = cmd("trunk");
+        trunk.args(["build", "--release"]);
+        run(trunk)?;
+        for backend in ["webgpu", "cpu"] {
+            let mut e2e = cmd("node");
+            e2e.args(["--test", "--test-concurrency=1", "tests/e2e/"]);
+            e2e.env("TUMBLER_E2E_BACKEND", backend);
+            run(e2e)?;
+        }
+    }
+    eprintln!("xtask: all tests passed in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn bench(_args: &[String]) -> Result<(), String> {
+    setup::run()?;
+    Err("no benchmarks are registered yet".into())
+}

@@ -1,0 +1,125 @@
+// The end-to-end harness: a static server for dist/, Debian's Chromium driven by playwright-core,
+// and the list of chapters read from the one registry (app/src/chapters.rs).
+//
+// TUMBLER_E2E_BACKEND=webgpu (default) runs Chromium with WebGPU on SwiftShader;
+// TUMBLER_E2E_BACKEND=cpu runs it with WebGPU off, so the page must use the CPU fallback.
+
+import { createServer } from "node:http";
+import { readFile, stat, mkdir } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { extname, join, normalize, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const DIST = join(ROOT, "dist");
+export const BACKEND = process.env.TUMBLER_E2E_BACKEND === "cpu" ? "cpu" : "webgpu";
+export const ARTIFACTS = join(ROOT, "tests", "e2e", "artifacts", BACKEND);
+
+/** Every chapter as [slug, title], in order, parsed from the registry the app is built from. */
+export function chapters() {
+  const src = readFileSync(join(ROOT, "app", "src", "chapters.rs"), "utf8");
+  const re = /slug: "([^"]+)",\s*title: "((?:[^"\\]|\\.)*)"/g;
+  return [...src.matchAll(re)].map((m) => [m[1], m[2].replace(/\\"/g, '"')]);
+}
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".txt": "text/plain; charset=utf-8",
+  ".md": "text/markdown; charset=utf-8",
+};
+
+/** Serves dist/ on a free loopback port; unknown paths get index.html (path routes). */
+export async function serve() {
+  await stat(join(DIST, "index.html")).catch(() => {
+    throw new Error("dist/index.html is missing: run `trunk build --release` first");
+  });
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, "http://x");
+    let path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, "");
+    let file = join(DIST, path);
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, "index.html");
+    } catch {
+      file = join(DIST, "index.html");
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end("not found");
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+const COMMON_FLAGS = [
+  "--no-sandbox",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-default-apps",
+  "--no-first-run",
+  "--disable-quic",
+];
+const WEBGPU_FLAGS = [
+  "--enable-unsafe-webgpu",
+  "--use-webgpu-adapter=swiftshader",
+  "--enable-features=Vulkan",
+];
+const CPU_FLAGS = ["--disable-gpu", "--disable-features=WebGPU,Vulkan"];
+
+/** Debian's Chromium, headless, configured for this run's backend. */
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [...COMMON_FLAGS, ...(BACKEND === "webgpu" ? WEBGPU_FLAGS : CPU_FLAGS)],
+  });
+}
+
+/** A page that records console errors, page errors and requests to other hosts. */
+export async function openPage(browser, origin, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (!["data:", "blob:"].includes(u.protocol) && u.origin !== origin) {
+      problems.push(`request to another host: ${r.url()}`);
+    }
+  });
+  page.on("dialog", (d) => {
+    problems.push(`unexpected dialog: ${d.message()}`);
+    d.dismiss();
+  });
+  return { page, context, problems };
+}
+
+/** The URL of a chapter; the CPU run always forces the CPU backend as a reader could. */
+export function chapterUrl(origin, slug, { query = "", embed = false } = {}) {
+  const search = [embed ? "embed" : "", BACKEND === "cpu" ? "backend=cpu" : ""]
+    .filter(Boolean)
+    .join("&");
+  const frag = query ? `#/${slug}?${query}` : `#/${slug}`;
+  return `${origin}/${search ? "?" + search : ""}${frag}`;
+}
+
+export async function artifacts() {
+  await mkdir(ARTIFACTS, { recursive: true });
+  return ARTIFACTS;
+}

@@ -1,0 +1,112 @@
+//! Installs what the build and the tests need and is missing, and says what it does.
+//!
+//! Nothing here downloads a binary from outside the package registries: trunk and
+//! wasm-bindgen-cli come from crates.io (built here), wasm-opt from npm's `binaryen`, Chromium
+//! from Debian, Playwright's driver (`playwright-core`, which downloads no browser) from npm.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::{cmd, root, run};
+
+/// trunk 0.22 needs rustc ≥ 1.96.1; 0.21.14 builds on this toolchain (Rust 1.95).
+const TRUNK_VERSION: &str = "0.21.14";
+
+pub fn run() -> Result<(), String> {
+    wasm_target()?;
+    trunk()?;
+    wasm_bindgen()?;
+    npm_packages()?;
+    chromium()?;
+    Ok(())
+}
+
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = cmd(program).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn wasm_target() -> Result<(), String> {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    let mut c = cmd("rustup");
+    c.args(["target", "add", "wasm32-unknown-unknown"]);
+    run(c)
+}
+
+fn trunk() -> Result<(), String> {
+    let version = output("trunk", &["--version"]).unwrap_or_default();
+    if version.split_whitespace().nth(1) == Some(TRUNK_VERSION) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing trunk {TRUNK_VERSION} (about 15 minutes on 2 cores, once)");
+    let mut c = cmd("cargo");
+    c.args(["install", "--locked", &format!("trunk@{TRUNK_VERSION}")]);
+    run(c)
+}
+
+/// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly.
+pub fn locked_wasm_bindgen() -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen entry".into())
+}
+
+fn wasm_bindgen() -> Result<(), String> {
+    let want = locked_wasm_bindgen()?;
+    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).unwrap_or_default();
+    if !trunk_toml.contains(&format!("wasm_bindgen = \"{want}\"")) {
+        return Err(format!("Trunk.toml [tools] wasm_bindgen must be \"{want}\" (Cargo.lock)"));
+    }
+    let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(want.as_str()) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing wasm-bindgen-cli {want} (about 7 minutes, once)");
+    // Without --locked: with it, a dependency version the CLI's lock names is not on crates.io.
+    let mut c = cmd("cargo");
+    c.args(["install", "--force", &format!("wasm-bindgen-cli@{want}")]);
+    run(c)
+}
+
+fn npm_packages() -> Result<(), String> {
+    let e2e = root().join("tests/e2e");
+    let marker = e2e.join("node_modules/.package-lock.json");
+    if is_newer(&marker, &e2e.join("package-lock.json")) {
+        return Ok(());
+    }
+    let mut c = cmd("npm");
+    c.current_dir(&e2e).args(["ci", "--no-audit", "--no-fund"]);
+    run(c)
+}
+
+fn is_newer(a: &Path, b: &Path) -> bool {
+    let time = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    matches!((time(a), time(b)), (Some(x), Some(y)) if x >= y)
+}
+
+fn chromium() -> Result<(), String> {
+    if Path::new("/usr/bin/chromium").exists() {
+        return Ok(());
+    }
+    let root_user = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
+    let sudo: &[&str] = if root_user { &[] } else { &["sudo"] };
+    eprintln!("xtask: installing Debian's chromium (the browser the end-to-end tests drive)");
+    for args in [&["apt-get", "update"][..], &["apt-get", "install", "-y", "chromium"][..]] {
+        let all: Vec<&str> = sudo.iter().chain(args).copied().collect();
+        let mut c = Command::new(all[0]);
+        c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        run(c)?;
+    }
+    Ok(())
+}
