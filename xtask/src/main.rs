@@ -5,7 +5,7 @@
 //! - `build`  builds the release app into `dist/`.
 //! - `test`   runs every test: format, lints, native unit tests, the release wasm build, and the
 //!            end-to-end tests in Chromium (WebGPU on SwiftShader, then the CPU fallback).
-//! - `bench`  runs the benchmarks and prints their numbers.
+//! - `bench`  runs the benchmarks and prints their numbers (`bench tokenize`, `bench model`).
 //!
 //! Only the standard library, so this compiles in seconds on a fresh machine.
 
@@ -143,7 +143,28 @@ fn test(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn bench(_args: &[String]) -> Result<(), String> {
-    setup::run()?;
-    Err("no benchmarks are registered yet".into())
+/// The benchmarks, each printing its own numbers. `tokenize` or `model` runs just one.
+fn bench(args: &[String]) -> Result<(), String> {
+    let only = args.first().map(String::as_str);
+    if matches!(only, None | Some("tokenize")) {
+        // cl100k_base encode throughput beside OpenAI's tiktoken on the same ~10 MB of English.
+        let mut c = cmd("cargo");
+        c.args([
+            "run",
+            "--release",
+            "-p",
+            "tumbler-model",
+            "--no-default-features",
+            "--example",
+            "tokenize_bench",
+        ]);
+        run(c)?;
+    }
+    if matches!(only, None | Some("model")) {
+        // Prefill and decode ms/token at positions 10 and 200, KV cache on and off (flex, CPU).
+        let mut c = cmd("cargo");
+        c.args(["run", "--release", "-p", "tumbler-model", "--bin", "tumbler", "--", "bench"]);
+        run(c)?;
+    }
+    Ok(())
 }
