@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     };
     let rest = &args[1..];
     let result = match command.as_str() {
-        "setup" => setup::run(),
+        "setup" => setup::ensure(),
         "serve" => serve(),
         "build" => build(),
         "test" => test(rest),
@@ -83,7 +83,7 @@ fn describe(c: &Command) -> String {
 }
 
 fn serve() -> Result<(), String> {
-    setup::run()?;
+    setup::ensure()?;
     let mut c = cmd("trunk");
     c.args(["serve", "--release", "--address", "127.0.0.1", "--port", "8080"]);
     eprintln!("xtask: serving on http://{SERVE_ADDR} (Ctrl-C to stop)");
@@ -91,7 +91,7 @@ fn serve() -> Result<(), String> {
 }
 
 fn build() -> Result<(), String> {
-    setup::run()?;
+    setup::ensure()?;
     let mut c = cmd("trunk");
     c.args(["build", "--release"]);
     run(c)
@@ -100,7 +100,7 @@ fn build() -> Result<(), String> {
 /// Every test, in the order that fails fastest. `--skip-e2e` leaves out the browser tests.
 fn test(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
-    setup::run()?;
+    setup::ensure()?;
 
     let mut fmt = cmd("cargo");
     fmt.args(["fmt", "--all", "--check"]);

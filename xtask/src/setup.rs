@@ -12,7 +12,7 @@ use crate::{cmd, root, run};
 /// trunk 0.22 needs rustc ≥ 1.96.1; 0.21.14 builds on this toolchain (Rust 1.95).
 const TRUNK_VERSION: &str = "0.21.14";
 
-pub fn run() -> Result<(), String> {
+pub fn ensure() -> Result<(), String> {
     wasm_target()?;
     trunk()?;
     wasm_bindgen()?;
