@@ -4,7 +4,7 @@
 //! - `serve`  builds the app and serves it on http://127.0.0.1:8080.
 //! - `build`  builds the release app into `dist/`.
 //! - `test`   runs every test: format, lints, native unit tests, the release wasm build, and the
-//!            end-to-end tests in Chromium (WebGPU on SwiftShader, then the CPU fallback).
+//!   end-to-end tests in Chromium (WebGPU on SwiftShader, then the CPU fallback).
 //! - `bench`  runs the benchmarks and prints their numbers (`bench tokenize`, `bench model`).
 //!
 //! Only the standard library, so this compiles in seconds on a fresh machine.
