@@ -3,51 +3,51 @@
 
 use leptos::prelude::*;
 
-mod arc;
-mod pretraining_data;
-mod tokens;
-mod embeddings;
-mod spelling;
-mod neural_net;
-mod attention;
-mod positions;
-mod kv_cache;
-mod gates;
-mod moe;
-mod mmoe;
-mod multimodal;
-mod training;
-mod backprop;
-mod loss;
-mod softmax;
-mod sampling;
-mod inference;
-mod compute_per_token;
-mod context_window;
-mod sft;
-mod hallucination;
-mod rl;
-mod move_37;
-mod rlhf;
-mod dpo;
-mod constitutional;
-mod distillation;
-mod thinking;
-mod chain_of_thought;
-mod in_context;
-mod memory;
-mod tools;
-mod function_calling;
-mod rag;
 mod agents;
-mod security;
-mod operators_manual;
-mod dispel_the_magic;
-mod scaling_laws;
+mod arc;
+mod attention;
+mod backprop;
 mod benchmarks;
+mod chain_of_thought;
+mod compute_per_token;
+mod constitutional;
+mod context_window;
 mod cost;
+mod dispel_the_magic;
+mod distillation;
+mod dpo;
+mod embeddings;
+mod function_calling;
+mod gates;
+mod hallucination;
+mod in_context;
+mod inference;
+mod kv_cache;
+mod loss;
+mod memory;
+mod mmoe;
+mod moe;
+mod move_37;
+mod multimodal;
+mod neural_net;
 mod open_vs_closed;
+mod operators_manual;
+mod positions;
+mod pretraining_data;
+mod rag;
 mod resources;
+mod rl;
+mod rlhf;
+mod sampling;
+mod scaling_laws;
+mod security;
+mod sft;
+mod softmax;
+mod spelling;
+mod thinking;
+mod tokens;
+mod tools;
+mod training;
 
 /// A group of chapters in the table of contents, in reading order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +68,20 @@ pub enum Part {
 
 impl Part {
     /// Every part, in reading order.
-    pub const ALL: [Part; 12] = [Part::Overview, Part::Phase1, Part::Fundamentals, Part::Architecture, Part::Training, Part::Inference, Part::FineTuning, Part::Reinforcement, Part::Reasoning, Part::Capabilities, Part::Practice, Part::Reality];
+    pub const ALL: [Part; 12] = [
+        Part::Overview,
+        Part::Phase1,
+        Part::Fundamentals,
+        Part::Architecture,
+        Part::Training,
+        Part::Inference,
+        Part::FineTuning,
+        Part::Reinforcement,
+        Part::Reasoning,
+        Part::Capabilities,
+        Part::Practice,
+        Part::Reality,
+    ];
 
     /// The heading shown in the table of contents.
     pub fn label(self) -> &'static str {

@@ -31,7 +31,8 @@ fn document_theme() -> Theme {
 }
 
 fn apply(theme: Theme) {
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
+    if let Some(el) =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
     {
         let _ = el.set_attribute("data-theme", theme.name());
     }

@@ -127,7 +127,8 @@ mod tests {
 
     #[test]
     fn any_text_round_trips_through_the_query() {
-        for text in ["hello world", "a&b=c#d?e", "naïve café 🤖👩‍👩‍👧", "%41", "line\nbreak", ""] {
+        for text in ["hello world", "a&b=c#d?e", "naïve café 🤖👩‍👩‍👧", "%41", "line\nbreak", ""]
+        {
             let q = format_query(&[("text".into(), text.into()), ("t".into(), "0.8".into())]);
             let back = parse_query(&q);
             let got = back.iter().find(|(k, _)| k == "text").map(|(_, v)| v.as_str());
@@ -141,7 +142,10 @@ mod tests {
         assert_eq!(percent_decode("%zz"), None);
         assert_eq!(percent_decode("%4"), None);
         let pairs = parse_query("text=%ZZ&t=0.5&&=&embed");
-        assert_eq!(pairs, vec![("t".into(), "0.5".into()), ("".into(), "".into()), ("embed".into(), "".into())]);
+        assert_eq!(
+            pairs,
+            vec![("t".into(), "0.5".into()), ("".into(), "".into()), ("embed".into(), "".into())]
+        );
     }
 
     #[test]
