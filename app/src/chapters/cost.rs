@@ -2,8 +2,160 @@
 
 use leptos::prelude::*;
 
+use crate::calc::scaling::{Cluster, run_cost, training_flops};
+use crate::url_state::number_param;
+
+/// A number input bound to a signal; values outside `min..=max` or not numbers are ignored.
+#[component]
+fn NumberField(
+    label: &'static str,
+    value: RwSignal<f64>,
+    min: f64,
+    max: f64,
+    step: f64,
+) -> impl IntoView {
+    view! {
+        <label class="cost-field">
+            <span>{label}</span>
+            <input type="number" min=min max=max step=step
+                prop:value=move || value.get().to_string()
+                on:input=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).trim().parse::<f64>()
+                        && v.is_finite() && (min..=max).contains(&v)
+                    {
+                        value.set(v);
+                    }
+                }/>
+        </label>
+    }
+}
+
+fn money(d: f64) -> String {
+    if d >= 1e9 {
+        format!("${:.2} billion", d / 1e9)
+    } else if d >= 1e6 {
+        format!("${:.1} million", d / 1e6)
+    } else {
+        format!("${:.0}", d)
+    }
+}
+
 /// The body of the `cost` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
-    view! {}
+    let params_b = number_param("N", 70.0, 0.001, 10_000.0);
+    let tokens_b = number_param("D", 1400.0, 0.001, 1_000_000.0);
+    let gpus = number_param("gpus", 1000.0, 1.0, 1_000_000.0);
+    let tflops = number_param("tflops", 989.0, 1.0, 100_000.0);
+    let util = number_param("mfu", 40.0, 1.0, 100.0);
+    let price = number_param("price", 2.0, 0.0, 1000.0);
+    let result = Memo::new(move |_| {
+        let f = training_flops(params_b.get() * 1e9, tokens_b.get() * 1e9);
+        run_cost(
+            f,
+            Cluster {
+                gpus: gpus.get(),
+                peak_flops: tflops.get() * 1e12,
+                utilisation: util.get() / 100.0,
+                dollars_per_gpu_hour: price.get(),
+            },
+        )
+    });
+    let preset = move |n: f64, d: f64, g: f64| {
+        move |_| {
+            params_b.set(n);
+            tokens_b.set(d);
+            gpus.set(g);
+        }
+    };
+    view! {
+        <p>
+            "Every token has a price. The cost structure explains why some products are free, why "
+            "others charge per request, and why the AI boom looks like an infrastructure boom: "
+            "chips, data centres and power contracts."
+        </p>
+        <h2>"Training: about 6 × N × D"</h2>
+        <p>
+            "Training a model with N parameters on D tokens takes about 6·N·D floating-point "
+            "operations: roughly 2 per parameter per token for the forward pass and 4 for the "
+            "backward pass. Divide by what the cluster really delivers (its peak times the "
+            "fraction achieved, the model FLOPs utilisation, typically 30–50%) and you have the "
+            "time; multiply the GPU-hours by the rental price and you have the bill."
+        </p>
+        <div class="panel cost-calc">
+            <div class="fc-presets" role="group" aria-label="Presets">
+                <button type="button" on:click=preset(70.0, 1400.0, 1000.0)>"Chinchilla-optimal 70B"</button>
+                <button type="button" on:click=preset(405.0, 15_600.0, 16_000.0)>"Llama 3.1 405B (15.6T tokens)"</button>
+                <button type="button" on:click=preset(175.0, 300.0, 1000.0)>"GPT-3 (175B, 300B tokens)"</button>
+            </div>
+            <div class="cost-fields">
+                <NumberField label="parameters (billions)" value=params_b min=0.001 max=10_000.0 step=1.0/>
+                <NumberField label="training tokens (billions)" value=tokens_b min=0.001 max=1_000_000.0 step=100.0/>
+                <NumberField label="GPUs" value=gpus min=1.0 max=1_000_000.0 step=1.0/>
+                <NumberField label="peak TFLOP/s per GPU (H100 BF16 dense: 989)" value=tflops min=1.0 max=100_000.0 step=1.0/>
+                <NumberField label="utilisation (%)" value=util min=1.0 max=100.0 step=1.0/>
+                <NumberField label="$ per GPU-hour" value=price min=0.0 max=1000.0 step=0.1/>
+            </div>
+            {move || match result.get() {
+                Some(r) => view! {
+                    <table class="dpo-table" data-flops=format!("{:e}", r.flops) data-dollars=format!("{:.2}", r.dollars)>
+                        <tbody>
+                            <tr><th scope="row">"compute 6·N·D"</th><td>{format!("{:.3e} FLOPs", r.flops)}</td></tr>
+                            <tr><th scope="row">"wall-clock time"</th><td>{format!("{:.1} days", r.wall_seconds / 86_400.0)}</td></tr>
+                            <tr><th scope="row">"GPU-hours"</th><td>{format!("{:.3e}", r.gpu_hours)}</td></tr>
+                            <tr class="dpo-loss"><th scope="row">"rental cost"</th><td>{money(r.dollars)}</td></tr>
+                        </tbody>
+                    </table>
+                }.into_any(),
+                None => view! { <p class="t-error">"The cluster does no work with these inputs."</p> }.into_any(),
+            }}
+            <p>
+                "Check: Meta reports about 3.8 × 10²⁵ FLOPs for Llama 3.1 405B, and 6 × 405B × 15.6T "
+                "gives 3.79 × 10²⁵. Rental cost is only part of the real bill: failed runs, "
+                "experiments, staff and the hardware itself are not in it."
+            </p>
+        </div>
+        <div class="rl-compare">
+            <section class="panel">
+                <h3>"Training, once (reported estimates)"</h3>
+                <ul>
+                    <li>"GPT-3 (2020): about $4M"</li>
+                    <li>"GPT-4 (2023): about $100M"</li>
+                    <li>"Llama 3.1 405B: about $60M of compute"</li>
+                    <li>"Frontier models (2025): $300M to over $1B"</li>
+                </ul>
+            </section>
+            <section class="panel">
+                <h3>"Inference, per million input tokens (list prices)"</h3>
+                <ul>
+                    <li>"GPT-4 (2023): $30"</li>
+                    <li>"GPT-4o: $2.50"</li>
+                    <li>"GPT-4o mini: $0.15, 200× less than GPT-4 in two years"</li>
+                    <li>"A self-hosted 8B model: around $0.05"</li>
+                </ul>
+            </section>
+        </div>
+        <p class="correction">
+            "Correction: GPT-4o launched in May 2024 at $5 per million input tokens; the $2.50 "
+            "price came with a later version in August 2024."
+        </p>
+        <h2>"Inference dominates at scale"</h2>
+        <p>
+            "A popular model serves billions of requests a day; its training cost is spread over "
+            "that traffic within weeks. After that, every token is running cost, and most of a "
+            "lab's spending goes on serving, not training."
+        </p>
+        <h2>"Energy"</h2>
+        <p>
+            "A GPT-4-class training run is estimated at around 50 GWh, about a year's electricity "
+            "for 5,000 US homes. Serving at ChatGPT's scale is estimated at hundreds of megawatts, "
+            "continuously. Power, not algorithms, is becoming the bottleneck: the largest cloud "
+            "companies now sign contracts for nuclear power."
+        </p>
+        <div class="callout">
+            <strong>"Why it matters. "</strong>
+            "The compute economy is the model economy. Whoever controls chips and electricity "
+            "controls how fast models improve."
+        </div>
+    }
 }

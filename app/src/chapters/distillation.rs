@@ -2,8 +2,135 @@
 
 use leptos::prelude::*;
 
+use crate::calc::distill::{entropy_bits, kl, one_hot_argmax, softmax_t};
+use crate::url_state::number_param;
+use crate::widgets::walkthrough::Walkthrough;
+use crate::widgets::{Bar, Bars, FlowStep, Math, Slider};
+
+const FLOW: &[FlowStep] = &[
+    FlowStep { title: "Teacher", detail: "e.g. 405B parameters" },
+    FlowStep { title: "Generate", detail: "answers or distributions" },
+    FlowStep { title: "Student", detail: "e.g. 8B parameters" },
+    FlowStep { title: "Result", detail: "cheap, fast, most of the skill" },
+];
+
+const EXPLAIN: &[&str] = &[
+    "A large, expensive model (a Llama 405B, a frontier model) that already does the task well.",
+    "Run it on a large set of prompts and record what it produces: its answers (hard \
+     distillation) or its whole next-token distribution at every position (soft distillation).",
+    "Train a much smaller model to reproduce those outputs.",
+    "The student keeps much of the teacher's ability at a fraction of the cost to run. How much \
+     depends on the task; the original guide's “~85%” is a rough figure, not a law.",
+];
+
+const TOKENS: [&str; 5] = [" mat", " floor", " sofa", " bed", " roof"];
+const TEACHER: [f64; 5] = [3.0, 1.5, 0.5, 0.0, -1.0];
+const STUDENT: [f64; 5] = [2.0, 2.0, 0.0, 0.0, 0.0];
+
+fn bars(p: &[f64]) -> Vec<Bar> {
+    let top = p.iter().copied().fold(0.0, f64::max);
+    TOKENS
+        .iter()
+        .zip(p)
+        .map(|(t, &v)| Bar {
+            label: format!("“{t}”"),
+            fraction: v,
+            text: format!("{:.1}%", v * 100.0),
+            highlight: v == top,
+        })
+        .collect()
+}
+
+fn t_fmt(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+const KL_MATHML: &str = "<mrow><msub><mi>D</mi><mtext>KL</mtext></msub><mo>(</mo><mi>p</mi><mo>‖</mo><mi>q</mi><mo>)</mo><mo>=</mo>\
+<munder><mo>∑</mo><mi>i</mi></munder><msub><mi>p</mi><mi>i</mi></msub><mi>ln</mi><mfrac><msub><mi>p</mi><mi>i</mi></msub><msub><mi>q</mi><mi>i</mi></msub></mfrac>\
+<mo>,</mo><mspace width=\"1em\"/><msub><mi>p</mi><mi>i</mi></msub><mo>=</mo><mfrac><msup><mi>e</mi><mrow><msub><mi>z</mi><mi>i</mi></msub><mo>/</mo><mi>T</mi></mrow></msup>\
+<mrow><munder><mo>∑</mo><mi>j</mi></munder><msup><mi>e</mi><mrow><msub><mi>z</mi><mi>j</mi></msub><mo>/</mo><mi>T</mi></mrow></msup></mrow></mfrac></mrow>";
+
 /// The body of the `distillation` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
-    view! {}
+    let t = number_param("T", 1.0, 0.5, 5.0);
+    let teacher = Memo::new(move |_| softmax_t(&TEACHER, t.get()));
+    let student = Memo::new(move |_| softmax_t(&STUDENT, t.get()));
+    let hard = one_hot_argmax(&TEACHER);
+    let hard_bars = bars(&hard);
+    let ce_hard = move || -student.get()[0].ln();
+    view! {
+        <p>
+            "A 3-billion-parameter model that behaves like a 70-billion one did not get there by "
+            "reading more web text. It learned from a bigger model. That is distillation, and it is "
+            "why small “mini”, “flash” and “haiku” models are as capable as they are."
+        </p>
+        <Walkthrough steps=FLOW explain=EXPLAIN per_row=4 label="Distillation from teacher to student"/>
+        <div class="agents-kinds">
+            <section class="panel"><h3>"Hard distillation"</h3><p>"Train on the teacher's final answers, exactly like SFT but with machine-written data."</p></section>
+            <section class="panel"><h3>"Soft distillation"</h3><p>"Match the teacher's whole probability distribution at every token: not just what it said, but how sure it was of each alternative."</p></section>
+            <section class="panel"><h3>"Task distillation"</h3><p>"Distil one narrow skill (maths, support tickets, code) into a model small enough for a phone."</p></section>
+        </div>
+        <h2>"Hard vs soft targets"</h2>
+        <p>
+            "Take one position: the teacher is completing “The cat sat on the”. The hard target "
+            "says only “ mat”. The soft target also says that “ floor” was a fair second and “ roof” "
+            "unlikely, which tells the student how the teacher generalises. Hinton and colleagues "
+            "(2015) called this the “dark knowledge” in the distribution, and raised the softmax "
+            "temperature T to bring it out."
+        </p>
+        <Math mathml=KL_MATHML label="D KL of p and q equals the sum over i of p i times log of p i over q i, where p i is e to the z i over T divided by the sum over j of e to the z j over T"/>
+        <div class="panel distill-demo">
+            <Slider label="temperature T" value=t min=0.5 max=5.0 step=0.1 format=t_fmt/>
+            <div class="distill-cols">
+                <section>
+                    <h3>"Hard target"</h3>
+                    <Bars rows=Signal::derive(move || hard_bars.clone()) label="The hard target: all probability on the teacher's top token"/>
+                    <p class="distill-stat">{format!("entropy {:.2} bits", entropy_bits(&hard))}</p>
+                </section>
+                <section>
+                    <h3>"Teacher, soft (at T)"</h3>
+                    <Bars rows=Signal::derive(move || bars(&teacher.get())) label="The teacher's distribution at temperature T"/>
+                    <p class="distill-stat">{move || format!("entropy {:.2} bits", entropy_bits(&teacher.get()))}</p>
+                </section>
+                <section>
+                    <h3>"Student (at T)"</h3>
+                    <Bars rows=Signal::derive(move || bars(&student.get())) label="The student's distribution at temperature T"/>
+                    <p class="distill-stat">{move || format!("entropy {:.2} bits", entropy_bits(&student.get()))}</p>
+                </section>
+            </div>
+            <table class="dpo-table">
+                <tbody>
+                    <tr><th scope="row">"soft loss: KL(teacher ‖ student) at T"</th>
+                        <td data-kl=move || format!("{:.6}", kl(&teacher.get(), &student.get()))>{move || format!("{:.4} nats", kl(&teacher.get(), &student.get()))}</td></tr>
+                    <tr><th scope="row">"hard loss: −ln q(“ mat”) at T"</th>
+                        <td>{move || format!("{:.4} nats", ce_hard())}</td></tr>
+                </tbody>
+            </table>
+            <p>
+                "At T = 1 the teacher puts 72.8% on “ mat”. Raise T and its runner-up choices grow, "
+                "so the soft loss carries more of their information. The hard loss only asks the "
+                "student to prefer “ mat”; it cannot see that the student wrongly rates “ floor” as "
+                "high as “ mat”, which the KL term penalises. In training the soft loss is "
+                "multiplied by T² so its gradients keep their size as T changes."
+            </p>
+            <p class="note-live">
+                "These five logits are an example chosen for this page, not model output. Once the "
+                "Tumbler engine runs in the page, this panel will use the Tumbler's real "
+                "next-token distribution as the teacher."
+            </p>
+        </div>
+        <h2>"Why it works so well"</h2>
+        <p>
+            "Web text is noisy; teacher outputs are clean, on-task and consistent. The original "
+            "guide's illustration: a small model trained on 100K teacher conversations beats the "
+            "same model trained on 100M raw web pages. Whatever the exact ratio, the economics "
+            "are clear: train one giant, distil the rest."
+        </p>
+        <div class="callout">
+            <strong>"The practical implication. "</strong>
+            "The 8B model on your laptop got much of its ability from a 405B sibling you could "
+            "never run there."
+        </div>
+    }
 }
