@@ -6,6 +6,12 @@
 //! bytes — OpenAI's `.tiktoken` rank files or a `tokenizer.json` — so a page fetches only the
 //! encoding it shows and the wasm carries none of them. Ids equal OpenAI's `tiktoken` and the
 //! `tokenizers` crate; `model/tests/tokenizer.rs` checks that against recorded vectors.
+//!
+//! The vectors, `model/tests/vectors/tiktoken_vectors.json`, are written by `make_vectors.py`
+//! beside them with OpenAI's `tiktoken`: `{"tiktoken": version, "cases": [{"text": …,
+//! "cl100k_base": [ids], "o200k_base": [ids], "r50k_base": [ids], "special": {…}?}]}`, where
+//! `special` (only for texts holding `<|…|>`) is the encoding with special tokens allowed.
+//! Browser tests can read the same file.
 
 mod bpe;
 mod hf;

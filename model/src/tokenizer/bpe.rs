@@ -36,6 +36,8 @@ pub struct MergeStep {
     pub right: Vec<u8>,
     /// The pair's priority: the merged token's rank (tiktoken) or its line in the merges list.
     pub rank: Rank,
+    /// The id of the merged token (equal to `rank` for OpenAI's encodings).
+    pub id: u32,
     /// Index of the left piece in the pieces before this merge.
     pub position: usize,
     /// All pieces after this merge, left to right.
@@ -66,6 +68,10 @@ impl Merges {
                     return;
                 }
                 if piece.is_empty() {
+                    return;
+                }
+                if piece.len() > LONG_PIECE {
+                    out.extend(long_piece_merge(ranks, piece));
                     return;
                 }
                 let parts = byte_pair_merge(ranks, piece);
@@ -103,7 +109,7 @@ impl Merges {
             ids.remove(i + 1);
             ids[i] = id;
             debug_assert_eq!(token_bytes(id), parts[i]);
-            steps.push(MergeStep { left, right, rank, position: i, pieces: parts.clone() });
+            steps.push(MergeStep { left, right, rank, id, position: i, pieces: parts.clone() });
         }
         let whole = match self {
             Merges::Ranks(ranks) => ranks.get(piece).copied(),
@@ -128,6 +134,61 @@ impl Merges {
             Merges::Pairs { pairs, .. } => pairs.get(&(ids[i], ids[i + 1])).copied(),
         }
     }
+}
+
+/// Pieces longer than this merge through a heap: tiktoken's loop rescans all parts after every
+/// merge, quadratic in the piece length, and a pasted megabyte of one letter or of spaces is one
+/// piece. Short pieces, nearly all of them, are faster with the plain scan.
+const LONG_PIECE: usize = 128;
+
+/// The same merges as [`byte_pair_merge`] in O(n log n): a min-heap of (rank, part start) pops
+/// the lowest rank, leftmost first, as the scan picks it. An entry is stale once its part has
+/// been merged away or its pair has changed; a pair's bytes only grow, so (rank, start) never
+/// repeats and comparing the rank tells a live entry from a stale one.
+fn long_piece_merge(ranks: &FxHashMap<Vec<u8>, Rank>, piece: &[u8]) -> Vec<u32> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    let n = piece.len();
+    let rank_of = |a: usize, b: usize| ranks.get(&piece[a..b]).copied().unwrap_or(Rank::MAX);
+    // Parts are linked by start offset: part i covers piece[i..next[i]].
+    let mut next: Vec<usize> = (1..=n).collect();
+    let mut prev: Vec<usize> = (0..n).map(|i| i.wrapping_sub(1)).collect();
+    let mut alive = vec![true; n];
+    let mut pair_rank: Vec<Rank> =
+        (0..n).map(|i| if i + 2 <= n { rank_of(i, i + 2) } else { Rank::MAX }).collect();
+    let mut heap: BinaryHeap<Reverse<(Rank, usize)>> =
+        (0..n).filter(|&i| pair_rank[i] != Rank::MAX).map(|i| Reverse((pair_rank[i], i))).collect();
+    while let Some(Reverse((rank, i))) = heap.pop() {
+        if !alive[i] || pair_rank[i] != rank {
+            continue;
+        }
+        // Merge part i with the part after it.
+        let j = next[i];
+        alive[j] = false;
+        next[i] = next[j];
+        if next[i] < n {
+            prev[next[i]] = i;
+        }
+        pair_rank[i] = if next[i] < n { rank_of(i, next[next[i]]) } else { Rank::MAX };
+        if pair_rank[i] != Rank::MAX {
+            heap.push(Reverse((pair_rank[i], i)));
+        }
+        let p = prev[i];
+        if p < n {
+            pair_rank[p] = rank_of(p, next[i]);
+            if pair_rank[p] != Rank::MAX {
+                heap.push(Reverse((pair_rank[p], p)));
+            }
+        }
+    }
+    let mut ids = Vec::new();
+    let mut i = 0;
+    while i < n {
+        ids.push(ranks[&piece[i..next[i]]]);
+        i = next[i];
+    }
+    ids
 }
 
 /// tiktoken's merge loop: `parts` holds (start offset, rank of the pair starting here); the
@@ -181,5 +242,51 @@ fn merge_pairs(pairs: &FxHashMap<(u32, u32), (Rank, u32)>, ids: &mut Vec<u32>) {
         let Some((_, i, id)) = best else { return };
         ids[i] = id;
         ids.remove(i + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The heap merge against tiktoken's scan on long pieces of real text and repeats.
+    #[test]
+    fn tokenizer_long_piece_merge_equals_scan() {
+        let path =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../public/tokenizers/cl100k_base.tiktoken");
+        let ranks =
+            crate::tokenizer::tiktoken::parse_rank_file(&std::fs::read(path).unwrap()).unwrap();
+        let scan = |piece: &[u8]| -> Vec<u32> {
+            let parts = byte_pair_merge(&ranks, piece);
+            parts.windows(2).map(|w| ranks[&piece[w[0].0..w[1].0]]).collect()
+        };
+        let mut cases: Vec<Vec<u8>> = vec![
+            b"a".repeat(1000),
+            b" ".repeat(777),
+            b"ab".repeat(300),
+            "Donaudampfschifffahrtsgesellschaftskapitän".repeat(20).into_bytes(),
+            "日本語のテキスト".repeat(40).into_bytes(),
+            "😀👍🏽".repeat(50).into_bytes(),
+            b"\n".repeat(200),
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for len in [2usize, 3, 5, 130, 400, 1500] {
+            let mut piece = Vec::with_capacity(len);
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                piece.push(b"etaoinshrdlu EIO"[(state % 16) as usize]);
+            }
+            cases.push(piece);
+        }
+        for piece in cases {
+            assert_eq!(
+                long_piece_merge(&ranks, &piece),
+                scan(&piece),
+                "{:?}",
+                String::from_utf8_lossy(&piece)
+            );
+        }
     }
 }

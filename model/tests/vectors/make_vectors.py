@@ -77,6 +77,9 @@ HAND = [
     "\\n literal", "C:\\Users\\x", "~/.config", "a/b/c", "//comment", "/* block */",
     "tabs\tand\tspaces", "   leading", "\u3000ideographic space", "\u2028", "mixed 日本 and English",
     "ﬁ ligature", "Ⅻ", "½ ¼", "①②③", "١٢٣ arabic digits", "१२३ devanagari digits", "٣.١٤",
+    # Pieces longer than the encoder's heap-merge threshold.
+    "a" * 300, " " * 300 + "x", "x" + " " * 300, "\n" * 200, "ab" * 200, "Ω" * 150,
+    "supercalifragilisticexpialidocious" * 6, "!?" * 100, "1" * 301,
 ]
 
 POOLS = [
