@@ -2,6 +2,8 @@
 //!
 //! Each subcommand lives in its own file beside this one; this file only parses and dispatches.
 
+mod tokenize;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -12,9 +14,14 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Text to token ids (GPT-4, GPT-4o, GPT-2 or Tumbler); --jsonl streams one string per line.
+    Tokenize(tokenize::TokenizeArgs),
+}
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::Tokenize(args) => tokenize::run(args),
+    }
 }
