@@ -4,11 +4,13 @@
 //! byte loads; the live model runs in an engine worker (see `engine.rs`).
 
 mod app;
+mod calc;
 mod chapters;
 mod engine;
 mod route;
 mod theme;
 mod url_state;
+mod widgets;
 
 fn main() {
     console_error_panic_hook();

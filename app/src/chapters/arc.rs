@@ -1,9 +1,74 @@
-//! The Evolutionary Arc.
+//! The evolutionary arc: pre-training, fine-tuning and reinforcement learning side by side.
 
 use leptos::prelude::*;
+
+use crate::widgets::{Flow, FlowStep, Stepper};
+
+const PHASES: &[FlowStep] = &[
+    FlowStep { title: "1 · Pre-training", detail: "base model" },
+    FlowStep { title: "2 · Fine-tuning", detail: "SFT assistant" },
+    FlowStep { title: "3 · Reinforcement", detail: "RL reasoner" },
+];
+
+/// (metaphor, data, result) per phase.
+const ROWS: [(&str, &str, &str); 3] = [
+    (
+        "Reading every book in the library.",
+        "About 15 trillion tokens of filtered web text.",
+        "A document simulator: it continues any text the way the internet would.",
+    ),
+    (
+        "Studying worked examples from a tutor.",
+        "Hundreds of thousands of conversations written or checked by people.",
+        "An assistant that answers in the style of the examples it imitated.",
+    ),
+    (
+        "Solving practice problems and checking the answers.",
+        "Maths, code and logic problems whose answers can be verified automatically.",
+        "A model that finds its own strategies, including ones no example showed it.",
+    ),
+];
 
 /// The body of the `arc` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
-    view! {}
+    let phase = RwSignal::new(0usize);
+    view! {
+        <p>
+            "ChatGPT and its peers are not built in one go. The same network is trained three \
+             times, on three kinds of data, and each phase changes what it is."
+        </p>
+        <div class="panel">
+            <Flow steps=PHASES active=Signal::derive(move || Some(phase.get())) per_row=3 label="The three phases of training a chatbot"/>
+            <Stepper count=3 current=phase label="Phases"/>
+            {move || {
+                let (metaphor, data, result) = ROWS[phase.get()];
+                view! {
+                    <dl class="phase-card" aria-live="polite">
+                        <dt>"Like"</dt><dd>{metaphor}</dd>
+                        <dt>"Data"</dt><dd>{data}</dd>
+                        <dt>"Result"</dt><dd>{result}</dd>
+                    </dl>
+                }
+            }}
+        </div>
+        <table class="numbers arc-table">
+            <thead><tr><th scope="col"></th><th scope="col">"Pre-training"</th><th scope="col">"Fine-tuning (SFT)"</th><th scope="col">"Reinforcement learning"</th></tr></thead>
+            <tbody>
+                <tr><th scope="row">"Like"</th>{ROWS.iter().map(|r| view! { <td>{r.0}</td> }).collect_view()}</tr>
+                <tr><th scope="row">"Data"</th>{ROWS.iter().map(|r| view! { <td>{r.1}</td> }).collect_view()}</tr>
+                <tr><th scope="row">"Result"</th>{ROWS.iter().map(|r| view! { <td>{r.2}</td> }).collect_view()}</tr>
+            </tbody>
+        </table>
+        <p>
+            "Almost all the knowledge comes from the first phase, which costs the most by far. The \
+             second teaches the format and manners of a conversation. The third sharpens reasoning \
+             where answers can be checked. The chapters follow that order."
+        </p>
+        <p class="note-live">
+            "Live part not ready: this guide's own small model, the Tumbler, will show what it went \
+             through in each phase (tokens seen, examples, problems), read from its model card. The \
+             model card is not part of this build yet, so no figures are shown."
+        </p>
+    }
 }

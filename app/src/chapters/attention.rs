@@ -1,9 +1,138 @@
-//! The Transformer: Self-Attention.
+//! Self-attention: queries, keys and values, one head stepped through with real arithmetic.
 
 use leptos::prelude::*;
+
+use crate::calc::attention::head;
+use crate::widgets::{Math, Stepper};
+
+const FORMULA: &str = "<mrow><mtext>Attention</mtext><mo stretchy=\"false\">(</mo><mi>Q</mi><mo>,</mo><mi>K</mi><mo>,</mo><mi>V</mi>\
+<mo stretchy=\"false\">)</mo><mo>=</mo><mtext>softmax</mtext><mrow><mo>(</mo><mfrac><mrow><mi>Q</mi><msup><mi>K</mi><mi>T</mi></msup></mrow>\
+<msqrt><msub><mi>d</mi><mi>k</mi></msub></msqrt></mfrac><mo>)</mo></mrow><mi>V</mi></mrow>";
+
+const TOKENS: [&str; 4] = ["the", "cat", "sat", "down"];
+
+const CAPTIONS: [&str; 5] = [
+    "Each token's query Q, key K and value V (here 2 numbers each; in a real head 64 or 128).",
+    "Q·Kᵀ: each query dotted with each earlier key. Later tokens are masked: a token may not look ahead.",
+    "Divide by √d_k = √2 so the scores do not grow with the head size.",
+    "Softmax along each row gives the attention weights. “sat” puts most of its weight on “cat”.",
+    "Multiply by V: each output is the weighted average of the values it attended to.",
+];
+
+/// Rows of numbers, one row per token.
+type Matrix = Vec<Vec<f64>>;
+
+/// Hand-picked example vectors (d_k = 2), chosen so "sat" looks for its subject "cat".
+fn example() -> (Matrix, Matrix, Matrix) {
+    let q = vec![vec![0.5, 0.0], vec![1.0, 0.5], vec![0.2, 2.0], vec![1.0, 1.0]];
+    let k = vec![vec![1.0, 0.0], vec![0.5, 1.5], vec![0.3, 0.2], vec![1.0, 0.5]];
+    let v = vec![vec![1.0, 0.0], vec![0.0, 1.0], vec![0.5, 0.5], vec![1.0, 1.0]];
+    (q, k, v)
+}
+
+fn matrix_view(rows: Vec<Vec<String>>, cols: &[&str]) -> impl IntoView {
+    let head_cells =
+        cols.iter().map(|c| view! { <th scope="col">{c.to_string()}</th> }).collect_view();
+    let body = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| view! {
+            <tr><th scope="row">{TOKENS[i]}</th>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr>
+        })
+        .collect_view();
+    view! { <table class="numbers"><thead><tr><th></th>{head_cells}</tr></thead><tbody>{body}</tbody></table> }
+}
+
+fn fmt_opt(x: Option<f64>) -> String {
+    x.map_or("masked".to_owned(), |v| format!("{v:.3}"))
+}
 
 /// The body of the `attention` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
-    view! {}
+    let step = RwSignal::new(0usize);
+    let vecs = |m: &[Vec<f64>]| {
+        m.iter()
+            .map(|r| r.iter().map(|x| format!("{x:.1}")).collect())
+            .collect::<Vec<Vec<String>>>()
+    };
+    let masked = |m: &[Vec<Option<f64>>]| {
+        m.iter().map(|r| r.iter().map(|x| fmt_opt(*x)).collect()).collect::<Vec<Vec<String>>>()
+    };
+    let stage = move || {
+        let (q, k, v) = example();
+        let h = head(&q, &k, &v);
+        match step.get() {
+            0 => view! {
+                <div class="three-mats">
+                    <div><h4>"Q"</h4>{matrix_view(vecs(&q), &["q₁", "q₂"])}</div>
+                    <div><h4>"K"</h4>{matrix_view(vecs(&k), &["k₁", "k₂"])}</div>
+                    <div><h4>"V"</h4>{matrix_view(vecs(&v), &["v₁", "v₂"])}</div>
+                </div>
+            }
+            .into_any(),
+            1 => matrix_view(masked(&h.scores), &TOKENS).into_any(),
+            2 => matrix_view(masked(&h.scaled), &TOKENS).into_any(),
+            3 => {
+                let p = h
+                    .probs
+                    .iter()
+                    .map(|r| r.iter().map(|x| format!("{:.0}%", x * 100.0)).collect());
+                matrix_view(p.collect(), &TOKENS).into_any()
+            }
+            _ => matrix_view(vecs(&h.out), &["out₁", "out₂"]).into_any(),
+        }
+    };
+    view! {
+        <p>
+            "Before 2017, language models were mostly recurrent networks (RNNs, LSTMs) that read one \
+             token at a time and squeezed everything so far into a single memory vector. Long-range \
+             information faded, and the step-by-step reading could not be spread across a GPU. The \
+             transformer (Vaswani et al., “Attention Is All You Need”) dropped recurrence: every \
+             token looks at all earlier tokens at once."
+        </p>
+        <h2>"Query, key, value"</h2>
+        <ul>
+            <li><strong>"Query"</strong> ": what this token is looking for."</li>
+            <li><strong>"Key"</strong> ": what each token offers, to be matched against queries."</li>
+            <li><strong>"Value"</strong> ": what each token hands over if it is attended to."</li>
+        </ul>
+        <Math mathml=FORMULA label="Attention of Q, K, V equals softmax of Q K transpose over the square root of d k, times V"/>
+        <p>
+            "Without the division by √d" <sub>"k"</sub> " the dot products would grow with the head \
+             size, softmax would put nearly all weight on one token, and its gradients would vanish."
+        </p>
+        <div class="panel">
+            <h2>"Step through one head"</h2>
+            <p>"Four tokens with small hand-picked vectors, so every number can be checked; the arithmetic is real."</p>
+            <Stepper count=CAPTIONS.len() current=step label="Attention steps"/>
+            <p class="stage-why" aria-live="polite">{move || CAPTIONS[step.get()]}</p>
+            {stage}
+        </div>
+        <h2>"Many heads"</h2>
+        <p>
+            "A layer runs several heads side by side, each with its own Q, K and V projections, and \
+             concatenates their outputs. Trained heads often specialise: one tracks the previous \
+             token, another links a pronoun to its noun, as in “The animal didn't cross the street \
+             because it was too tired”, where a head can learn to send “it” to “animal”."
+        </p>
+        <p class="correction">
+            "The original guide says GPT-4 uses 96 heads per layer. GPT-4's architecture is not \
+             published; 96 heads is GPT-3 175B's published figure."
+        </p>
+        <table class="numbers">
+            <thead><tr><th scope="col"></th><th scope="col">"RNN / LSTM"</th><th scope="col">"Transformer"</th></tr></thead>
+            <tbody>
+                <tr><th scope="row">"Reading"</th><td>"one token after another"</td><td>"all tokens in parallel"</td></tr>
+                <tr><th scope="row">"Distant context"</th><td>"fades through one memory vector"</td><td>"one step away, through attention"</td></tr>
+                <tr><th scope="row">"Training on GPUs"</th><td>"sequential, hard to parallelise"</td><td>"massively parallel"</td></tr>
+                <tr><th scope="row">"Weak point"</th><td>"long-range memory"</td><td>"cost grows with the square of the context"</td></tr>
+            </tbody>
+        </table>
+        <p>"That fit with GPU hardware is why scaling to today's model sizes became practical."</p>
+        <p class="note-live">
+            "Live part not ready: the Tumbler's attention heatmaps on your own text, per layer and \
+             head, need the in-page engine, which this build does not include yet."
+        </p>
+    }
 }

@@ -1,9 +1,87 @@
-//! Multi-gate Mixture of Experts.
+//! Multi-gate mixture of experts: shared experts, one gate per task.
 
 use leptos::prelude::*;
+
+/// The architecture as SVG: input, four shared experts, three task gates and towers.
+fn diagram_svg() -> String {
+    let mut s = String::from(
+        "<svg viewBox=\"0 0 640 330\" xmlns=\"http://www.w3.org/2000/svg\" aria-hidden=\"true\">",
+    );
+    s += "<rect x=\"250\" y=\"6\" width=\"140\" height=\"36\" rx=\"8\" class=\"mm-box\"/><text x=\"320\" y=\"29\" text-anchor=\"middle\">Input features</text>";
+    let experts: Vec<f64> = (0..4).map(|i| 70.0 + i as f64 * 150.0).collect();
+    let tasks = [(110.0, "CTR"), (320.0, "Watch time"), (530.0, "Like rate")];
+    for &x in &experts {
+        s += &format!("<line x1=\"320\" y1=\"42\" x2=\"{x}\" y2=\"90\" class=\"mm-link\"/>");
+    }
+    for (i, &x) in experts.iter().enumerate() {
+        s += &format!(
+            "<rect x=\"{}\" y=\"90\" width=\"110\" height=\"40\" rx=\"8\" class=\"mm-box mm-expert\"/><text x=\"{x}\" y=\"115\" text-anchor=\"middle\">Expert {}</text>",
+            x - 55.0,
+            i + 1
+        );
+    }
+    for (t, &(x, name)) in tasks.iter().enumerate() {
+        for (e, &ex) in experts.iter().enumerate() {
+            let class = if (e + t) % 2 == 0 { "mm-link strong" } else { "mm-link" };
+            s += &format!("<line x1=\"{ex}\" y1=\"130\" x2=\"{x}\" y2=\"190\" class=\"{class}\"/>");
+        }
+        s += &format!(
+            "<rect x=\"{}\" y=\"190\" width=\"130\" height=\"36\" rx=\"8\" class=\"mm-box mm-gate\"/><text x=\"{x}\" y=\"213\" text-anchor=\"middle\">Gate {}</text>\
+             <line x1=\"{x}\" y1=\"226\" x2=\"{x}\" y2=\"262\" class=\"mm-link\"/>\
+             <rect x=\"{}\" y=\"262\" width=\"130\" height=\"40\" rx=\"8\" class=\"mm-box\"/><text x=\"{x}\" y=\"287\" text-anchor=\"middle\">{name}</text>",
+            x - 65.0,
+            ["A", "B", "C"][t],
+            x - 65.0
+        );
+    }
+    s + "</svg>"
+}
 
 /// The body of the `mmoe` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
-    view! {}
+    view! {
+        <p>
+            "Recommendation and ranking systems rarely predict one thing. A video feed wants to know \
+             whether you will click, how long you will watch, and whether you will like it, all from \
+             the same features. One shared network for all tasks suffers " <em>"negative transfer"</em>
+            ": getting better at one task can make it worse at another. A plain mixture of experts \
+             does not help much, since its single router cannot serve each task differently."
+        </p>
+        <p>
+            <strong>"Multi-gate mixture of experts"</strong> " (MMoE, Ma et al., Google, KDD 2018) \
+             keeps a pool of shared experts but gives " <em>"each task its own gate"</em> ": a softmax \
+             over the experts that decides how much of each expert's output that task uses."
+        </p>
+        <figure class="panel">
+            <div class="mm-diagram" role="img" aria-label="Input features feed four shared experts; three gates, one per task (CTR, watch time, like rate), each mix the experts' outputs for their own task tower" inner_html=diagram_svg()></div>
+            <figcaption>"The same experts, mixed differently by each task's gate."</figcaption>
+        </figure>
+        <h2>"Why it works"</h2>
+        <p>
+            "When two tasks agree (click-through and watch time both reward engaging videos) their \
+             gates learn to draw on the same experts and share what those learn. When tasks pull \
+             apart (clickbait earns clicks but loses watch time) their gates diverge and each task \
+             gets its own mixture. Nobody decides which experts are shared: the gates learn it."
+        </p>
+        <table class="numbers">
+            <thead><tr><th scope="col"></th><th scope="col">"Plain MoE"</th><th scope="col">"MMoE"</th></tr></thead>
+            <tbody>
+                <tr><th scope="row">"Routers"</th><td>"one"</td><td>"one per task"</td></tr>
+                <tr><th scope="row">"Goal"</th><td>"cheaper computation per token"</td><td>"several objectives at once"</td></tr>
+                <tr><th scope="row">"Experts used"</th><td>"top-k, sparse"</td><td>"usually all, mixed by weight"</td></tr>
+                <tr><th scope="row">"Found in"</th><td>"Mixtral, DeepSeek and other LLMs"</td><td>"ranking and recommendation systems"</td></tr>
+            </tbody>
+        </table>
+        <p>
+            "Later designs such as CGC and PLE (Progressive Layered Extraction, Tencent 2020) add \
+             experts reserved for each task next to the shared ones, so one task cannot take over the \
+             shared pool. MMoE is not used in LLM pre-training, which has a single task, predicting \
+             the next token, but this family is common in large industrial ranking systems."
+        </p>
+        <p class="note-live">
+            "Nothing on this page needs the model: the Tumbler is a single-task language model, so it \
+             has no task gates to show."
+        </p>
+    }
 }

@@ -1,9 +1,80 @@
-//! Building the Internet Document Simulator.
+//! Building the internet document simulator: the FineWeb pipeline.
 
 use leptos::prelude::*;
+
+use crate::widgets::{Flow, FlowStep, Stepper};
+
+const STAGES: &[FlowStep] = &[
+    FlowStep { title: "Common Crawl", detail: "billions of raw web pages" },
+    FlowStep { title: "URL filter", detail: "blocklists: adult, spam" },
+    FlowStep { title: "Text extraction", detail: "strip HTML, menus, code" },
+    FlowStep { title: "Language filter", detail: "keep English ≥ 0.65" },
+    FlowStep { title: "Gopher rules", detail: "quality heuristics" },
+    FlowStep { title: "MinHash dedup", detail: "drop near-duplicates" },
+    FlowStep { title: "PII removal", detail: "mask emails and IPs" },
+    FlowStep { title: "FineWeb", detail: "15T tokens, ~44 TB" },
+];
+
+const WHY: [&str; 8] = [
+    "Common Crawl has archived the public web since 2007; FineWeb started from 96 of its snapshots. Raw pages are mostly markup, boilerplate and junk.",
+    "Whole sites are dropped by address: lists of adult, malware and spam domains, and words in the URL that give such sites away.",
+    "The readable text is pulled out of the HTML; navigation, scripts and styling are thrown away.",
+    "A fast classifier (fastText) guesses each document's language; FineWeb keeps pages it scores as English with confidence at least 0.65.",
+    "Rules from DeepMind's Gopher work remove low-quality text: too short or too long words, too many symbols, lines that are mostly bullets or ellipses, repeated lines and paragraphs.",
+    "MinHash finds documents that share most of their word sequences, so the same article copied across a thousand sites counts once.",
+    "Email addresses and public IP addresses are replaced with placeholders, so the model does not learn to recite them.",
+    "What remains is about 15 trillion tokens. The result is no assistant: trained on it, a model becomes a compressed statistical copy of the filtered web that continues text.",
+];
 
 /// The body of the `pretraining-data` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
-    view! {}
+    let stage = RwSignal::new(0usize);
+    let (tokens, bytes) = (15e12f64, 44e12f64);
+    view! {
+        <p>
+            "Pre-training starts by downloading a large part of the public web and cleaning it. \
+             Hugging Face's " <strong>"FineWeb"</strong> " is a well-documented example: starting \
+             from Common Crawl, a pipeline of filters leaves about 15 trillion tokens of English text, \
+             some 44 TB on disk."
+        </p>
+        <p class="result">
+            {format!("44 TB ÷ 15 trillion tokens ≈ {:.1} bytes of text per token: a token is a few characters.", bytes / tokens)}
+        </p>
+        <div class="panel">
+            <h2>"The pipeline, stage by stage"</h2>
+            <Flow steps=STAGES active=Signal::derive(move || Some(stage.get())) per_row=4 label="The FineWeb pipeline"/>
+            <Stepper count=STAGES.len() current=stage label="Pipeline stages"/>
+            <p class="stage-why" aria-live="polite">
+                <strong>{move || STAGES[stage.get()].title}": "</strong>{move || WHY[stage.get()]}
+            </p>
+        </div>
+        <div class="two-col">
+            <div class="panel">
+                <h3>"Thrown away"</h3>
+                <ul class="mono small">
+                    <li>"Buy cheap watches!!! Click here → bit.ly/…"</li>
+                    <li>"Contact: jane.doe@example.com, 192.0.2.17"</li>
+                    <li>"Lorem ipsum dolor sit amet… (repeated 500×)"</li>
+                </ul>
+            </div>
+            <div class="panel">
+                <h3>"Kept"</h3>
+                <p class="small">"“The transformer architecture was introduced in 2017 by Vaswani et al. in ‘Attention Is All You Need’. It relies on self-attention…”"</p>
+            </div>
+        </div>
+        <div class="callout">
+            <strong>"Key insight: "</strong>
+            "a base model such as Llama 3 405B Base is not an assistant. It is a lossy compression of \
+             this text, and all it can do is continue patterns like the ones it saw."
+        </div>
+        <p>
+            "Read more in the " <a href="https://huggingface.co/spaces/HuggingFaceFW/blogpost-fineweb-v1" rel="noopener">"FineWeb write-up"</a> "."
+        </p>
+        <p class="note-live">
+            "Live part not ready: running a dozen real messy documents through this project's own \
+             filters in the page, and the counts from the Tumbler's corpus run, come with the data \
+             pipeline; this build does not include it yet, so no counts are shown."
+        </p>
+    }
 }

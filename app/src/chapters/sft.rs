@@ -1,9 +1,64 @@
-//! Supervised Fine-Tuning.
+//! Supervised fine-tuning: conversations in a chat template with special tokens.
 
 use leptos::prelude::*;
+
+/// One turn of the example conversation: (role, text).
+const TURNS: [(&str, &str); 2] = [("user", "What is 2+2?"), ("assistant", "2 + 2 is 4.")];
 
 /// The body of the `sft` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
-    view! {}
+    let rendered: String = TURNS
+        .iter()
+        .map(|(role, text)| format!("<|im_start|>{role}\n{text}<|im_end|>\n"))
+        .collect();
+    view! {
+        <p>
+            "A base model continues documents. Ask it a question and it may answer, or write three \
+             more questions, or a forum thread. " <strong>"Supervised fine-tuning"</strong> " (SFT) \
+             keeps training the same weights, now on hundreds of thousands of example conversations \
+             written or reviewed by people, each showing a good assistant reply."
+        </p>
+        <h2>"The chat template"</h2>
+        <p>
+            "The conversations are flattened into one token sequence with a fixed layout. Special \
+             tokens that never appear in ordinary text mark where each turn starts and ends and who \
+             is speaking. In OpenAI's ChatML format it looks like this:"
+        </p>
+        <div class="panel">
+            <pre class="chat-template" aria-label="A conversation in the ChatML template">
+                {rendered.lines().map(|line| {
+                    let mut parts = Vec::new();
+                    let mut rest = line;
+                    while let Some(start) = rest.find("<|") {
+                        let end = rest[start..].find("|>").map_or(rest.len(), |e| start + e + 2);
+                        if start > 0 { parts.push(view! { <span>{rest[..start].to_owned()}</span> }.into_any()); }
+                        parts.push(view! { <span class="special-token">{rest[start..end].to_owned()}</span> }.into_any());
+                        rest = &rest[end..];
+                    }
+                    if !rest.is_empty() { parts.push(view! { <span>{rest.to_owned()}</span> }.into_any()); }
+                    view! { <span class="line">{parts}"\n"</span> }
+                }).collect_view()}
+            </pre>
+            <p class="small">"Highlighted: the special tokens. Each is a single token id of its own, not the characters it is written with."</p>
+        </div>
+        <p>
+            "During fine-tuning the loss is usually counted only on the assistant's tokens: the model \
+             learns to produce replies, not to imitate users. At chat time the program around the \
+             model writes the template, ends the prompt with the start of an assistant turn, and lets \
+             the model continue until it emits the end token."
+        </p>
+        <h2>"The persona shift"</h2>
+        <p>
+            "Nothing about the network changes, only its weights, and they change far less than in \
+             pre-training. The knowledge still comes from pre-training; SFT teaches the format and a \
+             persona: helpful, direct, willing to decline. The assistant is a statistical imitation \
+             of the people who wrote the examples."
+        </p>
+        <p class="note-live">
+            "Live part not ready: tokenizing this template with the Tumbler's tokenizer and comparing \
+             its base and fine-tuned versions on the same prompt need the in-page engine, which this \
+             build does not include yet."
+        </p>
+    }
 }

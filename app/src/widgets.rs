@@ -1,0 +1,28 @@
+//! Shared widgets. Each takes plain data (numbers, strings, signals of them), never the model.
+//!
+//! - [`Math`]: a formula from a static MathML string.
+//! - [`Slider`]: a labelled range input bound to an `RwSignal<f64>` (pair it with
+//!   `url_state::number_param` to keep it in the URL).
+//! - [`Stepper`]: back / next / play through the steps of a diagram; play is off for readers who
+//!   ask for reduced motion.
+//! - [`Flow`]: a pipeline or loop diagram as accessible SVG, one box per [`FlowStep`], with the
+//!   current step highlighted.
+//! - [`Bars`]: horizontal bars for a list of [`Bar`]s (probabilities, sizes).
+//! - [`Chart`]: an SVG string drawn by the [`plot`] helpers ([`plot::LineChart`],
+//!   [`plot::heatmap`]), shown with a text alternative.
+
+pub mod bars;
+pub mod chart;
+pub mod flow;
+pub mod math;
+pub mod plot;
+pub mod slider;
+pub mod stepper;
+pub mod walkthrough;
+
+pub use bars::{Bar, Bars};
+pub use chart::Chart;
+pub use flow::{Flow, FlowStep};
+pub use math::Math;
+pub use slider::Slider;
+pub use stepper::Stepper;

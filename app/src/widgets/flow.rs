@@ -1,0 +1,174 @@
+//! A pipeline or loop diagram: labelled boxes joined by arrows, drawn as SVG.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use leptos::prelude::*;
+
+/// One box of a [`Flow`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlowStep {
+    /// The box's heading.
+    pub title: &'static str,
+    /// One short line under it (wrapped to two lines if long).
+    pub detail: &'static str,
+}
+
+const W: f64 = 156.0;
+const H: f64 = 74.0;
+const GAP: f64 = 34.0;
+const ROW_GAP: f64 = 46.0;
+
+/// Boxes in rows of `per_row`, left to right, each joined to the next; with `looped` an arrow
+/// returns from the last box to the first. The step at `active` is highlighted. Every label is
+/// SVG text, and the figure's `aria-label` lists the steps in order.
+#[component]
+pub fn Flow(
+    /// The boxes in order.
+    steps: &'static [FlowStep],
+    /// The highlighted box, if any.
+    #[prop(into)]
+    active: Signal<Option<usize>>,
+    /// Boxes per row.
+    #[prop(default = 4)]
+    per_row: usize,
+    /// Whether the last box leads back to the first (a loop rather than a pipeline).
+    #[prop(default = false)]
+    looped: bool,
+    /// What the diagram shows.
+    #[prop(into)]
+    label: String,
+) -> impl IntoView {
+    static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let spoken = format!(
+        "{label}: {}",
+        steps
+            .iter()
+            .map(|s| format!("{} ({})", s.title, s.detail))
+            .collect::<Vec<_>>()
+            .join(", then ")
+    );
+    let svg = move || flow_svg(steps, active.get(), per_row.max(1), looped, id);
+    view! { <div class="flow" role="img" aria-label=spoken inner_html=svg></div> }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Splits `s` into at most two lines of about `width` characters, at spaces.
+fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in s.split(' ') {
+        let full = lines.len() >= 2;
+        let line = lines.last_mut().expect("one line");
+        if !line.is_empty() && line.len() + word.len() + 1 > width && !full {
+            lines.push(word.to_owned());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
+fn flow_svg(
+    steps: &[FlowStep],
+    active: Option<usize>,
+    per_row: usize,
+    looped: bool,
+    id: usize,
+) -> String {
+    let n = steps.len();
+    let cols = per_row.min(n.max(1));
+    let rows = n.div_ceil(cols);
+    let loop_room = if looped { 30.0 } else { 0.0 };
+    let width = cols as f64 * W + (cols as f64 - 1.0) * GAP + 8.0;
+    let height = rows as f64 * H + (rows as f64 - 1.0) * ROW_GAP + 8.0 + loop_room;
+    let pos = |i: usize| {
+        let (r, c) = (i / cols, i % cols);
+        (4.0 + c as f64 * (W + GAP), 4.0 + r as f64 * (H + ROW_GAP))
+    };
+    let marker = format!("flow-arrow-{id}");
+    let mut s = format!(
+        "<svg viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\" aria-hidden=\"true\">\
+         <defs><marker id=\"{marker}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" \
+         markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" class=\"flow-head\"/>\
+         </marker></defs>"
+    );
+    for i in 0..n.saturating_sub(1) {
+        let ((x0, y0), (x1, y1)) = (pos(i), pos(i + 1));
+        let d = if (y0 - y1).abs() < 1e-9 {
+            format!("M{},{} L{},{}", x0 + W, y0 + H / 2.0, x1 - 2.0, y1 + H / 2.0)
+        } else {
+            let mid = y0 + H + ROW_GAP / 2.0;
+            format!("M{},{} V{} H{} V{}", x0 + W / 2.0, y0 + H, mid, x1 + W / 2.0, y1 - 2.0)
+        };
+        s += &format!("<path d=\"{d}\" class=\"flow-link\" marker-end=\"url(#{marker})\"/>");
+    }
+    if looped && n > 1 {
+        let ((x0, y0), (x1, _)) = (pos(n - 1), pos(0));
+        let bottom = height - 6.0;
+        let first_bottom = 4.0 + H;
+        let d = format!(
+            "M{},{} V{} H{} V{}",
+            x0 + W / 2.0,
+            y0 + H,
+            bottom,
+            x1 + W / 2.0,
+            first_bottom + 2.0
+        );
+        s += &format!(
+            "<path d=\"{d}\" class=\"flow-link flow-back\" marker-end=\"url(#{marker})\"/>"
+        );
+    }
+    for (i, step) in steps.iter().enumerate() {
+        let (x, y) = pos(i);
+        let class = if active == Some(i) { "flow-box active" } else { "flow-box" };
+        s += &format!(
+            "<g class=\"{class}\"><rect x=\"{x}\" y=\"{y}\" width=\"{W}\" height=\"{H}\" rx=\"9\"/>\
+             <text x=\"{}\" y=\"{}\" class=\"flow-title\" text-anchor=\"middle\">{}</text>",
+            x + W / 2.0,
+            y + 26.0,
+            escape(step.title)
+        );
+        for (k, line) in wrap(step.detail, 22).iter().enumerate() {
+            s += &format!(
+                "<text x=\"{}\" y=\"{}\" class=\"flow-detail\" text-anchor=\"middle\">{}</text>",
+                x + W / 2.0,
+                y + 46.0 + 15.0 * k as f64,
+                escape(line)
+            );
+        }
+        s += "</g>";
+    }
+    s + "</svg>"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STEPS: &[FlowStep] = &[
+        FlowStep { title: "A & B", detail: "first step" },
+        FlowStep { title: "C", detail: "a rather long detail line that wraps" },
+        FlowStep { title: "D", detail: "<last>" },
+    ];
+
+    #[test]
+    fn labels_are_escaped_and_every_box_is_drawn() {
+        let svg = flow_svg(STEPS, Some(1), 2, true, 0);
+        assert!(svg.contains("A &amp; B") && svg.contains("&lt;last&gt;"));
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert_eq!(svg.matches("flow-box active").count(), 1);
+        assert_eq!(svg.matches("flow-link").count(), 3); // two links and the loop back
+    }
+
+    #[test]
+    fn long_details_wrap_to_two_lines() {
+        assert_eq!(wrap("a rather long detail line that wraps", 22).len(), 2);
+        assert_eq!(wrap("short", 22), vec!["short".to_owned()]);
+    }
+}
