@@ -1,7 +1,7 @@
 //! PII removal, FineWeb's last stage: email addresses, phone numbers, IPv4 and IPv6 addresses and
 //! payment-card numbers (Luhn-checked, so ordinary long numbers survive) become placeholders.
 
-use fancy_regex::{Captures, Regex};
+use fancy_regex::Regex;
 
 /// Compiled patterns; build once.
 #[derive(Debug)]
@@ -49,7 +49,7 @@ impl PiiScrubber {
         Self {
             email: re(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}\b"),
             ipv4: re(
-                r"\b(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b(?![\d.]*\d)",
+                r"\b(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b(?!\.?\d)",
             ),
             ipv6: re(
                 r"(?i)(?<![0-9a-f:])(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![0-9a-f:])|(?<![0-9a-f:])(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}(?![0-9a-f:])",
@@ -74,16 +74,23 @@ impl PiiScrubber {
         mut with: impl FnMut(PiiKind, &str) -> String,
     ) -> (String, PiiCounts) {
         let mut counts = PiiCounts::default();
+        // `find_iter` reports fancy-regex's backtrack limit as an error instead of panicking
+        // (as `replace_all` would); text past such a point is left as it is.
         let mut run = |re: &Regex, kind: PiiKind, text: &str, n: &mut usize| {
-            re.replace_all(text, |c: &Captures| {
-                let m = &c[0];
-                if kind == PiiKind::Card && !luhn(m) {
-                    return m.to_string();
+            let mut out = String::with_capacity(text.len());
+            let mut last = 0;
+            for m in re.find_iter(text) {
+                let Ok(m) = m else { break };
+                if kind == PiiKind::Card && !luhn(m.as_str()) {
+                    continue;
                 }
+                out.push_str(&text[last..m.start()]);
+                out.push_str(&with(kind, m.as_str()));
                 *n += 1;
-                with(kind, m)
-            })
-            .into_owned()
+                last = m.end();
+            }
+            out.push_str(&text[last..]);
+            out
         };
         let text = run(&self.email, PiiKind::Email, text, &mut counts.emails);
         let text = run(&self.card, PiiKind::Card, &text, &mut counts.cards);
@@ -126,7 +133,7 @@ pub fn luhn(number: &str) -> bool {
         .enumerate()
         .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 
 mod tokenize;
 
+mod corpus;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
