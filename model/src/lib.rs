@@ -5,4 +5,8 @@
 //! the page can use the tokenizers and pipelines without pulling a tensor library into its wasm.
 
 pub mod data;
+pub mod gpt;
+#[cfg(feature = "wgpu")]
+pub mod kernels;
+pub mod sampling;
 pub mod tokenizer;

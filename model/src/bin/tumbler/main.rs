@@ -2,8 +2,13 @@
 //!
 //! Each subcommand lives in its own file beside this one; this file only parses and dispatches.
 
+mod bench;
 mod corpus;
+mod engine;
+mod eval;
+mod sample;
 mod tokenize;
+mod trace;
 
 use clap::{Parser, Subcommand};
 
@@ -18,6 +23,14 @@ struct Cli {
 enum Command {
     /// Text to token ids (GPT-4, GPT-4o, GPT-2 or Tumbler); --jsonl streams one string per line.
     Tokenize(tokenize::TokenizeArgs),
+    /// Generate text from a prompt (temperature, top-k, top-p, seeded).
+    Sample(sample::SampleArgs),
+    /// Run one forward pass and print the trace (attention, gates, logits).
+    Trace(trace::TraceArgs),
+    /// Loss, perplexity and bits per byte of the model on a text file.
+    Eval(eval::EvalArgs),
+    /// Prefill and decode speed, with and without the KV cache.
+    Bench(bench::BenchArgs),
     /// Build the pre-training corpus: run the pipeline over the fetched registry packages.
     Corpus(corpus::CorpusArgs),
 }
@@ -26,6 +39,10 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Tokenize(args) => tokenize::run(args),
+        Command::Sample(args) => sample::run(args),
+        Command::Trace(args) => trace::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Corpus(args) => corpus::run(args),
     }
 }

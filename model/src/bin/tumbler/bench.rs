@@ -1,0 +1,91 @@
+//! `tumbler bench`: milliseconds per token for prefill and for decoding, at two positions, with
+//! and without the KV cache.
+//!
+//! - prefill at P: one forward pass over P tokens, divided by P.
+//! - decode with the cache at P: one token on top of a cache of P tokens.
+//! - decode without the cache at P: a full forward pass over P + 1 tokens for that one token.
+//!
+//! Each measurement includes reading the last logits back, as a real decoding step must, and is
+//! the median of `--repeats` runs after one warm-up.
+
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use burn::tensor::Tensor;
+use clap::Args;
+use tumbler_model::gpt::{ForwardOptions, KvCache, Tumbler, ids_tensor};
+
+use crate::engine::{Engine, ModelArgs};
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Positions to measure at.
+    #[arg(long, value_delimiter = ',', default_values_t = [10usize, 200])]
+    positions: Vec<usize>,
+    /// Timed runs per measurement (the median is reported).
+    #[arg(long, default_value_t = 7)]
+    repeats: usize,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+pub fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let engine = Engine::load(&args.model)?;
+    let model = &engine.model;
+    let context = model.config.context_length;
+    if let Some(&p) = args.positions.iter().find(|&&p| p == 0 || p >= context) {
+        bail!("position {p} is outside 1..{context}");
+    }
+    let vocab = model.config.vocab_size as u32;
+    // A fixed, arbitrary token stream: speed does not depend on which ids they are.
+    let ids: Vec<u32> = (0..context as u32).map(|i| (i * 7919 + 13) % vocab).collect();
+    let repeats = args.repeats.max(1);
+
+    println!("backend: {:?}, model: {} parameters", args.model.backend, model.config.param_count());
+    println!(
+        "{:>8} {:>22} {:>22} {:>22}",
+        "position", "prefill ms/token", "decode+cache ms/token", "decode no-cache ms/tok"
+    );
+    for &p in &args.positions {
+        let prefill =
+            median_ms(repeats, || last_logits(model, &ids[..p], None, &engine.device).map(|_| ()))?
+                / p as f64;
+        let mut warm_cache = model.new_cache();
+        last_logits(model, &ids[..p], Some(&mut warm_cache), &engine.device)?;
+        let cached = median_ms(repeats, || {
+            let mut cache = warm_cache.clone();
+            last_logits(model, &ids[p..=p], Some(&mut cache), &engine.device).map(|_| ())
+        })?;
+        let uncached = median_ms(repeats, || {
+            last_logits(model, &ids[..=p], None, &engine.device).map(|_| ())
+        })?;
+        println!("{p:>8} {prefill:>22.3} {cached:>22.3} {uncached:>22.3}");
+    }
+    Ok(())
+}
+
+/// Runs `ids` through the model (appending to `cache` if given) and reads the last logits back.
+fn last_logits(
+    model: &Tumbler,
+    ids: &[u32],
+    cache: Option<&mut KvCache>,
+    device: &burn::tensor::Device,
+) -> anyhow::Result<Vec<f32>> {
+    let out = model.forward_with(ids_tensor(ids, device), ForwardOptions::default(), cache);
+    let [_, t, v] = out.logits.dims();
+    let last: Tensor<3> = out.logits.slice([0..1, t - 1..t, 0..v]);
+    last.into_data().try_to_vec::<f32>().context("reading logits")
+}
+
+/// Median wall time of `f` over `repeats` runs after one warm-up, in milliseconds.
+fn median_ms(repeats: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<f64> {
+    f()?;
+    let mut times = Vec::with_capacity(repeats);
+    for _ in 0..repeats {
+        let start = Instant::now();
+        f()?;
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
+}
