@@ -16,7 +16,7 @@ use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
 use tokenizers::processors::PostProcessorWrapper;
 use tokenizers::{AddedToken, SplitDelimiterBehavior, TokenizerBuilder, TokenizerImpl};
 
-/// The Tumbler's special tokens, in id order after the learned vocabulary.
+/// The Tumbler's special tokens; the trainer gives them ids 0, 1, 2, before the learned vocabulary.
 pub const SPECIAL_TOKENS: [&str; 3] = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"];
 
 /// cl100k_base's split pattern; fancy-regex understands it, so it works without oniguruma.
