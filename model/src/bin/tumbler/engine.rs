@@ -38,7 +38,7 @@ pub enum Backend {
 /// Turns text into ids and ids into token strings.
 pub enum Codec {
     /// The Tumbler's BPE from tokenizer.json.
-    Tumbler(Encoding),
+    Tumbler(Box<Encoding>),
     /// One token per UTF-8 byte: the fallback until a tokenizer is trained.
     Bytes,
 }
@@ -97,14 +97,14 @@ impl Engine {
             let model = weights::load(dir, &device)
                 .with_context(|| format!("loading the model in {}", dir.display()))?;
             let codec = match encoding {
-                Some(e) => Codec::Tumbler(e),
+                Some(e) => Codec::Tumbler(Box::new(e)),
                 None => bail!("{} holds a model but no tokenizer.json", dir.display()),
             };
             return Ok(Self { model, codec, device });
         }
         let config = TumblerConfig::small();
         let codec = match encoding {
-            Some(e) if e.vocab_size() <= config.vocab_size => Codec::Tumbler(e),
+            Some(e) if e.vocab_size() <= config.vocab_size => Codec::Tumbler(Box::new(e)),
             _ => Codec::Bytes,
         };
         eprintln!(
