@@ -9,6 +9,7 @@ mod chapters;
 mod engine;
 mod route;
 mod theme;
+mod tokenizers;
 mod url_state;
 mod widgets;
 

@@ -18,6 +18,7 @@ pub mod math;
 pub mod plot;
 pub mod slider;
 pub mod stepper;
+pub mod token_chips;
 pub mod walkthrough;
 
 pub use bars::{Bar, Bars};

@@ -1,0 +1,143 @@
+//! Token chips: each token as a coloured box holding its text (whitespace made visible, cut
+//! UTF-8 shown as byte escapes) and its id, optionally its bytes in hex.
+
+use leptos::prelude::*;
+
+/// One token to draw: its id and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chip {
+    pub id: u32,
+    pub bytes: Vec<u8>,
+}
+
+/// A token's bytes as readable text: `·` for a space, `↵` for a newline, `→` for a tab, other
+/// control characters and bytes that are not whole UTF-8 characters as `\xNN`.
+pub fn chip_label(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                ' ' => out.push('·'),
+                '\n' => out.push('↵'),
+                '\t' => out.push('→'),
+                '\r' => out.push('␍'),
+                c if c.is_control() => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        out.push_str(&format!("\\x{b:02X}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A token's bytes in hex, space separated.
+pub fn hex_bytes(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a token holds only part of a UTF-8 character.
+pub fn is_partial(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_err()
+}
+
+/// A row of token chips inside `data-tokenizer="<encoding>"`, one `data-token-id` per chip in
+/// order; when `total` exceeds the chips given, a note says how many more there are.
+#[component]
+pub fn TokenChips(
+    /// The encoding's name, for `data-tokenizer`.
+    #[prop(into)]
+    encoding: String,
+    /// The chips to draw, in order (possibly the first few of many).
+    #[prop(into)]
+    chips: Signal<Vec<Chip>>,
+    /// How many tokens there are in all.
+    #[prop(into)]
+    total: Signal<usize>,
+    /// Show each chip's bytes in hex.
+    #[prop(into, default = Signal::from(false))]
+    show_bytes: Signal<bool>,
+    /// What the chips show, for screen readers.
+    #[prop(into)]
+    label: String,
+) -> impl IntoView {
+    view! {
+        <div class="token-chips" data-tokenizer=encoding role="list" aria-label=label>
+            {move || {
+                let hex = show_bytes.get();
+                chips
+                    .get()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, chip)| {
+                        let partial = is_partial(&chip.bytes);
+                        let title = format!("id {} · bytes {}", chip.id, hex_bytes(&chip.bytes));
+                        view! {
+                            <span
+                                class=format!("chip chip-c{}", i % 5)
+                                class:partial=partial
+                                role="listitem"
+                                data-token-id=chip.id.to_string()
+                                title=title
+                            >
+                                <span class="chip-text">{chip_label(&chip.bytes)}</span>
+                                <span class="chip-id">{chip.id.to_string()}</span>
+                                {hex.then(|| view! { <span class="chip-hex">{hex_bytes(&chip.bytes)}</span> })}
+                            </span>
+                        }
+                    })
+                    .collect_view()
+            }}
+            {move || {
+                let more = total.get().saturating_sub(chips.with(Vec::len));
+                (more > 0).then(|| view! {
+                    <span class="chips-more">{format!("… and {} more tokens (not drawn; counted above)", group(more))}</span>
+                })
+            }}
+        </div>
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn group(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_show_whitespace_and_escape_cut_characters() {
+        assert_eq!(chip_label(b" hello"), "·hello");
+        assert_eq!(chip_label(b"\n\n\t"), "↵↵→");
+        assert_eq!(chip_label(&[0xE2, 0x80]), "\\xE2\\x80");
+        assert_eq!(chip_label("é".as_bytes()), "é");
+        assert_eq!(chip_label(&[b'a', 0xF0, 0x9F]), "a\\xF0\\x9F");
+        assert_eq!(chip_label(b"\x07"), "\\x07");
+        assert!(is_partial(&[0xF0, 0x9F]) && !is_partial(b"ok"));
+        assert_eq!(hex_bytes(b"Hi"), "48 69");
+    }
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(group(0), "0");
+        assert_eq!(group(999), "999");
+        assert_eq!(group(100277), "100,277");
+        assert_eq!(group(1234567), "1,234,567");
+    }
+}
