@@ -13,7 +13,11 @@ mod trace;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "tumbler", version, about = "Tokenize, sample, trace, evaluate and train the Tumbler")]
+#[command(
+    name = "tumbler",
+    version,
+    about = "Tokenize, sample, trace, evaluate and train the Tumbler"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
