@@ -11,7 +11,7 @@ use crate::tokenizers::merges::{self, Stage};
 use crate::tokenizers::{self, Encoded, Vocab, VocabStatus};
 use crate::url_state;
 use crate::widgets::stepper::reduced_motion;
-use crate::widgets::token_chips::{Chip, TokenChips, chip_label, group, hex_bytes};
+use crate::widgets::token_chips::{Chip, TokenChips, chip_label, group};
 
 /// At most this many chips are drawn per encoding; the counts stay exact beyond it.
 const MAX_CHIPS: usize = 2000;
@@ -314,9 +314,10 @@ fn MergeAnimation() -> impl IntoView {
                 let count = frames.len();
                 let frames = StoredValue::new(frames);
                 let enc_label = enc.name().as_str();
+                let ids = StoredValue::new(frames.with_value(|f| merges::merged_ids(f)));
                 view! {
                     <div class="bpe-stage" aria-live="polite">
-                        {move || frames.with_value(|f| frame_view(&f[current.get().min(f.len() - 1)], current.get(), f.len(), &expected, enc_label))}
+                        {move || frames.with_value(|f| ids.with_value(|ids| frame_view(&f[current.get().min(f.len() - 1)], ids, current.get(), f.len(), &expected, enc_label)))}
                     </div>
                     <MergeControls count current/>
                 }
@@ -327,13 +328,16 @@ fn MergeAnimation() -> impl IntoView {
 
 fn frame_view(
     frame: &merges::Frame,
+    merged: &std::collections::HashMap<Vec<u8>, u32>,
     index: usize,
     count: usize,
     expected: &[u32],
     encoding: &'static str,
 ) -> AnyView {
     let caption = match &frame.stage {
-        Stage::Bytes => "Step 1: the text as UTF-8 bytes, one part per byte.".to_string(),
+        Stage::Bytes => {
+            "Step 1: the text as UTF-8 bytes, one part per byte (its value below).".to_string()
+        }
         Stage::Merge { left, right, rank, .. } => format!(
             "Step {} of {count}: merge “{}” + “{}” → “{}” (rank {}).",
             index + 1,
@@ -350,17 +354,24 @@ fn frame_view(
         Stage::Merge { piece, position, .. } => Some((*piece, *position)),
         _ => None,
     };
+    let part_ids = frame.part_ids(merged);
     let parts = frame
         .pieces
         .iter()
+        .zip(part_ids)
         .enumerate()
-        .map(|(p, parts)| {
+        .map(|(p, (parts, ids))| {
             let cells = parts
                 .iter()
+                .zip(ids)
                 .enumerate()
-                .map(|(i, part)| {
+                .map(|(i, (part, id))| {
                     let hot = highlight == Some((p, i));
-                    let sub = if part.len() == 1 { part[0].to_string() } else { hex_bytes(part) };
+                    // A byte shows its value (72 for "H"); a merged token its id.
+                    let sub = match id {
+                        Some(id) if part.len() > 1 => format!("id {id}"),
+                        _ => part.iter().map(u8::to_string).collect::<Vec<_>>().join(" "),
+                    };
                     view! {
                         <span class="bpe-part" class:hot=hot>
                             <span class="chip-text">{chip_label(part)}</span>

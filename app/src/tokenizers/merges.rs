@@ -22,6 +22,31 @@ pub struct Frame {
     pub pieces: Vec<Vec<Vec<u8>>>,
 }
 
+impl Frame {
+    /// The token id of each part that some merge produced (single bytes have none shown: a
+    /// byte's id differs between encodings and is not what the merges start from).
+    pub fn part_ids(
+        &self,
+        traces_ids: &std::collections::HashMap<Vec<u8>, u32>,
+    ) -> Vec<Vec<Option<u32>>> {
+        self.pieces
+            .iter()
+            .map(|parts| parts.iter().map(|p| traces_ids.get(p).copied()).collect())
+            .collect()
+    }
+}
+
+/// The id of every token a merge in `frames` produces, by its bytes.
+pub fn merged_ids(frames: &[Frame]) -> std::collections::HashMap<Vec<u8>, u32> {
+    frames
+        .iter()
+        .filter_map(|f| match &f.stage {
+            Stage::Merge { left, right, id, .. } => Some(([left.as_slice(), right].concat(), *id)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Every frame for `text`: bytes, one per merge (pieces are merged left to right, one piece at
 /// a time, as the encoder does), and the ids. `ids` of the last frame equal `enc.encode(text)`.
 pub fn frames(enc: &Encoding, text: &str) -> Vec<Frame> {
@@ -86,6 +111,15 @@ mod tests {
         {
             let f = frames(&enc, text);
             assert_eq!(f.last().unwrap().stage, Stage::Ids(enc.encode(text)), "{text:?}");
+            let last = f.last().unwrap();
+            let part_ids: Vec<Option<u32>> = last.part_ids(&merged_ids(&f)).concat();
+            for ((part, id), want) in
+                last.pieces.concat().iter().zip(part_ids).zip(enc.encode(text))
+            {
+                if part.len() > 1 {
+                    assert_eq!(id, Some(want), "{text:?}: id of {part:?}");
+                }
+            }
             let joined: Vec<u8> = f.last().unwrap().pieces.concat().concat();
             assert_eq!(joined, text.as_bytes());
             for frame in &f {
