@@ -44,10 +44,19 @@ pub fn Chapter() -> impl IntoView {
     };
     view! {
         <p>
-            "You read \"strawberry\" as ten letters. GPT-4 receives three numbers. The letters are \
-             fused inside token chunks before the network sees anything, so a question about single \
-             characters asks the model about something it was never shown directly. It can only \
-             answer from what it has picked up, during training, about how each chunk is spelled."
+            "You read \"strawberry\" as ten letters. GPT-4 receives "
+            {move || match encoding.get() {
+                Some(enc) => {
+                    let ids = enc.encode("strawberry");
+                    let list = ids.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+                    format!("{} numbers, [{list}]", ids.len())
+                }
+                None => "a few numbers".to_string(),
+            }}
+            ". The letters are fused inside token chunks before the network sees anything, so a \
+             question about single characters asks the model about something it was never shown \
+             directly. It can only answer from what it has picked up, during training, about how \
+             each chunk is spelled."
         </p>
         <VocabStatus name=ENCODING vocab/>
         <ChunksVsLetters encoding/>
