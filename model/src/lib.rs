@@ -10,3 +10,5 @@ pub mod gpt;
 pub mod kernels;
 pub mod sampling;
 pub mod tokenizer;
+#[cfg(feature = "train")]
+pub mod train;

@@ -109,7 +109,7 @@ pub fn run(args: CorpusArgs) -> Result<()> {
     let (train, val): (Vec<&Document>, Vec<&Document>) = kept
         .iter()
         .filter(|d| d.source != "email-spam")
-        .partition(|d| split_hash(&d.id) % 100 != 0);
+        .partition(|d| !split_hash(&d.id).is_multiple_of(100));
     std::fs::create_dir_all(&args.out)?;
     let join = |ds: &[&Document]| {
         ds.iter().map(|d| d.text.as_str()).collect::<Vec<_>>().join(&format!("\n{DOC_SEPARATOR}\n"))
@@ -184,7 +184,7 @@ fn write_langid_sample(
     for o in outcomes.iter().filter(|o| o.dropped_at != Some("url")) {
         let Some(d) = raw.get(&o.id) else { continue };
         // Every 7th document keeps the sample near 3,000 while covering each source.
-        if split_hash(&d.id) % 7 != 0 && d.source != "debian-handbook" && d.source != "fortunes" {
+        if !split_hash(&d.id).is_multiple_of(7) && d.source != "debian-handbook" && d.source != "fortunes" {
             continue;
         }
         let text =

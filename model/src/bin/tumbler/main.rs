@@ -9,6 +9,8 @@ mod eval;
 mod sample;
 mod tokenize;
 mod trace;
+mod train;
+mod train_tokenizer;
 
 use clap::{Parser, Subcommand};
 
@@ -37,6 +39,10 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Build the pre-training corpus: run the pipeline over the fetched registry packages.
     Corpus(corpus::CorpusArgs),
+    /// Train the Tumbler's byte-level BPE on the corpus and save tokenizer.json.
+    TrainTokenizer(train_tokenizer::TrainTokenizerArgs),
+    /// Pre-train the Tumbler (resumable), or measure tokens/s with --bench.
+    Train(train::TrainArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -48,5 +54,7 @@ fn main() -> anyhow::Result<()> {
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Corpus(args) => corpus::run(args),
+        Command::TrainTokenizer(args) => train_tokenizer::run(args),
+        Command::Train(args) => train::run(args),
     }
 }

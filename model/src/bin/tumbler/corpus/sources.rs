@@ -286,7 +286,7 @@ fn emails(raw: &Path, docs: &mut Vec<Document>) -> Result<()> {
     for folder in ["easy-ham-1", "easy-ham-2", "hard-ham-1", "spam-1", "spam-2"] {
         let source = if folder.starts_with("spam") { "email-spam" } else { "email-ham" };
         for p in sorted_files(&root.join(folder))? {
-            if !p.extension().is_some_and(|e| e == "txt") {
+            if p.extension().is_none_or(|e| e != "txt") {
                 continue;
             }
             let Some(b) = email::body(&read_lossy(&p)?) else { continue };
