@@ -1,6 +1,10 @@
 //! Supervised fine-tuning: conversations in a chat template with special tokens.
 
 use leptos::prelude::*;
+use tumbler_model::tokenizer::EncodingName;
+
+use crate::tokenizers::{self, Vocab, VocabStatus};
+use crate::widgets::token_chips::{Chip, TokenChips};
 
 /// One turn of the example conversation: (role, text).
 const TURNS: [(&str, &str); 2] = [("user", "What is 2+2?"), ("assistant", "2 + 2 is 4.")];
@@ -12,6 +16,7 @@ pub fn Chapter() -> impl IntoView {
         .iter()
         .map(|(role, text)| format!("<|im_start|>{role}\n{text}<|im_end|>\n"))
         .collect();
+    let rendered_for_tokens = rendered.clone();
     view! {
         <p>
             "A base model continues documents. Ask it a question and it may answer, or write three \
@@ -55,10 +60,51 @@ pub fn Chapter() -> impl IntoView {
              persona: helpful, direct, willing to decline. The assistant is a statistical imitation \
              of the people who wrote the examples."
         </p>
+        <TemplateTokens template=rendered_for_tokens/>
         <p class="note-live">
-            "Live part not ready: tokenizing this template with the Tumbler's tokenizer and comparing \
-             its base and fine-tuned versions on the same prompt need the in-page engine, which this \
-             build does not include yet."
+            "Live part not ready: comparing the Tumbler's base and fine-tuned versions on the same \
+             prompt needs the in-page engine, which this build does not include yet."
         </p>
+    }
+}
+
+/// The template as the Tumbler's own tokenizer cuts it, special tokens included, computed live.
+#[component]
+fn TemplateTokens(
+    /// The conversation written out in the template.
+    template: String,
+) -> impl IntoView {
+    let vocab = tokenizers::vocab(EncodingName::Tumbler);
+    let state = vocab.clone();
+    let chips = Signal::derive(move || match state.get() {
+        Vocab::Ready(enc) => enc
+            .encode_with_special_tokens(&template)
+            .into_iter()
+            .map(|id| Chip {
+                id,
+                bytes: enc.token_bytes(id).map(<[u8]>::to_vec).unwrap_or_default(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    });
+    let total = Signal::derive(move || chips.get().len());
+    view! {
+        <div class="panel">
+            <h3>"The same conversation as the Tumbler's token ids"</h3>
+            <VocabStatus name=EncodingName::Tumbler vocab/>
+            <TokenChips
+                encoding=EncodingName::Tumbler.as_str()
+                chips
+                total
+                label="The chat template as Tumbler tokens"
+            />
+            <p class="small">
+                {move || format!(
+                    "{} tokens. Each <|im_start|> and <|im_end|> is one id of its own; the words \
+                     between them are ordinary tokens.",
+                    total.get()
+                )}
+            </p>
+        </div>
     }
 }
