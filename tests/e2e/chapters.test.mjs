@@ -78,3 +78,23 @@ test("charts are readable in the light and the dark theme", async () => {
     await context.close();
   }
 });
+
+test("step-by-step diagrams step forward and back with their buttons", async () => {
+  const { page, context, problems } = await openPage(browser, server.origin);
+  for (const slug of ["pretraining-data", "rag", "agents"]) {
+    await page.goto(chapterUrl(server.origin, slug));
+    const stepper = page.locator(`section[data-chapter="${slug}"] .stepper`).first();
+    await stepper.waitFor({ timeout: 20_000 });
+    const pos = stepper.locator(".stepper-pos");
+    const next = stepper.getByRole("button", { name: "Next →", exact: true });
+    const back = stepper.getByRole("button", { name: "← Back", exact: true });
+    assert.match(await pos.textContent(), /^Step 1 of \d+$/, slug);
+    assert.ok(await back.isDisabled(), `${slug}: Back is disabled on the first step`);
+    await next.click();
+    assert.match(await pos.textContent(), /^Step 2 of \d+$/, slug);
+    await back.click();
+    assert.match(await pos.textContent(), /^Step 1 of \d+$/, slug);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});

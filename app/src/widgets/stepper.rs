@@ -68,7 +68,7 @@ pub fn Stepper(
             <button
                 type="button"
                 on:click=move |_| { stop(); current.update(|c| *c = (*c + 1).min(count - 1)); }
-                disabled=move || current.get() + 1 >= count
+                disabled=move || { current.get() + 1 >= count }
             >"Next →"</button>
             {motion.then(|| view! {
                 <button type="button" class="stepper-play" on:click=play>

@@ -184,7 +184,10 @@ fn write_langid_sample(
     for o in outcomes.iter().filter(|o| o.dropped_at != Some("url")) {
         let Some(d) = raw.get(&o.id) else { continue };
         // Every 7th document keeps the sample near 3,000 while covering each source.
-        if !split_hash(&d.id).is_multiple_of(7) && d.source != "debian-handbook" && d.source != "fortunes" {
+        if !split_hash(&d.id).is_multiple_of(7)
+            && d.source != "debian-handbook"
+            && d.source != "fortunes"
+        {
             continue;
         }
         let text =
