@@ -7,6 +7,10 @@ import { join } from "node:path";
 import { serve, launch, openPage, chapters, chapterUrl, artifacts } from "./harness.mjs";
 
 const CHAPTERS = chapters();
+// Something to look at or use: a chart or diagram, a formula, a table, a control, token chips,
+// or a panel (the side-by-side comparisons and worked examples).
+const VISUALS =
+  "svg, canvas, math, table, input, button, select, textarea, img, figure, .panel, [data-token-id]";
 const PLACEHOLDER = /\b(TODO|TBD|FIXME|coming soon|placeholder|not yet written)\b/i;
 let server, browser;
 
@@ -26,13 +30,21 @@ test("every chapter has prose, a visual or control, and no placeholder text", as
     await page.evaluate((s) => (location.hash = `#/${s}`), slug);
     const body = page.locator(`section[data-chapter="${slug}"] .chapter-body`);
     await body.waitFor({ timeout: 20_000 });
-    const facts = await body.evaluate((el) => ({
+    // Live pieces (token chips from a downloaded vocabulary) may take a moment to appear.
+    await page
+      .waitForFunction(
+        ({ sel, visuals }) => document.querySelector(sel)?.querySelector(visuals),
+        { sel: `section[data-chapter="${slug}"] .chapter-body`, visuals: VISUALS },
+        { timeout: 10_000 },
+      )
+      .catch(() => {});
+    const facts = await body.evaluate((el, VISUALS) => ({
       words: [...el.querySelectorAll("p, li")]
         .map((p) => p.textContent.trim().split(/\s+/).length)
         .reduce((a, b) => a + b, 0),
-      visuals: el.querySelectorAll("svg, canvas, math, table, input, button, select, textarea, img").length,
+      visuals: el.querySelectorAll(VISUALS).length,
       text: el.innerText,
-    }));
+    }), VISUALS);
     assert.ok(facts.words >= 60, `${slug}: only ${facts.words} words of prose`);
     assert.ok(facts.visuals >= 1, `${slug}: no visual or control`);
     assert.doesNotMatch(facts.text, PLACEHOLDER, `${slug} has placeholder text`);

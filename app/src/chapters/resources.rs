@@ -289,20 +289,53 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
 /// The body of the `resources` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
+    let filter = crate::url_state::text_param("q", "");
+    let total: usize = TOPICS.iter().map(|(_, links)| links.len()).sum();
+    let shown = move || {
+        let q = filter.get().to_lowercase();
+        TOPICS
+            .iter()
+            .map(|(topic, links)| links.iter().filter(|l| matches(&q, topic, l.0)).count())
+            .sum::<usize>()
+    };
     view! {
         <p>
             "The papers, tools and explainers behind this guide, by topic. Papers link to their "
             "arXiv abstract or publisher page, where the full text is free to read."
         </p>
-        {TOPICS.iter().map(|(topic, links)| view! {
-            <section class="res-topic">
-                <h2>{*topic}</h2>
-                <ul>
-                    {links.iter().map(|(title, href)| view! {
-                        <li><a href=*href rel="noopener" target="_blank">{*title}</a></li>
-                    }).collect_view()}
-                </ul>
-            </section>
+        <div class="panel res-filter">
+            <label>
+                "Find a paper or tool "
+                <input
+                    type="search"
+                    aria-label="Filter the resources by title or topic"
+                    prop:value=move || filter.get()
+                    on:input=move |ev| filter.set(event_target_value(&ev))
+                />
+            </label>
+            <span role="status">{move || format!("{} of {total} links", shown())}</span>
+        </div>
+        {TOPICS.iter().map(|(topic, links)| {
+            let any = move || {
+                let q = filter.get().to_lowercase();
+                links.iter().any(|l| matches(&q, topic, l.0))
+            };
+            view! {
+                <section class="res-topic" hidden=move || !any()>
+                    <h2>{*topic}</h2>
+                    <ul>
+                        {links.iter().map(|(title, href)| {
+                            let title = *title;
+                            let visible = move || matches(&filter.get().to_lowercase(), topic, title);
+                            view! {
+                                <li hidden=move || !visible()>
+                                    <a href=*href rel="noopener" target="_blank">{title}</a>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
         }).collect_view()}
         <p>
             "The Tumbler itself, its training code and its data pipeline are in this project's "
@@ -311,9 +344,24 @@ pub fn Chapter() -> impl IntoView {
     }
 }
 
+/// Whether a link matches the lower-cased filter text, by its title or its topic.
+fn matches(query: &str, topic: &str, title: &str) -> bool {
+    query.trim().is_empty()
+        || title.to_lowercase().contains(query.trim())
+        || topic.to_lowercase().contains(query.trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::TOPICS;
+
+    #[test]
+    fn the_filter_matches_titles_and_topics_ignoring_case() {
+        assert!(super::matches("", "Tokenization", "BPE"));
+        assert!(super::matches("bpe", "Tokenization", "Neural Machine Translation with BPE"));
+        assert!(super::matches("token", "Tokenization", "Anything"));
+        assert!(!super::matches("diffusion", "Tokenization", "BPE"));
+    }
 
     #[test]
     fn every_link_is_https_and_unique() {
