@@ -7,12 +7,16 @@
 import { createServer } from "node:http";
 import { readFile, stat, mkdir } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { extname, join, normalize, dirname } from "node:path";
+import { extname, join, normalize, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const DIST = join(ROOT, "dist");
+// TUMBLER_DIST serves another build folder (`trunk build --dist DIR`), so that two builds can be
+// tested side by side; dist/ otherwise.
+export const DIST = process.env.TUMBLER_DIST
+  ? resolve(process.env.TUMBLER_DIST)
+  : join(ROOT, "dist");
 export const BACKEND = process.env.TUMBLER_E2E_BACKEND === "cpu" ? "cpu" : "webgpu";
 export const ARTIFACTS = join(ROOT, "tests", "e2e", "artifacts", BACKEND);
 
@@ -36,10 +40,10 @@ const TYPES = {
   ".md": "text/markdown; charset=utf-8",
 };
 
-/** Serves dist/ on a free loopback port; unknown paths get index.html (path routes). */
+/** Serves DIST on a free loopback port; unknown paths get index.html (path routes). */
 export async function serve() {
   await stat(join(DIST, "index.html")).catch(() => {
-    throw new Error("dist/index.html is missing: run `trunk build --release` first");
+    throw new Error(`${DIST}/index.html is missing: run \`trunk build --release\` first`);
   });
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://x");
