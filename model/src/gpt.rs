@@ -39,7 +39,7 @@ pub use kv_cache::KvCache;
 #[cfg(feature = "gpt")]
 pub use model::{
     ForwardOptions, ForwardOutput, ReadbackError, TraceOptions, Tumbler, cross_entropy, ids_tensor,
-    next_token_probs,
+    masked_cross_entropy, next_token_probs,
 };
 #[cfg(feature = "gpt")]
 pub use weights::{StorageDtype, WeightsError};

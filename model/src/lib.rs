@@ -4,6 +4,7 @@
 //! browser (the app and the engine worker). Modules that need burn sit behind the `gpt` feature so
 //! the page can use the tokenizers and pipelines without pulling a tensor library into its wasm.
 
+pub mod chat;
 pub mod data;
 pub mod gpt;
 #[cfg(feature = "wgpu")]

@@ -8,6 +8,7 @@ pub mod bpe;
 pub mod checkpoint;
 pub mod curve;
 pub mod schedule;
+pub mod sft;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -119,6 +120,29 @@ pub fn evaluate(
         / n
 }
 
+/// One optimisation step's data: inputs and targets (B, T), and for fine-tuning a 0/1 mask of the
+/// targets the loss counts.
+pub struct Batch {
+    pub inputs: Vec<i64>,
+    pub targets: Vec<i64>,
+    pub mask: Option<Vec<f32>>,
+    pub b: usize,
+    pub t: usize,
+}
+
+impl Batch {
+    fn loss(self, model: &Tumbler, device: &Device) -> Tensor<1> {
+        let (x, y) = tensors(self.inputs, self.targets, self.b, self.t, device);
+        match self.mask {
+            None => model.loss(x, y),
+            Some(mask) => {
+                let mask = Tensor::from_data(TensorData::new(mask, [self.b, self.t]), device);
+                model.masked_loss(x, y, mask)
+            }
+        }
+    }
+}
+
 /// Trains (or resumes training) until `cfg.schedule.total_steps`, checkpointing into `dir`;
 /// returns the final model and run state. `stop_after` ends this session early (for timing runs
 /// and for sharing the machine); the next call resumes.
@@ -135,6 +159,30 @@ pub fn pretrain(
             return Err(TrainError::TooFewTokens(n, b * t + 1));
         }
     }
+    run(
+        cfg,
+        dir,
+        stop_after,
+        |device| Ok(Tumbler::init(&cfg.model, cfg.seed, device)?),
+        |step| {
+            let (inputs, targets) = batches::batch(train_tokens, b, t, cfg.seed, step);
+            Batch { inputs, targets, mask: None, b, t }
+        },
+        |model, device| evaluate(model, val_tokens, b, t, cfg.eval_batches, device),
+    )
+}
+
+/// The optimisation loop shared by pre-training and fine-tuning: `init` gives the starting model
+/// when `dir` holds no checkpoint, `batch(step)` the data of each step (a pure function of the
+/// step, so a resumed run sees the same batches), `validate` the validation loss.
+pub fn run(
+    cfg: &TrainConfig,
+    dir: &Path,
+    stop_after: Option<std::time::Duration>,
+    init: impl FnOnce(&Device) -> Result<Tumbler, TrainError>,
+    batch: impl Fn(u64) -> Batch,
+    validate: impl Fn(&Tumbler, &Device) -> f64,
+) -> Result<(Tumbler, RunState), TrainError> {
     let device = Device::flex().autodiff();
     std::fs::create_dir_all(dir).map_err(|e| TrainError::io(dir, e))?;
     let config_path = dir.join("train_config.json");
@@ -149,44 +197,34 @@ pub fn pretrain(
             eprintln!("resuming at step {} ({} tokens seen)", s.step, s.tokens_seen);
             (m, o, s)
         }
-        None => {
-            (Tumbler::init(&cfg.model, cfg.seed, &device)?, optimizer(cfg), RunState::default())
-        }
+        None => (init(&device)?, optimizer(cfg), RunState::default()),
     };
 
     let session = Instant::now();
     let mut last_save = Instant::now();
     let mut window_start = Instant::now();
-    let (mut loss_sum, mut loss_n) = (0.0f64, 0usize);
+    let (mut loss_sum, mut loss_n, mut window_tokens) = (0.0f64, 0usize, 0usize);
     while state.step < cfg.schedule.total_steps {
         let lr = cfg.schedule.lr(state.step);
-        let (x, y) = batches::batch(train_tokens, b, t, cfg.seed, state.step as u64);
-        let (x, y) = tensors(x, y, b, t, &device);
-        let loss = model.loss(x, y); // (1)
+        let data = batch(state.step as u64);
+        let tokens = data.b * data.t;
+        let loss = data.loss(&model, &device); // (1)
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optim.step(lr, model, grads);
         loss_sum += f64::from(loss.into_scalar::<f32>());
         loss_n += 1;
+        window_tokens += tokens;
         state.step += 1;
-        state.tokens_seen += (b * t) as u64;
+        state.tokens_seen += tokens as u64;
 
         let log_now = state.step % cfg.log_every == 0;
         let eval_now = state.step % cfg.eval_every == 0 || state.step == cfg.schedule.total_steps;
         if log_now || eval_now {
             let secs = window_start.elapsed().as_secs_f64();
             state.seconds += secs;
-            let tok_s = (loss_n * b * t) as f64 / secs.max(1e-9);
+            let tok_s = window_tokens as f64 / secs.max(1e-9);
             window_start = Instant::now();
-            let val_loss = eval_now.then(|| {
-                evaluate(
-                    &model.valid(),
-                    val_tokens,
-                    b,
-                    t,
-                    cfg.eval_batches,
-                    &device.clone().inner(),
-                )
-            });
+            let val_loss = eval_now.then(|| validate(&model.valid(), &device.clone().inner()));
             let train_loss = loss_sum / loss_n.max(1) as f64;
             state.history.push(LossPoint {
                 step: state.step,
@@ -196,7 +234,7 @@ pub fn pretrain(
                 val_loss,
             });
             progress(&state, cfg.schedule.total_steps, train_loss, val_loss, tok_s);
-            (loss_sum, loss_n) = (0.0, 0);
+            (loss_sum, loss_n, window_tokens) = (0.0, 0, 0);
         }
         let out_of_time = stop_after.is_some_and(|d| session.elapsed() >= d);
         // Checkpoint at each validation, and at least every ten minutes of a long run.

@@ -6,6 +6,8 @@
 //! - `test`   runs every test: format, lints, native unit tests, the release wasm build, and the
 //!   end-to-end tests in Chromium (WebGPU on SwiftShader, then the CPU fallback).
 //! - `bench`  runs the benchmarks and prints their numbers (`bench tokenize`, `bench model`).
+//! - `train`  rebuilds the shipped model from the registry packages: corpus, tokenizer,
+//!   pre-training, fine-tuning, model card (hours on 2 cores; resumable: run it again).
 //!
 //! Only the standard library, so this compiles in seconds on a fresh machine.
 
@@ -21,7 +23,7 @@ pub const SERVE_ADDR: &str = "127.0.0.1:8080";
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(command) = args.first() else {
-        eprintln!("usage: cargo xtask <setup|serve|build|test|bench>");
+        eprintln!("usage: cargo xtask <setup|serve|build|test|bench|train>");
         return ExitCode::from(2);
     };
     let rest = &args[1..];
@@ -31,7 +33,10 @@ fn main() -> ExitCode {
         "build" => build(),
         "test" => test(rest),
         "bench" => bench(rest),
-        other => Err(format!("unknown command `{other}`; try setup, serve, build, test or bench")),
+        "train" => train(rest),
+        other => {
+            Err(format!("unknown command `{other}`; try setup, serve, build, test, bench or train"))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -166,5 +171,59 @@ fn bench(args: &[String]) -> Result<(), String> {
         c.args(["run", "--release", "-p", "tumbler-model", "--bin", "tumbler", "--", "bench"]);
         run(c)?;
     }
+    Ok(())
+}
+
+/// The shipped model's settings (see public/model/MODEL_CARD.md); `cargo xtask train` passes them
+/// to `tumbler`, so running it again reproduces the card.
+const PRETRAIN_ARGS: &[&str] = &[
+    "--d-model",
+    "128",
+    "--layers",
+    "4",
+    "--heads",
+    "4",
+    "--batch",
+    "16",
+    "--seq",
+    "256",
+    "--steps",
+    "2500",
+    "--lr",
+    "2e-3",
+    "--eval-every",
+    "250",
+];
+const SFT_ARGS: &[&str] =
+    &["--steps", "600", "--lr", "5e-4", "--batch", "16", "--eval-every", "100"];
+
+/// Every step from registry packages to `public/model/`. Each step is skipped when its output
+/// exists, except the training steps, which resume from their checkpoints in `.cache/train/`;
+/// `--retokenize` also retrains the tokenizer (which changes every token id downstream).
+fn train(args: &[String]) -> Result<(), String> {
+    let started = Instant::now();
+    let mut fetch = cmd("bash");
+    fetch.arg("scripts/fetch-data.sh");
+    run(fetch)?;
+    let tumbler = |sub: &[&str]| -> Result<(), String> {
+        let mut c = cmd("cargo");
+        c.args(["run", "--release", "-p", "tumbler-model", "--bin", "tumbler", "--"]);
+        c.args(sub);
+        run(c)
+    };
+    if !root().join(".cache/corpus/train.txt").is_file() {
+        tumbler(&["corpus"])?;
+    }
+    if args.iter().any(|a| a == "--retokenize") {
+        tumbler(&["train-tokenizer"])?;
+    }
+    let mut pretrain = vec!["train"];
+    pretrain.extend_from_slice(PRETRAIN_ARGS);
+    tumbler(&pretrain)?;
+    let mut sft = vec!["sft"];
+    sft.extend_from_slice(SFT_ARGS);
+    tumbler(&sft)?;
+    tumbler(&["card"])?;
+    eprintln!("xtask: train finished in {:.0} min", started.elapsed().as_secs_f64() / 60.0);
     Ok(())
 }

@@ -201,6 +201,21 @@ impl Tumbler {
         cross_entropy(self.forward(ids), targets)
     }
 
+    /// Cross-entropy over the targets where `mask` is 1 (fine-tuning counts only the assistant's
+    /// tokens), in nats per counted token.
+    ///
+    /// # Shapes
+    /// - ids, targets, mask: (B, T)
+    /// - output: (1)
+    pub fn masked_loss(
+        &self,
+        ids: Tensor<2, Int>,
+        targets: Tensor<2, Int>,
+        mask: Tensor<2>,
+    ) -> Tensor<1> {
+        masked_cross_entropy(self.forward(ids), targets, mask)
+    }
+
     /// An empty KV cache sized for this model.
     pub fn new_cache(&self) -> KvCache {
         KvCache::new(self.blocks.len())
@@ -257,6 +272,24 @@ pub fn cross_entropy(logits: Tensor<3>, targets: Tensor<2, Int>) -> Tensor<1> {
     let log_probs = log_softmax(logits.reshape([b * t, v]), 1); // (B·T, V)
     let picked = log_probs.gather(1, targets.reshape([b * t, 1])); // (B·T, 1)
     picked.mean().neg()
+}
+
+/// Mean cross-entropy over the positions where `mask` is 1, in nats.
+///
+/// # Shapes
+/// - logits: (B, T, V), targets and mask: (B, T)
+/// - output: (1)
+pub fn masked_cross_entropy(
+    logits: Tensor<3>,
+    targets: Tensor<2, Int>,
+    mask: Tensor<2>,
+) -> Tensor<1> {
+    let [b, t, v] = logits.dims();
+    let log_probs = log_softmax(logits.reshape([b * t, v]), 1); // (B·T, V)
+    let picked = log_probs.gather(1, targets.reshape([b * t, 1])).reshape([b * t]); // (B·T)
+    let mask = mask.reshape([b * t]); // (B·T)
+    let counted = mask.clone().sum().clamp_min(1.0); // (1)
+    (picked * mask).sum().neg() / counted
 }
 
 /// Token ids as a (1, T) tensor.

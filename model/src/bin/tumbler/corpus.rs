@@ -5,7 +5,7 @@
 
 mod email;
 mod rdata;
-mod sources;
+pub mod sources;
 mod sword;
 
 use anyhow::{Context, Result};

@@ -15,8 +15,9 @@ use tumbler_model::tokenizer::{Encoding, EncodingName};
 /// Where the model comes from and where it runs.
 #[derive(Args, Debug, Clone)]
 pub struct ModelArgs {
-    /// Directory holding config.json, model.safetensors and tokenizer.json.
-    #[arg(long, default_value = "public/model")]
+    /// Directory holding config.json and model.safetensors; tokenizer.json is read from it or
+    /// from its parent.
+    #[arg(long, default_value = "public/model/base")]
     pub model: PathBuf,
     /// Seed of the random model used when the directory holds no trained model.
     #[arg(long, default_value_t = 0)]
@@ -48,6 +49,24 @@ impl Codec {
         match self {
             Self::Tumbler(encoding) => encoding.encode(text),
             Self::Bytes => text.bytes().map(u32::from).collect(),
+        }
+    }
+
+    /// Like [`Codec::encode`], but `<|im_start|>` and the other special tokens become their ids.
+    pub fn encode_with_special_tokens(&self, text: &str) -> Vec<u32> {
+        match self {
+            Self::Tumbler(encoding) => encoding.encode_with_special_tokens(text),
+            Self::Bytes => text.bytes().map(u32::from).collect(),
+        }
+    }
+
+    /// The id of a special token, if the tokenizer has it.
+    pub fn special(&self, name: &str) -> Option<u32> {
+        match self {
+            Self::Tumbler(encoding) => {
+                encoding.special_tokens().iter().find(|(s, _)| s == name).map(|&(_, id)| id)
+            }
+            Self::Bytes => None,
         }
     }
 
@@ -84,7 +103,10 @@ impl Engine {
         let dir = &args.model;
         let trained =
             dir.join(weights::CONFIG_FILE).is_file() && dir.join(weights::WEIGHTS_FILE).is_file();
-        let tokenizer_path = dir.join("tokenizer.json");
+        let tokenizer_path = [dir.join("tokenizer.json"), dir.join("../tokenizer.json")]
+            .into_iter()
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| dir.join("tokenizer.json"));
         let encoding = if tokenizer_path.is_file() {
             Some(
                 Encoding::from_file(EncodingName::Tumbler, &tokenizer_path)

@@ -29,9 +29,42 @@ pub struct EvalArgs {
 pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let engine = Engine::load(&args.model)?;
     let text = read_text(&args.text)?;
-    let ids = engine.codec.encode(&text);
+    let score = measure(&engine, &text, args.batch)
+        .with_context(|| format!("evaluating on {}", args.text.display()))?;
+    println!("tokens predicted: {}", score.tokens);
+    println!("bytes predicted: {}", score.bytes);
+    println!("loss: {:.4} nats/token", score.loss);
+    println!("perplexity: {:.2}", score.perplexity());
+    println!("bits per byte: {:.4}", score.bits_per_byte());
+    Ok(())
+}
+
+/// How well a model predicts a text.
+#[derive(Debug, Clone, Copy)]
+pub struct Score {
+    /// Tokens predicted (all but the first).
+    pub tokens: usize,
+    /// Bytes those tokens stand for.
+    pub bytes: usize,
+    /// Mean cross-entropy, nats per token.
+    pub loss: f64,
+}
+
+impl Score {
+    pub fn perplexity(&self) -> f64 {
+        self.loss.exp()
+    }
+
+    pub fn bits_per_byte(&self) -> f64 {
+        self.loss * self.tokens as f64 / std::f64::consts::LN_2 / self.bytes.max(1) as f64
+    }
+}
+
+/// Scores `engine`'s model on `text`, `batch` windows per forward pass.
+pub fn measure(engine: &Engine, text: &str, batch: usize) -> anyhow::Result<Score> {
+    let ids = engine.codec.encode(text);
     if ids.len() < 2 {
-        bail!("{} has fewer than two tokens; nothing to predict", args.text.display());
+        bail!("fewer than two tokens; nothing to predict");
     }
     let context = engine.model.config.context_length;
     // Window w predicts tokens w·ctx + 1 ..= (w + 1)·ctx from the ctx tokens before them.
@@ -44,7 +77,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let mut predicted = 0usize;
     // Windows of equal length share a batch; only the last one can be shorter.
     for group in windows.chunk_by(|a, b| a.1 - a.0 == b.1 - b.0) {
-        for batch in group.chunks(args.batch.max(1)) {
+        for batch in group.chunks(batch.max(1)) {
             let t = batch[0].1 - batch[0].0;
             let mut inputs = Vec::with_capacity(batch.len() * t);
             let mut targets = Vec::with_capacity(batch.len() * t);
@@ -66,11 +99,5 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     }
 
     let bytes: usize = ids[1..].iter().map(|&id| engine.codec.token_bytes(id).len()).sum();
-    let loss = total_nats / predicted as f64;
-    println!("tokens predicted: {predicted}");
-    println!("bytes predicted: {bytes}");
-    println!("loss: {loss:.4} nats/token");
-    println!("perplexity: {:.2}", loss.exp());
-    println!("bits per byte: {:.4}", total_nats / std::f64::consts::LN_2 / bytes.max(1) as f64);
-    Ok(())
+    Ok(Score { tokens: predicted, bytes, loss: total_nats / predicted as f64 })
 }

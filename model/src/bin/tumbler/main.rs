@@ -3,10 +3,12 @@
 //! Each subcommand lives in its own file beside this one; this file only parses and dispatches.
 
 mod bench;
+mod card;
 mod corpus;
 mod engine;
 mod eval;
 mod sample;
+mod sft;
 mod tokenize;
 mod trace;
 mod train;
@@ -43,6 +45,10 @@ enum Command {
     TrainTokenizer(train_tokenizer::TrainTokenizerArgs),
     /// Pre-train the Tumbler (resumable), or measure tokens/s with --bench.
     Train(train::TrainArgs),
+    /// Fine-tune the pre-trained Tumbler into a chat model (resumable).
+    Sft(sft::SftArgs),
+    /// Write public/model/MODEL_CARD.md from the runs' records and fresh measurements.
+    Card(card::CardArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -56,5 +62,7 @@ fn main() -> anyhow::Result<()> {
         Command::Corpus(args) => corpus::run(args),
         Command::TrainTokenizer(args) => train_tokenizer::run(args),
         Command::Train(args) => train::run(args),
+        Command::Sft(args) => sft::run(args),
+        Command::Card(args) => card::run(args),
     }
 }
