@@ -37,6 +37,16 @@ pub struct Param {
     pub description: &'static str,
 }
 
+impl Param {
+    const fn string(name: &'static str, description: &'static str) -> Param {
+        Param { name, ty: ArgType::String, description }
+    }
+
+    const fn integer(name: &'static str, description: &'static str) -> Param {
+        Param { name, ty: ArgType::Integer, description }
+    }
+}
+
 /// One declared tool. All parameters are required.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Tool {
@@ -50,38 +60,27 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "calculate",
         description: "Evaluate an arithmetic expression exactly (+ - * / ^ and brackets).",
-        params: &[Param {
-            name: "expression",
-            ty: ArgType::String,
-            description: "e.g. \"3847 * 291\"",
-        }],
+        params: &[Param::string("expression", "e.g. \"3847 * 291\"")],
     },
     Tool {
         name: "count_letter",
         description: "Count how many times a letter occurs in a word, ignoring case.",
         params: &[
-            Param { name: "word", ty: ArgType::String, description: "the word to search" },
-            Param { name: "letter", ty: ArgType::String, description: "a single character" },
+            Param::string("word", "the word to search"),
+            Param::string("letter", "a single character"),
         ],
     },
     Tool {
         name: "days_between",
         description: "Whole days from one calendar date to another (proleptic Gregorian).",
-        params: &[
-            Param { name: "from", ty: ArgType::String, description: "YYYY-MM-DD" },
-            Param { name: "to", ty: ArgType::String, description: "YYYY-MM-DD" },
-        ],
+        params: &[Param::string("from", "YYYY-MM-DD"), Param::string("to", "YYYY-MM-DD")],
     },
     Tool {
         name: "add_days",
         description: "The date a number of days after (or before, if negative) a date.",
         params: &[
-            Param { name: "date", ty: ArgType::String, description: "YYYY-MM-DD" },
-            Param {
-                name: "days",
-                ty: ArgType::Integer,
-                description: "whole days, may be negative",
-            },
+            Param::string("date", "YYYY-MM-DD"),
+            Param::integer("days", "whole days, may be negative"),
         ],
     },
 ];
@@ -270,9 +269,19 @@ fn format_date(days: i64) -> Result<String, String> {
     Ok(format!("{y:04}-{m:02}-{d:02}"))
 }
 
+// Validation has already checked every declared argument's presence and type, so these only
+// unwrap what is there.
 fn str_arg<'a>(args: &'a Map<String, Value>, k: &str) -> &'a str {
-    // Validation has already checked every declared argument's presence and type.
     args.get(k).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn int_arg(args: &Map<String, Value>, k: &str) -> i64 {
+    args.get(k).and_then(Value::as_i64).unwrap_or_default()
+}
+
+/// A date argument as days since 1970-01-01; a malformed date fails the call.
+fn date_arg(args: &Map<String, Value>, k: &str) -> Result<i64, CallError> {
+    parse_date(str_arg(args, k)).map_err(CallError::Failed)
 }
 
 /// Runs a validated call and returns the JSON result to inject into the conversation.
@@ -302,15 +311,12 @@ pub fn execute(call: &ValidCall) -> Result<Value, CallError> {
             Ok(json!({"count": n}))
         }
         "days_between" => {
-            let from = parse_date(str_arg(a, "from")).map_err(CallError::Failed)?;
-            let to = parse_date(str_arg(a, "to")).map_err(CallError::Failed)?;
-            Ok(json!({"days": to - from}))
+            let from = date_arg(a, "from")?;
+            Ok(json!({"days": date_arg(a, "to")? - from}))
         }
         "add_days" => {
-            let start = parse_date(str_arg(a, "date")).map_err(CallError::Failed)?;
-            let days = a.get("days").and_then(Value::as_i64).unwrap_or_default();
-            let end = start
-                .checked_add(days)
+            let end = date_arg(a, "date")?
+                .checked_add(int_arg(a, "days"))
                 .filter(|d| d.abs() < 10_000_000)
                 .ok_or_else(|| CallError::Failed("too many days".into()))?;
             Ok(json!({"date": format_date(end).map_err(CallError::Failed)?}))
