@@ -4,6 +4,7 @@
 // TUMBLER_E2E_BACKEND=webgpu (default) runs Chromium with WebGPU on SwiftShader;
 // TUMBLER_E2E_BACKEND=cpu runs it with WebGPU off, so the page must use the CPU fallback.
 
+import { before, after } from "node:test";
 import { createServer } from "node:http";
 import { readFile, stat, mkdir } from "node:fs/promises";
 import { readFileSync } from "node:fs";
@@ -82,6 +83,23 @@ const WEBGPU_FLAGS = [
   "--enable-features=Vulkan",
 ];
 const CPU_FLAGS = ["--disable-gpu", "--disable-features=WebGPU,Vulkan"];
+
+/**
+ * Serves DIST and launches Chromium before the calling file's tests, and closes both after them.
+ * Returns `env`, whose `server` and `browser` are set once the tests run.
+ */
+export function useBrowser() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await serve();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
+}
 
 /** Debian's Chromium, headless, configured for this run's backend. */
 export async function launch() {

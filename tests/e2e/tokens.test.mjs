@@ -3,11 +3,11 @@
 // o200k_base and r50k_base; the merge animation ends at the encoder's ids; a 1 MB paste keeps
 // the page responsive with exact counts; a vocabulary that cannot load says so and offers a retry.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, BACKEND, serve, launch, openPage, artifacts } from "./harness.mjs";
+import { ROOT, BACKEND, useBrowser, openPage, artifacts } from "./harness.mjs";
 
 const VECTORS = JSON.parse(
   readFileSync(join(ROOT, "model", "tests", "vectors", "tiktoken_vectors.json"), "utf8"),
@@ -19,20 +19,12 @@ const ENCODINGS = ["cl100k_base", "o200k_base", "r50k_base"];
 const plain = (t) => ![...t].some((c) => /\p{Cc}/u.test(c) && c !== "\n" && c !== "\t");
 const linkable = (t) => [...t].length <= 2000 && plain(t);
 
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 /** The page URL; `n` makes each load a real navigation, not a fragment change. */
 function url(query, n = 0) {
   const search = [BACKEND === "cpu" ? "backend=cpu" : "", `n=${n}`].filter(Boolean).join("&");
-  return `${server.origin}/?${search}#/tokens?${query}`;
+  return `${env.server.origin}/?${search}#/tokens?${query}`;
 }
 
 async function chipIds(page, encoding) {
@@ -49,7 +41,7 @@ test("chips equal tiktoken's ids for the vector texts, in three encodings", asyn
   // linkable cases are checked in cl100k_base through the text box on one loaded page.
   const facts = ["Hi", "Token", "ubiquitous", " ubiquitous", "strawberry"];
   const viaUrl = cases.filter((c, i) => i % 3 === 0 || facts.includes(c.text));
-  const { page, context, problems } = await openPage(browser, server.origin);
+  const { page, context, problems } = await openPage(env.browser, env.server.origin);
   let n = 0;
   for (const c of viaUrl) {
     const q = `text=${encodeURIComponent(c.text)}&enc=${ENCODINGS.join(",")}`;
@@ -81,7 +73,7 @@ test("chips equal tiktoken's ids for the vector texts, in three encodings", asyn
 });
 
 test("the vocabulary size is read from the loaded file", async () => {
-  const { page, context, problems } = await openPage(browser, server.origin);
+  const { page, context, problems } = await openPage(env.browser, env.server.origin);
   await page.goto(url(`text=Hi&enc=${ENCODINGS.join(",")}`));
   const vocab = async (enc) => {
     await chipIds(page, enc);
@@ -95,7 +87,7 @@ test("the vocabulary size is read from the loaded file", async () => {
 });
 
 test("a vocabulary downloads once, then comes from the cache", async () => {
-  const { page, context, problems } = await openPage(browser, server.origin);
+  const { page, context, problems } = await openPage(env.browser, env.server.origin);
   const fetched = [];
   page.on("request", (r) => r.url().endsWith("cl100k_base.tiktoken") && fetched.push(r.url()));
   let t0 = Date.now();
@@ -113,7 +105,7 @@ test("a vocabulary downloads once, then comes from the cache", async () => {
 });
 
 test("the merge animation ends at the encoder's ids", async () => {
-  const { page, context, problems } = await openPage(browser, server.origin);
+  const { page, context, problems } = await openPage(env.browser, env.server.origin);
   const words = [
     ["Hi", "r50k_base"],
     ["Hi", "cl100k_base"],
@@ -128,7 +120,7 @@ test("the merge animation ends at the encoder's ids", async () => {
     await page.waitForSelector(".tok-bpe .stepper", { timeout: 60_000 });
     const first = await page.textContent(".tok-bpe .bpe-parts");
     assert.ok(first.length > 0);
-    const next = page.locator(".tok-bpe .bpe-next");
+    const next = page.locator(".tok-bpe .stepper .stepper-next");
     while (await next.isEnabled()) await next.click();
     const ids = await page.$$eval(
       `.tok-bpe [data-bpe-final][data-tokenizer="${enc}"] [data-token-id]`,
@@ -160,7 +152,7 @@ function megaText() {
 test("a 1 MB paste keeps the page responsive and counts exactly", async () => {
   const text = megaText();
   assert.equal(Buffer.byteLength(text), MEGA.bytes, "the 1 MB text is the one the counts are for");
-  const { page, context, problems } = await openPage(browser, server.origin);
+  const { page, context, problems } = await openPage(env.browser, env.server.origin);
   await page.goto(url(`text=Hi&enc=${ENCODINGS.join(",")}`, 20));
   for (const enc of ENCODINGS) await chipIds(page, enc);
   const t0 = Date.now();
@@ -210,7 +202,7 @@ test("a 1 MB paste keeps the page responsive and counts exactly", async () => {
 });
 
 test("a vocabulary that cannot load says so and offers a retry", async () => {
-  const { page, context, problems } = await openPage(browser, server.origin);
+  const { page, context, problems } = await openPage(env.browser, env.server.origin);
   let fail = true;
   await page.route("**/r50k_base.tiktoken", (route) =>
     fail ? route.abort("internetdisconnected") : route.continue(),
@@ -229,7 +221,7 @@ test("a vocabulary that cannot load says so and offers a retry", async () => {
 });
 
 test("the Tumbler column says honestly when its tokenizer is missing", async () => {
-  const { page, context } = await openPage(browser, server.origin);
+  const { page, context } = await openPage(env.browser, env.server.origin);
   await page.route("**/model/tokenizer.json", (route) => route.fulfill({ status: 404, body: "" }));
   await page.goto(url("text=Hi&enc=tumbler", 40));
   const note = page.locator('[data-vocab-state="not-trained"]');
@@ -240,9 +232,9 @@ test("the Tumbler column says honestly when its tokenizer is missing", async () 
 });
 
 test("spelling: chunks vs letters, counted from characters, live ids", async () => {
-  const { page, context, problems } = await openPage(browser, server.origin);
+  const { page, context, problems } = await openPage(env.browser, env.server.origin);
   const search = BACKEND === "cpu" ? "?backend=cpu" : "";
-  await page.goto(`${server.origin}/${search}#/spelling`);
+  await page.goto(`${env.server.origin}/${search}#/spelling`);
   await page.waitForSelector("[data-letter-count]", { timeout: 60_000 });
   assert.equal(await page.getAttribute("[data-letter-count]", "data-letter-count"), "3");
   const straw = VECTORS.find((c) => c.text === "strawberry").cl100k_base;
@@ -269,7 +261,7 @@ test("spelling: chunks vs letters, counted from characters, live ids", async () 
 test("screenshots: tokens chapter in light, dark and at 360 px", async () => {
   const out = await artifacts();
   for (const [name, viewport] of [["wide", { width: 1280, height: 900 }], ["narrow", { width: 360, height: 800 }]]) {
-    const { page, context, problems } = await openPage(browser, server.origin, viewport);
+    const { page, context, problems } = await openPage(env.browser, env.server.origin, viewport);
     await page.goto(url(`enc=${ENCODINGS.join(",")}`, 50));
     for (const enc of ENCODINGS) await chipIds(page, enc);
     await page.waitForSelector(".tok-bpe .stepper");

@@ -77,14 +77,7 @@ fn TemplateTokens(
     let vocab = tokenizers::vocab(EncodingName::Tumbler);
     let state = vocab.clone();
     let chips = Signal::derive(move || match state.get() {
-        Vocab::Ready(enc) => enc
-            .encode_with_special_tokens(&template)
-            .into_iter()
-            .map(|id| Chip {
-                id,
-                bytes: enc.token_bytes(id).map(<[u8]>::to_vec).unwrap_or_default(),
-            })
-            .collect(),
+        Vocab::Ready(enc) => Chip::from_ids(&enc, &enc.encode_with_special_tokens(&template)),
         _ => Vec::new(),
     });
     let total = Signal::derive(move || chips.get().len());

@@ -13,10 +13,7 @@ use crate::widgets::token_chips::{Chip, TokenChips, chip_label};
 const ENCODING: EncodingName = EncodingName::Cl100kBase;
 
 fn chips(enc: &Encoding, text: &str) -> Vec<Chip> {
-    enc.encode(text)
-        .into_iter()
-        .map(|id| Chip { id, bytes: enc.token_bytes(id).map(<[u8]>::to_vec).unwrap_or_default() })
-        .collect()
+    Chip::from_ids(enc, &enc.encode(text))
 }
 
 /// How often `letter` occurs in `text`, ignoring case.
@@ -146,12 +143,12 @@ fn CountLetters(encoding: Signal<Option<Arc<Encoding>>>) -> impl IntoView {
                 let l = the_letter();
                 let ids = enc.encode(&w);
                 let from_chars = count_letter(&w, l);
-                let per_token: Vec<(u32, String, usize)> = ids
-                    .iter()
-                    .map(|&id| {
-                        let text = String::from_utf8_lossy(enc.token_bytes(id).unwrap_or_default()).into_owned();
+                let per_token: Vec<(u32, String, usize)> = Chip::from_ids(&enc, &ids)
+                    .into_iter()
+                    .map(|chip| {
+                        let text = String::from_utf8_lossy(&chip.bytes).into_owned();
                         let n = count_letter(&text, l);
-                        (id, text, n)
+                        (chip.id, text, n)
                     })
                     .collect();
                 let id_list = ids.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");

@@ -5,12 +5,12 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use tumbler_model::tokenizer::{Encoding, EncodingName};
+use tumbler_model::tokenizer::EncodingName;
 
 use crate::tokenizers::merges::{self, Stage};
 use crate::tokenizers::{self, Encoded, Vocab, VocabStatus};
 use crate::url_state;
-use crate::widgets::stepper::reduced_motion;
+use crate::widgets::Stepper;
 use crate::widgets::token_chips::{Chip, TokenChips, chip_label, group};
 
 /// At most this many chips are drawn per encoding; the counts stay exact beyond it.
@@ -200,7 +200,7 @@ fn EncodingColumn(
         let (Some(enc), Some(e)) = (encoding.get(), run.with(|r| r.encoded.clone())) else {
             return Vec::new();
         };
-        to_chips(&enc, &e.first)
+        Chip::from_ids(&enc, &e.first)
     });
     let total = Memo::new(move |_| run.with(|r| r.encoded.as_ref().map_or(0, |e| e.count)));
     let stats = move || {
@@ -250,12 +250,6 @@ fn EncodingColumn(
             </Show>
         </section>
     }
-}
-
-fn to_chips(enc: &Encoding, ids: &[u32]) -> Vec<Chip> {
-    ids.iter()
-        .map(|&id| Chip { id, bytes: enc.token_bytes(id).map(<[u8]>::to_vec).unwrap_or_default() })
-        .collect()
 }
 
 /// The BPE animation: a word's bytes merged step by step into the encoder's ids.
@@ -319,7 +313,7 @@ fn MergeAnimation() -> impl IntoView {
                     <div class="bpe-stage" aria-live="polite">
                         {move || frames.with_value(|f| ids.with_value(|ids| frame_view(&f[current.get().min(f.len() - 1)], ids, current.get(), f.len(), &expected, enc_label)))}
                     </div>
-                    <MergeControls count current/>
+                    <Stepper count current label="BPE merge steps" interval_ms=900/>
                 }
             })}
         </div>
@@ -409,80 +403,4 @@ fn frame_view(
         {ids}
     }
     .into_any()
-}
-
-/// Back / next / play through the merge frames. Play advances every 0.9 s and is not offered
-/// to readers who ask for reduced motion.
-#[component]
-fn MergeControls(
-    /// Number of frames.
-    count: usize,
-    /// The frame on screen.
-    current: RwSignal<usize>,
-) -> impl IntoView {
-    let playing = RwSignal::new(false);
-    let handle = StoredValue::new(None::<IntervalHandle>);
-    let stop = move || {
-        if let Some(h) = handle.get_value() {
-            h.clear();
-        }
-        handle.set_value(None);
-        playing.set(false);
-    };
-    on_cleanup(stop);
-    let play = move |_| {
-        if playing.get_untracked() {
-            stop();
-            return;
-        }
-        if current.get_untracked() + 1 >= count {
-            current.set(0);
-        }
-        playing.set(true);
-        let tick = move || {
-            if current.get_untracked() + 1 >= count {
-                stop();
-            } else {
-                current.update(|c| *c += 1);
-            }
-        };
-        let h = set_interval_with_handle(tick, std::time::Duration::from_millis(900));
-        handle.set_value(h.ok());
-    };
-    let at_start = move || current.get() == 0;
-    let at_end = move || current.get() + 1 >= count;
-    view! {
-        <div class="stepper bpe-controls" role="group" aria-label="BPE merge steps">
-            <button
-                type="button"
-                class="bpe-prev"
-                disabled=at_start
-                on:click=move |_| {
-                    stop();
-                    current.update(|c| *c = c.saturating_sub(1));
-                }
-            >
-                "← Prev"
-            </button>
-            <span class="stepper-pos" aria-live="polite">
-                {move || format!("Step {} of {count}", current.get() + 1)}
-            </span>
-            <button
-                type="button"
-                class="bpe-next"
-                disabled=at_end
-                on:click=move |_| {
-                    stop();
-                    current.update(|c| *c = (*c + 1).min(count - 1));
-                }
-            >
-                "Next →"
-            </button>
-            {(!reduced_motion()).then(|| view! {
-                <button type="button" class="bpe-play" on:click=play>
-                    {move || if playing.get() { "Pause" } else { "Play" }}
-                </button>
-            })}
-        </div>
-    }
 }

@@ -11,8 +11,8 @@ pub fn reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// Controls that move `current` through `0..count`. "Play" advances every 1.4 s and stops at the
-/// end; it is not offered when the reader prefers reduced motion.
+/// Controls that move `current` through `0..count`. "Play" advances every `interval_ms` (1.4 s
+/// unless given) and stops at the end; it is not offered when the reader prefers reduced motion.
 #[component]
 pub fn Stepper(
     /// Number of steps.
@@ -22,6 +22,9 @@ pub fn Stepper(
     /// What is being stepped through, for the controls' accessible name.
     #[prop(into)]
     label: String,
+    /// Milliseconds between steps while playing.
+    #[prop(default = 1400)]
+    interval_ms: u64,
 ) -> impl IntoView {
     let playing = RwSignal::new(false);
     let handle = StoredValue::new(None::<IntervalHandle>);
@@ -50,7 +53,7 @@ pub fn Stepper(
                     current.update(|c| *c += 1);
                 }
             },
-            Duration::from_millis(1400),
+            Duration::from_millis(interval_ms),
         );
         handle.set_value(h.ok());
     };
@@ -59,6 +62,7 @@ pub fn Stepper(
         <div class="stepper" role="group" aria-label=label>
             <button
                 type="button"
+                class="stepper-back"
                 on:click=move |_| { stop(); current.update(|c| *c = c.saturating_sub(1)); }
                 disabled=move || current.get() == 0
             >"← Back"</button>
@@ -67,6 +71,7 @@ pub fn Stepper(
             </span>
             <button
                 type="button"
+                class="stepper-next"
                 on:click=move |_| { stop(); current.update(|c| *c = (*c + 1).min(count - 1)); }
                 disabled=move || { current.get() + 1 >= count }
             >"Next →"</button>

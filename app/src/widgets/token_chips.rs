@@ -2,12 +2,25 @@
 //! UTF-8 shown as byte escapes) and its id, optionally its bytes in hex.
 
 use leptos::prelude::*;
+use tumbler_model::tokenizer::Encoding;
 
 /// One token to draw: its id and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chip {
     pub id: u32,
     pub bytes: Vec<u8>,
+}
+
+impl Chip {
+    /// The chips for `ids` in `enc`, in order; an id the vocabulary lacks gets no bytes.
+    pub fn from_ids(enc: &Encoding, ids: &[u32]) -> Vec<Chip> {
+        ids.iter()
+            .map(|&id| Chip {
+                id,
+                bytes: enc.token_bytes(id).map(<[u8]>::to_vec).unwrap_or_default(),
+            })
+            .collect()
+    }
 }
 
 /// A token's bytes as readable text: `·` for a space, `↵` for a newline, `→` for a tab, other
