@@ -1,10 +1,15 @@
-//! Multimodality: a picture cut into 14×14-pixel patches, each flattened into a vector.
+//! Multimodality: a picture cut into 14×14-pixel patches, each flattened into a vector; a sound
+//! turned into a spectrogram and patched the same way.
+
+mod audio;
 
 use leptos::prelude::*;
 
 use crate::calc::vit::{base64, flatten_patch, patch_grid, scene, to_bmp};
 use crate::url_state::number_param;
 use crate::widgets::{Flow, FlowStep, Slider};
+
+use audio::AudioPatches;
 
 const SIZE: usize = 224;
 const PATCH: usize = 14;
@@ -112,13 +117,25 @@ pub fn Chapter() -> impl IntoView {
                 </div>
             </div>
         </div>
-        <h2>"Audio"</h2>
+        <h2>"Audio: a spectrogram, patched"</h2>
         <p>
-            "Sound is first turned into a " <strong>"spectrogram"</strong> ", a picture of how much \
-             energy each frequency has over time, and that picture is patched the same way. Whisper \
-             instead runs a small convolutional encoder over the spectrogram; other systems map audio \
-             to a discrete codebook of audio tokens. Either way the transformer receives a sequence."
+            "Sound arrives as a wave: 16,000 numbers a second at the 16 kHz that speech models use. \
+             Those samples are first turned into a " <strong>"spectrogram"</strong> ", a picture of \
+             how much energy each frequency has over time. A short window slides along the wave; each \
+             window is multiplied by a Hann curve (so its edges fade to zero), a Fourier transform \
+             splits it into frequencies, and the energies are pooled into mel bands, narrow at low \
+             pitches and wide at high ones, as the ear hears. Whisper uses 25 ms windows every 10 ms \
+             and 80 mel bands (Radford et al. 2022); so does the one below, computed in this page."
         </p>
+        <p>
+            "The spectrogram is an image, time across and frequency up, so it can be cut into patches \
+             and flattened exactly like a photo: the Audio Spectrogram Transformer (Gong et al. 2021) \
+             uses 16×16 patches. Move the sliders: the chirp is the rising line, the chord the two \
+             flat lines in the middle, and the patch size sets how many tokens one second of sound \
+             costs. Other systems map audio to a discrete codebook of audio tokens instead. Either way \
+             the transformer receives a sequence."
+        </p>
+        <AudioPatches/>
         <div class="callout">
             <strong>"The implication: "</strong>
             "“multimodal” is the same transformer with more kinds of tokenizer. New modalities \
