@@ -210,25 +210,34 @@ impl Encoding {
     }
 
     fn encode_with(&self, text: &str, allow_special: bool) -> Vec<u32> {
-        let mut out = Vec::with_capacity(text.len() / 3);
-        let mut rest = text;
-        while let Some((at, token, id)) = self.next_added(rest, allow_special) {
-            self.encode_ordinary(&rest[..at], &mut out);
-            out.push(id);
-            rest = &rest[at + token.len()..];
-        }
-        self.encode_ordinary(rest, &mut out);
-        out
-    }
-
-    /// The leftmost added or special token in `text`, the longest where several start there.
-    fn next_added(&self, text: &str, allow_special: bool) -> Option<(usize, &str, u32)> {
         let specials = if allow_special { &self.specials[..] } else { &[] };
-        self.added
-            .iter()
-            .chain(specials)
-            .filter_map(|(s, id)| text.find(s.as_str()).map(|at| (at, s.as_str(), *id)))
-            .min_by_key(|&(at, s, _)| (at, std::cmp::Reverse(s.len())))
+        let candidates: Vec<(&str, u32)> =
+            self.added.iter().chain(specials).map(|(s, id)| (s.as_str(), *id)).collect();
+        // Where each candidate next occurs at or after `pos` (None: nowhere). A position is
+        // searched again only once the text before it has been consumed, so a long text with
+        // many special tokens is scanned once per candidate, not once per occurrence.
+        let mut next: Vec<Option<usize>> = candidates.iter().map(|(s, _)| text.find(s)).collect();
+        let mut out = Vec::with_capacity(text.len() / 3);
+        let mut pos = 0;
+        loop {
+            for (slot, (s, _)) in next.iter_mut().zip(&candidates) {
+                if slot.is_some_and(|at| at < pos) {
+                    *slot = text[pos..].find(s).map(|at| at + pos);
+                }
+            }
+            // The leftmost match, the longest where several start there.
+            let best = next
+                .iter()
+                .zip(&candidates)
+                .filter_map(|(at, c)| at.map(|at| (at, c)))
+                .min_by_key(|&(at, (s, _))| (at, std::cmp::Reverse(s.len())));
+            let Some((at, &(token, id))) = best else { break };
+            self.encode_ordinary(&text[pos..at], &mut out);
+            out.push(id);
+            pos = at + token.len();
+        }
+        self.encode_ordinary(&text[pos..], &mut out);
+        out
     }
 
     fn encode_ordinary(&self, text: &str, out: &mut Vec<u32>) {

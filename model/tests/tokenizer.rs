@@ -70,6 +70,23 @@ fn tokenizer_special_tokens_are_text_unless_allowed() {
 }
 
 #[test]
+fn tokenizer_many_special_tokens_split_like_one_piece_at_a_time() {
+    // Each piece ends in a special token, so the whole is exactly the pieces' ids in a row.
+    let enc = cl100k();
+    let piece = "Hi<|fim_prefix|> there<|endoftext|>";
+    let one = enc.encode_with_special_tokens(piece);
+    assert_eq!(one.iter().filter(|&&id| id >= 100_257).count(), 2);
+    let many = enc.encode_with_special_tokens(&piece.repeat(2000));
+    assert_eq!(many, one.repeat(2000));
+    // Back to back, and a special token's text inside another's is not a match.
+    assert_eq!(enc.encode_with_special_tokens("<|endoftext|><|endoftext|>"), [100257, 100257]);
+    let nested = "<|endo<|endoftext|>ftext|>";
+    let ids = enc.encode_with_special_tokens(nested);
+    assert_eq!(ids.iter().filter(|&&id| id == 100_257).count(), 1);
+    assert_eq!(enc.decode(&ids).unwrap(), nested);
+}
+
+#[test]
 fn tokenizer_trace_ends_at_encoder_ids() {
     for enc in [cl100k(), o200k(), r50k()] {
         for word in [

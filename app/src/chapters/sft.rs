@@ -1,21 +1,19 @@
 //! Supervised fine-tuning: conversations in a chat template with special tokens.
 
 use leptos::prelude::*;
+use tumbler_model::chat::{self, Role};
 use tumbler_model::tokenizer::EncodingName;
 
 use crate::tokenizers::{self, Vocab, VocabStatus};
 use crate::widgets::token_chips::{Chip, TokenChips};
 
-/// One turn of the example conversation: (role, text).
-const TURNS: [(&str, &str); 2] = [("user", "What is 2+2?"), ("assistant", "2 + 2 is 4.")];
+/// The example conversation.
+const TURNS: [(Role, &str); 2] = [(Role::User, "What is 2+2?"), (Role::Assistant, "2 + 2 is 4.")];
 
 /// The body of the `sft` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
-    let rendered: String = TURNS
-        .iter()
-        .map(|(role, text)| format!("<|im_start|>{role}\n{text}<|im_end|>\n"))
-        .collect();
+    let rendered = chat::render(&TURNS);
     let rendered_for_tokens = rendered.clone();
     view! {
         <p>

@@ -326,6 +326,16 @@ pub fn run(args: CardArgs) -> Result<()> {
         n(&chat_run["val_reply_loss_chat_nats_per_token"])
     )?;
     writeln!(md)?;
+    if chat_score.loss > base_score.loss {
+        writeln!(
+            md,
+            "Fine-tuning on replies alone raised the loss on ordinary text from {:.3} to {:.3} \
+             nats per token: the small model gave up some of what pre-training taught it (no \
+             pre-training text was mixed into fine-tuning).",
+            base_score.loss, chat_score.loss
+        )?;
+        writeln!(md)?;
+    }
 
     writeln!(md, "## Samples")?;
     writeln!(md)?;
@@ -347,11 +357,12 @@ pub fn run(args: CardArgs) -> Result<()> {
     writeln!(md)?;
     writeln!(
         md,
-        "A model of {params} parameters trained for an afternoon on a laptop-class CPU: it has \
+        "A model of {params} parameters pre-trained for {:.0} minutes on {hardware}: it has \
          learned spelling, common phrases and the shape of sentences, not facts. It states \
          falsehoods fluently, mixes the styles of its sources (scripture, novels, manuals, \
          email) and, as the chat model, imitates the form of an answer more than its content. It \
-         exists to be looked inside, not to be relied on."
+         exists to be looked inside, not to be relied on.",
+        n(&base_run["seconds"]) / 60.0
     )?;
     let path = dir.join("MODEL_CARD.md");
     std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))?;
