@@ -91,8 +91,8 @@ pub fn mel_filters(n_mels: usize, n_fft: usize, rate: f64) -> Vec<f64> {
     let edges: Vec<f64> =
         (0..n_mels + 2).map(|i| mel_to_hz(top * i as f64 / (n_mels + 1) as f64)).collect();
     let mut w = vec![0.0; n_mels * bins];
-    for m in 0..n_mels {
-        let (lo, mid, hi) = (edges[m], edges[m + 1], edges[m + 2]);
+    for (m, e) in edges.windows(3).enumerate() {
+        let (lo, mid, hi) = (e[0], e[1], e[2]);
         let area = 2.0 / (hi - lo);
         for k in 0..bins {
             let f = k as f64 * rate / n_fft as f64;
