@@ -1,61 +1,340 @@
-//! The engine status: which backend the live model would run on, and whether it is loaded.
+//! The engine from the page's side: starts the engine worker after the first paint, loads the
+//! model into it, shows its status, and routes requests to it and replies back.
 //!
-//! The engine worker (burn + tokenizers in a Web Worker) is not built yet, so the status says so
-//! honestly: the model is not loaded, and no chapter shows a number that would need it.
+//! The worker (crate `tumbler-engine`) holds burn and the model; the page holds neither. Messages
+//! are the typed [`Request`] and [`Reply`], sent as JSON strings.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+use web_sys::{Event, MessageEvent, Worker};
+
+use tumbler_engine::ModelUrls;
+pub use tumbler_engine::{AttentionTrace, Backend, GenerateOptions, Reply, Request};
+use tumbler_model::gpt::TumblerConfig;
 
 use crate::route::Route;
 
-/// Where the model runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    WebGpu,
-    Cpu,
+/// The worker script Trunk writes (`data-type="worker"` with a loader shim in `index.html`).
+const WORKER_SCRIPT: &str = "tumbler-engine_loader.js";
+/// The model the page loads unless `?model=` names another folder of the site.
+const MODEL_DIR: &str = "public/model/base/";
+/// The Tumbler's tokenizer.
+const TOKENIZER: &str = "public/model/tokenizer.json";
+
+/// Where the engine stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EngineState {
+    /// The worker or the model's files are on their way.
+    Loading {
+        /// The file being read (empty while the worker's own code loads).
+        file: String,
+        /// Bytes of it so far.
+        loaded: u64,
+        /// Its size, if the server said.
+        total: Option<u64>,
+    },
+    /// The model is loaded and answers requests.
+    Ready {
+        /// Where it runs.
+        backend: Backend,
+        /// Its hyper-parameters.
+        config: TumblerConfig,
+        /// Its number of parameters.
+        params: usize,
+        /// Why it runs on another backend than the one asked for.
+        note: Option<String>,
+    },
+    /// It could not load; [`retry`] tries again.
+    Error {
+        /// What went wrong, for the reader.
+        message: String,
+    },
 }
 
-impl Backend {
-    /// The value of `data-backend`.
-    pub fn id(self) -> &'static str {
+impl EngineState {
+    /// The value of `data-engine-state`.
+    pub fn id(&self) -> &'static str {
         match self {
-            Backend::WebGpu => "webgpu",
-            Backend::Cpu => "cpu",
+            EngineState::Loading { .. } => "loading",
+            EngineState::Ready { .. } => "ready",
+            EngineState::Error { .. } => "error",
         }
-    }
-
-    /// `?backend=cpu|webgpu` forces a backend; otherwise WebGPU where the browser exposes it.
-    pub fn choose() -> Backend {
-        match Route::param("backend").as_deref() {
-            Some("cpu") => return Backend::Cpu,
-            Some("webgpu") => return Backend::WebGpu,
-            _ => {}
-        }
-        let gpu = web_sys::window()
-            .and_then(|w| js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("gpu")).ok())
-            .is_some_and(|g| !g.is_undefined() && !g.is_null());
-        if gpu { Backend::WebGpu } else { Backend::Cpu }
     }
 }
 
-/// The engine status element of the testability contract.
+/// The backend the page asks for: `?backend=cpu|webgpu`, else WebGPU where the browser has it.
+pub fn requested_backend() -> Backend {
+    match Route::param("backend").as_deref() {
+        Some("cpu") => return Backend::Cpu,
+        Some("webgpu") => return Backend::Webgpu,
+        _ => {}
+    }
+    let gpu = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("gpu")).ok())
+        .is_some_and(|g| !g.is_undefined() && !g.is_null());
+    if gpu { Backend::Webgpu } else { Backend::Cpu }
+}
+
+type Handler = Box<dyn FnMut(Reply)>;
+
+/// The running worker and the requests waiting for replies.
+struct Running {
+    worker: Worker,
+    handlers: HashMap<u32, Handler>,
+    next_id: u32,
+    /// The worker's callbacks; dropped (detached) with the worker.
+    _callbacks: (Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(Event)>),
+}
+
+thread_local! {
+    static STATE: RwSignal<EngineState> = RwSignal::new(EngineState::Loading {
+        file: String::new(),
+        loaded: 0,
+        total: None,
+    });
+    static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
+}
+
+/// The engine's state, for any component to read.
+pub fn state() -> RwSignal<EngineState> {
+    STATE.with(|s| *s)
+}
+
+/// Starts the engine worker once the page has painted.
+pub fn start_after_paint() {
+    request_animation_frame(|| set_timeout(start, std::time::Duration::ZERO));
+}
+
+/// Absolute URL of `path` relative to the page.
+fn absolute(path: &str) -> String {
+    let base = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(path, &base).map(|u| u.href()).unwrap_or_else(|_| path.to_string())
+}
+
+/// The model's files: `public/model/base/`, or the folder `?model=` names on this site (a relative
+/// path, for trying other weights).
+fn model_urls() -> ModelUrls {
+    let dir = Route::param("model")
+        .filter(|d| !d.contains(':') && !d.starts_with('/') && !d.contains(".."))
+        .map(|d| if d.ends_with('/') { d } else { format!("{d}/") })
+        .unwrap_or_else(|| MODEL_DIR.to_string());
+    ModelUrls {
+        config: absolute(&format!("{dir}config.json")),
+        weights: absolute(&format!("{dir}model.safetensors")),
+        tokenizer: absolute(TOKENIZER),
+    }
+}
+
+fn start() {
+    state().set(EngineState::Loading { file: String::new(), loaded: 0, total: None });
+    let worker = match Worker::new(&absolute(WORKER_SCRIPT)) {
+        Ok(worker) => worker,
+        Err(e) => {
+            let message = e.as_string().unwrap_or_else(|| "this browser has no Web Workers".into());
+            fail_all(format!("Model not loaded: the engine could not start ({message})"));
+            return;
+        }
+    };
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        let Some(text) = event.data().as_string() else { return };
+        match serde_json::from_str::<Reply>(&text) {
+            Ok(reply) => on_reply(reply),
+            Err(e) => web_sys::console::warn_1(&format!("engine reply not understood: {e}").into()),
+        }
+    });
+    // A script that fails to load fires a plain Event; an uncaught error an ErrorEvent.
+    let on_error = Closure::<dyn FnMut(Event)>::new(|event: Event| {
+        let detail = js_sys::Reflect::get(&event, &JsValue::from_str("message"))
+            .ok()
+            .and_then(|m| m.as_string())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "its code failed to load or crashed".into());
+        fail_all(format!("Model not loaded: the engine stopped ({detail})"));
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let running = Running {
+        worker,
+        handlers: HashMap::new(),
+        next_id: 1,
+        _callbacks: (on_message, on_error),
+    };
+    RUNNING.with(|r| {
+        if let Some(old) = r.borrow_mut().replace(running) {
+            old.worker.terminate();
+        }
+    });
+}
+
+/// Stops the worker, tells every waiting request, and shows `message`.
+fn fail_all(message: String) {
+    let handlers = RUNNING.with(|r| {
+        r.borrow_mut().take().map(|running| {
+            running.worker.terminate();
+            running.handlers
+        })
+    });
+    for (id, mut handler) in handlers.unwrap_or_default() {
+        handler(Reply::Failed { id: Some(id), message: message.clone() });
+    }
+    state().set(EngineState::Error { message });
+}
+
+/// Starts over: a fresh worker, a fresh download.
+pub fn retry() {
+    start();
+}
+
+fn send(request: &Request) {
+    RUNNING.with(|r| {
+        if let Some(running) = r.borrow().as_ref() {
+            let _ = running.worker.post_message(&JsValue::from_str(&request.to_json()));
+        }
+    });
+}
+
+fn on_reply(reply: Reply) {
+    let id = match &reply {
+        Reply::Started => {
+            send(&Request::Load { backend: requested_backend(), urls: model_urls() });
+            return;
+        }
+        Reply::Progress { file, loaded, total } => {
+            state().set(EngineState::Loading {
+                file: file.clone(),
+                loaded: *loaded,
+                total: *total,
+            });
+            return;
+        }
+        Reply::Ready { backend, config, params, note } => {
+            state().set(EngineState::Ready {
+                backend: *backend,
+                config: config.clone(),
+                params: *params,
+                note: note.clone(),
+            });
+            return;
+        }
+        Reply::LoadFailed { message } => {
+            state().set(EngineState::Error { message: format!("Model not loaded: {message}") });
+            return;
+        }
+        Reply::Failed { id: None, message } => {
+            web_sys::console::warn_1(&format!("engine: {message}").into());
+            return;
+        }
+        Reply::Failed { id: Some(id), .. }
+        | Reply::Trace { id, .. }
+        | Reply::Token { id, .. }
+        | Reply::Done { id, .. } => *id,
+    };
+    let last = !matches!(reply, Reply::Token { .. });
+    // Take the handler out while it runs: it may send another request.
+    let handler =
+        RUNNING.with(|r| r.borrow_mut().as_mut().and_then(|run| run.handlers.remove(&id)));
+    if let Some(mut handler) = handler {
+        handler(reply);
+        if !last {
+            RUNNING.with(|r| {
+                if let Some(run) = r.borrow_mut().as_mut() {
+                    run.handlers.insert(id, handler);
+                }
+            });
+        }
+    }
+}
+
+/// Sends the request `make(id)` and calls `on_reply` with each reply to it; returns the id, or
+/// `None` (and sends nothing) while the engine is not ready.
+pub fn request(
+    make: impl FnOnce(u32) -> Request,
+    mut on_reply: impl FnMut(Reply) + 'static,
+) -> Option<u32> {
+    let ready = matches!(state().get_untracked(), EngineState::Ready { .. });
+    let id = RUNNING.with(|r| {
+        let mut r = r.borrow_mut();
+        let running = r.as_mut().filter(|_| ready)?;
+        let id = running.next_id;
+        running.next_id += 1;
+        running.handlers.insert(id, Box::new(move |reply| on_reply(reply)));
+        Some(id)
+    });
+    if let Some(id) = id {
+        send(&make(id));
+    }
+    id
+}
+
+/// Asks the worker to stop the generation `id`.
+pub fn stop(id: u32) {
+    send(&Request::Stop { id });
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// The engine status element of the testability contract: `data-engine-state` and
+/// `data-backend`, with the download's progress and a retry after a failure.
 #[component]
 pub fn EngineStatus() -> impl IntoView {
-    let backend = Backend::choose();
-    let label = match backend {
-        Backend::WebGpu => "WebGPU available",
-        Backend::Cpu => "CPU (no WebGPU)",
+    let asked = requested_backend();
+    let state = state();
+    let backend = move || match state.get() {
+        EngineState::Ready { backend, .. } => backend.id(),
+        _ => asked.id(),
+    };
+    let label = |b: Backend| match b {
+        Backend::Webgpu => "WebGPU",
+        Backend::Cpu => "CPU",
+    };
+    let body = move || match state.get() {
+        EngineState::Loading { file, loaded, total } => {
+            let (value, text) = match total {
+                Some(t) if t > 0 => (
+                    Some((loaded as f64 / t as f64).min(1.0)),
+                    format!("Loading the Tumbler · {file} {} of {}", mb(loaded), mb(t)),
+                ),
+                _ if file.is_empty() => (None, "Loading the Tumbler engine".to_string()),
+                _ => (None, format!("Loading the Tumbler · {file} {}", mb(loaded))),
+            };
+            view! {
+                <span class="dot" aria-hidden="true"></span>
+                <span>{text}</span>
+                <progress max="1" value=value aria-label="Model download"></progress>
+            }
+            .into_any()
+        }
+        EngineState::Ready { backend, params, note, .. } => {
+            let title = note.unwrap_or_else(|| format!("{params} parameters"));
+            view! {
+                <span class="dot" aria-hidden="true"></span>
+                <span title=title>{format!("Tumbler ready · {}", label(backend))}</span>
+            }
+            .into_any()
+        }
+        EngineState::Error { message } => view! {
+            <span class="dot" aria-hidden="true"></span>
+            <span title=message.clone() class="engine-message">"Model not loaded"</span>
+            <button type="button" class="engine-retry" on:click=move |_| retry()>"Retry"</button>
+        }
+        .into_any(),
     };
     view! {
         <div
             class="engine-status"
             role="status"
-            data-engine-state="error"
-            data-backend=backend.id()
-            title="The live Tumbler engine is not part of this build yet"
+            data-engine-state=move || state.get().id()
+            data-backend=backend
         >
-            <span class="dot" aria-hidden="true"></span>
-            {format!("Model not loaded · {label}")}
+            {body}
         </div>
     }
 }

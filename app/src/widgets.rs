@@ -7,10 +7,12 @@
 //!   ask for reduced motion.
 //! - [`Flow`]: a pipeline or loop diagram as accessible SVG, one box per [`FlowStep`], with the
 //!   current step highlighted.
+//! - [`attention_map::AttentionMap`]: one attention head as a heatmap with a `data-p` per cell.
 //! - [`Bars`]: horizontal bars for a list of [`Bar`]s (probabilities, sizes).
 //! - [`Chart`]: an SVG string drawn by the [`plot`] helpers ([`plot::LineChart`],
 //!   [`plot::heatmap`]), shown with a text alternative.
 
+pub mod attention_map;
 pub mod bars;
 pub mod chart;
 pub mod flow;

@@ -3,6 +3,9 @@
 use leptos::prelude::*;
 
 use crate::calc::attention::head;
+use crate::engine::{self, AttentionTrace, EngineState, Reply, Request};
+use crate::url_state::text_param;
+use crate::widgets::attention_map::{AttentionMap, visible};
 use crate::widgets::{Math, Stepper};
 
 const FORMULA: &str = "<mrow><mtext>Attention</mtext><mo stretchy=\"false\">(</mo><mi>Q</mi><mo>,</mo><mi>K</mi><mo>,</mo><mi>V</mi>\
@@ -130,9 +133,163 @@ pub fn Chapter() -> impl IntoView {
             </tbody>
         </table>
         <p>"That fit with GPU hardware is why scaling to today's model sizes became practical."</p>
-        <p class="note-live">
-            "Live part not ready: the Tumbler's attention heatmaps on your own text, per layer and \
-             head, need the in-page engine, which this build does not include yet."
-        </p>
+        <LiveAttention/>
+    }
+}
+
+const DEFAULT_TEXT: &str = "The animal didn't cross the street because it was too tired.";
+
+/// The Tumbler's real attention on the reader's text, one heatmap per layer and head.
+#[component]
+fn LiveAttention() -> impl IntoView {
+    let text = text_param("text", DEFAULT_TEXT);
+    let layer = RwSignal::new(0usize);
+    let head = RwSignal::new(0usize);
+    let trace = RwSignal::new(None::<Result<AttentionTrace, String>>);
+    // Replies to an older text are dropped: only the latest request counts.
+    let latest = StoredValue::new(0u32);
+    let typed = StoredValue::new(0u64);
+    let state = engine::state();
+    Effect::new(move |_| {
+        let ready = matches!(state.get(), EngineState::Ready { .. });
+        let text = text.get();
+        if !ready {
+            return;
+        }
+        let ask = move || {
+            let sent = engine::request(
+                |id| Request::Trace { id, text: text.clone() },
+                move |reply| {
+                    // The chapter may be gone by the time the reply comes.
+                    let Some(wanted) = latest.try_get_value() else { return };
+                    let result = match reply {
+                        Reply::Trace { id, trace } if id == wanted => Ok(trace),
+                        Reply::Failed { id: Some(id), message } if id == wanted => Err(message),
+                        _ => return,
+                    };
+                    trace.try_set(Some(result));
+                },
+            );
+            if let Some(id) = sent {
+                latest.try_set_value(id);
+            }
+        };
+        // Typing sends one request when the reader pauses, not one per key.
+        let mark = typed.get_value() + 1;
+        typed.set_value(mark);
+        let wait = std::time::Duration::from_millis(250);
+        set_timeout(
+            move || {
+                if typed.try_get_value() == Some(mark) {
+                    ask();
+                }
+            },
+            wait,
+        );
+    });
+    let controls = move || {
+        let EngineState::Ready { config, backend, .. } = state.get() else { return None };
+        let options = |n: usize, name: &'static str| {
+            (0..n)
+                .map(|i| view! { <option value=i.to_string()>{format!("{name} {i}")}</option> })
+                .collect_view()
+        };
+        Some(view! {
+            <div class="controls">
+                <label>
+                    "Layer "
+                    <select
+                        data-control="layer"
+                        on:change=move |ev| layer.set(event_target_value(&ev).parse().unwrap_or(0))
+                        prop:value=move || layer.get().to_string()
+                    >
+                        {options(config.n_layers, "layer")}
+                    </select>
+                </label>
+                <label>
+                    "Head "
+                    <select
+                        data-control="head"
+                        on:change=move |ev| head.set(event_target_value(&ev).parse().unwrap_or(0))
+                        prop:value=move || head.get().to_string()
+                    >
+                        {options(config.n_heads, "head")}
+                    </select>
+                </label>
+                <span class="muted">
+                    {format!(
+                        "{} layers × {} heads, running on {}",
+                        config.n_layers,
+                        config.n_heads,
+                        if backend == engine::Backend::Webgpu { "WebGPU" } else { "the CPU" }
+                    )}
+                </span>
+            </div>
+        })
+    };
+    let body = move || {
+        match state.get() {
+        EngineState::Loading { .. } => view! {
+            <p class="note-live">"The Tumbler is loading; its attention on your text appears here when it is ready."</p>
+        }
+        .into_any(),
+        EngineState::Error { message } => view! {
+            <p class="note-live engine-error" role="alert">
+                {message} " "
+                <button type="button" on:click=move |_| engine::retry()>"Retry"</button>
+            </p>
+        }
+        .into_any(),
+        EngineState::Ready { .. } => trace.with(|t| match t {
+            None => view! { <p class="note-live">"Tracing…"</p> }.into_any(),
+            Some(Err(message)) => view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any(),
+            Some(Ok(trace)) => {
+                let (l, h) = (layer.get(), head.get());
+                let Some(probs) = trace.layers.get(l).filter(|a| h < a.shape[0]) else {
+                    return ().into_any();
+                };
+                let t = trace.tokens.len();
+                let cut = (trace.total_tokens > t).then(|| {
+                    format!(" Your text has {} tokens; the map shows the first {t}.", trace.total_tokens)
+                });
+                let next = trace
+                    .next
+                    .iter()
+                    .take(5)
+                    .map(|n| format!("“{}” {:.1}%", visible(&n.text), n.p * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                view! {
+                    <AttentionMap tokens=trace.tokens.clone() probs=probs.slice(&[h]).to_vec() layer=l head=h/>
+                    <p class="muted">
+                        {format!("Layer {l}, head {h}: row i shows how token i spreads its attention over tokens 0…i \
+                                  (the upper triangle is empty: no token sees the future). Shade grows with √p. \
+                                  Forward pass: {:.0} ms.", trace.millis)}
+                        {cut}
+                    </p>
+                    <p>"The Tumbler's next token after your text: " {next}</p>
+                }
+                .into_any()
+            }
+        }),
+    }
+    };
+    view! {
+        <div class="panel live-attention">
+            <h2>"The Tumbler's attention on your text"</h2>
+            <p>
+                "Our own small model reads your text in this page. Pick a layer and a head: each \
+                 head learned its own way of looking back."
+            </p>
+            <textarea
+                aria-label="Text to trace"
+                rows="2"
+                maxlength="2000"
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+            ></textarea>
+            {controls}
+            {body}
+        </div>
     }
 }

@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::widgets::{Flow, FlowStep, Stepper};
+use crate::engine::{self, EngineState, GenerateOptions, Reply, Request};
+use crate::url_state::{number_param, text_param};
+use crate::widgets::attention_map::visible;
+use crate::widgets::{Bar, Bars, Flow, FlowStep, Slider, Stepper};
 
 const LOOP: &[FlowStep] = &[
     FlowStep { title: "Context", detail: "all tokens so far" },
@@ -53,10 +56,172 @@ pub fn Chapter() -> impl IntoView {
             "Because each step depends on the token chosen before it, generation is sequential, and \
              the KV cache is what keeps each step cheap."
         </p>
-        <p class="note-live">
-            "Live part not ready: step-by-step generation with the Tumbler's real distributions and a \
-             small chat with its fine-tuned version need the in-page engine, which this build does not \
-             include yet."
-        </p>
+        <LiveGeneration/>
+    }
+}
+
+fn whole(v: f64) -> String {
+    format!("{v:.0}")
+}
+
+/// Tokens one run generates at most.
+const MAX_TOKENS: usize = 32;
+
+/// One generated token and the distribution it was drawn from.
+#[derive(Clone, Debug, PartialEq)]
+struct Step {
+    token: tumbler_engine::TopToken,
+    top: Vec<tumbler_engine::TopToken>,
+    millis: f64,
+}
+
+/// The Tumbler generating from the reader's prompt, one step at a time, each step's distribution
+/// on show.
+#[component]
+fn LiveGeneration() -> impl IntoView {
+    let prompt = text_param("prompt", "Once upon a time");
+    let temperature = number_param("t", 0.0, 0.0, 2.0);
+    let seed = number_param("seed", 1.0, 0.0, 9999.0);
+    let steps = RwSignal::new(Vec::<Step>::new());
+    let generated = RwSignal::new(String::new());
+    let running = RwSignal::new(None::<u32>);
+    let outcome = RwSignal::new(String::new());
+    let picked = RwSignal::new(None::<usize>);
+    let state = engine::state();
+    on_cleanup(move || {
+        if let Some(Some(id)) = running.try_get_untracked() {
+            engine::stop(id);
+        }
+    });
+    let go = move |_| {
+        if let Some(id) = running.get_untracked() {
+            engine::stop(id);
+            return;
+        }
+        steps.set(Vec::new());
+        generated.set(String::new());
+        outcome.set(String::new());
+        picked.set(None);
+        let options = GenerateOptions {
+            max_tokens: MAX_TOKENS,
+            temperature: temperature.get_untracked() as f32,
+            seed: seed.get_untracked() as u64,
+        };
+        let text = prompt.get_untracked();
+        let id = engine::request(
+            move |id| Request::Generate { id, prompt: text, options },
+            // The chapter may be gone by the time a reply comes: every write is a `try_`.
+            move |reply| match reply {
+                Reply::Token { token, top, generated: so_far, millis, .. } => {
+                    steps.try_update(|s| s.push(Step { token, top, millis }));
+                    generated.try_set(so_far);
+                }
+                Reply::Done { reason, .. } => {
+                    running.try_set(None);
+                    let why = match reason {
+                        tumbler_engine::DoneReason::Length => "reached the length limit",
+                        tumbler_engine::DoneReason::Context => "filled the context window",
+                        tumbler_engine::DoneReason::EndOfText => "produced its end-of-text token",
+                        tumbler_engine::DoneReason::Stopped => "was stopped",
+                    };
+                    outcome.try_set(format!("The model {why}."));
+                }
+                Reply::Failed { message, .. } => {
+                    running.try_set(None);
+                    outcome.try_set(message);
+                }
+                _ => {}
+            },
+        );
+        running.set(id);
+    };
+    let shown = move || picked.get().or_else(|| steps.with(|s| s.len().checked_sub(1)));
+    let bars = Signal::derive(move || {
+        let Some(i) = shown() else { return Vec::new() };
+        steps.with(|s| {
+            let step = &s[i];
+            step.top
+                .iter()
+                .map(|t| Bar {
+                    label: format!("“{}”", visible(&t.text)),
+                    fraction: f64::from(t.p),
+                    text: format!("{:.1}%", t.p * 100.0),
+                    highlight: t.id == step.token.id,
+                })
+                .collect()
+        })
+    });
+    let chips = move || {
+        steps
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, step)| {
+                view! {
+                    <button
+                        type="button"
+                        class="chip chip-new"
+                        class:picked=move || shown() == Some(i)
+                        data-step=i
+                        data-token-id=step.token.id
+                        title=format!("step {i}: p = {:.3}, {:.0} ms", step.token.p, step.millis)
+                        on:click=move |_| picked.set(Some(i))
+                    >
+                        {visible(&step.token.text)}
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+    let body = move || {
+        match state.get() {
+        EngineState::Loading { .. } => view! {
+            <p class="note-live">"The Tumbler is loading; it writes here when it is ready."</p>
+        }
+        .into_any(),
+        EngineState::Error { message } => view! {
+            <p class="note-live engine-error" role="alert">
+                {message} " "
+                <button type="button" on:click=move |_| engine::retry()>"Retry"</button>
+            </p>
+        }
+        .into_any(),
+        EngineState::Ready { .. } => view! {
+            <div class="controls">
+                <Slider label="Temperature (0 = greedy)" value=temperature min=0.0 max=2.0 step=0.1/>
+                <Slider label="Seed" value=seed min=0.0 max=99.0 step=1.0 format=whole/>
+                <button type="button" class="generate" on:click=go>
+                    {move || if running.get().is_some() { "Stop" } else { "Generate" }}
+                </button>
+            </div>
+            <p class="gen-line live-generated" aria-live="polite" data-generated=move || generated.get()>
+                <span class="chip chip-prompt">{move || prompt.get()}</span>
+                {chips}
+            </p>
+            <p class="small">{move || outcome.get()}</p>
+            {move || shown().map(|i| view! {
+                <h3>{format!("Step {i}: the distribution the token was drawn from")}</h3>
+            })}
+            <Bars rows=bars label="The most likely next tokens at this step"/>
+        }
+        .into_any(),
+    }
+    };
+    view! {
+        <div class="panel live-generate">
+            <h2>"The Tumbler writes, one token per step"</h2>
+            <p>
+                "Our own small model continues your prompt in this page. Each chip is one step; pick a \
+                 chip to see the probabilities the model gave the candidates at that step."
+            </p>
+            <textarea
+                aria-label="Prompt"
+                rows="2"
+                maxlength="500"
+                prop:value=move || prompt.get()
+                on:input=move |ev| prompt.set(event_target_value(&ev))
+            ></textarea>
+            {body}
+        </div>
     }
 }

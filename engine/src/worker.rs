@@ -1,0 +1,311 @@
+//! The worker's message loop: load the model, trace text, generate token by token.
+//!
+//! Requests run as tasks on the worker's event loop; a generation yields after every step so a
+//! [`Request::Stop`] (or a trace) is read between steps.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use burn::tensor::Device;
+use tumbler_engine::{
+    AttentionTrace, Backend, DoneReason, GenerateOptions, MAX_TRACE_TOKENS, ModelUrls, Reply,
+    Request, TopToken, top_tokens,
+};
+use tumbler_model::gpt::{
+    ForwardOptions, TraceOptions, Tumbler, TumblerConfig, ids_tensor, weights,
+};
+use tumbler_model::sampling::{Sampler, SamplingConfig, softmax_with_temperature};
+use tumbler_model::tokenizer::Encoding;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::download::{DownloadError, download, forget};
+
+/// How many candidates a step or a trace reports.
+const TOP: usize = 8;
+/// The end-of-text token's text in the Tumbler's tokenizer.
+const END_OF_TEXT: &str = "<|endoftext|>";
+
+/// The loaded model.
+struct Loaded {
+    model: Tumbler,
+    encoding: Encoding,
+    device: Device,
+    backend: Backend,
+}
+
+thread_local! {
+    static LOADED: RefCell<Option<Rc<Loaded>>> = const { RefCell::new(None) };
+    static STOPPED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
+    /// burn's wgpu runtime initialises once per worker: keep the first device.
+    #[cfg(feature = "webgpu")]
+    static WGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(reply: &Reply) {
+    // The page never closes the port while the worker lives, so a failed post has no reader.
+    let _ = scope().post_message(&JsValue::from_str(&reply.to_json()));
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Installs the message handler and tells the page the worker is listening.
+pub fn start() {
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        let Some(text) = event.data().as_string() else { return };
+        match serde_json::from_str::<Request>(&text) {
+            Ok(request) => wasm_bindgen_futures::spawn_local(handle(request)),
+            Err(e) => post(&Reply::Failed {
+                id: None,
+                message: format!("the engine could not read a request: {e}"),
+            }),
+        }
+    });
+    scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    handler.forget();
+    post(&Reply::Started);
+}
+
+async fn handle(request: Request) {
+    match request {
+        Request::Load { backend, urls } => {
+            LOADED.with(|l| l.borrow_mut().take());
+            match load(backend, &urls).await {
+                Ok((loaded, note)) => {
+                    let backend = loaded.backend;
+                    let config = loaded.model.config.clone();
+                    let params = config.param_count();
+                    LOADED.with(|l| *l.borrow_mut() = Some(Rc::new(loaded)));
+                    post(&Reply::Ready { backend, config, params, note });
+                }
+                Err(message) => post(&Reply::LoadFailed { message }),
+            }
+        }
+        Request::Trace { id, text } => {
+            let reply = match loaded() {
+                Err(message) => Reply::Failed { id: Some(id), message },
+                Ok(l) => match trace(&l, &text).await {
+                    Ok(trace) => Reply::Trace { id, trace },
+                    Err(message) => Reply::Failed { id: Some(id), message },
+                },
+            };
+            post(&reply);
+        }
+        Request::Generate { id, prompt, options } => {
+            STOPPED.with(|s| s.borrow_mut().remove(&id));
+            let result = match loaded() {
+                Err(message) => Err(message),
+                Ok(l) => generate(&l, id, &prompt, options).await,
+            };
+            match result {
+                Ok(reason) => post(&Reply::Done { id, reason }),
+                Err(message) => post(&Reply::Failed { id: Some(id), message }),
+            }
+        }
+        Request::Stop { id } => {
+            STOPPED.with(|s| s.borrow_mut().insert(id));
+        }
+    }
+}
+
+fn loaded() -> Result<Rc<Loaded>, String> {
+    LOADED.with(|l| l.borrow().clone()).ok_or_else(|| "the model is not loaded".to_string())
+}
+
+/// The device for `backend`: WebGPU when asked and it starts, else the CPU, with the reason.
+#[cfg(feature = "webgpu")]
+async fn device(backend: Backend) -> (Device, Backend, Option<String>) {
+    if backend == Backend::Cpu {
+        return (Device::flex(), Backend::Cpu, None);
+    }
+    if let Some(device) = WGPU.with(|w| w.borrow().clone()) {
+        return (device, Backend::Webgpu, None);
+    }
+    match Device::wgpu_options().init_async().await {
+        Ok(device) => {
+            WGPU.with(|w| *w.borrow_mut() = Some(device.clone()));
+            (device, Backend::Webgpu, None)
+        }
+        Err(e) => (
+            Device::flex(),
+            Backend::Cpu,
+            Some(format!("WebGPU did not start in the engine worker ({e}); running on the CPU")),
+        ),
+    }
+}
+
+/// The device for `backend`: this build has the CPU backend only.
+#[cfg(not(feature = "webgpu"))]
+async fn device(backend: Backend) -> (Device, Backend, Option<String>) {
+    let note = (backend == Backend::Webgpu).then(|| {
+        "this build of the engine has no WebGPU backend yet; running on the CPU".to_string()
+    });
+    (Device::flex(), Backend::Cpu, note)
+}
+
+/// Progress messages for one file.
+fn progress(file: &'static str) -> impl Fn(u64, Option<u64>) {
+    move |loaded, total| post(&Reply::Progress { file: file.to_string(), loaded, total })
+}
+
+fn failed(file: &str, url: &str, e: DownloadError) -> String {
+    format!("{file} ({url}): {e}")
+}
+
+async fn load(backend: Backend, urls: &ModelUrls) -> Result<(Loaded, Option<String>), String> {
+    let config_bytes = download(&urls.config, false, progress("config.json"))
+        .await
+        .map_err(|e| failed("config.json", &urls.config, e))?;
+    let config = TumblerConfig::from_json(&String::from_utf8_lossy(&config_bytes))
+        .map_err(|e| format!("config.json: {e}"))?;
+
+    let tokenizer_bytes = download(&urls.tokenizer, true, progress("tokenizer.json"))
+        .await
+        .map_err(|e| failed("tokenizer.json", &urls.tokenizer, e))?;
+    let encoding = match Encoding::from_tokenizer_json(&tokenizer_bytes) {
+        Ok(encoding) => encoding,
+        Err(e) => {
+            forget(&urls.tokenizer).await;
+            return Err(format!("tokenizer.json: {e}"));
+        }
+    };
+    if encoding.vocab_size() > config.vocab_size {
+        return Err(format!(
+            "tokenizer.json has {} tokens but config.json's vocabulary is {}: they belong to \
+             different models",
+            encoding.vocab_size(),
+            config.vocab_size
+        ));
+    }
+
+    let weight_bytes = download(&urls.weights, true, progress("model.safetensors"))
+        .await
+        .map_err(|e| failed("model.safetensors", &urls.weights, e))?;
+    let (device, backend, note) = device(backend).await;
+    let model = match weights::from_safetensors(&config, &weight_bytes, &device) {
+        Ok(model) => model,
+        Err(e) => {
+            forget(&urls.weights).await;
+            return Err(format!("model.safetensors: {e}"));
+        }
+    };
+    Ok((Loaded { model, encoding, device, backend }, note))
+}
+
+/// A token as display text; bytes that are not UTF-8 on their own appear as `<0xNN>`.
+fn token_text(encoding: &Encoding, id: u32) -> String {
+    let bytes = encoding.token_bytes(id).unwrap_or_default();
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => bytes.iter().map(|b| format!("<0x{b:02X}>")).collect(),
+    }
+}
+
+async fn trace(l: &Loaded, text: &str) -> Result<AttentionTrace, String> {
+    let all = l.encoding.encode(text);
+    if all.is_empty() {
+        return Err("there is no text to trace".to_string());
+    }
+    let keep = all.len().min(MAX_TRACE_TOKENS).min(l.model.config.context_length);
+    let ids = &all[..keep];
+    let tokens = ids.iter().map(|&id| token_text(&l.encoding, id)).collect();
+    let started = now();
+    let trace = l
+        .model
+        .trace_async(ids, tokens, TraceOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let millis = now() - started;
+    let probs = softmax_with_temperature(trace.logits.slice(&[keep - 1]), 1.0);
+    let next = top_tokens(&probs, TOP, |id| token_text(&l.encoding, id));
+    Ok(AttentionTrace {
+        ids: trace.ids,
+        tokens: trace.tokens,
+        total_tokens: all.len(),
+        layers: trace.layers.into_iter().map(|layer| layer.attention).collect(),
+        next,
+        millis,
+    })
+}
+
+/// Lets the event loop run once, so messages that arrived meanwhile are handled.
+async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = scope().set_timeout_with_callback(&resolve);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+async fn generate(
+    l: &Loaded,
+    id: u32,
+    prompt: &str,
+    options: GenerateOptions,
+) -> Result<DoneReason, String> {
+    let sampling = SamplingConfig { temperature: options.temperature, top_k: None, top_p: 1.0 };
+    let mut sampler = Sampler::new(sampling, options.seed).map_err(|e| e.to_string())?;
+    let mut ids = l.encoding.encode(prompt);
+    if ids.is_empty() {
+        return Err("there is no prompt to continue".to_string());
+    }
+    let context = l.model.config.context_length;
+    if ids.len() >= context {
+        return Err(format!("the prompt is {} tokens; the context holds {context}", ids.len()));
+    }
+    let end = l.encoding.special_tokens().iter().find(|(s, _)| s == END_OF_TEXT).map(|&(_, i)| i);
+    // The bars show the distribution the token is drawn from; greedy picks its maximum.
+    let shown_temperature = if options.temperature > 0.0 { options.temperature } else { 1.0 };
+    let mut cache = l.model.new_cache();
+    let mut pending = ids.clone(); // tokens the model has not seen yet
+    let mut generated = Vec::new();
+    for step in 0..options.max_tokens {
+        if ids.len() >= context {
+            return Ok(DoneReason::Context);
+        }
+        if STOPPED.with(|s| s.borrow_mut().remove(&id)) {
+            return Ok(DoneReason::Stopped);
+        }
+        let started = now();
+        let out = l.model.forward_with(
+            ids_tensor(&pending, &l.device),
+            ForwardOptions::default(),
+            Some(&mut cache),
+        );
+        let [_, t, v] = out.logits.dims();
+        let last = out.logits.slice([0..1, t - 1..t, 0..v]).reshape([v]); // (V)
+        let logits = last
+            .into_data_async()
+            .await
+            .map_err(|e| format!("reading the logits failed: {e:?}"))?
+            .try_to_vec::<f32>()
+            .map_err(|e| format!("reading the logits failed: {e:?}"))?;
+        let probs = softmax_with_temperature(&logits, shown_temperature);
+        let next = sampler.sample(&logits).map_err(|e| e.to_string())?;
+        if Some(next) == end {
+            return Ok(DoneReason::EndOfText);
+        }
+        ids.push(next);
+        pending = vec![next];
+        generated.extend_from_slice(l.encoding.token_bytes(next).unwrap_or_default());
+        let text = token_text(&l.encoding, next);
+        post(&Reply::Token {
+            id,
+            step,
+            token: TopToken { id: next, text, p: probs[next as usize] },
+            top: top_tokens(&probs, TOP, |id| token_text(&l.encoding, id)),
+            generated: String::from_utf8_lossy(&generated).into_owned(),
+            millis: now() - started,
+        });
+        yield_now().await;
+    }
+    Ok(DoneReason::Length)
+}
