@@ -62,7 +62,7 @@ pub fn run(args: SftArgs) -> Result<()> {
     let pairs = build_pairs(&args.raw, args.wordnet)?;
     // Held out by question, so that validation asks questions the model never saw.
     let (val, train): (Vec<&Pair>, Vec<&Pair>) =
-        pairs.iter().partition(|p| fnv(p.user.to_lowercase().as_bytes()) % 20 == 0);
+        pairs.iter().partition(|p| fnv(p.user.to_lowercase().as_bytes()).is_multiple_of(20));
     let t = model_cfg.context_length;
     let tokenize = |ps: &[&Pair]| -> Vec<Example> {
         ps.iter().map(|p| Example::new(&enc, p, t + 1)).filter(Example::teaches).collect()
@@ -258,8 +258,9 @@ pub fn chatterbot_conversations(yaml: &str) -> Vec<Vec<String>> {
         if !in_conversations {
             continue;
         }
-        if block.is_some() && (line.starts_with("    ") || line.trim().is_empty()) {
-            let b = block.as_mut().expect("checked");
+        if let Some(b) =
+            block.as_mut().filter(|_| line.starts_with("    ") || line.trim().is_empty())
+        {
             b.push_str(line.get(4..).unwrap_or(""));
             b.push('\n');
             continue;
