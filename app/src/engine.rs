@@ -79,6 +79,8 @@ pub fn requested_backend() -> Backend {
 }
 
 type Handler = Box<dyn FnMut(Reply)>;
+/// The worker's message and error callbacks.
+type Callbacks = (Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(Event)>);
 
 /// The running worker and the requests waiting for replies.
 struct Running {
@@ -86,7 +88,7 @@ struct Running {
     handlers: HashMap<u32, Handler>,
     next_id: u32,
     /// The worker's callbacks; dropped (detached) with the worker.
-    _callbacks: (Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(Event)>),
+    _callbacks: Callbacks,
 }
 
 thread_local! {
@@ -255,7 +257,7 @@ fn on_reply(reply: Reply) {
 /// `None` (and sends nothing) while the engine is not ready.
 pub fn request(
     make: impl FnOnce(u32) -> Request,
-    mut on_reply: impl FnMut(Reply) + 'static,
+    on_reply: impl FnMut(Reply) + 'static,
 ) -> Option<u32> {
     let ready = matches!(state().get_untracked(), EngineState::Ready { .. });
     let id = RUNNING.with(|r| {
@@ -263,7 +265,7 @@ pub fn request(
         let running = r.as_mut().filter(|_| ready)?;
         let id = running.next_id;
         running.next_id += 1;
-        running.handlers.insert(id, Box::new(move |reply| on_reply(reply)));
+        running.handlers.insert(id, Box::new(on_reply));
         Some(id)
     });
     if let Some(id) = id {
