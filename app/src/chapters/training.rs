@@ -1,5 +1,7 @@
 //! Training: the five-step loop of next-token prediction.
 
+mod record;
+
 use leptos::prelude::*;
 
 use crate::widgets::{Flow, FlowStep, Stepper};
@@ -53,6 +55,7 @@ pub fn Chapter() -> impl IntoView {
             "Brendan Bycroft's " <a href="https://bbycroft.net/llm" rel="noopener">"3-D LLM visualisation"</a>
             " walks through the same computation inside a small GPT."
         </p>
+        <record::TrainingRecord/>
         <p class="note-live">
             "Live part not ready: the Tumbler's real next-token probabilities for “The cat sat on the”, \
              and a tiny model trained in the page, need the in-page engine, which this build does \
