@@ -283,6 +283,21 @@ fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
+/// What a live chapter shows while the engine is not ready: `loading` while it loads, the
+/// failure with a Retry after one.
+pub fn waiting_note(state: &EngineState, loading: &'static str) -> AnyView {
+    match state {
+        EngineState::Error { message } => view! {
+            <p class="note-live engine-error" role="alert">
+                {message.clone()} " "
+                <button type="button" on:click=move |_| retry()>"Retry"</button>
+            </p>
+        }
+        .into_any(),
+        _ => view! { <p class="note-live">{loading}</p> }.into_any(),
+    }
+}
+
 /// The engine status element of the testability contract: `data-engine-state` and
 /// `data-backend`, with the download's progress and a retry after a failure.
 #[component]

@@ -229,17 +229,9 @@ fn LiveAttention() -> impl IntoView {
     };
     let body = move || {
         match state.get() {
-        EngineState::Loading { .. } => view! {
-            <p class="note-live">"The Tumbler is loading; its attention on your text appears here when it is ready."</p>
+        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
+            engine::waiting_note(&waiting, "The Tumbler is loading; its attention on your text appears here when it is ready.")
         }
-        .into_any(),
-        EngineState::Error { message } => view! {
-            <p class="note-live engine-error" role="alert">
-                {message} " "
-                <button type="button" on:click=move |_| engine::retry()>"Retry"</button>
-            </p>
-        }
-        .into_any(),
         EngineState::Ready { .. } => trace.with(|t| match t {
             None => view! { <p class="note-live">"Tracing…"</p> }.into_any(),
             Some(Err(message)) => view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any(),

@@ -175,17 +175,9 @@ fn LiveGeneration() -> impl IntoView {
     };
     let body = move || {
         match state.get() {
-        EngineState::Loading { .. } => view! {
-            <p class="note-live">"The Tumbler is loading; it writes here when it is ready."</p>
+        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
+            engine::waiting_note(&waiting, "The Tumbler is loading; it writes here when it is ready.")
         }
-        .into_any(),
-        EngineState::Error { message } => view! {
-            <p class="note-live engine-error" role="alert">
-                {message} " "
-                <button type="button" on:click=move |_| engine::retry()>"Retry"</button>
-            </p>
-        }
-        .into_any(),
         EngineState::Ready { .. } => view! {
             <div class="controls">
                 <Slider label="Temperature (0 = greedy)" value=temperature min=0.0 max=2.0 step=0.1/>
