@@ -52,14 +52,28 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_owned()
 }
 
-/// A command run in the workspace root with `tests/e2e/node_modules/.bin` (npm's wasm-opt) first
-/// on the PATH.
+/// The target directory: `CARGO_TARGET_DIR`, else `target/` in the workspace.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
+}
+
+/// Where `setup` installs trunk and wasm-bindgen-cli: inside the target directory, so that a CI
+/// that keeps `target/` between runs keeps the tools too (they take ~20 minutes to build).
+pub fn tools_dir() -> PathBuf {
+    target_dir().join("tools")
+}
+
+/// A command run in the workspace root with `tests/e2e/node_modules/.bin` (npm's wasm-opt) and
+/// the installed tools first on the PATH.
 pub fn cmd(program: &str) -> Command {
     let mut c = Command::new(program);
     c.current_dir(root());
     let node_bin = root().join("tests/e2e/node_modules/.bin");
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut paths = vec![node_bin];
+    let mut paths = vec![node_bin, tools_dir().join("bin")];
     if let Some(home) = std::env::var_os("HOME") {
         paths.push(PathBuf::from(home).join(".cargo/bin"));
     }

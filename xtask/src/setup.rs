@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::{cmd, root, run};
+use crate::{cmd, root, run, tools_dir};
 
 /// trunk 0.22 needs rustc ≥ 1.96.1; 0.21.14 builds on this toolchain (Rust 1.95).
 const TRUNK_VERSION: &str = "0.21.14";
@@ -42,9 +42,7 @@ fn trunk() -> Result<(), String> {
         return Ok(());
     }
     eprintln!("xtask: installing trunk {TRUNK_VERSION} (about 15 minutes on 2 cores, once)");
-    let mut c = cmd("cargo");
-    c.args(["install", "--locked", &format!("trunk@{TRUNK_VERSION}")]);
-    run(c)
+    run(install(&["--locked", &format!("trunk@{TRUNK_VERSION}")]))
 }
 
 /// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly.
@@ -74,9 +72,14 @@ fn wasm_bindgen() -> Result<(), String> {
     }
     eprintln!("xtask: installing wasm-bindgen-cli {want} (about 7 minutes, once)");
     // Without --locked: with it, a dependency version the CLI's lock names is not on crates.io.
+    run(install(&["--force", &format!("wasm-bindgen-cli@{want}")]))
+}
+
+/// `cargo install` into [`tools_dir`] (on the PATH of every command `cmd` makes).
+fn install(args: &[&str]) -> Command {
     let mut c = cmd("cargo");
-    c.args(["install", "--force", &format!("wasm-bindgen-cli@{want}")]);
-    run(c)
+    c.arg("install").arg("--root").arg(tools_dir()).args(args);
+    c
 }
 
 fn npm_packages() -> Result<(), String> {
