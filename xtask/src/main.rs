@@ -5,7 +5,8 @@
 //! - `build`  builds the release app into `dist/`.
 //! - `test`   runs every test: format, lints, native unit tests, the release wasm build, and the
 //!   end-to-end tests in Chromium (WebGPU on SwiftShader, then the CPU fallback).
-//! - `bench`  runs the benchmarks and prints their numbers (`bench tokenize`, `bench model`).
+//! - `bench`  runs the benchmarks and prints their numbers (`bench tokenize`, `bench model`,
+//!   `bench browser`: the engine in Chromium on WebGPU and on the CPU).
 //! - `train`  rebuilds the shipped model from the registry packages: corpus, tokenizer,
 //!   pre-training, fine-tuning, model card (hours on 2 cores; resumable: run it again).
 //!
@@ -162,9 +163,9 @@ fn test(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The benchmarks, each printing its own numbers. `tokenize` or `model` runs just one.
+/// The benchmarks, each printing its own numbers. `tokenize`, `browser` or `model` runs just one.
 fn bench(args: &[String]) -> Result<(), String> {
-    let only = args.first().map(String::as_str);
+    let only = args.first().map(String::as_str).filter(|a| !a.starts_with("--"));
     if matches!(only, None | Some("tokenize")) {
         // cl100k_base encode throughput beside OpenAI's tiktoken on the same ~10 MB of English.
         let mut c = cmd("cargo");
@@ -178,6 +179,22 @@ fn bench(args: &[String]) -> Result<(), String> {
             "tokenize_bench",
         ]);
         run(c)?;
+    }
+    if matches!(only, None | Some("browser")) {
+        // The engine in Chromium, per backend: wasm sizes, time to ready, prefill, decode, first
+        // token (tests/e2e/bench.mjs). It measures the release build in dist/ (built here unless
+        // `--no-build`).
+        setup::ensure()?;
+        if !args.iter().any(|a| a == "--no-build") {
+            let mut trunk = cmd("trunk");
+            trunk.args(["build", "--release"]);
+            run(trunk)?;
+        }
+        for backend in ["webgpu", "cpu"] {
+            let mut c = cmd("node");
+            c.args(["tests/e2e/bench.mjs"]).env("TUMBLER_E2E_BACKEND", backend);
+            run(c)?;
+        }
     }
     if matches!(only, None | Some("model")) {
         // Prefill and decode ms/token at positions 10 and 200, KV cache on and off (flex, CPU).
