@@ -16,7 +16,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use tumbler_model::tokenizer::{Encoding, EncodingName};
-use wasm_bindgen::{JsCast, JsValue};
+
+use crate::fetch::{self, FetchError};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// The Cache API store for rank files; bump the version if a file's contents ever change.
@@ -90,31 +92,11 @@ fn start(name: EncodingName, signal: ArcRwSignal<Vocab>) {
                     Err(e) => Vocab::Failed(format!("the file is damaged ({e})")),
                 }
             }
-            Err(LoadError::NotFound) if name == EncodingName::Tumbler => Vocab::NotTrained,
+            Err(FetchError::NotFound) if name == EncodingName::Tumbler => Vocab::NotTrained,
             Err(e) => Vocab::Failed(e.to_string()),
         };
         signal.set(state);
     });
-}
-
-/// Why a vocabulary did not download.
-#[derive(Debug)]
-enum LoadError {
-    NotFound,
-    Status(u16),
-    Network,
-    Interrupted(u64),
-}
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NotFound => f.write_str("the file is not on the server (404)"),
-            Self::Status(s) => write!(f, "the server answered {s}"),
-            Self::Network => f.write_str("the network request failed; check the connection"),
-            Self::Interrupted(n) => write!(f, "the download broke off after {n} bytes"),
-        }
-    }
 }
 
 fn url(name: EncodingName) -> String {
@@ -147,53 +129,12 @@ async fn store_in_cache(name: EncodingName, bytes: &[u8]) {
 async fn fetch_vocab(
     name: EncodingName,
     progress: impl Fn(u64, Option<u64>),
-) -> Result<Vec<u8>, LoadError> {
+) -> Result<Vec<u8>, FetchError> {
     if let Some(bytes) = from_cache(name).await {
         progress(bytes.len() as u64, Some(bytes.len() as u64));
         return Ok(bytes);
     }
-    let window = web_sys::window().ok_or(LoadError::Network)?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url(name)))
-        .await
-        .map_err(|_| LoadError::Network)?
-        .unchecked_into();
-    let headers = response.headers();
-    // A static server that answers unknown paths with the app's index.html (as single-page
-    // hosts do) is saying the file is not there.
-    let html =
-        headers.get("content-type").ok().flatten().is_some_and(|t| t.starts_with("text/html"));
-    if response.status() == 404 || (response.ok() && html) {
-        return Err(LoadError::NotFound);
-    }
-    if !response.ok() {
-        return Err(LoadError::Status(response.status()));
-    }
-    let total = headers.get("content-length").ok().flatten().and_then(|v| v.parse().ok());
-    let Some(body) = response.body() else {
-        let buffer = JsFuture::from(response.array_buffer().map_err(|_| LoadError::Network)?)
-            .await
-            .map_err(|_| LoadError::Network)?;
-        return Ok(js_sys::Uint8Array::new(&buffer).to_vec());
-    };
-    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut bytes = Vec::with_capacity(total.unwrap_or(0) as usize);
-    loop {
-        let chunk = JsFuture::from(reader.read())
-            .await
-            .map_err(|_| LoadError::Interrupted(bytes.len() as u64))?;
-        let done = js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))
-            .ok()
-            .and_then(|d| d.as_bool())
-            .unwrap_or(true);
-        if done {
-            break;
-        }
-        let value = js_sys::Reflect::get(&chunk, &JsValue::from_str("value"))
-            .map_err(|_| LoadError::Interrupted(bytes.len() as u64))?;
-        bytes.extend(js_sys::Uint8Array::new(&value).to_vec());
-        progress(bytes.len() as u64, total);
-    }
-    Ok(bytes)
+    fetch::bytes(&url(name), progress).await
 }
 
 /// Hands the thread back to the browser for one turn of the event loop, so it can paint and

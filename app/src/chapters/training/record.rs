@@ -4,34 +4,11 @@
 
 use leptos::prelude::*;
 use serde_json::Value;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+
+use crate::fetch;
 
 const CARD_URL: &str = "public/model/card.json";
 const CURVE_URL: &str = "public/model/loss_base.svg";
-
-async fn fetch_card() -> Result<Value, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(CARD_URL))
-        .await
-        .map_err(|_| "the network request failed".to_string())?
-        .unchecked_into();
-    let html = response
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .is_some_and(|t| t.starts_with("text/html"));
-    if !response.ok() || html {
-        return Err(format!("{CARD_URL} is not there (HTTP {})", response.status()));
-    }
-    let text = JsFuture::from(response.text().map_err(|_| "unreadable response".to_string())?)
-        .await
-        .map_err(|_| "the download broke off".to_string())?
-        .as_string()
-        .unwrap_or_default();
-    serde_json::from_str(&text).map_err(|e| format!("{CARD_URL} is not valid JSON: {e}"))
-}
 
 /// "12,345,678".
 fn grouped(n: u64) -> String {
@@ -85,7 +62,7 @@ fn rows(card: &Value) -> Vec<(&'static str, String)> {
 pub fn TrainingRecord() -> impl IntoView {
     let card = RwSignal::new(None::<Result<Value, String>>);
     leptos::task::spawn_local(async move {
-        card.set(Some(fetch_card().await));
+        card.set(Some(fetch::json::<Value>(CARD_URL).await));
     });
     view! {
         <div class="panel training-record" data-training-record="">
