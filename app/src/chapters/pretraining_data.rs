@@ -4,6 +4,8 @@ use leptos::prelude::*;
 
 use crate::widgets::{Flow, FlowStep, Stepper};
 
+mod live;
+
 const STAGES: &[FlowStep] = &[
     FlowStep { title: "Common Crawl", detail: "billions of raw web pages" },
     FlowStep { title: "URL filter", detail: "blocklists: adult, spam" },
@@ -49,20 +51,7 @@ pub fn Chapter() -> impl IntoView {
                 <strong>{move || STAGES[stage.get()].title}": "</strong>{move || WHY[stage.get()]}
             </p>
         </div>
-        <div class="two-col">
-            <div class="panel">
-                <h3>"Thrown away"</h3>
-                <ul class="mono small">
-                    <li>"Buy cheap watches!!! Click here → bit.ly/…"</li>
-                    <li>"Contact: jane.doe@example.com, 192.0.2.17"</li>
-                    <li>"Lorem ipsum dolor sit amet… (repeated 500×)"</li>
-                </ul>
-            </div>
-            <div class="panel">
-                <h3>"Kept"</h3>
-                <p class="small">"“The transformer architecture was introduced in 2017 by Vaswani et al. in ‘Attention Is All You Need’. It relies on self-attention…”"</p>
-            </div>
-        </div>
+        <live::LivePipeline stage=stage/>
         <div class="callout">
             <strong>"Key insight: "</strong>
             "a base model such as Llama 3 405B Base is not an assistant. It is a lossy compression of \
@@ -70,11 +59,6 @@ pub fn Chapter() -> impl IntoView {
         </div>
         <p>
             "Read more in the " <a href="https://huggingface.co/spaces/HuggingFaceFW/blogpost-fineweb-v1" rel="noopener">"FineWeb write-up"</a> "."
-        </p>
-        <p class="note-live">
-            "Live part not ready: running a dozen real messy documents through this project's own \
-             filters in the page, and the counts from the Tumbler's corpus run, come with the data \
-             pipeline; this build does not include it yet, so no counts are shown."
         </p>
     }
 }

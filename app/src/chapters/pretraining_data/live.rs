@@ -1,0 +1,514 @@
+//! The pipeline at work: a dozen real documents from the Tumbler's own corpus sources run through
+//! the project's filters (`tumbler_model::data`, the code `tumbler corpus` ran) in the reader's
+//! browser, and the counts of the full corpus run from `public/model/pipeline_report.json`.
+
+use leptos::prelude::*;
+use serde::Deserialize;
+use tumbler_model::data::html::extract_text;
+use tumbler_model::data::pii::PiiScrubber;
+use tumbler_model::data::pipeline::Outcome;
+use tumbler_model::data::quality::QualityConfig;
+use tumbler_model::data::{Document, Pipeline, PipelineReport, StageReport};
+
+use crate::fetch;
+
+const SAMPLES_DIR: &str = "public/samples/";
+const REPORT_URL: &str = "public/model/pipeline_report.json";
+/// Characters of a document shown when it is opened.
+const SHOWN_CHARS: usize = 1_500;
+
+/// The stages in order: the report's key and the name the chapter's pipeline figure uses.
+pub const STAGE_NAMES: [(&str, &str); 6] = [
+    ("url", "URL filter"),
+    ("html", "Text extraction"),
+    ("language", "Language filter"),
+    ("quality", "Gopher rules"),
+    ("minhash", "MinHash dedup"),
+    ("pii", "PII removal"),
+];
+
+fn stage_title(key: &str) -> &str {
+    STAGE_NAMES.iter().find(|(k, _)| *k == key).map_or(key, |(_, t)| t)
+}
+
+/// One file of `public/samples/`, written by `tumbler corpus` with the verdict its own run gave.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Sample {
+    pub name: String,
+    pub id: String,
+    pub source: String,
+    pub package: String,
+    pub licence: String,
+    pub url: Option<String>,
+    pub html: bool,
+    pub expected_drop_stage: Option<String>,
+    pub expected_reason: Option<String>,
+    pub text: String,
+}
+
+impl Sample {
+    fn document(&self) -> Document {
+        Document {
+            id: self.id.clone(),
+            source: self.source.clone(),
+            url: self.url.clone(),
+            html: self.html,
+            text: self.text.clone(),
+        }
+    }
+}
+
+/// What happened to one sample in the page's run.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub sample: Sample,
+    pub dropped_at: Option<&'static str>,
+    /// The reason code the pipeline gave (`SymbolRatio`, `fr`, `NearDuplicate`, …).
+    pub reason: Option<String>,
+    /// The reason in words.
+    pub explanation: String,
+    /// The text as training would see it (kept documents), else the raw text.
+    pub shown_text: String,
+    /// Personal data replaced in a kept document: (kind, count).
+    pub pii: Vec<(&'static str, usize)>,
+}
+
+/// The run over all samples together (near-duplicates need their original beside them).
+#[derive(Debug, Clone)]
+pub struct SampleRun {
+    pub verdicts: Vec<Verdict>,
+    pub report: PipelineReport,
+}
+
+fn language_name(code: &str) -> &str {
+    match code {
+        "en" => "English",
+        "de" => "German",
+        "fr" => "French",
+        "es" => "Spanish",
+        "it" => "Italian",
+        "pt" => "Portuguese",
+        "nl" => "Dutch",
+        "sv" => "Swedish",
+        "pl" => "Polish",
+        "cs" => "Czech",
+        "ru" => "Russian",
+        "el" => "Greek",
+        "ar" => "Arabic",
+        "he" => "Hebrew",
+        "zh" => "Chinese",
+        "ja" => "Japanese",
+        "ko" => "Korean",
+        "hi" => "Hindi",
+        "th" => "Thai",
+        other => other,
+    }
+}
+
+/// A reason code in words, with the rule's threshold where it has one.
+pub fn explain(stage: &str, reason: &str, duplicate_of: Option<&str>, min_english: f32) -> String {
+    let q = QualityConfig::default();
+    match (stage, reason) {
+        ("url", "Malformed") => "its address is not a well-formed URL".into(),
+        ("url", "BlockedDomain") => "its site is on the blocklist".into(),
+        ("url", "SpamTld") => "its top-level domain is one used mostly for spam".into(),
+        ("url", "AdultWord") => "its address contains an adult word".into(),
+        ("language", "und") => "no language could be recognised in it".into(),
+        ("language", "en") => {
+            format!("English, but with less than {min_english} confidence")
+        }
+        ("language", code) => format!("it is in {}, not English", language_name(code)),
+        ("quality", "TooFewWords") => format!("fewer than {} words", q.min_words),
+        ("quality", "TooManyWords") => format!("more than {} words", q.max_words),
+        ("quality", "MeanWordLength") => format!(
+            "mean word length outside {}–{} characters",
+            q.min_mean_word_len, q.max_mean_word_len
+        ),
+        ("quality", "SymbolRatio") => {
+            format!("more than {} ‘#’ or ‘...’ per word", q.max_symbol_word_ratio)
+        }
+        ("quality", "BulletLines") => format!(
+            "more than {:.0}% of its lines start with a bullet",
+            q.max_bullet_line_ratio * 100.0
+        ),
+        ("quality", "EllipsisLines") => {
+            format!("more than {:.0}% of its lines end in ‘…’", q.max_ellipsis_line_ratio * 100.0)
+        }
+        ("quality", "NonAlphaWords") => format!(
+            "fewer than {:.0}% of its words contain a letter",
+            q.min_alpha_word_ratio * 100.0
+        ),
+        ("quality", "NoStopWords") => format!(
+            "fewer than {} of the words “the, be, to, of, and, that, have, with”",
+            q.min_stop_words
+        ),
+        ("quality", "DuplicateLines") => format!(
+            "more than {:.0}% of its lines repeat another line",
+            q.max_dup_line_ratio * 100.0
+        ),
+        ("quality", "DuplicateLineChars") => format!(
+            "repeated lines hold more than {:.0}% of its characters",
+            q.max_dup_line_char_ratio * 100.0
+        ),
+        ("quality", "TopNgram") => "one short phrase takes up too much of the text".into(),
+        ("quality", "DuplicateNgrams") => "too much of the text is repeated phrases".into(),
+        ("minhash", _) => match duplicate_of {
+            Some(original) => format!("a near-duplicate of “{original}”, which was kept"),
+            None => "a near-duplicate of a document that was kept".into(),
+        },
+        (_, other) => other.to_string(),
+    }
+}
+
+fn first_chars(text: &str, n: usize) -> String {
+    match text.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// Runs the pipeline over `samples`, all together, as `tumbler corpus` did when it chose them.
+pub fn run(samples: Vec<Sample>) -> SampleRun {
+    let pipeline = Pipeline::default();
+    let (kept, report, outcomes) = pipeline.run(samples.iter().map(Sample::document).collect());
+    let name_of = |id: &str| samples.iter().find(|s| s.id == id).map(|s| s.name.clone());
+    let scrubber = PiiScrubber::new();
+    let verdicts = samples
+        .iter()
+        .map(|s| {
+            let outcome: Option<&Outcome> = outcomes.iter().find(|o| o.id == s.id);
+            let dropped_at = outcome.and_then(|o| o.dropped_at);
+            let reason = outcome.and_then(|o| o.reason.clone());
+            let duplicate_of = outcome.and_then(|o| o.duplicate_of.as_deref()).and_then(name_of);
+            let (explanation, shown_text, pii) = match (dropped_at, &reason) {
+                (Some(stage), Some(reason)) => (
+                    explain(stage, reason, duplicate_of.as_deref(), pipeline.min_english),
+                    s.text.clone(),
+                    Vec::new(),
+                ),
+                _ => {
+                    let before_pii = if s.html { extract_text(&s.text) } else { s.text.clone() };
+                    let counts = scrubber.scrub(&before_pii).1;
+                    let pii: Vec<(&'static str, usize)> = [
+                        ("email addresses", counts.emails),
+                        ("phone numbers", counts.phones),
+                        ("IP addresses", counts.ips),
+                        ("card numbers", counts.cards),
+                    ]
+                    .into_iter()
+                    .filter(|(_, n)| *n > 0)
+                    .collect();
+                    let text = kept.iter().find(|d| d.id == s.id).map(|d| d.text.clone());
+                    ("passed every stage".to_string(), text.unwrap_or_default(), pii)
+                }
+            };
+            Verdict { sample: s.clone(), dropped_at, reason, explanation, shown_text, pii }
+        })
+        .collect();
+    SampleRun { verdicts, report }
+}
+
+async fn load_samples(loaded: RwSignal<(usize, usize)>) -> Result<Vec<Sample>, String> {
+    let names: Vec<String> = fetch::json(&format!("{SAMPLES_DIR}index.json")).await?;
+    loaded.set((0, names.len()));
+    let mut samples = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        // Names come from our own index; anything else would not be a sample file.
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(format!("the sample index names an odd file: {name:?}"));
+        }
+        samples.push(fetch::json(&format!("{SAMPLES_DIR}{name}.json")).await?);
+        loaded.set((i + 1, names.len()));
+    }
+    Ok(samples)
+}
+
+fn mb(bytes: usize) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{:.1} KB", bytes as f64 / 1e3)
+    }
+}
+
+/// A stage table: documents and bytes in and out, and why documents went.
+#[component]
+fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView {
+    view! {
+        <table class="data-table stage-table">
+            <caption>{caption}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Stage"</th>
+                    <th scope="col">"Documents in → out"</th>
+                    <th scope="col">"Text in → out"</th>
+                    <th scope="col">"Dropped (or replaced) for"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {stages
+                    .into_iter()
+                    .map(|s| {
+                        let mut reasons: Vec<(String, usize)> = s.reasons.clone().into_iter().filter(|(_, n)| *n > 0).collect();
+                        reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                        let reasons = reasons
+                            .iter()
+                            .map(|(r, n)| format!("{r} {n}"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        view! {
+                            <tr data-stage=s.stage.clone() data-docs-in=s.docs_in data-docs-out=s.docs_out>
+                                <th scope="row">{stage_title(&s.stage).to_string()}</th>
+                                <td class="num">{format!("{} → {}", s.docs_in, s.docs_out)}</td>
+                                <td class="num">{format!("{} → {}", mb(s.bytes_in), mb(s.bytes_out))}</td>
+                                <td class="small">{reasons}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// One sample's row: its verdict, and its text on demand.
+#[component]
+fn SampleRow(verdict: Verdict, highlighted: Signal<Option<&'static str>>) -> impl IntoView {
+    let Verdict { sample, dropped_at, reason, explanation, shown_text, pii } = verdict;
+    let outcome = if dropped_at.is_some() { "dropped" } else { "kept" };
+    let badge = match dropped_at {
+        Some(stage) => format!("dropped at {}", stage_title(stage)),
+        None => "kept".to_string(),
+    };
+    let pii_note = (!pii.is_empty()).then(|| {
+        let list = pii.iter().map(|(kind, n)| format!("{n} {kind}")).collect::<Vec<_>>().join(", ");
+        format!("Replaced before training: {list}.")
+    });
+    let bytes = sample.text.len();
+    // `tumbler corpus` recorded its verdict on this very text; the browser must reach the same.
+    let agrees =
+        sample.expected_drop_stage.as_deref() == dropped_at && sample.expected_reason == reason;
+    let disagreement = (!agrees).then(|| {
+        format!(
+            "The corpus run decided otherwise: {}.",
+            match (&sample.expected_drop_stage, &sample.expected_reason) {
+                (Some(stage), Some(r)) => format!("dropped at {} ({r})", stage_title(stage)),
+                _ => "kept".to_string(),
+            }
+        )
+    });
+    let heading = if dropped_at.is_some() {
+        "The document as it came in:"
+    } else {
+        "What training gets (text extracted, personal data masked):"
+    };
+    view! {
+        <details
+            class="sample"
+            class:at-stage=move || dropped_at.is_some() && highlighted.get() == dropped_at
+            data-sample=sample.name.clone()
+            data-outcome=outcome
+            data-stage=dropped_at.unwrap_or("")
+            data-reason=reason.unwrap_or_default()
+            data-agrees=agrees.to_string()
+        >
+            <summary>
+                <span class="sample-name">{sample.name.clone()}</span>
+                <span class=format!("badge {outcome}")>{badge}</span>
+                <span class="small">{explanation}</span>
+                <span class="small muted">
+                    {format!("{} · {} · {}", sample.package, sample.licence, mb(bytes))}
+                </span>
+            </summary>
+            {disagreement.map(|n| view! { <p class="error">{n}</p> })}
+            {pii_note.map(|n| view! { <p class="small">{n}</p> })}
+            <p class="small muted">{heading}</p>
+            <pre class="sample-text">{first_chars(&shown_text, SHOWN_CHARS)}</pre>
+        </details>
+    }
+}
+
+/// The samples run live, and the full run's report.
+#[component]
+pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
+    let loaded = RwSignal::new((0usize, 0usize));
+    let run_result = RwSignal::new(None::<Result<(SampleRun, f64), String>>);
+    let corpus = RwSignal::new(None::<Result<PipelineReport, String>>);
+    leptos::task::spawn_local(async move {
+        let result = match load_samples(loaded).await {
+            Ok(samples) => {
+                // Let the "running" note paint before the filters hold the thread.
+                crate::tokenizers::yield_now().await;
+                let started = now();
+                let run = run(samples);
+                Ok((run, now() - started))
+            }
+            Err(e) => Err(e),
+        };
+        run_result.set(Some(result));
+    });
+    leptos::task::spawn_local(async move {
+        corpus.set(Some(fetch::json::<PipelineReport>(REPORT_URL).await));
+    });
+    // The figure's stage 0 is Common Crawl and 7 the result; 1..=6 are the filters.
+    let highlighted = Signal::derive(move || {
+        stage.get().checked_sub(1).and_then(|i| STAGE_NAMES.get(i)).map(|(k, _)| *k)
+    });
+    view! {
+        <div class="panel live-pipeline" data-live-pipeline="">
+            <h2>"The pipeline, run in your browser"</h2>
+            <p>
+                "A dozen real documents from the sources the Tumbler was trained on — web pages in \
+                 French and Japanese, German fortunes, spam, e-mails with addresses in them, a copy \
+                 of another e-mail, scripture, a novel, a speech — go through the same filters that \
+                 built its corpus, here, now. Open a document to read it. Stepping through the \
+                 stages above marks the documents each one removes."
+            </p>
+            {move || match run_result.get() {
+                None => {
+                    let (done, all) = loaded.get();
+                    view! {
+                        <p class="muted" role="status">
+                            {if all == 0 {
+                                "Loading the sample documents…".to_string()
+                            } else {
+                                format!("Loading the sample documents… {done} of {all}")
+                            }}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Err(e)) => view! {
+                    <p class="error" role="status">"The sample documents could not be loaded: " {e}</p>
+                }
+                    .into_any(),
+                Some(Ok((run, millis))) => {
+                    let kept = run.verdicts.iter().filter(|v| v.dropped_at.is_none()).count();
+                    let total = run.verdicts.len();
+                    view! {
+                        <p class="result" data-sample-run-ms=format!("{millis:.1}")>
+                            {format!("{kept} of {total} documents survive; the filters took {millis:.0} ms in this page.")}
+                        </p>
+                        <div class="samples">
+                            {run
+                                .verdicts
+                                .into_iter()
+                                .map(|v| view! { <SampleRow verdict=v highlighted=highlighted/> })
+                                .collect_view()}
+                        </div>
+                        <StageTable stages=run.report.stages caption="These documents, stage by stage"/>
+                    }
+                        .into_any()
+                }
+            }}
+        </div>
+        <div class="panel corpus-report" data-corpus-report="">
+            <h2>"The Tumbler's corpus, stage by stage"</h2>
+            <p>
+                "The same code over every document of the Tumbler's sources (" <code>"tumbler corpus"</code>
+                "), as its report recorded it. FineWeb's web crawl is ten million times larger; \
+                 the shape is the same: most text goes."
+            </p>
+            {move || match corpus.get() {
+                None => view! { <p class="muted">"Loading the corpus report…"</p> }.into_any(),
+                Some(Err(e)) => view! {
+                    <p class="error" role="status">"The corpus report could not be loaded: " {e}</p>
+                }
+                    .into_any(),
+                Some(Ok(report)) => {
+                    let first = report.stages.first().map(|s| (s.docs_in, s.bytes_in));
+                    let last = report.stages.last().map(|s| (s.docs_out, s.bytes_out));
+                    let summary = first.zip(last).map(|((d0, b0), (d1, b1))| {
+                        format!(
+                            "{d0} documents ({}) in, {d1} ({}) out: {:.0}% of the text is kept.",
+                            mb(b0),
+                            mb(b1),
+                            100.0 * b1 as f64 / b0.max(1) as f64
+                        )
+                    });
+                    view! {
+                        <p class="result">{summary}</p>
+                        <StageTable stages=report.stages caption="All sources, stage by stage"/>
+                    }
+                        .into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// Reason counts as `stage:reason`.
+    fn reason_counts(report: &PipelineReport) -> BTreeMap<String, usize> {
+        report
+            .stages
+            .iter()
+            .flat_map(|s| s.reasons.iter().map(move |(r, n)| (format!("{}:{r}", s.stage), *n)))
+            .collect()
+    }
+
+    fn samples() -> Vec<Sample> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/samples/");
+        let index: Vec<String> =
+            serde_json::from_str(&std::fs::read_to_string(format!("{dir}index.json")).unwrap())
+                .unwrap();
+        index
+            .iter()
+            .map(|n| {
+                serde_json::from_str(&std::fs::read_to_string(format!("{dir}{n}.json")).unwrap())
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_page_run_gives_the_corpus_runs_verdicts() {
+        let samples = samples();
+        assert!(samples.len() >= 10, "a dozen samples ship");
+        let run = run(samples);
+        for v in &run.verdicts {
+            assert_eq!(v.dropped_at, v.sample.expected_drop_stage.as_deref(), "{}", v.sample.name);
+            assert_eq!(v.reason, v.sample.expected_reason, "{}", v.sample.name);
+            assert!(!v.explanation.is_empty());
+        }
+        // Every kind of stage removes something, and something survives.
+        for stage in ["url", "language", "quality", "minhash"] {
+            assert!(run.verdicts.iter().any(|v| v.dropped_at == Some(stage)), "{stage}");
+        }
+        let kept: Vec<&Verdict> = run.verdicts.iter().filter(|v| v.dropped_at.is_none()).collect();
+        assert!(kept.len() >= 3);
+        // The e-mail with personal data survives with it masked.
+        let pii = kept.iter().find(|v| v.sample.name == "email-with-pii").unwrap();
+        assert!(pii.pii.iter().map(|(_, n)| n).sum::<usize>() >= 2);
+        assert!(pii.shown_text.contains("<email>") || pii.shown_text.contains("<phone>"));
+        let counts = reason_counts(&run.report);
+        assert_eq!(counts.get("minhash:NearDuplicate"), Some(&1));
+    }
+
+    #[test]
+    fn reasons_read_as_words_with_their_thresholds() {
+        assert_eq!(explain("language", "fr", None, 0.5), "it is in French, not English");
+        assert_eq!(explain("quality", "TooFewWords", None, 0.5), "fewer than 50 words");
+        assert!(explain("quality", "SymbolRatio", None, 0.5).contains("0.1"));
+        assert!(
+            explain("minhash", "NearDuplicate", Some("email-original"), 0.5)
+                .contains("email-original")
+        );
+        assert_eq!(explain("url", "Whatever", None, 0.5), "Whatever");
+    }
+
+    #[test]
+    fn long_text_is_cut_on_a_character_boundary() {
+        assert_eq!(first_chars("日本語です", 2), "日本…");
+        assert_eq!(first_chars("abc", 5), "abc");
+    }
+}
