@@ -3,14 +3,32 @@
 
 use fancy_regex::Regex;
 
+/// A pattern and a looser one that every match of it also matches, without look-around or `\b`.
+/// The full patterns are slow: look-around runs in fancy-regex's backtracking VM at every
+/// position, and a Unicode `\b` stops the fast engine on any text that is not pure ASCII. The
+/// prefilter runs in the fast engine; text where it finds nothing cannot hold a match, so most
+/// documents skip the slow search.
+#[derive(Debug)]
+struct Pattern {
+    full: Regex,
+    prefilter: Regex,
+}
+
+impl Pattern {
+    fn may_match(&self, text: &str) -> bool {
+        // A pattern without look-around cannot hit the backtrack limit; on an error, search anyway.
+        self.prefilter.is_match(text).unwrap_or(true)
+    }
+}
+
 /// Compiled patterns; build once.
 #[derive(Debug)]
 pub struct PiiScrubber {
-    email: Regex,
-    ipv4: Regex,
-    ipv6: Regex,
-    card: Regex,
-    phone: Regex,
+    email: Pattern,
+    ipv4: Pattern,
+    ipv6: Pattern,
+    card: Pattern,
+    phone: Pattern,
 }
 
 /// How many of each kind were replaced.
@@ -46,17 +64,24 @@ impl PiiScrubber {
     pub fn new() -> Self {
         // The patterns are constants; a failure here is a bug caught by the tests.
         let re = |p: &str| Regex::new(p).expect("PII pattern compiles");
+        let filtered = |p: &str, f: &str| Pattern { full: re(p), prefilter: re(f) };
         Self {
-            email: re(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}\b"),
-            ipv4: re(
+            email: filtered(
+                r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}\b",
+                r"(?i)[a-z0-9._%+\-]@[a-z0-9.\-]+\.[a-z]{2}",
+            ),
+            ipv4: filtered(
                 r"\b(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b(?!\.?\d)",
+                r"(?:\d{1,3}\.){3}\d",
             ),
-            ipv6: re(
+            ipv6: filtered(
                 r"(?i)(?<![0-9a-f:])(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![0-9a-f:])|(?<![0-9a-f:])(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}(?![0-9a-f:])",
+                r"(?i)(?:[0-9a-f]{1,4}:){7}[0-9a-f]|[0-9a-f]::[0-9a-f]",
             ),
-            card: re(r"\b(?:\d[ \-]?){12,18}\d\b"),
-            phone: re(
+            card: filtered(r"\b(?:\d[ \-]?){12,18}\d\b", r"(?:\d[ \-]?){12}\d"),
+            phone: filtered(
                 r"(?<![\w.])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{2,4}\)[ .\-]?|\d{3}[ .\-])\d{3}[ .\-]\d{4}\b",
+                r"\d{3}[ .\-]\d{4}",
             ),
         }
     }
@@ -76,7 +101,11 @@ impl PiiScrubber {
         let mut counts = PiiCounts::default();
         // `find_iter` reports fancy-regex's backtrack limit as an error instead of panicking
         // (as `replace_all` would); text past such a point is left as it is.
-        let mut run = |re: &Regex, kind: PiiKind, text: &str, n: &mut usize| {
+        let mut run = |pattern: &Pattern, kind: PiiKind, text: &str, n: &mut usize| {
+            if !pattern.may_match(text) {
+                return text.to_string();
+            }
+            let re = &pattern.full;
             let mut out = String::with_capacity(text.len());
             let mut last = 0;
             for m in re.find_iter(text) {
