@@ -4,6 +4,8 @@ use leptos::prelude::*;
 
 use crate::widgets::{Flow, FlowStep, Stepper};
 
+mod record;
+
 const PHASES: &[FlowStep] = &[
     FlowStep { title: "1 · Pre-training", detail: "base model" },
     FlowStep { title: "2 · Fine-tuning", detail: "SFT assistant" },
@@ -65,10 +67,6 @@ pub fn Chapter() -> impl IntoView {
              second teaches the format and manners of a conversation. The third sharpens reasoning \
              where answers can be checked. The chapters follow that order."
         </p>
-        <p class="note-live">
-            "Live part not ready: this guide's own small model, the Tumbler, will show what it went \
-             through in each phase (tokens seen, examples, problems), read from its model card. The \
-             model card is not part of this build yet, so no figures are shown."
-        </p>
+        <record::TumblerArc/>
     }
 }

@@ -2,7 +2,11 @@
 
 use leptos::prelude::*;
 
+use tumbler_model::gpt::TumblerConfig;
+
+use crate::calc::expr::group_thousands;
 use crate::calc::flops::Shape;
+use crate::fetch;
 use crate::url_state::number_param;
 use crate::widgets::Slider;
 use crate::widgets::plot::compact;
@@ -80,9 +84,85 @@ pub fn Chapter() -> impl IntoView {
             "hard reasoning has to be spread over many tokens. Asking a model to show its work gives it \
              more forward passes, which is why chain-of-thought prompting helps on maths and logic."
         </div>
-        <p class="note-live">
-            "Live part not ready: the Tumbler's own FLOPs per token will be counted from its config \
-             once the model ships with this page; the calculator above works for any shape."
-        </p>
+        <TumblerCount/>
+    }
+}
+
+const CONFIG_URL: &str = "public/model/base/config.json";
+
+/// The Tumbler's forward-pass FLOPs at a few positions, from its shipped `config.json`, with the
+/// count split by where the work goes (the model crate's own `flops_per_token`).
+#[component]
+fn TumblerCount() -> impl IntoView {
+    let config = RwSignal::new(None::<Result<TumblerConfig, String>>);
+    leptos::task::spawn_local(async move {
+        let parsed = match fetch::bytes(CONFIG_URL, |_, _| {}).await {
+            Ok(bytes) => TumblerConfig::from_json(&String::from_utf8_lossy(&bytes))
+                .map_err(|e| format!("{CONFIG_URL}: {e}")),
+            Err(e) => Err(format!("{CONFIG_URL}: {e}")),
+        };
+        config.set(Some(parsed));
+    });
+    let n = |v: u64| group_thousands(i128::from(v));
+    view! {
+        <div class="panel tumbler-flops" data-tumbler-flops="">
+            <h2>"The Tumbler, counted"</h2>
+            {move || match config.get() {
+                None => view! { <p class="muted">"Reading the Tumbler's shape…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="status">"The Tumbler's shape could not be read: " {e}</p> }.into_any(),
+                Some(Ok(c)) => {
+                    let params = c.param_count() as u64;
+                    let positions = [1usize, c.context_length / 2, c.context_length];
+                    view! {
+                        <p>
+                            {format!(
+                                "The model in this page has {} layers of width {}, {} heads, a SwiGLU \
+                                 feed-forward of width {} and a vocabulary of {}: {} parameters. Every \
+                                 token it writes costs one forward pass through all of them:",
+                                c.n_layers, c.d_model, c.n_heads, c.d_ff, c.vocab_size, n(params)
+                            )}
+                        </p>
+                        <table class="numbers">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Position of the token"</th>
+                                    <th scope="col">"FLOPs"</th>
+                                    <th scope="col">"of which attention over earlier tokens"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {positions
+                                    .into_iter()
+                                    .map(|t| {
+                                        let all = c.flops_per_token(t);
+                                        let attention = all - c.flops_per_token(0);
+                                        view! {
+                                            <tr data-position=t data-flops=all>
+                                                <td>{t}</td>
+                                                <td>{n(all)}</td>
+                                                <td>{n(attention)}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                        <p class="result">
+                            {format!(
+                                "That is {:.2} × 2N for N parameters: the rule of thumb of 2 FLOPs \
+                                 per parameter per token holds, because the embedding table doubles as \
+                                 the output head ({} × {}) and so is multiplied once per token too. A \
+                                 100-token answer costs about {} FLOPs, however easy or hard the question.",
+                                c.flops_per_token(1) as f64 / (2 * params) as f64,
+                                c.vocab_size,
+                                c.d_model,
+                                crate::widgets::plot::compact((0..100).map(|t| c.flops_per_token(t + 1) as f64).sum())
+                            )}
+                        </p>
+                    }
+                        .into_any()
+                }
+            }}
+        </div>
     }
 }

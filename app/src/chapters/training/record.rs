@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::calc::expr::group_thousands;
 use crate::fetch;
 
 const CARD_URL: &str = "public/model/card.json";
@@ -12,15 +13,7 @@ const CURVE_URL: &str = "public/model/loss_base.svg";
 
 /// "12,345,678".
 fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    group_thousands(i128::from(n))
 }
 
 /// The rows of the record table, (label, value), from `card.json`.
