@@ -2,8 +2,10 @@
 
 use leptos::prelude::*;
 
+use crate::engine::{self, EngineState, GenerateOptions, Reply, Request};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
+use crate::widgets::attention_map::visible;
 
 struct Task {
     name: &'static str,
@@ -101,12 +103,7 @@ pub fn Chapter() -> impl IntoView {
                 on:input=move |ev| query.set(event_target_value(&ev))/>
             <h3>"The prompt"</h3>
             <pre class="rag-prompt" data-prompt=prompt>{prompt}</pre>
-            <p class="note-live">
-                "Running this prompt on the Tumbler comes with the engine, which is not in this "
-                "build yet. Expect it to show the absence of in-context learning rather than its "
-                "presence: the ability appeared only in models of roughly a billion parameters and "
-                "up, and the Tumbler is far smaller. That is a result worth seeing, not a bug."
-            </p>
+            <ShotSweep task=task query=query/>
         </div>
         <h2>"The mystery"</h2>
         <p>
@@ -124,6 +121,130 @@ pub fn Chapter() -> impl IntoView {
     }
 }
 
+/// Tokens the Tumbler may write per answer; the answer is its text up to the first line break.
+const ANSWER_TOKENS: usize = 8;
+
+/// The model's answer: what it wrote up to the end of the line, trimmed.
+fn answer(generated: &str) -> String {
+    generated.split('\n').next().unwrap_or("").trim().to_string()
+}
+
+/// The answer the examples imply, where the page can compute it (reversing letters).
+fn expected(task: usize, query: &str) -> Option<String> {
+    (task == 2).then(|| query.trim().chars().rev().collect())
+}
+
+/// One row of the sweep: examples shown, the Tumbler's answer, its first token and probability.
+#[derive(Clone, Debug, PartialEq)]
+struct Shot {
+    shots: usize,
+    answer: String,
+    first: String,
+    p: f32,
+}
+
+/// The same query with 0 to 5 examples, each run greedily on the Tumbler in turn.
+#[component]
+fn ShotSweep(task: RwSignal<f64>, query: RwSignal<String>) -> impl IntoView {
+    let rows = RwSignal::new(Vec::<Shot>::new());
+    let next = RwSignal::new(None::<usize>);
+    let error = RwSignal::new(None::<String>);
+    let state = engine::state();
+    // Each finished run asks for the next number of examples until all are done.
+    Effect::new(move |_| {
+        let Some(shots) = next.get() else { return };
+        let t = &TASKS[task.get_untracked() as usize];
+        let prompt = build(t, shots, &query.get_untracked());
+        let options = GenerateOptions { max_tokens: ANSWER_TOKENS, temperature: 0.0, seed: 0 };
+        let first = RwSignal::new(None::<(String, f32)>);
+        let text = RwSignal::new(String::new());
+        let sent = engine::request(
+            move |id| Request::Generate { id, prompt, options },
+            move |reply| match reply {
+                Reply::Token { token, generated, .. } => {
+                    if first.try_get_untracked().flatten().is_none() {
+                        first.try_set(Some((token.text, token.p)));
+                    }
+                    text.try_set(generated);
+                }
+                Reply::Done { .. } => {
+                    let (first_token, p) = first.try_get_untracked().flatten().unwrap_or_default();
+                    let answer = answer(&text.try_get_untracked().unwrap_or_default());
+                    rows.try_update(|r| r.push(Shot { shots, answer, first: first_token, p }));
+                    next.try_set((shots < 5).then_some(shots + 1));
+                }
+                Reply::Failed { message, .. } => {
+                    error.try_set(Some(message));
+                    next.try_set(None);
+                }
+                _ => {}
+            },
+        );
+        if sent.is_none() {
+            error.set(Some("The Tumbler is not ready.".into()));
+            next.set(None);
+        }
+    });
+    let run = move |_| {
+        rows.set(Vec::new());
+        error.set(None);
+        next.set(Some(0));
+    };
+    let want = move || expected(task.get() as usize, &query.get());
+    view! {
+        <div class="icl-live" data-icl-live="">
+            <h3>"Run it on the Tumbler"</h3>
+            {move || match state.get() {
+                waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
+                    engine::waiting_note(&waiting, "The Tumbler is loading; it can try this prompt when it is ready.")
+                }
+                EngineState::Ready { .. } => view! {
+                    <p>
+                        "The Tumbler has about a million parameters, a thousandth of the size at which \
+                         in-context learning shows up. Run the same new input with 0 to 5 examples \
+                         and see whether the examples change its answer (greedy decoding, so each run \
+                         is repeatable):"
+                    </p>
+                    <button type="button" class="generate" on:click=run disabled=move || next.get().is_some()>
+                        {move || if next.get().is_some() { "Running…" } else { "Run with 0–5 examples" }}
+                    </button>
+                }
+                .into_any(),
+            }}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <Show when=move || !rows.with(Vec::is_empty)>
+                <table class="numbers icl-results">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Examples"</th>
+                            <th scope="col">"The Tumbler's answer"</th>
+                            <th scope="col">"First token, probability"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || rows.get().into_iter().map(|r| view! {
+                            <tr data-shots=r.shots data-answer=r.answer.clone()>
+                                <td>{r.shots}</td>
+                                <td class="mono">{format!("“{}”", r.answer)}</td>
+                                <td>{format!("“{}” {:.0}%", visible(&r.first), r.p * 100.0)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <p class="small">
+                    {move || match want() {
+                        Some(w) => {
+                            let hits = rows.with(|r| r.iter().filter(|s| s.answer == w).count());
+                            format!("The examples imply “{w}”; the Tumbler wrote it in {hits} of {} runs.", rows.with(Vec::len))
+                        }
+                        None => "A large model continues with the translation or opposite; compare what the Tumbler writes.".into(),
+                    }}
+                </p>
+            </Show>
+        </div>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +257,13 @@ mod tests {
             "Translate to French:\ncat → chat\ndog → chien\ntree →"
         );
         assert_eq!(build(&TASKS[1], 5, "x").lines().count(), 7);
+    }
+
+    #[test]
+    fn answers_end_at_the_line_and_reversal_is_computed() {
+        assert_eq!(answer(" arbre\ncat → chat"), "arbre");
+        assert_eq!(answer(""), "");
+        assert_eq!(expected(2, " tree "), Some("eert".into()));
+        assert_eq!(expected(0, "tree"), None);
     }
 }
