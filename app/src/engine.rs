@@ -12,10 +12,14 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Event, MessageEvent, Worker};
 
 use tumbler_engine::ModelUrls;
-pub use tumbler_engine::{AttentionTrace, Backend, GenerateOptions, Reply, Request};
+pub use tumbler_engine::{
+    AttentionTrace, Backend, GenerateOptions, NextLogits, Reply, Request, TokenLosses,
+};
 use tumbler_model::gpt::TumblerConfig;
 
 use crate::route::Route;
+
+pub mod live;
 
 /// The worker script Trunk writes (`data-type="worker"` with a loader shim in `index.html`).
 const WORKER_SCRIPT: &str = "tumbler-engine_loader.js";
@@ -234,6 +238,8 @@ fn on_reply(reply: Reply) {
         }
         Reply::Failed { id: Some(id), .. }
         | Reply::Trace { id, .. }
+        | Reply::Next { id, .. }
+        | Reply::Loss { id, .. }
         | Reply::Token { id, .. }
         | Reply::Done { id, .. } => *id,
     };

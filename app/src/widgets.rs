@@ -9,6 +9,7 @@
 //!   current step highlighted.
 //! - [`attention_map::AttentionMap`]: one attention head as a heatmap with a `data-p` per cell.
 //! - [`Bars`]: horizontal bars for a list of [`Bar`]s (probabilities, sizes).
+//! - [`token_bars::TokenBars`]: bars for candidate tokens with `data-token-id` and `data-p`.
 //! - [`Chart`]: an SVG string drawn by the [`plot`] helpers ([`plot::LineChart`],
 //!   [`plot::heatmap`]), shown with a text alternative.
 
@@ -20,6 +21,7 @@ pub mod math;
 pub mod plot;
 pub mod slider;
 pub mod stepper;
+pub mod token_bars;
 pub mod token_chips;
 pub mod walkthrough;
 

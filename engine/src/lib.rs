@@ -12,6 +12,17 @@ use tumbler_model::gpt::{Array, TumblerConfig};
 /// The longest text, in tokens, a trace covers: a heatmap of T×T cells must stay quick to draw.
 pub const MAX_TRACE_TOKENS: usize = 64;
 
+/// The longest text, in tokens, a [`Request::Loss`] scores (at most the model's context too).
+pub const MAX_LOSS_TOKENS: usize = 256;
+
+/// The longest text, in bytes, the page sends for [`Request::Next`] or [`Request::Loss`]: a huge
+/// paste is cut (and the page says so) before the worker spends seconds encoding what the model
+/// would not read anyway.
+pub const MAX_TEXT_BYTES: usize = 8192;
+
+/// How many of the most likely next tokens a [`NextLogits`] names.
+pub const NAMED_NEXT: usize = 64;
+
 /// Where the model runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -52,6 +63,16 @@ pub struct GenerateOptions {
     pub temperature: f32,
     /// Seed of the sampler: the same seed gives the same text.
     pub seed: u64,
+    /// Keep only the k most likely tokens; `None` keeps all.
+    #[serde(default)]
+    pub top_k: Option<usize>,
+    /// Keep the smallest set of most likely tokens whose probabilities reach this; 1 keeps all.
+    #[serde(default = "keep_all")]
+    pub top_p: f32,
+}
+
+fn keep_all() -> f32 {
+    1.0
 }
 
 /// What the page asks the worker.
@@ -80,6 +101,21 @@ pub enum Request {
         prompt: String,
         /// Length, temperature, seed.
         options: GenerateOptions,
+    },
+    /// One forward pass over `text`; the reply holds the logits of the token that follows it.
+    Next {
+        /// Echoed in the reply.
+        id: u32,
+        /// The reader's text (its last context-length tokens are read).
+        text: String,
+    },
+    /// One forward pass over `text`; the reply holds the loss of every token given the ones
+    /// before it.
+    Loss {
+        /// Echoed in the reply.
+        id: u32,
+        /// The reader's text (its first [`MAX_LOSS_TOKENS`] tokens are scored).
+        text: String,
     },
     /// Stop the generation `id` after its current step.
     Stop {
@@ -114,6 +150,83 @@ pub struct AttentionTrace {
     pub next: Vec<TopToken>,
     /// How long the forward pass took in the worker, in milliseconds.
     pub millis: f64,
+}
+
+/// What the model predicts after a text: the raw logits over its whole vocabulary. The page
+/// reshapes them (temperature, top-k, top-p) with `tumbler_model::sampling`, the code the CLI and
+/// the generator use, so a slider needs no new forward pass.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NextLogits {
+    /// The tokens the model read: the text's last ones when it was cut.
+    pub tokens: Vec<String>,
+    /// How many tokens the text had (more than `tokens.len()` when it was cut).
+    pub total_tokens: usize,
+    /// The logit of every token in the vocabulary, by id: (V).
+    pub logits: Vec<f32>,
+    /// The [`NAMED_NEXT`] most likely next tokens at temperature 1, most likely first, with their
+    /// text: the only ones the page draws by name.
+    pub top: Vec<TopToken>,
+    /// How long the forward pass took in the worker, in milliseconds.
+    pub millis: f64,
+}
+
+impl NextLogits {
+    /// The text of token `id`, if it is among the named ones.
+    pub fn name(&self, id: u32) -> Option<&str> {
+        self.top.iter().find(|t| t.id == id).map(|t| t.text.as_str())
+    }
+}
+
+/// How surprised the model is by each token of a text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenLosses {
+    /// Token ids of the scored text.
+    pub ids: Vec<u32>,
+    /// The token strings, one per id.
+    pub tokens: Vec<String>,
+    /// How many tokens the whole text has (more than `ids.len()` when it was cut).
+    pub total_tokens: usize,
+    /// `losses[i]` = −ln p(token i+1 | tokens 0..=i), in nats: one per token after the first.
+    pub losses: Vec<f32>,
+    /// At each position, the token the model found most likely to come next (what it expected
+    /// instead of token i+1).
+    pub expected: Vec<TopToken>,
+    /// How long the forward pass took in the worker, in milliseconds.
+    pub millis: f64,
+}
+
+impl TokenLosses {
+    /// The mean loss per predicted token, in nats (the training loss on this text).
+    pub fn mean(&self) -> f64 {
+        if self.losses.is_empty() {
+            return f64::NAN;
+        }
+        self.losses.iter().map(|&l| f64::from(l)).sum::<f64>() / self.losses.len() as f64
+    }
+}
+
+/// The first at most `max_bytes` bytes of `text`, cut at a character boundary.
+pub fn head(text: &str, max_bytes: usize) -> &str {
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The last at most `max_bytes` bytes of `text`, cut at a character boundary.
+pub fn tail(text: &str, max_bytes: usize) -> &str {
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let mut start = text.len() - max_bytes;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    &text[start..]
 }
 
 /// Why a generation ended.
@@ -167,6 +280,20 @@ pub enum Reply {
         id: u32,
         /// The attention of the pass.
         trace: AttentionTrace,
+    },
+    /// The answer to [`Request::Next`].
+    Next {
+        /// The request's id.
+        id: u32,
+        /// The logits after the text.
+        next: NextLogits,
+    },
+    /// The answer to [`Request::Loss`].
+    Loss {
+        /// The request's id.
+        id: u32,
+        /// The loss of every token.
+        loss: TokenLosses,
     },
     /// One generated token.
     Token {
@@ -245,8 +372,16 @@ mod tests {
             Request::Generate {
                 id: 4,
                 prompt: "Once".into(),
-                options: GenerateOptions { max_tokens: 8, temperature: 0.0, seed: 7 },
+                options: GenerateOptions {
+                    max_tokens: 8,
+                    temperature: 0.0,
+                    seed: 7,
+                    top_k: Some(5),
+                    top_p: 0.9,
+                },
             },
+            Request::Next { id: 5, text: "é\u{0}<script>".into() },
+            Request::Loss { id: 6, text: "The cat".into() },
             Request::Stop { id: 4 },
         ];
         for r in requests {
@@ -271,6 +406,27 @@ mod tests {
             },
             Reply::LoadFailed { message: "404".into() },
             Reply::Trace { id: 3, trace },
+            Reply::Next {
+                id: 5,
+                next: NextLogits {
+                    tokens: vec!["The".into()],
+                    total_tokens: 1,
+                    logits: vec![1.5, -2.25, 0.0],
+                    top: vec![TopToken { id: 0, text: " cat".into(), p: 0.7 }],
+                    millis: 2.0,
+                },
+            },
+            Reply::Loss {
+                id: 6,
+                loss: TokenLosses {
+                    ids: vec![1, 2],
+                    tokens: vec!["The".into(), " cat".into()],
+                    total_tokens: 3,
+                    losses: vec![4.5],
+                    expected: vec![TopToken { id: 7, text: " dog".into(), p: 0.2 }],
+                    millis: 3.0,
+                },
+            },
             Reply::Done { id: 4, reason: DoneReason::EndOfText },
             Reply::Failed { id: None, message: "bad".into() },
         ];
@@ -279,6 +435,52 @@ mod tests {
         }
         assert!(Request::Stop { id: 1 }.to_json().contains(r#""type":"Stop""#));
         assert_eq!(serde_json::to_string(&Backend::Webgpu).unwrap(), r#""webgpu""#);
+    }
+
+    #[test]
+    fn generate_options_default_to_no_filter() {
+        // A page built before top-k/top-p existed still sends a valid request.
+        let old = r#"{"max_tokens":4,"temperature":0.5,"seed":1}"#;
+        let options: GenerateOptions = serde_json::from_str(old).unwrap();
+        assert_eq!(options.top_k, None);
+        assert_eq!(options.top_p, 1.0);
+    }
+
+    #[test]
+    fn head_and_tail_cut_at_character_boundaries() {
+        assert_eq!(head("abc", 10), "abc");
+        assert_eq!(tail("abc", 10), "abc");
+        // "é" is two bytes: a cut through it moves to the nearest whole character inside.
+        assert_eq!(head("aéb", 2), "a");
+        assert_eq!(tail("aéb", 2), "b");
+        assert_eq!(head("aéb", 3), "aé");
+        assert_eq!(tail("aéb", 3), "éb");
+        assert_eq!(head("🙂🙂", 5), "🙂");
+        assert_eq!(tail("🙂🙂", 5), "🙂");
+        assert_eq!(head("🙂", 3), "");
+    }
+
+    #[test]
+    fn mean_loss_is_the_average_and_names_are_found() {
+        let loss = TokenLosses {
+            ids: vec![1, 2, 3],
+            tokens: vec!["a".into(), "b".into(), "c".into()],
+            total_tokens: 3,
+            losses: vec![1.0, 2.0],
+            expected: vec![],
+            millis: 0.0,
+        };
+        assert_eq!(loss.mean(), 1.5);
+        assert!(TokenLosses { losses: vec![], ..loss }.mean().is_nan());
+        let next = NextLogits {
+            tokens: vec![],
+            total_tokens: 0,
+            logits: vec![0.0; 3],
+            top: vec![TopToken { id: 2, text: "x".into(), p: 0.5 }],
+            millis: 0.0,
+        };
+        assert_eq!(next.name(2), Some("x"));
+        assert_eq!(next.name(1), None);
     }
 
     #[test]

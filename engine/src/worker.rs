@@ -9,13 +9,13 @@ use std::rc::Rc;
 
 use burn::tensor::Device;
 use tumbler_engine::{
-    AttentionTrace, Backend, DoneReason, GenerateOptions, MAX_TRACE_TOKENS, ModelUrls, Reply,
-    Request, TopToken, top_tokens,
+    AttentionTrace, Backend, DoneReason, GenerateOptions, MAX_LOSS_TOKENS, MAX_TRACE_TOKENS,
+    ModelUrls, NAMED_NEXT, NextLogits, Reply, Request, TokenLosses, TopToken, top_tokens,
 };
 use tumbler_model::gpt::{
     ForwardOptions, TraceOptions, Tumbler, TumblerConfig, ids_tensor, weights,
 };
-use tumbler_model::sampling::{Sampler, SamplingConfig, softmax_with_temperature};
+use tumbler_model::sampling::{Sampler, SamplingConfig, argmax, softmax_with_temperature};
 use tumbler_model::tokenizer::Encoding;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -95,6 +95,26 @@ async fn handle(request: Request) {
                 Err(message) => Reply::Failed { id: Some(id), message },
                 Ok(l) => match trace(&l, &text).await {
                     Ok(trace) => Reply::Trace { id, trace },
+                    Err(message) => Reply::Failed { id: Some(id), message },
+                },
+            };
+            post(&reply);
+        }
+        Request::Next { id, text } => {
+            let reply = match loaded() {
+                Err(message) => Reply::Failed { id: Some(id), message },
+                Ok(l) => match next(&l, &text).await {
+                    Ok(next) => Reply::Next { id, next },
+                    Err(message) => Reply::Failed { id: Some(id), message },
+                },
+            };
+            post(&reply);
+        }
+        Request::Loss { id, text } => {
+            let reply = match loaded() {
+                Err(message) => Reply::Failed { id: Some(id), message },
+                Ok(l) => match loss(&l, &text).await {
+                    Ok(loss) => Reply::Loss { id, loss },
                     Err(message) => Reply::Failed { id: Some(id), message },
                 },
             };
@@ -237,6 +257,77 @@ async fn trace(l: &Loaded, text: &str) -> Result<AttentionTrace, String> {
     })
 }
 
+/// The logits of one forward pass over `ids`, read back: (T, V) row-major.
+async fn logits(l: &Loaded, ids: &[u32]) -> Result<Vec<f32>, String> {
+    let out = l.model.forward_with(ids_tensor(ids, &l.device), ForwardOptions::default(), None);
+    out.logits
+        .into_data_async()
+        .await
+        .map_err(|e| format!("reading the logits failed: {e:?}"))?
+        .try_to_vec::<f32>()
+        .map_err(|e| format!("reading the logits failed: {e:?}"))
+}
+
+async fn next(l: &Loaded, text: &str) -> Result<NextLogits, String> {
+    let all = l.encoding.encode(text);
+    if all.is_empty() {
+        return Err("there is no text: type a few words for the model to continue".to_string());
+    }
+    // The model predicts what follows the end of the text: keep its last tokens.
+    let ids = &all[all.len().saturating_sub(l.model.config.context_length)..];
+    let started = now();
+    let all_logits = logits(l, ids).await?; // (T, V)
+    let millis = now() - started;
+    let v = all_logits.len() / ids.len();
+    let last = all_logits[(ids.len() - 1) * v..].to_vec(); // (V)
+    let probs = softmax_with_temperature(&last, 1.0);
+    Ok(NextLogits {
+        tokens: ids.iter().map(|&id| token_text(&l.encoding, id)).collect(),
+        total_tokens: all.len(),
+        top: top_tokens(&probs, NAMED_NEXT, |id| token_text(&l.encoding, id)),
+        logits: last,
+        millis,
+    })
+}
+
+/// `ln Σ exp(row)`, computed stably in f64.
+fn log_sum_exp(row: &[f32]) -> f64 {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f64 = row.iter().map(|&x| (f64::from(x) - f64::from(max)).exp()).sum();
+    f64::from(max) + sum.ln()
+}
+
+async fn loss(l: &Loaded, text: &str) -> Result<TokenLosses, String> {
+    let all = l.encoding.encode(text);
+    if all.len() < 2 {
+        return Err("the loss needs at least two tokens: one to read, one to predict".to_string());
+    }
+    let keep = all.len().min(MAX_LOSS_TOKENS).min(l.model.config.context_length);
+    let ids = &all[..keep];
+    let started = now();
+    let all_logits = logits(l, ids).await?; // (T, V)
+    let millis = now() - started;
+    let v = all_logits.len() / keep;
+    let mut losses = Vec::with_capacity(keep - 1);
+    let mut expected = Vec::with_capacity(keep - 1);
+    for (i, row) in all_logits.chunks_exact(v).take(keep - 1).enumerate() {
+        let lse = log_sum_exp(row);
+        let target = ids[i + 1] as usize;
+        losses.push((lse - f64::from(row[target])) as f32);
+        let best = argmax(row);
+        let p = (f64::from(row[best]) - lse).exp() as f32;
+        expected.push(TopToken { id: best as u32, text: token_text(&l.encoding, best as u32), p });
+    }
+    Ok(TokenLosses {
+        ids: ids.to_vec(),
+        tokens: ids.iter().map(|&id| token_text(&l.encoding, id)).collect(),
+        total_tokens: all.len(),
+        losses,
+        expected,
+        millis,
+    })
+}
+
 /// Lets the event loop run once, so messages that arrived meanwhile are handled.
 async fn yield_now() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -251,7 +342,11 @@ async fn generate(
     prompt: &str,
     options: GenerateOptions,
 ) -> Result<DoneReason, String> {
-    let sampling = SamplingConfig { temperature: options.temperature, top_k: None, top_p: 1.0 };
+    let sampling = SamplingConfig {
+        temperature: options.temperature,
+        top_k: options.top_k,
+        top_p: options.top_p,
+    };
     let mut sampler = Sampler::new(sampling, options.seed).map_err(|e| e.to_string())?;
     let mut ids = l.encoding.encode(prompt);
     if ids.is_empty() {

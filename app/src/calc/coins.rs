@@ -54,9 +54,52 @@ pub fn sequence(weights: &[f64], n: usize, seed: u64) -> Vec<usize> {
     (0..n).map(|_| draw(weights, &mut rng)).collect()
 }
 
+/// `n` draws from a model's distribution with the sampler's own generator (the one `tumbler
+/// sample` and the engine use): how often each of `d.ids` came up, and the first `first` draws.
+pub fn sampler_draws(
+    d: &tumbler_model::sampling::Distribution,
+    n: usize,
+    seed: u64,
+    first: usize,
+) -> (Vec<usize>, Vec<u32>) {
+    let mut rng = tumbler_model::sampling::Rng::new(seed);
+    let index: std::collections::HashMap<u32, usize> =
+        d.ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    let mut counts = vec![0; d.ids.len()];
+    let mut run = Vec::with_capacity(first.min(n));
+    for k in 0..n {
+        let id = d.sample(&mut rng);
+        counts[index[&id]] += 1;
+        if k < first {
+            run.push(id);
+        }
+    }
+    (counts, run)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tumbler_model::sampling::{Distribution, Rng as SamplerRng};
+
+    #[test]
+    fn sampler_draws_follow_the_distribution_and_repeat_with_the_seed() {
+        let d = Distribution { ids: vec![4, 1, 9], probs: vec![0.6, 0.3, 0.1] };
+        let n = 50_000;
+        let (counts, run) = sampler_draws(&d, n, 3, 10);
+        assert_eq!(counts.iter().sum::<usize>(), n);
+        for (c, p) in counts.iter().zip(&d.probs) {
+            let p = f64::from(*p);
+            let sd = (p * (1.0 - p) / n as f64).sqrt();
+            assert!((*c as f64 / n as f64 - p).abs() < 5.0 * sd, "{counts:?}");
+        }
+        // The first draws are the sampler's: the same generator, the same ids.
+        let mut rng = SamplerRng::new(3);
+        let expected: Vec<u32> = (0..10).map(|_| d.sample(&mut rng)).collect();
+        assert_eq!(run, expected);
+        assert_eq!(sampler_draws(&d, 100, 3, 5), sampler_draws(&d, 100, 3, 5));
+        assert_ne!(sampler_draws(&d, 100, 3, 0).0, sampler_draws(&d, 100, 4, 0).0);
+    }
 
     #[test]
     fn same_seed_same_run_other_seed_other_run() {

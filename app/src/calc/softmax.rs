@@ -28,6 +28,30 @@ pub fn steps(logits: &[f64]) -> Steps {
     Steps { probs: softmax(logits), exps, sum }
 }
 
+/// Softmax over a whole vocabulary, spelled out for a few of its tokens.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VocabSteps {
+    /// `e^z` for each chosen token.
+    pub exps: Vec<f64>,
+    /// `Σ e^z` over every other token of the vocabulary.
+    pub rest: f64,
+    /// `Σ e^z` over the whole vocabulary.
+    pub sum: f64,
+    /// `e^z / Σ` for each chosen token.
+    pub probs: Vec<f64>,
+}
+
+/// The steps for the tokens `ids` of a full vector of `logits`, in f64 and unshifted as a reader
+/// would compute them (a trained model's logits are tens at most, far from overflow).
+pub fn vocab_steps(logits: &[f32], ids: &[u32]) -> VocabSteps {
+    let all: Vec<f64> = logits.iter().map(|&z| f64::from(z).exp()).collect();
+    let sum: f64 = all.iter().sum();
+    let exps: Vec<f64> = ids.iter().map(|&i| all[i as usize]).collect();
+    let rest = sum - exps.iter().sum::<f64>();
+    let probs = exps.iter().map(|e| e / sum).collect();
+    VocabSteps { exps, rest, sum, probs }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +76,18 @@ mod tests {
         // e^1 / (e^1 + e^0) for the top two.
         assert!((p[0] - 0.7310585786).abs() < 1e-9);
         assert!(softmax(&[]).is_empty());
+    }
+
+    #[test]
+    fn vocabulary_steps_add_up() {
+        let logits = [2.0f32, -1.0, 0.5, 3.0];
+        let v = vocab_steps(&logits, &[3, 0]);
+        let by_hand: f64 = logits.iter().map(|&z| f64::from(z).exp()).sum();
+        assert!((v.sum - by_hand).abs() < 1e-12);
+        assert!((v.exps[0] - 3f64.exp()).abs() < 1e-12);
+        assert!((v.rest - ((-1f64).exp() + 0.5f64.exp())).abs() < 1e-12);
+        let p = softmax(&logits.map(f64::from));
+        assert!((v.probs[0] - p[3]).abs() < 1e-12 && (v.probs[1] - p[0]).abs() < 1e-12);
     }
 
     #[test]

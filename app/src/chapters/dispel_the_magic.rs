@@ -1,5 +1,7 @@
 //! You Are Talking to a Simulation.
 
+mod live;
+
 use leptos::prelude::*;
 
 use crate::calc::coins::{counts, sequence};
@@ -94,12 +96,8 @@ pub fn Chapter() -> impl IntoView {
             <p>"With few draws the rare words may not appear at all, or appear far more often than "
                "their share; with thousands, the frequencies settle near the probabilities. Ask a "
                "model the same question a hundred times and it will, now and then, say Lyon."</p>
-            <p class="note-live">
-                "These four probabilities are the original guide's illustration. When the Tumbler "
-                "engine runs in the page, this panel will sample the Tumbler's own next-token "
-                "distribution instead."
-            </p>
         </div>
+        <live::LiveCoins/>
         <div class="callout">
             <strong>"Why it matters. "</strong>
             "You are operating a tool, not talking to a being. Stop asking “does it understand me?” "

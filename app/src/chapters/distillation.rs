@@ -1,5 +1,7 @@
 //! Distillation.
 
+mod live;
+
 use leptos::prelude::*;
 
 use crate::calc::distill::{entropy_bits, kl, one_hot_argmax, softmax_t};
@@ -114,12 +116,12 @@ pub fn Chapter() -> impl IntoView {
                 "high as “ mat”, which the KL term penalises. In training the soft loss is "
                 "multiplied by T² so its gradients keep their size as T changes."
             </p>
-            <p class="note-live">
-                "These five logits are an example chosen for this page, not model output. Once the "
-                "Tumbler engine runs in the page, this panel will use the Tumbler's real "
-                "next-token distribution as the teacher."
+            <p class="small">
+                "These five logits are an example chosen for this page, not model output; the panel \
+                 below uses the Tumbler's real distribution as the teacher."
             </p>
         </div>
+        <live::LiveTargets/>
         <h2>"Why it works so well"</h2>
         <p>
             "Web text is noisy; teacher outputs are clean, on-task and consistent. The original "

@@ -155,7 +155,13 @@ fn ShotSweep(task: RwSignal<f64>, query: RwSignal<String>) -> impl IntoView {
         let Some(shots) = next.get() else { return };
         let t = &TASKS[task.get_untracked() as usize];
         let prompt = build(t, shots, &query.get_untracked());
-        let options = GenerateOptions { max_tokens: ANSWER_TOKENS, temperature: 0.0, seed: 0 };
+        let options = GenerateOptions {
+            max_tokens: ANSWER_TOKENS,
+            temperature: 0.0,
+            seed: 0,
+            top_k: None,
+            top_p: 1.0,
+        };
         let first = RwSignal::new(None::<(String, f32)>);
         let text = RwSignal::new(String::new());
         let sent = engine::request(

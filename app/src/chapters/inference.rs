@@ -106,6 +106,8 @@ fn LiveGeneration() -> impl IntoView {
             max_tokens: MAX_TOKENS,
             temperature: temperature.get_untracked() as f32,
             seed: seed.get_untracked() as u64,
+            top_k: None,
+            top_p: 1.0,
         };
         let text = prompt.get_untracked();
         let id = engine::request(

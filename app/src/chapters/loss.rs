@@ -1,4 +1,7 @@
-//! Cross-entropy: −log p for a chosen probability, its curve, and perplexity.
+//! Cross-entropy: −log p for a chosen probability, its curve, perplexity, and the Tumbler's loss
+//! on the reader's text.
+
+mod live;
 
 use leptos::prelude::*;
 
@@ -88,9 +91,6 @@ pub fn Chapter() -> impl IntoView {
             "fluency, facts and reasoning all emerge from pushing this single average down over \
              trillions of tokens."
         </div>
-        <p class="note-live">
-            "Live part not ready: the Tumbler's per-token loss over your own text needs the in-page \
-             engine, which this build does not include yet."
-        </p>
+        <live::LiveLoss/>
     }
 }

@@ -1,12 +1,14 @@
 //! Sampling: temperature, top-k and top-p reshaping a distribution.
 
+mod live;
+
 use leptos::prelude::*;
 
 use crate::calc::sampling::reshape;
 use crate::url_state::number_param;
 use crate::widgets::{Bar, Bars, Slider};
 
-/// Example logits (the softmax chapter's five words), not the Tumbler's: the model is not loaded.
+/// Example logits (the softmax chapter's five words), small enough to follow by hand.
 const WORDS: [&str; 5] = ["mat", "floor", "table", "roof", "sofa"];
 const LOGITS: [f64; 5] = [2.8, 1.2, 0.5, -1.0, -2.5];
 
@@ -72,6 +74,7 @@ pub fn Chapter() -> impl IntoView {
             </div>
             <Bars rows label="Probabilities after temperature, top-k and top-p"/>
         </div>
+        <live::LiveSampling/>
         <h2>"Rules of thumb"</h2>
         <ul>
             <li>"Code, maths and factual answers: low temperature (0 to 0.3)."</li>
@@ -84,10 +87,5 @@ pub fn Chapter() -> impl IntoView {
             "the same model can be a precise tool or a loose creative partner depending only on these \
              knobs."
         </div>
-        <p class="note-live">
-            "Live part not ready: the Tumbler's own next-token distribution, side-by-side generations \
-             and a seed control need the in-page engine, which this build does not include yet. The \
-             bars above reshape fixed example logits with exact arithmetic."
-        </p>
     }
 }

@@ -1,4 +1,7 @@
-//! Softmax: five logits on sliders, turned into probabilities step by step.
+//! Softmax: five logits on sliders, turned into probabilities step by step, and the Tumbler's
+//! real logits.
+
+mod live;
 
 use leptos::prelude::*;
 
@@ -97,6 +100,7 @@ pub fn Chapter() -> impl IntoView {
                 {table}
             </table>
         </div>
+        <live::LiveSoftmax/>
         <h2>"The three-word example"</h2>
         <p>
             "With only " <strong>"mat 2.8"</strong> ", " <strong>"floor 1.2"</strong> " and "

@@ -1,5 +1,6 @@
 //! Training: the five-step loop of next-token prediction.
 
+mod next;
 mod record;
 
 use leptos::prelude::*;
@@ -55,11 +56,10 @@ pub fn Chapter() -> impl IntoView {
             "Brendan Bycroft's " <a href="https://bbycroft.net/llm" rel="noopener">"3-D LLM visualisation"</a>
             " walks through the same computation inside a small GPT."
         </p>
+        <next::LiveNext/>
         <record::TrainingRecord/>
         <p class="note-live">
-            "Live part not ready: the Tumbler's real next-token probabilities for “The cat sat on the”, \
-             and a tiny model trained in the page, need the in-page engine, which this build does \
-             not include yet, so no probabilities are shown."
+            "Not in this build yet: a tiny model trained in the page while you watch its loss fall."
         </p>
     }
 }

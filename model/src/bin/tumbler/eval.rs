@@ -22,6 +22,9 @@ pub struct EvalArgs {
     /// Windows per forward pass.
     #[arg(long, default_value_t = 8)]
     batch: usize,
+    /// Print one JSON object (tokens, bytes, loss, perplexity, bits per byte) instead of lines.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -31,6 +34,17 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let text = read_text(&args.text)?;
     let score = measure(&engine, &text, args.batch)
         .with_context(|| format!("evaluating on {}", args.text.display()))?;
+    if args.json {
+        let out = serde_json::json!({
+            "tokens": score.tokens,
+            "bytes": score.bytes,
+            "loss": score.loss,
+            "perplexity": score.perplexity(),
+            "bits_per_byte": score.bits_per_byte(),
+        });
+        println!("{out}");
+        return Ok(());
+    }
     println!("tokens predicted: {}", score.tokens);
     println!("bytes predicted: {}", score.bytes);
     println!("loss: {:.4} nats/token", score.loss);

@@ -7,6 +7,7 @@ mod card;
 mod corpus;
 mod engine;
 mod eval;
+mod next;
 mod sample;
 mod sft;
 mod tokenize;
@@ -33,6 +34,8 @@ enum Command {
     Tokenize(tokenize::TokenizeArgs),
     /// Generate text from a prompt (temperature, top-k, top-p, seeded).
     Sample(sample::SampleArgs),
+    /// The next token's distribution after a prompt, before and after temperature, top-k, top-p.
+    Next(next::NextArgs),
     /// Run one forward pass and print the trace (attention, gates, logits).
     Trace(trace::TraceArgs),
     /// Loss, perplexity and bits per byte of the model on a text file.
@@ -56,6 +59,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Tokenize(args) => tokenize::run(args),
         Command::Sample(args) => sample::run(args),
+        Command::Next(args) => next::run(args),
         Command::Trace(args) => trace::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),
