@@ -241,9 +241,16 @@ fn on_reply(reply: Reply) {
         | Reply::Next { id, .. }
         | Reply::Loss { id, .. }
         | Reply::Token { id, .. }
-        | Reply::Done { id, .. } => *id,
+        | Reply::Done { id, .. }
+        | Reply::Embeddings { id, .. }
+        | Reply::KvStep { id, .. }
+        | Reply::ForwardTime { id, .. }
+        | Reply::Permutation { id, .. }
+        | Reply::Gates { id, .. } => *id,
     };
-    let last = !matches!(reply, Reply::Token { .. });
+    // Streams end with `Done` (or `Failed`); every other reply answers its request alone.
+    let last =
+        !matches!(reply, Reply::Token { .. } | Reply::KvStep { .. } | Reply::ForwardTime { .. });
     // Take the handler out while it runs: it may send another request.
     let handler =
         RUNNING.with(|r| r.borrow_mut().as_mut().and_then(|run| run.handlers.remove(&id)));
@@ -283,6 +290,57 @@ pub fn request(
 /// Asks the worker to stop the generation `id`.
 pub fn stop(id: u32) {
     send(&Request::Stop { id });
+}
+
+/// The answer to the latest of a stream of requests: whenever `input` changes (and the engine is
+/// ready) and the reader has paused for 250 ms, sends `make(id, input)`; `pick` takes the answer
+/// out of its reply. Answers to older inputs are dropped.
+pub fn latest_answer<I, T>(
+    input: impl Fn() -> I + 'static,
+    make: impl Fn(u32, I) -> Request + Copy + 'static,
+    pick: impl Fn(Reply) -> Option<T> + Copy + 'static,
+) -> RwSignal<Option<Result<T, String>>>
+where
+    I: 'static,
+    T: Send + Sync + 'static,
+{
+    let answer = RwSignal::new(None);
+    let typed = StoredValue::new(0u64);
+    let state = state();
+    Effect::new(move |_| {
+        let ready = matches!(state.get(), EngineState::Ready { .. });
+        let input = input();
+        if !ready {
+            return;
+        }
+        // Typing sends one request when the reader pauses, not one per key.
+        let mark = typed.get_value() + 1;
+        typed.set_value(mark);
+        let ask = move || {
+            if typed.try_get_value() != Some(mark) {
+                return;
+            }
+            request(
+                move |id| make(id, input),
+                // The chapter may be gone by the time the reply comes.
+                move |reply| {
+                    if typed.try_get_value() != Some(mark) {
+                        return;
+                    }
+                    let result = match reply {
+                        Reply::Failed { message, .. } => Err(message),
+                        other => match pick(other) {
+                            Some(t) => Ok(t),
+                            None => return,
+                        },
+                    };
+                    answer.try_set(Some(result));
+                },
+            );
+        };
+        set_timeout(ask, std::time::Duration::from_millis(250));
+    });
+    answer
 }
 
 fn mb(bytes: u64) -> String {

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use tumbler_model::gpt::{Array, TumblerConfig};
+use tumbler_model::sampling::Rng;
 
 /// The longest text, in tokens, a trace covers: a heatmap of T×T cells must stay quick to draw.
 pub const MAX_TRACE_TOKENS: usize = 64;
@@ -122,6 +123,146 @@ pub enum Request {
         /// The run to stop.
         id: u32,
     },
+    /// The embedding rows of `text`'s tokens, their nearest tokens by cosine and a 2-D map of
+    /// the whole embedding matrix.
+    Embeddings {
+        /// Echoed in the reply.
+        id: u32,
+        /// The reader's text (its first [`MAX_EMBEDDED_TOKENS`] tokens are shown).
+        text: String,
+    },
+    /// Greedy generation twice, with the KV cache and without it: one [`Reply::KvStep`] per step
+    /// of each run, then [`Reply::Done`].
+    KvCompare {
+        /// Echoed in every reply.
+        id: u32,
+        /// The text to continue.
+        prompt: String,
+        /// Tokens per run at most.
+        max_tokens: usize,
+    },
+    /// Time the forward pass at each length: one [`Reply::ForwardTime`] per length, then
+    /// [`Reply::Done`].
+    ForwardTimes {
+        /// Echoed in every reply.
+        id: u32,
+        /// Sequence lengths in tokens (each at most the context length).
+        lengths: Vec<usize>,
+        /// Timed passes per length (after one untimed warm-up).
+        repeats: usize,
+    },
+    /// Shuffle `text`'s tokens (all but the last) and compare the model's attention and
+    /// next-token distribution before and after, with positions off and on.
+    Permutation {
+        /// Echoed in the reply.
+        id: u32,
+        /// The reader's text (at most [`MAX_PERMUTED_TOKENS`] tokens are used).
+        text: String,
+        /// Seed of the shuffle.
+        seed: u64,
+    },
+    /// The SwiGLU gate values of one token of `text`, in every layer.
+    Gates {
+        /// Echoed in the reply.
+        id: u32,
+        /// The reader's text (its first [`MAX_TRACE_TOKENS`] tokens).
+        text: String,
+        /// The token to show; `None` is the last.
+        position: Option<usize>,
+    },
+}
+
+/// The most tokens an embedding map labels.
+pub const MAX_EMBEDDED_TOKENS: usize = 16;
+/// The most tokens the permutation check shuffles.
+pub const MAX_PERMUTED_TOKENS: usize = 24;
+/// How many neighbours the embedding map lists per token.
+pub const NEIGHBOURS: usize = 6;
+
+/// A token and its cosine similarity with another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimilarToken {
+    /// Token id.
+    pub id: u32,
+    /// The token as text.
+    pub text: String,
+    /// Cosine similarity of the two embedding rows.
+    pub cosine: f32,
+}
+
+/// One of the reader's tokens in the embedding map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbeddedToken {
+    /// Token id: the row of the embedding matrix.
+    pub id: u32,
+    /// The token as text.
+    pub text: String,
+    /// Its row of the embedding matrix, C numbers.
+    pub row: Vec<f32>,
+    /// Where the 2-D projection puts it.
+    pub point: [f32; 2],
+    /// The tokens whose rows are most similar by cosine (itself excluded), most similar first.
+    pub neighbours: Vec<SimilarToken>,
+}
+
+/// The Tumbler's embedding matrix seen from the reader's tokens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbeddingMap {
+    /// The reader's tokens (duplicates once), in order.
+    pub tokens: Vec<EmbeddedToken>,
+    /// How many tokens the text has.
+    pub total_tokens: usize,
+    /// Every row of the matrix projected onto its first two principal components, by token id.
+    pub points: Vec<[f32; 2]>,
+    /// The share of the variance each of the two components explains.
+    pub explained: [f32; 2],
+    /// How long the worker took, in milliseconds (the projection is computed once per model).
+    pub millis: f64,
+}
+
+/// One setting (positions off or on) of the permutation check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermutationRun {
+    /// Whether rotary position embeddings were applied.
+    pub positions: bool,
+    /// Layer 0: how the last token spreads its attention over the tokens, (nh, T), tokens in the
+    /// original order.
+    pub original: Array,
+    /// The same after the shuffle, read back into the original order of the tokens, (nh, T).
+    pub shuffled: Array,
+    /// The largest difference between the two, over heads and tokens.
+    pub attention_diff: f32,
+    /// The most likely next tokens for the original order.
+    pub next_original: Vec<TopToken>,
+    /// The most likely next tokens for the shuffled order.
+    pub next_shuffled: Vec<TopToken>,
+    /// The largest difference between the two next-token distributions, over the vocabulary.
+    pub prob_diff: f32,
+    /// The same difference in the last layer's attention of the last token, (nh, T) compared.
+    pub last_layer_diff: f32,
+}
+
+/// The answer to [`Request::Permutation`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermutationCheck {
+    /// The tokens in their original order.
+    pub tokens: Vec<String>,
+    /// The shuffle: position i of the shuffled text holds original token `order[i]`; the last
+    /// token stays last.
+    pub order: Vec<usize>,
+    /// Positions off, then on.
+    pub runs: Vec<PermutationRun>,
+}
+
+/// The gate values of one token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GateTrace {
+    /// The traced tokens.
+    pub tokens: Vec<String>,
+    /// The token shown.
+    pub position: usize,
+    /// Per layer, `silu(x W_gate)` for that token: (n_layers, d_ff).
+    pub gates: Array,
 }
 
 /// One candidate next token and its probability.
@@ -318,6 +459,54 @@ pub enum Reply {
         /// Why.
         reason: DoneReason,
     },
+    /// The answer to [`Request::Embeddings`].
+    Embeddings {
+        /// The request's id.
+        id: u32,
+        /// The map.
+        map: EmbeddingMap,
+    },
+    /// One step of [`Request::KvCompare`].
+    KvStep {
+        /// The request's id.
+        id: u32,
+        /// Whether this run uses the KV cache.
+        cached: bool,
+        /// 0 for the first generated token.
+        step: usize,
+        /// The greedy token.
+        token: TopToken,
+        /// Tokens the forward pass processed: 1 with the cache (the prompt at step 0), the whole
+        /// text so far without.
+        processed: usize,
+        /// Bytes of keys and values in the cache after the step (0 without the cache).
+        cache_bytes: u64,
+        /// How long the step took, logits read back included, in milliseconds.
+        millis: f64,
+    },
+    /// The timings of one length of [`Request::ForwardTimes`].
+    ForwardTime {
+        /// The request's id.
+        id: u32,
+        /// Tokens in the pass.
+        length: usize,
+        /// Each timed pass, logits read back included, in milliseconds.
+        millis: Vec<f64>,
+    },
+    /// The answer to [`Request::Permutation`].
+    Permutation {
+        /// The request's id.
+        id: u32,
+        /// The comparison.
+        check: PermutationCheck,
+    },
+    /// The answer to [`Request::Gates`].
+    Gates {
+        /// The request's id.
+        id: u32,
+        /// The gate values.
+        gates: GateTrace,
+    },
     /// A request failed (the model stays loaded).
     Failed {
         /// The request's id, if it had one.
@@ -353,6 +542,23 @@ pub fn top_tokens(probs: &[f32], n: usize, name: impl Fn(u32) -> String) -> Vec<
         .collect()
 }
 
+/// The shuffle of the permutation check: a seeded order of `0..t` that keeps the last index last
+/// (the token whose next-token distribution is compared) and moves at least one other.
+pub fn shuffle_order(t: usize, seed: u64) -> Vec<usize> {
+    assert!(t >= 3, "a shuffle needs at least three tokens");
+    let mut order: Vec<usize> = (0..t - 1).collect();
+    let mut rng = Rng::new(seed);
+    for i in (1..order.len()).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    if order.iter().enumerate().all(|(i, &o)| i == o) {
+        order.rotate_left(1);
+    }
+    order.push(t - 1);
+    order
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,6 +589,12 @@ mod tests {
             Request::Next { id: 5, text: "é\u{0}<script>".into() },
             Request::Loss { id: 6, text: "The cat".into() },
             Request::Stop { id: 4 },
+            Request::Embeddings { id: 5, text: "king queen".into() },
+            Request::KvCompare { id: 6, prompt: "Once".into(), max_tokens: 16 },
+            Request::ForwardTimes { id: 7, lengths: vec![8, 256], repeats: 5 },
+            Request::Permutation { id: 8, text: "a b c".into(), seed: 3 },
+            Request::Gates { id: 9, text: "a b".into(), position: Some(1) },
+            Request::Gates { id: 10, text: "a b".into(), position: None },
         ];
         for r in requests {
             assert_eq!(serde_json::from_str::<Request>(&r.to_json()).unwrap(), r);
@@ -428,6 +640,61 @@ mod tests {
                 },
             },
             Reply::Done { id: 4, reason: DoneReason::EndOfText },
+            Reply::Embeddings {
+                id: 5,
+                map: EmbeddingMap {
+                    tokens: vec![EmbeddedToken {
+                        id: 2,
+                        text: " king".into(),
+                        row: vec![0.5, -0.25],
+                        point: [1.0, -2.0],
+                        neighbours: vec![SimilarToken {
+                            id: 3,
+                            text: " queen".into(),
+                            cosine: 0.75,
+                        }],
+                    }],
+                    total_tokens: 1,
+                    points: vec![[0.0, 1.0], [2.0, 3.0]],
+                    explained: [0.125, 0.0625],
+                    millis: 3.5,
+                },
+            },
+            Reply::KvStep {
+                id: 6,
+                cached: true,
+                step: 0,
+                token: TopToken { id: 1, text: " upon".into(), p: 0.5 },
+                processed: 1,
+                cache_bytes: 4096,
+                millis: 2.0,
+            },
+            Reply::ForwardTime { id: 7, length: 8, millis: vec![1.0, 1.5] },
+            Reply::Permutation {
+                id: 8,
+                check: PermutationCheck {
+                    tokens: vec!["a".into(), "b".into(), "c".into()],
+                    order: vec![1, 0, 2],
+                    runs: vec![PermutationRun {
+                        positions: false,
+                        original: Array::new(vec![1, 3], vec![0.25, 0.25, 0.5]),
+                        shuffled: Array::new(vec![1, 3], vec![0.25, 0.25, 0.5]),
+                        attention_diff: 0.0,
+                        next_original: vec![TopToken { id: 9, text: "d".into(), p: 0.5 }],
+                        next_shuffled: vec![TopToken { id: 9, text: "d".into(), p: 0.5 }],
+                        prob_diff: 0.0,
+                        last_layer_diff: 0.125,
+                    }],
+                },
+            },
+            Reply::Gates {
+                id: 9,
+                gates: GateTrace {
+                    tokens: vec!["a".into(), "b".into()],
+                    position: 1,
+                    gates: Array::new(vec![2, 2], vec![0.5, -0.25, 1.0, 0.0]),
+                },
+            },
             Reply::Failed { id: None, message: "bad".into() },
         ];
         for r in replies {
@@ -490,5 +757,20 @@ mod tests {
         assert_eq!(ids, [1, 3, 0]);
         assert_eq!(top[0].text, "t1");
         assert_eq!(top[2].p, 0.1);
+    }
+
+    #[test]
+    fn shuffles_keep_the_last_token_and_move_another() {
+        for seed in 0..50 {
+            for t in 3..10 {
+                let order = shuffle_order(t, seed);
+                assert_eq!(order[t - 1], t - 1);
+                let mut sorted = order.clone();
+                sorted.sort_unstable();
+                assert_eq!(sorted, (0..t).collect::<Vec<_>>());
+                assert!(order.iter().enumerate().any(|(i, &o)| i != o), "{order:?}");
+            }
+        }
+        assert_eq!(shuffle_order(6, 1), shuffle_order(6, 1));
     }
 }

@@ -23,6 +23,8 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::download::{DownloadError, download, forget};
 
+mod live;
+
 /// How many candidates a step or a trace reports.
 const TOP: usize = 8;
 /// The end-of-text token's text in the Tumbler's tokenizer.
@@ -79,6 +81,7 @@ async fn handle(request: Request) {
     match request {
         Request::Load { backend, urls } => {
             LOADED.with(|l| l.borrow_mut().take());
+            live::forget();
             match load(backend, &urls).await {
                 Ok((loaded, note)) => {
                     let backend = loaded.backend;
@@ -133,6 +136,58 @@ async fn handle(request: Request) {
         }
         Request::Stop { id } => {
             STOPPED.with(|s| s.borrow_mut().insert(id));
+        }
+        Request::Embeddings { id, text } => {
+            let reply = match loaded() {
+                Err(message) => Err(message),
+                Ok(l) => live::embeddings(&l, &text).await,
+            };
+            post(&reply.map_or_else(
+                |message| Reply::Failed { id: Some(id), message },
+                |map| Reply::Embeddings { id, map },
+            ));
+        }
+        Request::KvCompare { id, prompt, max_tokens } => {
+            STOPPED.with(|s| s.borrow_mut().remove(&id));
+            let result = match loaded() {
+                Err(message) => Err(message),
+                Ok(l) => live::kv_compare(&l, id, &prompt, max_tokens).await,
+            };
+            post(&result.map_or_else(
+                |message| Reply::Failed { id: Some(id), message },
+                |reason| Reply::Done { id, reason },
+            ));
+        }
+        Request::ForwardTimes { id, lengths, repeats } => {
+            STOPPED.with(|s| s.borrow_mut().remove(&id));
+            let result = match loaded() {
+                Err(message) => Err(message),
+                Ok(l) => live::forward_times(&l, id, &lengths, repeats).await,
+            };
+            post(&result.map_or_else(
+                |message| Reply::Failed { id: Some(id), message },
+                |reason| Reply::Done { id, reason },
+            ));
+        }
+        Request::Permutation { id, text, seed } => {
+            let reply = match loaded() {
+                Err(message) => Err(message),
+                Ok(l) => live::permutation(&l, &text, seed).await,
+            };
+            post(&reply.map_or_else(
+                |message| Reply::Failed { id: Some(id), message },
+                |check| Reply::Permutation { id, check },
+            ));
+        }
+        Request::Gates { id, text, position } => {
+            let reply = match loaded() {
+                Err(message) => Err(message),
+                Ok(l) => live::gates(&l, &text, position).await,
+            };
+            post(&reply.map_or_else(
+                |message| Reply::Failed { id: Some(id), message },
+                |gates| Reply::Gates { id, gates },
+            ));
         }
     }
 }

@@ -13,3 +13,4 @@ pub mod sampling;
 pub mod tokenizer;
 #[cfg(feature = "train")]
 pub mod train;
+pub mod vectors;

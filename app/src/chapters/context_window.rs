@@ -1,10 +1,13 @@
 //! Context windows: the quadratic cost of attention, and how long contexts are made affordable.
 
+mod live;
+
 use leptos::prelude::*;
 
 use crate::calc::context::{LENGTHS, causal_pairs, relative_cost};
 use crate::widgets::Chart;
 use crate::widgets::plot::{Axis, LineChart, Series, compact_binary};
+use live::LiveTiming;
 
 fn cost_chart() -> String {
     let curve: Vec<(f64, f64)> = (0..=40)
@@ -120,9 +123,6 @@ pub fn Chapter() -> impl IntoView {
              facts placed in the middle of a long prompt are recalled worse than facts at the start \
              or the end. Put what matters most near the beginning or the end."
         </p>
-        <p class="note-live">
-            "Live part not ready: measuring the Tumbler's forward time against sequence length needs \
-             the in-page engine, which this build does not include yet."
-        </p>
+        <LiveTiming/>
     }
 }

@@ -1,8 +1,13 @@
 //! Embeddings: token ids become learned vectors, and meaning becomes geometry.
 
+mod arithmetic;
+mod tumbler;
+
 use leptos::prelude::*;
 
 use crate::widgets::Math;
+use arithmetic::WordArithmetic;
+use tumbler::TumblerEmbeddings;
 
 const COSINE: &str = "<mrow><mi>cos</mi><mo>⁡</mo><mi>θ</mi><mo>=</mo><mfrac><mrow><mi mathvariant=\"bold\">a</mi>\
 <mo>⋅</mo><mi mathvariant=\"bold\">b</mi></mrow><mrow><mo>‖</mo><mi mathvariant=\"bold\">a</mi><mo>‖</mo>\
@@ -46,10 +51,7 @@ pub fn Chapter() -> impl IntoView {
             "everything a transformer does afterwards, attention included, is arithmetic on these \
              vectors. Meaning inside the model is geometry."
         </div>
-        <p class="note-live">
-            "Live part not ready: the Tumbler's embedding rows, a 2-D map of its embedding space and \
-             vector arithmetic on real word vectors need the model and vector files, which this build \
-             does not include yet."
-        </p>
+        <TumblerEmbeddings/>
+        <WordArithmetic/>
     }
 }

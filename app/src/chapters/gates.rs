@@ -1,11 +1,14 @@
 //! Gates: a sigmoid between 0 and 1 multiplied into a signal.
 
+mod live;
+
 use leptos::prelude::*;
 
 use crate::calc::gate::{gated, sigmoid, silu, swiglu};
 use crate::url_state::number_param;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::{Chart, Flow, FlowStep, Math, Slider};
+use live::LiveGates;
 
 const GATE: &str = "<mrow><mtext>gate</mtext><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>\
 <mo>=</mo><mi>σ</mi><mo stretchy=\"false\">(</mo><mi>W</mi><mi>x</mi><mo>+</mo><mi>b</mi><mo stretchy=\"false\">)</mo>\
@@ -119,9 +122,6 @@ pub fn Chapter() -> impl IntoView {
             "wherever a sigmoid or softmax is multiplied into another signal, that is a gate. It is \
              how a network learns what to ignore."
         </div>
-        <p class="note-live">
-            "Live part not ready: the Tumbler's own SwiGLU gate values for a token need the in-page \
-             engine, which this build does not include yet."
-        </p>
+        <LiveGates/>
     }
 }

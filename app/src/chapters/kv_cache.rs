@@ -1,10 +1,13 @@
 //! The KV cache: why it exists, how big it gets, and what GQA and MQA save.
 
+mod live;
+
 use leptos::prelude::*;
 
 use crate::calc::kv_cache::{KvShape, human_bytes};
 use crate::url_state::number_param;
 use crate::widgets::{Bar, Bars, Slider, Stepper};
+use live::LiveKvCache;
 
 const WORDS: [&str; 4] = ["The", "cat", "sat", "on"];
 
@@ -153,9 +156,6 @@ pub fn Chapter() -> impl IntoView {
              tokens” must fit a cache that size; GQA, MQA, fp8 caches and paged memory all exist to \
              shrink or pack it."
         </div>
-        <p class="note-live">
-            "Live part not ready: timing the Tumbler with and without its cache needs the in-page \
-             engine, which this build does not include yet. The numbers above are pure arithmetic."
-        </p>
+        <LiveKvCache/>
     }
 }

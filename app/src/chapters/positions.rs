@@ -1,11 +1,14 @@
 //! Positional encoding: sinusoidal waves as a heatmap, and RoPE as rotating vectors.
 
+mod live;
+
 use leptos::prelude::*;
 
 use crate::calc::positional::{rope_pair, rope_theta, sinusoidal_table};
 use crate::url_state::number_param;
 use crate::widgets::plot::heatmap;
 use crate::widgets::{Chart, Math, Slider};
+use live::LivePermutation;
 
 const PE: &str = "<mtable><mtr><mtd><mi>PE</mi><mo stretchy=\"false\">(</mo><mi>pos</mi><mo>,</mo><mn>2</mn><mi>i</mi><mo stretchy=\"false\">)</mo>\
 <mo>=</mo><mi>sin</mi><mo>⁡</mo><mrow><mo>(</mo><mfrac><mi>pos</mi><msup><mn>10000</mn><mrow><mn>2</mn><mi>i</mi><mo>/</mo><mi>d</mi></mrow></msup></mfrac><mo>)</mo></mrow></mtd></mtr>\
@@ -94,9 +97,6 @@ pub fn Chapter() -> impl IntoView {
              learned or added encodings, with tricks such as position interpolation. It is one of the \
              reasons context windows grew from 2K tokens to hundreds of thousands."
         </p>
-        <p class="note-live">
-            "Live part not ready: shuffling your tokens through the Tumbler with and without its \
-             position signal needs the in-page engine, which this build does not include yet."
-        </p>
+        <LivePermutation/>
     }
 }

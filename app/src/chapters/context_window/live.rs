@@ -1,0 +1,166 @@
+//! The Tumbler's forward time against sequence length, measured in the engine worker.
+
+use leptos::prelude::*;
+
+use crate::engine::{self, EngineState, Reply, Request};
+use crate::widgets::Chart;
+use crate::widgets::plot::{Axis, LineChart, Series};
+
+/// Timed passes per length (after one untimed warm-up); the median is drawn.
+const REPEATS: usize = 5;
+
+/// Lengths from 8 tokens doubling up to the context, with the context itself last.
+fn lengths(context: usize) -> Vec<usize> {
+    let mut out: Vec<usize> =
+        std::iter::successors(Some(8usize), |n| Some(n * 2)).take_while(|&n| n < context).collect();
+    out.push(context);
+    out
+}
+
+fn median(ms: &[f64]) -> f64 {
+    let mut sorted = ms.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+/// One measured length.
+#[derive(Clone, Debug, PartialEq)]
+struct Timing {
+    length: usize,
+    millis: Vec<f64>,
+}
+
+/// Forward time against length, measured on the reader's machine.
+#[component]
+pub fn LiveTiming() -> impl IntoView {
+    let timings = RwSignal::new(Vec::<Timing>::new());
+    let running = RwSignal::new(None::<u32>);
+    let outcome = RwSignal::new(String::new());
+    let state = engine::state();
+    on_cleanup(move || {
+        if let Some(Some(id)) = running.try_get_untracked() {
+            engine::stop(id);
+        }
+    });
+    let go = move |context: usize| {
+        if let Some(id) = running.get_untracked() {
+            engine::stop(id);
+            return;
+        }
+        timings.set(Vec::new());
+        outcome.set(String::new());
+        let id = engine::request(
+            move |id| Request::ForwardTimes { id, lengths: lengths(context), repeats: REPEATS },
+            move |reply| match reply {
+                Reply::ForwardTime { length, millis, .. } => {
+                    timings.try_update(|t| t.push(Timing { length, millis }));
+                }
+                Reply::Done { .. } => {
+                    running.try_set(None);
+                }
+                Reply::Failed { message, .. } => {
+                    running.try_set(None);
+                    outcome.try_set(message);
+                }
+                _ => {}
+            },
+        );
+        running.set(id);
+    };
+    let chart = move |context: usize| {
+        Signal::derive(move || {
+            let points: Vec<(f64, f64)> =
+                timings.with(|t| t.iter().map(|t| (t.length as f64, median(&t.millis))).collect());
+            let max_y = points.iter().map(|p| p.1).fold(1.0, f64::max) * 1.15;
+            LineChart {
+                x: Axis::linear(0.0, context as f64),
+                y: Axis::linear(0.0, max_y),
+                x_label: "tokens in the pass".into(),
+                y_label: "ms (median)".into(),
+                series: vec![Series {
+                    label: "forward pass".into(),
+                    points,
+                    color: 0,
+                    markers: true,
+                }],
+                size: (640, 320),
+            }
+            .svg()
+        })
+    };
+    let table = move || {
+        timings
+            .get()
+            .into_iter()
+            .map(|t| {
+                let m = median(&t.millis);
+                let all = t.millis.iter().map(|v| format!("{v:.1}")).collect::<Vec<_>>().join(", ");
+                view! {
+                    <tr data-length=t.length data-median-ms=m>
+                        <th scope="row">{t.length}</th>
+                        <td>{format!("{m:.1}")}</td>
+                        <td>{format!("{:.3}", m / t.length as f64)}</td>
+                        <td class="small">{all}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let body = move || match state.get() {
+        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
+            engine::waiting_note(
+                &waiting,
+                "The Tumbler is loading; the measurement runs here when it is ready.",
+            )
+        }
+        EngineState::Ready { config, backend, .. } => {
+            let context = config.context_length;
+            view! {
+                <div class="controls">
+                    <button type="button" class="measure" on:click=move |_| go(context)>
+                        {move || if running.get().is_some() { "Stop" } else { "Measure" }}
+                    </button>
+                    <span class="small">
+                        {format!(
+                            "lengths {} tokens, {REPEATS} timed passes each, on {}",
+                            lengths(context).iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+                            if backend == engine::Backend::Webgpu { "WebGPU" } else { "the CPU" }
+                        )}
+                    </span>
+                </div>
+                <p class="small timing-outcome" role="status">
+                    {move || {
+                        let done = timings.with(Vec::len);
+                        match (running.get(), outcome.get()) {
+                            (_, message) if !message.is_empty() => message,
+                            (Some(_), _) => format!("Measuring… {done} of {} lengths done.", lengths(context).len()),
+                            (None, _) if done > 0 => format!("Measured {done} lengths."),
+                            _ => String::new(),
+                        }
+                    }}
+                </p>
+                <Chart svg=chart(context) label="Median forward-pass time against the number of tokens"/>
+                <table class="numbers timing-table">
+                    <thead><tr>
+                        <th scope="col">"tokens"</th><th scope="col">"median ms"</th>
+                        <th scope="col">"ms per token"</th><th scope="col">"each pass, ms"</th>
+                    </tr></thead>
+                    <tbody>{table}</tbody>
+                </table>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="panel live-timing">
+            <h2>"The Tumbler's forward pass against length"</h2>
+            <p>
+                "Press Measure to time one forward pass of our model over more and more tokens, up \
+                 to its whole context, on your machine. At this size most of the time goes to the \
+                 per-token matrix multiplications, which grow linearly; the attention scores grow \
+                 with the square of the length and take over in longer contexts and larger models."
+            </p>
+            {body}
+        </div>
+    }
+}

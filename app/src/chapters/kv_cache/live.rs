@@ -1,0 +1,234 @@
+//! The Tumbler generating the same greedy text twice, with its KV cache and without, each step
+//! timed in the engine worker, and the cache's bytes growing step by step.
+
+use leptos::prelude::*;
+use tumbler_engine::{DoneReason, TopToken};
+
+use crate::calc::kv_cache::{KvShape, human_bytes};
+use crate::engine::{self, EngineState, Reply, Request};
+use crate::url_state::text_param;
+use crate::widgets::Chart;
+use crate::widgets::attention_map::visible;
+use crate::widgets::plot::{Axis, LineChart, Series};
+
+/// Tokens per run.
+const MAX_TOKENS: usize = 48;
+
+/// One timed step.
+#[derive(Clone, Debug, PartialEq)]
+struct Step {
+    token: TopToken,
+    processed: usize,
+    cache_bytes: u64,
+    millis: f64,
+}
+
+/// The median of the steps after the first (which reads the whole prompt in both runs).
+fn median_decode_ms(steps: &[Step]) -> Option<f64> {
+    let mut ms: Vec<f64> = steps.iter().skip(1).map(|s| s.millis).collect();
+    if ms.is_empty() {
+        return None;
+    }
+    ms.sort_by(f64::total_cmp);
+    Some(ms[ms.len() / 2])
+}
+
+fn chips(steps: &[Step]) -> impl IntoView + use<> {
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            view! {
+                <span
+                    class="chip chip-new"
+                    data-step=i
+                    data-token-id=s.token.id
+                    title=format!("step {i}: {} token(s) through the model, {:.1} ms", s.processed, s.millis)
+                >
+                    {visible(&s.token.text)}
+                </span>
+            }
+        })
+        .collect_view()
+}
+
+/// Greedy generation with and without the cache, timed.
+#[component]
+pub fn LiveKvCache() -> impl IntoView {
+    let prompt = text_param("prompt", "The king said that");
+    let cached = RwSignal::new(Vec::<Step>::new());
+    let uncached = RwSignal::new(Vec::<Step>::new());
+    let running = RwSignal::new(None::<u32>);
+    let outcome = RwSignal::new(String::new());
+    let state = engine::state();
+    on_cleanup(move || {
+        if let Some(Some(id)) = running.try_get_untracked() {
+            engine::stop(id);
+        }
+    });
+    let go = move |_| {
+        if let Some(id) = running.get_untracked() {
+            engine::stop(id);
+            return;
+        }
+        cached.set(Vec::new());
+        uncached.set(Vec::new());
+        outcome.set(String::new());
+        let text = prompt.get_untracked();
+        let id = engine::request(
+            move |id| Request::KvCompare { id, prompt: text, max_tokens: MAX_TOKENS },
+            move |reply| match reply {
+                Reply::KvStep { cached: with, token, processed, cache_bytes, millis, .. } => {
+                    let step = Step { token, processed, cache_bytes, millis };
+                    let run = if with { cached } else { uncached };
+                    run.try_update(|s| s.push(step));
+                }
+                Reply::Done { reason, .. } => {
+                    running.try_set(None);
+                    let why = match reason {
+                        DoneReason::Length => "Both runs reached the length limit.",
+                        DoneReason::Context => "Both runs filled the context window.",
+                        DoneReason::EndOfText => "The model produced its end-of-text token.",
+                        DoneReason::Stopped => "Stopped.",
+                    };
+                    outcome.try_set(why.to_string());
+                }
+                Reply::Failed { message, .. } => {
+                    running.try_set(None);
+                    outcome.try_set(message);
+                }
+                _ => {}
+            },
+        );
+        running.set(id);
+    };
+    let chart = Signal::derive(move || {
+        let points = |steps: &[Step]| -> Vec<(f64, f64)> {
+            steps.iter().enumerate().map(|(i, s)| (i as f64, s.millis)).collect()
+        };
+        let with = cached.with(|s| points(s));
+        let without = uncached.with(|s| points(s));
+        let max_y = with.iter().chain(&without).map(|p| p.1).fold(1.0, f64::max) * 1.1;
+        LineChart {
+            x: Axis::linear(0.0, MAX_TOKENS as f64),
+            y: Axis::linear(0.0, max_y),
+            x_label: "step (generated token)".into(),
+            y_label: "ms".into(),
+            series: vec![
+                Series { label: "with the KV cache".into(), points: with, color: 0, markers: true },
+                Series { label: "without".into(), points: without, color: 2, markers: true },
+            ],
+            size: (640, 320),
+        }
+        .svg()
+    });
+    let summary = move |config: &tumbler_model::gpt::TumblerConfig| {
+        let with = cached.get();
+        let without = uncached.get();
+        let shape = KvShape {
+            layers: config.n_layers as u64,
+            kv_heads: config.n_kv_heads as u64,
+            head_dim: config.head_size() as u64,
+            bytes: 4,
+        };
+        let last = with.last().cloned();
+        let cache = last.map(|s| {
+            // Tokens in the cache after the last step: the prompt plus every generated token
+            // but the last (which would enter it at the next step).
+            let cached_tokens = with[0].processed + with.len() - 1;
+            let formula = shape.bytes_for(cached_tokens as u64);
+            view! {
+                <p class="kv-bytes" data-cache-bytes=s.cache_bytes data-formula-bytes=formula>
+                    {format!(
+                        "After the last step the cache holds {cached_tokens} tokens: {} bytes ({}), \
+                         measured from its tensors. The formula: {} layers × {} KV heads × head size {} \
+                         × 2 (K and V) × 4 bytes (f32) × {cached_tokens} tokens = {} bytes. Each step \
+                         adds {} bytes.",
+                        s.cache_bytes,
+                        human_bytes(s.cache_bytes as f64),
+                        shape.layers,
+                        shape.kv_heads,
+                        shape.head_dim,
+                        formula,
+                        shape.bytes_per_token()
+                    )}
+                </p>
+            }
+        });
+        let rate = match (median_decode_ms(&with), median_decode_ms(&without)) {
+            (Some(a), Some(b)) => Some(view! {
+                <p class="kv-rate" data-cached-ms=a data-uncached-ms=b>
+                    {format!(
+                        "Median per generated token (after the first step, which reads the prompt in \
+                         both runs): {a:.1} ms with the cache, {b:.1} ms without, {:.1}× as long. Without \
+                         the cache, step s feeds all {}+s tokens through the model again; with it, \
+                         only the newest one.",
+                        b / a.max(1e-9),
+                        with.first().map_or(0, |s| s.processed)
+                    )}
+                </p>
+            }),
+            _ => None,
+        };
+        let same = (!with.is_empty() && with.len() == without.len()).then(|| {
+            let equal = with.iter().zip(&without).all(|(a, b)| a.token.id == b.token.id);
+            view! {
+                <p class="kv-same" data-same=equal.to_string()>
+                    {if equal {
+                        "Both runs chose exactly the same tokens: the cache changes the cost, not the result."
+                    } else {
+                        "The two runs chose different tokens: rounding differences between the two paths tipped a near-tie."
+                    }}
+                </p>
+            }
+        });
+        view! { {rate} {same} {cache} }
+    };
+    let body = move || {
+        match state.get() {
+        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => engine::waiting_note(
+            &waiting,
+            "The Tumbler is loading; the timing runs here when it is ready.",
+        ),
+        EngineState::Ready { config, backend, .. } => view! {
+            <div class="controls">
+                <button type="button" class="generate" on:click=go>
+                    {move || if running.get().is_some() { "Stop" } else { "Generate both ways" }}
+                </button>
+                <span class="small">
+                    {format!(
+                        "{MAX_TOKENS} greedy tokens each, on {}",
+                        if backend == engine::Backend::Webgpu { "WebGPU" } else { "the CPU" }
+                    )}
+                </span>
+            </div>
+            <h3>"With the cache"</h3>
+            <p class="gen-line kv-run" data-cached="true">{move || cached.with(|s| chips(s))}</p>
+            <h3>"Without the cache"</h3>
+            <p class="gen-line kv-run" data-cached="false">{move || uncached.with(|s| chips(s))}</p>
+            <p class="small kv-outcome">{move || outcome.get()}</p>
+            <Chart svg=chart label="Milliseconds per generated token, with and without the KV cache"/>
+            {move || summary(&config)}
+        }
+        .into_any(),
+    }
+    };
+    view! {
+        <div class="panel live-kv">
+            <h2>"The Tumbler with and without its cache"</h2>
+            <p>
+                "Our model continues your prompt greedily, twice: once keeping its keys and values, \
+                 once recomputing everything at every step. Each step is timed in the engine, reading \
+                 the result back included."
+            </p>
+            <textarea
+                aria-label="Prompt"
+                rows="1"
+                maxlength="500"
+                prop:value=move || prompt.get()
+                on:input=move |ev| prompt.set(event_target_value(&ev))
+            ></textarea>
+            {body}
+        </div>
+    }
+}

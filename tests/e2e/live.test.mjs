@@ -1,0 +1,187 @@
+// The live chapters beyond attention and inference: each asks the engine worker for real numbers
+// from the Tumbler (or, for word arithmetic, computes on real GloVe vectors in the page), and the
+// page keeps every main-thread task under 200 ms while they work.
+//
+// Measured numbers (ms per token with and without the KV cache, forward time against length,
+// the word-vector query time) are reported as diagnostics, not asserted.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { BACKEND, DIST, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
+
+const HAS_MODEL = ["config.json", "model.safetensors"].every((f) => existsSync(join(DIST, "public/model/base", f)));
+const NO_MODEL = `no model in ${DIST}/public/model/base: train one first`;
+// WebGPU on SwiftShader compiles every shader on the CPU: the first pass takes seconds.
+const READY_MS = 180_000;
+
+const env = useBrowser();
+
+/** Opens `slug` with a long-task recorder and waits for the engine. */
+async function openLive(slug, query = "") {
+  const { page, context, problems } = await openPage(env.browser, env.server.origin);
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: "longtask", buffered: true });
+  });
+  await page.goto(chapterUrl(env.server.origin, slug, { query }));
+  await page.waitForFunction(
+    () => ["ready", "error"].includes(document.querySelector("[data-engine-state]")?.dataset.engineState),
+    null,
+    { timeout: READY_MS },
+  );
+  const status = page.locator("[data-engine-state]");
+  assert.equal(await status.getAttribute("data-engine-state"), "ready", await status.innerText());
+  const since = await page.evaluate(() => performance.now());
+  const longTasks = () =>
+    page.evaluate((t0) => window.__longTasks.filter(([s]) => s >= t0).map(([, d]) => d), since);
+  return { page, context, problems, longTasks };
+}
+
+function assertNoLongTask(tasks, what) {
+  assert.ok(Math.max(0, ...tasks) <= 200, `main-thread tasks over 200 ms ${what}: ${tasks.join(", ")} ms`);
+}
+
+test("embeddings: the Tumbler's rows and neighbours, its PCA map, and king − man + woman on GloVe", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
+  const { page, context, problems, longTasks } = await openLive("embeddings");
+  const row = page.locator(".live-embeddings .embedding-row");
+  await row.waitFor({ timeout: READY_MS });
+  assert.equal(await row.getAttribute("data-dims"), "128");
+  const points = Number(await page.getAttribute(".embedding-map", "data-points"));
+  assert.ok(points > 1000, `the map shows the whole vocabulary: ${points} points`);
+  const labelled = await page.locator(".embedding-map .token").count();
+  assert.ok(labelled >= 4, `the reader's tokens are labelled: ${labelled}`);
+  const cosines = await page.$$eval(".embedding-neighbours tr[data-cosine]", (rows) => rows.map((r) => Number(r.dataset.cosine)));
+  assert.equal(cosines.length, 6);
+  for (let i = 0; i < cosines.length; i++) {
+    assert.ok(cosines[i] <= 1.0001 && cosines[i] >= -1.0001, `cosine in [-1, 1]: ${cosines[i]}`);
+    if (i > 0) assert.ok(cosines[i] <= cosines[i - 1], `neighbours sorted: ${cosines}`);
+  }
+  assert.match(await page.locator(".embedding-explained").innerText(), /\d+\.\d% of their variance/);
+
+  // Another token: its own row and neighbours.
+  const firstId = await row.getAttribute("data-token-id");
+  await page.locator(".live-embeddings .gen-line button.chip").nth(1).click();
+  await page.waitForFunction((id) => document.querySelector(".embedding-row")?.dataset.tokenId !== id, firstId);
+
+  // GloVe: king − man + woman → queen, with its cosine.
+  const top = page.locator(".analogy-result tr[data-word]").first();
+  await top.waitFor({ timeout: 60_000 });
+  assert.equal(await top.getAttribute("data-word"), "queen");
+  const cosine = Number(await top.getAttribute("data-cosine"));
+  assert.ok(Math.abs(cosine - 0.852) < 0.003, `queen's cosine ${cosine}`);
+  assert.match(await top.innerText(), /0\.85\d/);
+  const words = await page.$$eval(".analogy-result tr[data-word]", (rows) => rows.map((r) => r.dataset.word));
+  assert.ok(!words.some((w) => ["king", "man", "woman"].includes(w)), `inputs left out: ${words}`);
+  t.diagnostic(`GloVe query: ${await page.getAttribute(".analogy-timing", "data-query-ms")} ms; ${await page.locator(".analogy-timing").innerText()}`);
+
+  // The reader's own: an unknown word is named, and the page recovers.
+  await page.fill('input[aria-label="Word to take away (b)"]', "zzqxj");
+  await page.waitForSelector(".analogy-error");
+  assert.match(await page.locator(".analogy-error").innerText(), /not in the 20000-word vocabulary: zzqxj/);
+  await page.fill('input[aria-label="First word (a)"]', "paris");
+  await page.fill('input[aria-label="Word to take away (b)"]', "france");
+  await page.fill('input[aria-label="Word to add (c)"]', "italy");
+  await page.waitForSelector('.analogy-result tr[data-word="rome"]:first-child');
+
+  // Markup in the reader's text stays text.
+  await page.fill(".live-embeddings textarea", "<b>bold</b> king");
+  await page.waitForFunction(() => [...document.querySelectorAll(".embedding-map .token text")].some((e) => e.textContent.includes("<")));
+  assert.equal(await page.locator(".live-embeddings b").count(), 0);
+
+  await page.screenshot({ path: join(await artifacts(), "live-embeddings.png"), fullPage: true });
+  assertNoLongTask(await longTasks(), "on the embeddings chapter");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("kv-cache: the same greedy tokens with and without the cache, timed, and the cache's bytes", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
+  const { page, context, problems, longTasks } = await openLive("kv-cache");
+  await page.click(".live-kv button.generate");
+  await page.waitForFunction(() => document.querySelector(".kv-outcome")?.textContent.trim().length > 0, null, { timeout: READY_MS });
+  assert.match(await page.locator(".kv-outcome").innerText(), /length limit|end-of-text|context/);
+  const ids = (cached) =>
+    page.$$eval(`.kv-run[data-cached="${cached}"] [data-step]`, (chips) => chips.map((c) => +c.dataset.tokenId));
+  const withCache = await ids(true);
+  const without = await ids(false);
+  assert.ok(withCache.length > 1, `tokens generated: ${withCache.length}`);
+  assert.deepEqual(withCache, without, "the cache does not change greedy decoding");
+  assert.equal(await page.getAttribute(".kv-same", "data-same"), "true");
+  const bytes = page.locator(".kv-bytes");
+  assert.equal(await bytes.getAttribute("data-cache-bytes"), await bytes.getAttribute("data-formula-bytes"));
+  const rate = page.locator(".kv-rate");
+  const cachedMs = Number(await rate.getAttribute("data-cached-ms"));
+  const uncachedMs = Number(await rate.getAttribute("data-uncached-ms"));
+  assert.ok(cachedMs > 0 && uncachedMs > 0);
+  t.diagnostic(`${BACKEND}: median ms per token ${cachedMs.toFixed(2)} with the cache, ${uncachedMs.toFixed(2)} without (${withCache.length} tokens); ${await bytes.innerText()}`);
+  await page.screenshot({ path: join(await artifacts(), "live-kv-cache.png"), fullPage: true });
+  assertNoLongTask(await longTasks(), "while generating both ways");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("context-window: forward time against length, measured in the page", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
+  const { page, context, problems, longTasks } = await openLive("context-window");
+  await page.click(".live-timing button.measure");
+  await page.waitForFunction(() => /^Measured/.test(document.querySelector(".timing-outcome")?.textContent ?? ""), null, { timeout: READY_MS });
+  const rows = await page.$$eval(".timing-table tr[data-length]", (rs) => rs.map((r) => [+r.dataset.length, +r.dataset.medianMs]));
+  assert.deepEqual(rows.map(([n]) => n), [8, 16, 32, 64, 128, 256]);
+  for (const [n, ms] of rows) assert.ok(Number.isFinite(ms) && ms > 0, `length ${n}: ${ms} ms`);
+  t.diagnostic(`${BACKEND}: median forward ms by length: ${rows.map(([n, ms]) => `${n}: ${ms.toFixed(2)}`).join(", ")}`);
+  await page.screenshot({ path: join(await artifacts(), "live-context-window.png"), fullPage: true });
+  assertNoLongTask(await longTasks(), "while measuring");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("positions: without RoPE the first layer is blind to a shuffle; with RoPE it is not", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
+  const { page, context, problems, longTasks } = await openLive("positions");
+  const off = page.locator('.permutation-run[data-positions="false"]');
+  await off.waitFor({ timeout: READY_MS });
+  const read = async (run) => ({
+    attention: Number(await run.getAttribute("data-attention-diff")),
+    probs: Number(await run.getAttribute("data-prob-diff")),
+    last: Number(await run.getAttribute("data-last-layer-diff")),
+  });
+  const a = await read(off);
+  const b = await read(page.locator('.permutation-run[data-positions="true"]'));
+  assert.ok(a.attention < 1e-5, `RoPE off: layer-0 attention moves with its tokens (max diff ${a.attention})`);
+  assert.ok(b.attention > 1e-3, `RoPE on: layer-0 attention changes (max diff ${b.attention})`);
+  assert.ok(b.probs > 1e-4, `RoPE on: the next-token distribution changes (max diff ${b.probs})`);
+  t.diagnostic(`RoPE off: ${JSON.stringify(a)}; RoPE on: ${JSON.stringify(b)}`);
+  const order = await page.getAttribute(".permutation-order", "data-order");
+  await page.click(".live-permutation button.reshuffle");
+  await page.waitForFunction((o) => document.querySelector(".permutation-order")?.dataset.order !== o, order);
+  await page.screenshot({ path: join(await artifacts(), "live-positions.png"), fullPage: true });
+  // Too short to shuffle: a clear message, and the page recovers.
+  await page.fill(".live-permutation textarea", "hi");
+  await page.waitForSelector('.live-permutation [role="alert"]');
+  assert.match(await page.locator('.live-permutation [role="alert"]').innerText(), /at least three/);
+  await page.fill(".live-permutation textarea", "one two three four five");
+  await off.waitFor();
+  assertNoLongTask(await longTasks(), "while shuffling");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("gates: the Tumbler's SwiGLU gate values for the picked token, every layer", { skip: !HAS_MODEL && NO_MODEL }, async () => {
+  const { page, context, problems, longTasks } = await openLive("gates");
+  await page.locator(".gate-layer").first().waitFor({ timeout: READY_MS });
+  const layers = await page.$$eval(".gate-layer", (ls) => ls.map((l) => [+l.dataset.units, +l.dataset.open]));
+  assert.equal(layers.length, 4);
+  for (const [units, open] of layers) {
+    assert.equal(units, 384);
+    assert.ok(open >= 0 && open <= units);
+  }
+  const last = await page.getAttribute(".gates-token", "data-position");
+  await page.locator(".live-gates button.chip[data-position='1']").click();
+  await page.waitForSelector(".gates-token[data-position='1']");
+  assert.notEqual(last, "1");
+  await page.screenshot({ path: join(await artifacts(), "live-gates.png"), fullPage: true });
+  assertNoLongTask(await longTasks(), "while tracing gates");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
