@@ -98,11 +98,11 @@ pub async fn download(
     };
     if let (Some(key), Some(store)) = (&key, &store) {
         let hit = JsFuture::from(store.match_with_str(key)).await.ok();
-        if let Some(response) = hit.and_then(|h| h.dyn_into::<Response>().ok()) {
-            if let Some(bytes) = body_bytes(&response).await {
-                progress(bytes.len() as u64, Some(bytes.len() as u64));
-                return Ok(bytes);
-            }
+        if let Some(response) = hit.and_then(|h| h.dyn_into::<Response>().ok())
+            && let Some(bytes) = body_bytes(&response).await
+        {
+            progress(bytes.len() as u64, Some(bytes.len() as u64));
+            return Ok(bytes);
         }
     }
     let response = fetch(url, "GET").await?;
