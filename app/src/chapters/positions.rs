@@ -63,10 +63,11 @@ pub fn Chapter() -> impl IntoView {
     view! {
         <p>
             "Attention compares every token with every other, and nothing in that comparison knows \
-             where a token sits. Shuffle the input and each token gets exactly the same output as \
-             before, only in shuffled order: attention is " <em>"permutation-equivariant"</em>
+             where a token sits. Without a mask, shuffle the input and each token gets exactly the \
+             same output as before, only in shuffled order: attention is " <em>"permutation-equivariant"</em>
             ". To such a model “the dog bit the man” and “the man bit the dog” contain the same \
-             words and nothing else."
+             words and nothing else. (A decoder's causal mask, which lets each token see only the \
+             ones before it, leaks a little order of its own, as the live check below shows.)"
         </p>
         <p>"So position must be put in. The 2017 transformer added a position vector to each token's embedding: the input at position 0 is vec(“the”) + pos(0), at position 1 vec(“cat”) + pos(1), and so on."</p>
         <h2>"Sinusoidal encoding"</h2>
