@@ -141,6 +141,21 @@ fn test(args: &[String]) -> Result<(), String> {
         "warnings",
     ]);
     run(clippy_wasm)?;
+    // The engine worker's own code (burn on flex, the message loop) for the browser.
+    let mut clippy_engine = cmd("cargo");
+    clippy_engine.args([
+        "clippy",
+        "-p",
+        "tumbler-engine",
+        "--features",
+        "worker",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run(clippy_engine)?;
 
     let mut unit = cmd("cargo");
     unit.args(["test", "--workspace"]);

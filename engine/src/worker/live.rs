@@ -12,9 +12,8 @@ use tumbler_engine::{
 use tumbler_model::gpt::{Array, ForwardOptions, KvCache, TraceOptions, ids_tensor};
 use tumbler_model::sampling::{argmax, softmax_with_temperature};
 use tumbler_model::vectors::{nearest, pca_2d, unit_rows};
-use wasm_bindgen::JsCast;
 
-use super::{END_OF_TEXT, Loaded, STOPPED, post, token_text, yield_now};
+use super::{END_OF_TEXT, Loaded, STOPPED, now, post, token_text, yield_now};
 
 /// Tokens one run of the KV-cache comparison generates at most.
 pub const MAX_KV_TOKENS: usize = 64;
@@ -42,15 +41,6 @@ thread_local! {
 /// Forgets what was computed from the previous model.
 pub fn forget() {
     SPACE.with(|s| s.borrow_mut().take());
-}
-
-/// Milliseconds from the worker's high-resolution clock (`Date.now()` counts whole
-/// milliseconds, too coarse for a small model's forward pass).
-fn precise_now() -> f64 {
-    js_sys::global()
-        .unchecked_into::<web_sys::WorkerGlobalScope>()
-        .performance()
-        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 fn encode(l: &Loaded, text: &str, what: &str) -> Result<Vec<u32>, String> {
@@ -91,7 +81,7 @@ async fn space(l: &Loaded) -> Result<Rc<Space>, String> {
 
 /// The rows of `text`'s tokens, their nearest tokens and the whole matrix in 2-D.
 pub async fn embeddings(l: &Loaded, text: &str) -> Result<EmbeddingMap, String> {
-    let started = precise_now();
+    let started = now();
     let ids = encode(l, text, "look up")?;
     let space = space(l).await?;
     let c = space.dims;
@@ -128,7 +118,7 @@ pub async fn embeddings(l: &Loaded, text: &str) -> Result<EmbeddingMap, String> 
         total_tokens: ids.len(),
         points: space.points.clone(),
         explained: space.explained,
-        millis: precise_now() - started,
+        millis: now() - started,
     })
 }
 
@@ -186,11 +176,11 @@ pub async fn kv_compare(
             }
             let input = if cached { &pending } else { &ids };
             let processed = input.len();
-            let started = precise_now();
+            let started = now();
             let logits =
                 last_logits(l, input, ForwardOptions::default(), cached.then_some(&mut cache))
                     .await?;
-            let millis = precise_now() - started;
+            let millis = now() - started;
             let next = argmax(&logits) as u32;
             if Some(next) == end {
                 reason = DoneReason::EndOfText;
@@ -241,9 +231,9 @@ pub async fn forward_times(
         last_logits(l, &ids[..n], ForwardOptions::default(), None).await?;
         let mut millis = Vec::with_capacity(repeats);
         for _ in 0..repeats {
-            let started = precise_now();
+            let started = now();
             last_logits(l, &ids[..n], ForwardOptions::default(), None).await?;
-            millis.push(precise_now() - started);
+            millis.push(now() - started);
             yield_now().await;
             if stopped(id) {
                 return Ok(DoneReason::Stopped);
