@@ -362,6 +362,20 @@ pub fn waiting_note(state: &EngineState, loading: &'static str) -> AnyView {
     }
 }
 
+/// A live panel's body: `ready()` once the engine is ready, until then [`waiting_note`] with
+/// `loading` (or the failure with a Retry).
+pub fn when_ready(
+    loading: &'static str,
+    ready: impl Fn() -> AnyView + Send + Sync + 'static,
+) -> impl Fn() -> AnyView + Send + Sync + 'static {
+    move || match state().get() {
+        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
+            waiting_note(&waiting, loading)
+        }
+        EngineState::Ready { .. } => ready(),
+    }
+}
+
 /// The engine status element of the testability contract: `data-engine-state` and
 /// `data-backend`, with the download's progress and a retry after a failure.
 #[component]

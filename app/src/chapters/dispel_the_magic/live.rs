@@ -6,8 +6,8 @@ use tumbler_engine::NAMED_NEXT;
 use tumbler_model::sampling::{filter_probabilities, softmax_with_temperature};
 
 use crate::calc::coins::sampler_draws;
+use crate::engine;
 use crate::engine::live::next_logits;
-use crate::engine::{self, EngineState};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
 use crate::widgets::attention_map::visible;
@@ -33,7 +33,6 @@ pub fn LiveCoins() -> impl IntoView {
     let n = number_param("draws", 1000.0, 10.0, 10_000.0);
     let seed = number_param("dseed", 1.0, 0.0, 1e9);
     let next = next_logits(prompt.into());
-    let state = engine::state();
     let table = move || {
         next.answer.with(|a| match a {
             None => view! { <p class="note-live">"Running the Tumbler on your prompt…"</p> }.into_any(),
@@ -92,15 +91,10 @@ pub fn LiveCoins() -> impl IntoView {
             }
         })
     };
-    let body = move || match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
-            engine::waiting_note(
-                &waiting,
-                "The Tumbler is loading; its own distribution appears here when it is ready.",
-            )
-        }
-        EngineState::Ready { .. } => view! { {table} }.into_any(),
-    };
+    let body = engine::when_ready(
+        "The Tumbler is loading; its own distribution appears here when it is ready.",
+        move || view! { {table} }.into_any(),
+    );
     view! {
         <div class="panel live-next coins">
             <h2>"The Tumbler's own dice"</h2>

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::calc::distill::{entropy_bits, kl, softmax_t};
+use crate::engine;
 use crate::engine::live::next_logits;
-use crate::engine::{self, EngineState};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
 use crate::widgets::token_bars::{TokenBar, TokenBars};
@@ -23,7 +23,6 @@ pub fn LiveTargets() -> impl IntoView {
     let prompt = text_param("prompt", "The cat sat on the");
     let t = number_param("tt", 1.0, 0.5, 5.0);
     let next = next_logits(prompt.into());
-    let state = engine::state();
     let panel = move || {
         next.answer.with(|a| match a {
             None => view! { <p class="note-live">"Running the Tumbler on your prompt…"</p> }.into_any(),
@@ -95,15 +94,10 @@ pub fn LiveTargets() -> impl IntoView {
             }
         })
     };
-    let body = move || match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
-            engine::waiting_note(
-                &waiting,
-                "The Tumbler is loading; its real distribution appears here when it is ready.",
-            )
-        }
-        EngineState::Ready { .. } => view! { {panel} }.into_any(),
-    };
+    let body = engine::when_ready(
+        "The Tumbler is loading; its real distribution appears here when it is ready.",
+        move || view! { {panel} }.into_any(),
+    );
     view! {
         <div class="panel live-next distill-demo">
             <h2>"The Tumbler as the teacher"</h2>

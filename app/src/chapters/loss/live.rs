@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use tumbler_engine::MAX_LOSS_TOKENS;
 
 use crate::calc::loss::perplexity;
+use crate::engine;
 use crate::engine::live::token_losses;
-use crate::engine::{self, EngineState};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
 
@@ -26,7 +26,6 @@ fn shade(nats: f64) -> f64 {
 pub fn LiveLoss() -> impl IntoView {
     let text = text_param("text", DEFAULT_TEXT);
     let losses = token_losses(text.into());
-    let state = engine::state();
     let map = move || {
         losses.answer.with(|a| match a {
             None => view! { <p class="note-live">"Scoring your text…"</p> }.into_any(),
@@ -68,15 +67,10 @@ pub fn LiveLoss() -> impl IntoView {
             }
         })
     };
-    let body = move || match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
-            engine::waiting_note(
-                &waiting,
-                "The Tumbler is loading; its loss on your text appears here when it is ready.",
-            )
-        }
-        EngineState::Ready { .. } => view! { {map} }.into_any(),
-    };
+    let body = engine::when_ready(
+        "The Tumbler is loading; its loss on your text appears here when it is ready.",
+        move || view! { {map} }.into_any(),
+    );
     view! {
         <div class="panel live-loss">
             <h2>"The Tumbler's loss on your text"</h2>

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use crate::calc::softmax::vocab_steps;
+use crate::engine;
 use crate::engine::live::next_logits;
-use crate::engine::{self, EngineState};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
 
@@ -21,7 +21,6 @@ fn exp_text(x: f64) -> String {
 pub fn LiveSoftmax() -> impl IntoView {
     let prompt = text_param("prompt", "The cat sat on the");
     let next = next_logits(prompt.into());
-    let state = engine::state();
     let table = move || {
         next.answer.with(|a| match a {
             None => view! { <p class="note-live">"Running the Tumbler on your prompt…"</p> }.into_any(),
@@ -68,15 +67,10 @@ pub fn LiveSoftmax() -> impl IntoView {
             }
         })
     };
-    let body = move || match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
-            engine::waiting_note(
-                &waiting,
-                "The Tumbler is loading; its real logits for your prompt appear here when it is ready.",
-            )
-        }
-        EngineState::Ready { .. } => view! { {table} }.into_any(),
-    };
+    let body = engine::when_ready(
+        "The Tumbler is loading; its real logits for your prompt appear here when it is ready.",
+        move || view! { {table} }.into_any(),
+    );
     view! {
         <div class="panel live-next live-softmax">
             <h2>"The Tumbler's real logits"</h2>

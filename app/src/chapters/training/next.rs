@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::engine;
 use crate::engine::live::next_logits;
-use crate::engine::{self, EngineState};
 use crate::url_state::text_param;
 use crate::widgets::token_bars::{TokenBar, TokenBars};
 
@@ -15,7 +15,6 @@ const SHOWN: usize = 10;
 pub fn LiveNext() -> impl IntoView {
     let prompt = text_param("prompt", "The cat sat on the");
     let next = next_logits(prompt.into());
-    let state = engine::state();
     let bars = move || {
         next.answer.with(|a| match a {
             None => view! { <p class="note-live">"Running the Tumbler on your text…"</p> }.into_any(),
@@ -48,15 +47,10 @@ pub fn LiveNext() -> impl IntoView {
             }
         })
     };
-    let body = move || match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
-            engine::waiting_note(
-                &waiting,
-                "The Tumbler is loading; its predictions for your text appear here when it is ready.",
-            )
-        }
-        EngineState::Ready { .. } => view! { {bars} }.into_any(),
-    };
+    let body = engine::when_ready(
+        "The Tumbler is loading; its predictions for your text appear here when it is ready.",
+        move || view! { {bars} }.into_any(),
+    );
     view! {
         <div class="panel live-next">
             <h2>"What the trained Tumbler predicts"</h2>
