@@ -13,6 +13,8 @@
 //   info:  [B, nh, nkv, T, T_total, hs]
 
 const WG: u32 = 64u;
+// The lowest finite f32, exactly (Tint rejects a literal that rounds past it).
+const LOWEST: f32 = -3.40282346638528859811704183484516925440e38;
 
 @group(0) @binding(0) var<storage, read_write> q: array<f32>;
 @group(0) @binding(1) var<storage, read_write> k: array<f32>;
@@ -61,7 +63,7 @@ fn main(
     let p_row = ((b * nh + h) * t + i) * t_total; // start of probs[b, h, i, :]
 
     // Scores q·k / sqrt(hs) for the visible keys, and their maximum.
-    var local_max = -3.4028235e38;
+    var local_max = LOWEST;
     for (var j = lid; j < visible; j = j + WG) {
         var s = 0.0;
         for (var d = 0u; d < hs; d = d + 1u) {

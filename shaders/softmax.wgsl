@@ -8,6 +8,8 @@
 //   info:   [R, V, bitcast<u32>(temperature)]
 
 const WG: u32 = 256u;
+// The lowest finite f32, exactly (Tint rejects a literal that rounds past it).
+const LOWEST: f32 = -3.40282346638528859811704183484516925440e38;
 
 @group(0) @binding(0) var<storage, read_write> logits: array<f32>;
 @group(0) @binding(1) var<storage, read_write> probs: array<f32>;
@@ -38,7 +40,7 @@ fn main(
     let inv_t = 1.0 / bitcast<f32>(info[2]);
     let row = wid.x * n;
 
-    var local_max = -3.4028235e38;
+    var local_max = LOWEST;
     for (var j = lid; j < n; j = j + WG) {
         local_max = max(local_max, logits[row + j] * inv_t);
     }
