@@ -170,6 +170,10 @@ pub enum Request {
         /// The token to show; `None` is the last.
         position: Option<usize>,
     },
+    /// Destroy the WebGPU device, as a driver reset would lose it (for the tests: the engine must
+    /// move to the CPU and keep answering). An engine without a GPU device answers
+    /// [`Reply::Failed`].
+    DestroyGpu,
 }
 
 /// The most tokens an embedding map labels.
@@ -595,6 +599,7 @@ mod tests {
             Request::Permutation { id: 8, text: "a b c".into(), seed: 3 },
             Request::Gates { id: 9, text: "a b".into(), position: Some(1) },
             Request::Gates { id: 10, text: "a b".into(), position: None },
+            Request::DestroyGpu,
         ];
         for r in requests {
             assert_eq!(serde_json::from_str::<Request>(&r.to_json()).unwrap(), r);

@@ -2,6 +2,11 @@
 //!
 //! Requests run as tasks on the worker's event loop; a generation yields after every step so a
 //! [`Request::Stop`] (or a trace) is read between steps.
+//!
+//! Built with the `webgpu` feature, the worker runs the model on WebGPU when asked and it starts;
+//! when the GPU device is lost later (`GPUDevice.lost`, or a readback that fails), it rebuilds the
+//! model on the CPU from the weights it kept, says so with a fresh [`Reply::Ready`], and answers
+//! the request that failed there.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -33,9 +38,12 @@ const END_OF_TEXT: &str = "<|endoftext|>";
 /// The loaded model.
 struct Loaded {
     model: Tumbler,
-    encoding: Encoding,
+    encoding: Rc<Encoding>,
     device: Device,
     backend: Backend,
+    /// The weights file, to rebuild the model on the CPU if the GPU is lost.
+    #[cfg(feature = "webgpu")]
+    weights: Rc<Vec<u8>>,
 }
 
 thread_local! {
@@ -44,6 +52,14 @@ thread_local! {
     /// burn's wgpu runtime initialises once per worker: keep the first device.
     #[cfg(feature = "webgpu")]
     static WGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+    /// Why WebGPU is out of use in this worker once it failed to start or was lost (burn's
+    /// runtime cannot be initialised again, so it is not retried).
+    #[cfg(feature = "webgpu")]
+    static GPU_GONE: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The wgpu device behind [`WGPU`], for [`Request::DestroyGpu`].
+    #[cfg(feature = "webgpu")]
+    static WGPU_DEVICE: RefCell<Option<burn::tensor::wgpu::wgpu::Device>> =
+        const { RefCell::new(None) };
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -103,6 +119,11 @@ async fn handle(request: Request) {
                 Err(message) => Reply::Failed { id: Some(id), message },
                 Ok(l) => match trace(&l, &text).await {
                     Ok(trace) => Reply::Trace { id, trace },
+                    // The GPU was lost during the pass: the model now runs on the CPU.
+                    Err(_) if let Some(cpu) = replaced(&l) => match trace(&cpu, &text).await {
+                        Ok(trace) => Reply::Trace { id, trace },
+                        Err(message) => Reply::Failed { id: Some(id), message },
+                    },
                     Err(message) => Reply::Failed { id: Some(id), message },
                 },
             };
@@ -132,7 +153,7 @@ async fn handle(request: Request) {
             STOPPED.with(|s| s.borrow_mut().remove(&id));
             let result = match loaded() {
                 Err(message) => Err(message),
-                Ok(l) => generate(&l, id, &prompt, options).await,
+                Ok(l) => generate(l, id, &prompt, options).await,
             };
             match result {
                 Ok(reason) => post(&Reply::Done { id, reason }),
@@ -194,11 +215,101 @@ async fn handle(request: Request) {
                 |gates| Reply::Gates { id, gates },
             ));
         }
+        Request::DestroyGpu => destroy_gpu(),
     }
 }
 
 fn loaded() -> Result<Rc<Loaded>, String> {
     LOADED.with(|l| l.borrow().clone()).ok_or_else(|| "the model is not loaded".to_string())
+}
+
+/// The model that replaced `l` after its device failed, if it was replaced.
+fn replaced(l: &Rc<Loaded>) -> Option<Rc<Loaded>> {
+    loaded().ok().filter(|now| !Rc::ptr_eq(now, l) && now.backend != l.backend)
+}
+
+/// Called when reading a result from `l`'s device failed: on WebGPU that means the GPU is gone
+/// (a lost device fails every readback), so the engine moves to the CPU.
+#[cfg(feature = "webgpu")]
+fn device_failed(l: &Loaded, error: &str) {
+    if l.backend == Backend::Webgpu {
+        gpu_lost(format!("WebGPU failed while running the model ({error})"));
+    }
+}
+
+#[cfg(not(feature = "webgpu"))]
+fn device_failed(_: &Loaded, _: &str) {}
+
+/// The GPU is gone: never use WebGPU again in this worker, rebuild the loaded model on the CPU
+/// from its weights, and tell the page with a fresh [`Reply::Ready`] (the note says why).
+#[cfg(feature = "webgpu")]
+fn gpu_lost(reason: String) {
+    let first = GPU_GONE.with(|g| g.borrow_mut().get_or_insert_with(|| reason.clone()).clone());
+    WGPU.with(|w| w.borrow_mut().take());
+    WGPU_DEVICE.with(|w| w.borrow_mut().take());
+    let Ok(gpu) = loaded() else { return };
+    if gpu.backend != Backend::Webgpu {
+        return;
+    }
+    let note = format!("{first}; running on the CPU");
+    let device = Device::flex();
+    match weights::from_safetensors(&gpu.model.config, &gpu.weights, &device) {
+        Ok(model) => {
+            let cpu = Loaded {
+                model,
+                encoding: gpu.encoding.clone(),
+                device,
+                backend: Backend::Cpu,
+                weights: gpu.weights.clone(),
+            };
+            let config = cpu.model.config.clone();
+            let params = config.param_count();
+            LOADED.with(|l| *l.borrow_mut() = Some(Rc::new(cpu)));
+            post(&Reply::Ready { backend: Backend::Cpu, config, params, note: Some(note) });
+        }
+        Err(e) => {
+            LOADED.with(|l| l.borrow_mut().take());
+            post(&Reply::LoadFailed {
+                message: format!("{note}, but the weights did not load there: {e}"),
+            });
+        }
+    }
+}
+
+/// Calls [`gpu_lost`] when the browser reports `device`'s loss (`GPUDevice.lost`).
+#[cfg(feature = "webgpu")]
+fn watch_loss(device: &burn::tensor::wgpu::wgpu::Device) {
+    let Some(gpu) = device.as_webgpu() else { return };
+    let lost = JsFuture::from(gpu.lost());
+    wasm_bindgen_futures::spawn_local(async move {
+        let info: JsValue = lost.await.map(Into::into).unwrap_or(JsValue::UNDEFINED);
+        let field = |name: &str| {
+            js_sys::Reflect::get(&info, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_string())
+                .filter(|s| !s.is_empty())
+        };
+        let reason = field("reason").unwrap_or_else(|| "unknown".into());
+        let detail = field("message").map(|m| format!(": {m}")).unwrap_or_default();
+        gpu_lost(format!("the GPU device was lost ({reason}{detail})"));
+    });
+}
+
+/// Destroys the WebGPU device (`GPUDevice.destroy()`), as a driver reset would lose it: the tests'
+/// way to exercise the fall-back to the CPU.
+#[cfg(feature = "webgpu")]
+fn destroy_gpu() {
+    match WGPU_DEVICE.with(|w| w.borrow().clone()) {
+        Some(device) => device.destroy(),
+        None => {
+            post(&Reply::Failed { id: None, message: "there is no GPU device to destroy".into() })
+        }
+    }
+}
+
+#[cfg(not(feature = "webgpu"))]
+fn destroy_gpu() {
+    post(&Reply::Failed { id: None, message: "this engine runs on the CPU only".into() });
 }
 
 /// The device for `backend`: WebGPU when asked and it starts, else the CPU, with the reason.
@@ -207,19 +318,24 @@ async fn device(backend: Backend) -> (Device, Backend, Option<String>) {
     if backend == Backend::Cpu {
         return (Device::flex(), Backend::Cpu, None);
     }
+    if let Some(reason) = GPU_GONE.with(|g| g.borrow().clone()) {
+        return (Device::flex(), Backend::Cpu, Some(format!("{reason}; running on the CPU")));
+    }
     if let Some(device) = WGPU.with(|w| w.borrow().clone()) {
         return (device, Backend::Webgpu, None);
     }
-    match Device::wgpu_options().init_async().await {
-        Ok(device) => {
+    match Device::wgpu_options().init_with_setup_async().await {
+        Ok((device, setup)) => {
+            watch_loss(&setup.device);
             WGPU.with(|w| *w.borrow_mut() = Some(device.clone()));
+            WGPU_DEVICE.with(|w| *w.borrow_mut() = Some(setup.device));
             (device, Backend::Webgpu, None)
         }
-        Err(e) => (
-            Device::flex(),
-            Backend::Cpu,
-            Some(format!("WebGPU did not start in the engine worker ({e}); running on the CPU")),
-        ),
+        Err(e) => {
+            let reason = format!("WebGPU did not start in the engine worker ({e})");
+            GPU_GONE.with(|g| *g.borrow_mut() = Some(reason.clone()));
+            (Device::flex(), Backend::Cpu, Some(format!("{reason}; running on the CPU")))
+        }
     }
 }
 
@@ -252,7 +368,7 @@ async fn load(backend: Backend, urls: &ModelUrls) -> Result<(Loaded, Option<Stri
         .await
         .map_err(|e| failed("tokenizer.json", &urls.tokenizer, e))?;
     let encoding = match Encoding::from_tokenizer_json(&tokenizer_bytes) {
-        Ok(encoding) => encoding,
+        Ok(encoding) => Rc::new(encoding),
         Err(e) => {
             forget(&urls.tokenizer).await;
             return Err(format!("tokenizer.json: {e}"));
@@ -278,7 +394,17 @@ async fn load(backend: Backend, urls: &ModelUrls) -> Result<(Loaded, Option<Stri
             return Err(format!("model.safetensors: {e}"));
         }
     };
-    Ok((Loaded { model, encoding, device, backend }, note))
+    Ok((
+        Loaded {
+            model,
+            encoding,
+            device,
+            backend,
+            #[cfg(feature = "webgpu")]
+            weights: Rc::new(weight_bytes),
+        },
+        note,
+    ))
 }
 
 /// A token as display text; bytes that are not UTF-8 on their own appear as `<0xNN>`.
@@ -299,11 +425,10 @@ async fn trace(l: &Loaded, text: &str) -> Result<AttentionTrace, String> {
     let ids = &all[..keep];
     let tokens = ids.iter().map(|&id| token_text(&l.encoding, id)).collect();
     let started = now();
-    let trace = l
-        .model
-        .trace_async(ids, tokens, TraceOptions::default())
-        .await
-        .map_err(|e| e.to_string())?;
+    let trace = l.model.trace_async(ids, tokens, TraceOptions::default()).await.map_err(|e| {
+        device_failed(l, &e.to_string());
+        e.to_string()
+    })?;
     let millis = now() - started;
     let probs = softmax_with_temperature(trace.logits.slice(&[keep - 1]), 1.0);
     let next = top_tokens(&probs, TOP, |id| token_text(&l.encoding, id));
@@ -320,7 +445,22 @@ async fn trace(l: &Loaded, text: &str) -> Result<AttentionTrace, String> {
 /// The logits of one forward pass over `ids`, read back: (T, V) row-major.
 async fn logits(l: &Loaded, ids: &[u32]) -> Result<Vec<f32>, String> {
     let out = l.model.forward_with(ids_tensor(ids, &l.device), ForwardOptions::default(), None);
-    out.logits
+    read_back(out.logits).await.inspect_err(|e| device_failed(l, e))
+}
+
+/// The last position's logits, read back from the device.
+///
+/// # Shapes
+/// - logits: (1, T, V)
+/// - output: (V)
+async fn last_logits(logits: burn::tensor::Tensor<3>) -> Result<Vec<f32>, String> {
+    let [_, t, v] = logits.dims();
+    read_back(logits.slice([0..1, t - 1..t, 0..v])).await
+}
+
+/// A tensor's values, row-major, read back from its device.
+async fn read_back(tensor: burn::tensor::Tensor<3>) -> Result<Vec<f32>, String> {
+    tensor
         .into_data_async()
         .await
         .map_err(|e| format!("reading the logits failed: {e:?}"))?
@@ -397,7 +537,7 @@ async fn yield_now() {
 }
 
 async fn generate(
-    l: &Loaded,
+    mut l: Rc<Loaded>,
     id: u32,
     prompt: &str,
     options: GenerateOptions,
@@ -430,19 +570,24 @@ async fn generate(
             return Ok(DoneReason::Stopped);
         }
         let started = now();
-        let out = l.model.forward_with(
-            ids_tensor(&pending, &l.device),
-            ForwardOptions::default(),
-            Some(&mut cache),
-        );
-        let [_, t, v] = out.logits.dims();
-        let last = out.logits.slice([0..1, t - 1..t, 0..v]).reshape([v]); // (V)
-        let logits = last
-            .into_data_async()
-            .await
-            .map_err(|e| format!("reading the logits failed: {e:?}"))?
-            .try_to_vec::<f32>()
-            .map_err(|e| format!("reading the logits failed: {e:?}"))?;
+        let logits = loop {
+            let out = l.model.forward_with(
+                ids_tensor(&pending, &l.device),
+                ForwardOptions::default(),
+                Some(&mut cache),
+            );
+            match last_logits(out.logits).await {
+                Ok(logits) => break logits,
+                Err(e) => {
+                    device_failed(&l, &e);
+                    let Some(cpu) = replaced(&l) else { return Err(e) };
+                    // The GPU was lost: go on from the same tokens on the CPU.
+                    l = cpu;
+                    cache = l.model.new_cache();
+                    pending = ids.clone();
+                }
+            }
+        };
         let probs = softmax_with_temperature(&logits, shown_temperature);
         let next = sampler.sample(&logits).map_err(|e| e.to_string())?;
         if Some(next) == end {

@@ -1,0 +1,25 @@
+//! The engine worker with burn's WebGPU backend: the same worker as `main.rs`, built with the
+//! `webgpu` feature as its own binary, so that the page downloads this larger wasm only where the
+//! browser has a WebGPU adapter (`app/src/engine.rs`). It runs on the CPU when WebGPU fails.
+
+#[cfg(target_arch = "wasm32")]
+mod download;
+#[cfg(target_arch = "wasm32")]
+mod worker;
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&format!("tumbler engine panicked: {info}").into());
+    }));
+    worker::start();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!(
+        "tumbler-engine-webgpu runs as a Web Worker in the browser (trunk builds it); natively, \
+         use `tumbler`"
+    );
+    std::process::exit(2);
+}
