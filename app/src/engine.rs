@@ -13,18 +13,22 @@ use web_sys::{Event, MessageEvent, Worker};
 
 use tumbler_engine::ModelUrls;
 pub use tumbler_engine::{
-    AttentionTrace, Backend, GenerateOptions, NextLogits, Reply, Request, TokenLosses,
+    AttentionTrace, Backend, ChatMessage, DoneReason, GenerateOptions, Model, NextLogits, Reply,
+    Request, Role, TokenLosses,
 };
 use tumbler_model::gpt::TumblerConfig;
 
 use crate::route::Route;
 
+pub mod chat;
 pub mod live;
 
 /// The worker script Trunk writes (`data-type="worker"` with a loader shim in `index.html`).
 const WORKER_SCRIPT: &str = "tumbler-engine_loader.js";
 /// The model the page loads unless `?model=` names another folder of the site.
 const MODEL_DIR: &str = "public/model/base/";
+/// The fine-tuned chat model, loaded by the worker on the first request that needs it.
+const CHAT_DIR: &str = "public/model/chat/";
 /// The Tumbler's tokenizer.
 const TOKENIZER: &str = "public/model/tokenizer.json";
 
@@ -130,6 +134,11 @@ fn model_urls() -> ModelUrls {
         .filter(|d| !d.contains(':') && !d.starts_with('/') && !d.contains(".."))
         .map(|d| if d.ends_with('/') { d } else { format!("{d}/") })
         .unwrap_or_else(|| MODEL_DIR.to_string());
+    dir_urls(&dir)
+}
+
+/// The files of the model in the site folder `dir`, with the Tumbler's tokenizer.
+fn dir_urls(dir: &str) -> ModelUrls {
     ModelUrls {
         config: absolute(&format!("{dir}config.json")),
         weights: absolute(&format!("{dir}model.safetensors")),
@@ -139,6 +148,7 @@ fn model_urls() -> ModelUrls {
 
 fn start() {
     state().set(EngineState::Loading { file: String::new(), loaded: 0, total: None });
+    chat::state().set(chat::ChatModelState::Idle);
     let worker = match Worker::new(&absolute(WORKER_SCRIPT)) {
         Ok(worker) => worker,
         Err(e) => {
@@ -208,7 +218,27 @@ fn send(request: &Request) {
 fn on_reply(reply: Reply) {
     let id = match &reply {
         Reply::Started => {
-            send(&Request::Load { backend: requested_backend(), urls: model_urls() });
+            send(&Request::Load {
+                backend: requested_backend(),
+                urls: model_urls(),
+                chat: Some(dir_urls(CHAT_DIR)),
+            });
+            return;
+        }
+        Reply::ChatProgress { file, loaded, total } => {
+            chat::state().set(chat::ChatModelState::Loading {
+                file: file.clone(),
+                loaded: *loaded,
+                total: *total,
+            });
+            return;
+        }
+        Reply::ChatReady { params } => {
+            chat::state().set(chat::ChatModelState::Ready { params: *params });
+            return;
+        }
+        Reply::ChatLoadFailed { message } => {
+            chat::state().set(chat::ChatModelState::Error { message: message.clone() });
             return;
         }
         Reply::Progress { file, loaded, total } => {
@@ -343,7 +373,7 @@ where
     answer
 }
 
-fn mb(bytes: u64) -> String {
+pub(crate) fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
 

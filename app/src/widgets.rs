@@ -10,15 +10,19 @@
 //! - [`attention_map::AttentionMap`]: one attention head as a heatmap with a `data-p` per cell.
 //! - [`Bars`]: horizontal bars for a list of [`Bar`]s (probabilities, sizes).
 //! - [`token_bars::TokenBars`]: bars for candidate tokens with `data-token-id` and `data-p`.
+//! - [`chat_template::ChatTemplate`]: a conversation in the chat template, special tokens marked.
+//! - [`prob_tokens::ProbTokens`]: generated tokens shaded by the probability each was chosen with.
 //! - [`Chart`]: an SVG string drawn by the [`plot`] helpers ([`plot::LineChart`],
 //!   [`plot::heatmap`]), shown with a text alternative.
 
 pub mod attention_map;
 pub mod bars;
 pub mod chart;
+pub mod chat_template;
 pub mod flow;
 pub mod math;
 pub mod plot;
+pub mod prob_tokens;
 pub mod slider;
 pub mod stepper;
 pub mod token_bars;

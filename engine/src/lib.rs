@@ -7,6 +7,7 @@
 //! message crosses `postMessage` as one JSON string.
 
 use serde::{Deserialize, Serialize};
+pub use tumbler_model::chat::Role;
 use tumbler_model::gpt::{Array, TumblerConfig};
 use tumbler_model::sampling::Rng;
 
@@ -55,6 +56,25 @@ pub struct ModelUrls {
     pub tokenizer: String,
 }
 
+/// Which of the Tumbler's two models answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Model {
+    /// The pre-trained model: it continues documents.
+    Base,
+    /// The base model after supervised fine-tuning on conversations in the chat template.
+    Chat,
+}
+
+/// One turn of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// Who wrote it.
+    pub role: Role,
+    /// What they wrote (always ordinary text: a typed `<|im_end|>` stays characters).
+    pub text: String,
+}
+
 /// How to pick each generated token.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GenerateOptions {
@@ -86,6 +106,9 @@ pub enum Request {
         backend: Backend,
         /// The files to load.
         urls: ModelUrls,
+        /// The chat model's files, loaded on the first [`Request::Chat`] that needs it.
+        #[serde(default)]
+        chat: Option<ModelUrls>,
     },
     /// One forward pass over `text`; the reply holds every layer's attention.
     Trace {
@@ -100,6 +123,20 @@ pub enum Request {
         id: u32,
         /// The text to continue.
         prompt: String,
+        /// Length, temperature, seed.
+        options: GenerateOptions,
+    },
+    /// The assistant's reply to `messages` in the chat template, one [`Reply::Token`] per step,
+    /// then [`Reply::Done`] (at the model's `<|im_end|>`, or the length limit). The chat model
+    /// loads first if it has not yet ([`Reply::ChatProgress`], [`Reply::ChatReady`]).
+    Chat {
+        /// Echoed in every reply of this run.
+        id: u32,
+        /// The model that answers: the fine-tuned one, or the base model to compare.
+        model: Model,
+        /// The conversation so far, the user's turn last; the oldest turns are left out when the
+        /// prompt would leave no room for `options.max_tokens`.
+        messages: Vec<ChatMessage>,
         /// Length, temperature, seed.
         options: GenerateOptions,
     },
@@ -384,6 +421,8 @@ pub enum DoneReason {
     Context,
     /// The model produced its end-of-text token.
     EndOfText,
+    /// The model closed its turn in the chat template (`<|im_end|>`).
+    EndOfTurn,
     /// The page asked it to stop.
     Stopped,
 }
@@ -416,6 +455,25 @@ pub enum Reply {
     },
     /// The model could not be loaded; the page offers a retry.
     LoadFailed {
+        /// What went wrong, for the reader.
+        message: String,
+    },
+    /// Bytes of the chat model's files received so far.
+    ChatProgress {
+        /// The file being read.
+        file: String,
+        /// Bytes of all files received so far.
+        loaded: u64,
+        /// Bytes of all files, where the server said.
+        total: Option<u64>,
+    },
+    /// The chat model is loaded (on the base model's backend).
+    ChatReady {
+        /// Number of parameters.
+        params: usize,
+    },
+    /// The chat model could not be loaded; the next [`Request::Chat`] for it tries again.
+    ChatLoadFailed {
         /// What went wrong, for the reader.
         message: String,
     },
@@ -577,6 +635,27 @@ mod tests {
                     weights: "http://x/m.safetensors".into(),
                     tokenizer: "http://x/t.json".into(),
                 },
+                chat: Some(ModelUrls {
+                    config: "http://x/chat/c.json".into(),
+                    weights: "http://x/chat/m.safetensors".into(),
+                    tokenizer: "http://x/t.json".into(),
+                }),
+            },
+            Request::Chat {
+                id: 11,
+                model: Model::Chat,
+                messages: vec![
+                    ChatMessage { role: Role::User, text: "Hi <|im_end|>".into() },
+                    ChatMessage { role: Role::Assistant, text: "Hello.".into() },
+                    ChatMessage { role: Role::User, text: "Who is Orson Kovats?".into() },
+                ],
+                options: GenerateOptions {
+                    max_tokens: 48,
+                    temperature: 0.0,
+                    seed: 1,
+                    top_k: None,
+                    top_p: 1.0,
+                },
             },
             Request::Trace { id: 3, text: "the cat <b>".into() },
             Request::Generate {
@@ -622,6 +701,10 @@ mod tests {
                 note: Some("WebGPU failed".into()),
             },
             Reply::LoadFailed { message: "404".into() },
+            Reply::ChatProgress { file: "model.safetensors".into(), loaded: 5, total: Some(9) },
+            Reply::ChatReady { params: 1_377_408 },
+            Reply::ChatLoadFailed { message: "404".into() },
+            Reply::Done { id: 11, reason: DoneReason::EndOfTurn },
             Reply::Trace { id: 3, trace },
             Reply::Next {
                 id: 5,
@@ -707,6 +790,23 @@ mod tests {
         }
         assert!(Request::Stop { id: 1 }.to_json().contains(r#""type":"Stop""#));
         assert_eq!(serde_json::to_string(&Backend::Webgpu).unwrap(), r#""webgpu""#);
+        assert_eq!(serde_json::to_string(&DoneReason::EndOfTurn).unwrap(), r#""end_of_turn""#);
+    }
+
+    #[test]
+    fn a_load_without_a_chat_model_still_reads() {
+        // A page built before the chat model existed sends no `chat` field.
+        let old = r#"{"type":"Load","backend":"cpu","urls":{"config":"c","weights":"w","tokenizer":"t"}}"#;
+        let Request::Load { chat, .. } = serde_json::from_str(old).unwrap() else {
+            panic!("a Load request")
+        };
+        assert_eq!(chat, None);
+        let chat = r#"{"type":"Chat","id":1,"model":"base","messages":[{"role":"user","text":"Hi"}],
+            "options":{"max_tokens":4,"temperature":0,"seed":0}}"#;
+        let Request::Chat { model, messages, .. } = serde_json::from_str(chat).unwrap() else {
+            panic!("a Chat request")
+        };
+        assert_eq!((model, messages[0].role), (Model::Base, Role::User));
     }
 
     #[test]

@@ -28,6 +28,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::download::{DownloadError, download, forget};
 
+mod chat;
 mod live;
 
 /// How many candidates a step or a trace reports.
@@ -100,9 +101,10 @@ pub fn start() {
 
 async fn handle(request: Request) {
     match request {
-        Request::Load { backend, urls } => {
+        Request::Load { backend, urls, chat: chat_urls } => {
             LOADED.with(|l| l.borrow_mut().take());
             live::forget();
+            chat::forget(Some(&urls), chat_urls);
             match load(backend, &urls).await {
                 Ok((loaded, note)) => {
                     let backend = loaded.backend;
@@ -156,6 +158,13 @@ async fn handle(request: Request) {
                 Ok(l) => generate(l, id, &prompt, options).await,
             };
             match result {
+                Ok(reason) => post(&Reply::Done { id, reason }),
+                Err(message) => post(&Reply::Failed { id: Some(id), message }),
+            }
+        }
+        Request::Chat { id, model, messages, options } => {
+            STOPPED.with(|s| s.borrow_mut().remove(&id));
+            match chat::answer(id, model, &messages, options).await {
                 Ok(reason) => post(&Reply::Done { id, reason }),
                 Err(message) => post(&Reply::Failed { id: Some(id), message }),
             }
@@ -247,6 +256,8 @@ fn gpu_lost(reason: String) {
     let first = GPU_GONE.with(|g| g.borrow_mut().get_or_insert_with(|| reason.clone()).clone());
     WGPU.with(|w| w.borrow_mut().take());
     WGPU_DEVICE.with(|w| w.borrow_mut().take());
+    // The chat model loads again, on the CPU, with the next request for it.
+    chat::forget(None, None);
     let Ok(gpu) = loaded() else { return };
     if gpu.backend != Backend::Webgpu {
         return;
@@ -348,7 +359,7 @@ async fn device(backend: Backend) -> (Device, Backend, Option<String>) {
     (Device::flex(), Backend::Cpu, note)
 }
 
-/// Progress messages for one file.
+/// Progress messages for one file of the base model.
 fn progress(file: &'static str) -> impl Fn(u64, Option<u64>) {
     move |loaded, total| post(&Reply::Progress { file: file.to_string(), loaded, total })
 }
@@ -357,21 +368,39 @@ fn failed(file: &str, url: &str, e: DownloadError) -> String {
     format!("{file} ({url}): {e}")
 }
 
-async fn load(backend: Backend, urls: &ModelUrls) -> Result<(Loaded, Option<String>), String> {
+/// A model's files, downloaded and checked against each other.
+struct Files {
+    config: TumblerConfig,
+    encoding: Rc<Encoding>,
+    weights: Vec<u8>,
+}
+
+/// Downloads `urls` (the tokenizer only when `encoding` is not given), telling `progress(file)`
+/// as bytes arrive.
+async fn fetch_files<P: Fn(u64, Option<u64>)>(
+    urls: &ModelUrls,
+    encoding: Option<Rc<Encoding>>,
+    progress: impl Fn(&'static str) -> P,
+) -> Result<Files, String> {
     let config_bytes = download(&urls.config, false, progress("config.json"))
         .await
         .map_err(|e| failed("config.json", &urls.config, e))?;
     let config = TumblerConfig::from_json(&String::from_utf8_lossy(&config_bytes))
         .map_err(|e| format!("config.json: {e}"))?;
 
-    let tokenizer_bytes = download(&urls.tokenizer, true, progress("tokenizer.json"))
-        .await
-        .map_err(|e| failed("tokenizer.json", &urls.tokenizer, e))?;
-    let encoding = match Encoding::from_tokenizer_json(&tokenizer_bytes) {
-        Ok(encoding) => Rc::new(encoding),
-        Err(e) => {
-            forget(&urls.tokenizer).await;
-            return Err(format!("tokenizer.json: {e}"));
+    let encoding = match encoding {
+        Some(encoding) => encoding,
+        None => {
+            let tokenizer_bytes = download(&urls.tokenizer, true, progress("tokenizer.json"))
+                .await
+                .map_err(|e| failed("tokenizer.json", &urls.tokenizer, e))?;
+            match Encoding::from_tokenizer_json(&tokenizer_bytes) {
+                Ok(encoding) => Rc::new(encoding),
+                Err(e) => {
+                    forget(&urls.tokenizer).await;
+                    return Err(format!("tokenizer.json: {e}"));
+                }
+            }
         }
     };
     if encoding.vocab_size() > config.vocab_size {
@@ -383,28 +412,40 @@ async fn load(backend: Backend, urls: &ModelUrls) -> Result<(Loaded, Option<Stri
         ));
     }
 
-    let weight_bytes = download(&urls.weights, true, progress("model.safetensors"))
+    let weights = download(&urls.weights, true, progress("model.safetensors"))
         .await
         .map_err(|e| failed("model.safetensors", &urls.weights, e))?;
-    let (device, backend, note) = device(backend).await;
-    let model = match weights::from_safetensors(&config, &weight_bytes, &device) {
+    Ok(Files { config, encoding, weights })
+}
+
+/// The model of `files` on `device`; weights that do not parse are dropped from the cache.
+async fn build(
+    files: Files,
+    urls: &ModelUrls,
+    device: Device,
+    backend: Backend,
+) -> Result<Loaded, String> {
+    let model = match weights::from_safetensors(&files.config, &files.weights, &device) {
         Ok(model) => model,
         Err(e) => {
             forget(&urls.weights).await;
             return Err(format!("model.safetensors: {e}"));
         }
     };
-    Ok((
-        Loaded {
-            model,
-            encoding,
-            device,
-            backend,
-            #[cfg(feature = "webgpu")]
-            weights: Rc::new(weight_bytes),
-        },
-        note,
-    ))
+    Ok(Loaded {
+        model,
+        encoding: files.encoding,
+        device,
+        backend,
+        #[cfg(feature = "webgpu")]
+        weights: Rc::new(files.weights),
+    })
+}
+
+async fn load(backend: Backend, urls: &ModelUrls) -> Result<(Loaded, Option<String>), String> {
+    let files = fetch_files(urls, None, progress).await?;
+    let (device, backend, note) = device(backend).await;
+    Ok((build(files, urls, device, backend).await?, note))
 }
 
 /// A token as display text; bytes that are not UTF-8 on their own appear as `<0xNN>`.
@@ -537,9 +578,30 @@ async fn yield_now() {
 }
 
 async fn generate(
-    mut l: Rc<Loaded>,
+    l: Rc<Loaded>,
     id: u32,
     prompt: &str,
+    options: GenerateOptions,
+) -> Result<DoneReason, String> {
+    let ids = l.encoding.encode(prompt);
+    if ids.is_empty() {
+        return Err("there is no prompt to continue".to_string());
+    }
+    let end = l.encoding.special_tokens().iter().find(|(s, _)| s == END_OF_TEXT).map(|&(_, i)| i);
+    let ends: Vec<(u32, DoneReason)> =
+        end.map(|e| (e, DoneReason::EndOfText)).into_iter().collect();
+    generate_ids(l, id, ids, &ends, true, options).await
+}
+
+/// Generates after the token ids `ids`, one [`Reply::Token`] per step, until a token of `ends`
+/// (which ends the run with its reason) or `options.max_tokens`. With `fallback`, a step whose
+/// GPU was lost goes on with the model rebuilt on the CPU.
+async fn generate_ids(
+    mut l: Rc<Loaded>,
+    id: u32,
+    mut ids: Vec<u32>,
+    ends: &[(u32, DoneReason)],
+    fallback: bool,
     options: GenerateOptions,
 ) -> Result<DoneReason, String> {
     let sampling = SamplingConfig {
@@ -548,15 +610,10 @@ async fn generate(
         top_p: options.top_p,
     };
     let mut sampler = Sampler::new(sampling, options.seed).map_err(|e| e.to_string())?;
-    let mut ids = l.encoding.encode(prompt);
-    if ids.is_empty() {
-        return Err("there is no prompt to continue".to_string());
-    }
     let context = l.model.config.context_length;
     if ids.len() >= context {
         return Err(format!("the prompt is {} tokens; the context holds {context}", ids.len()));
     }
-    let end = l.encoding.special_tokens().iter().find(|(s, _)| s == END_OF_TEXT).map(|&(_, i)| i);
     // The bars show the distribution the token is drawn from; greedy picks its maximum.
     let shown_temperature = if options.temperature > 0.0 { options.temperature } else { 1.0 };
     let mut cache = l.model.new_cache();
@@ -580,7 +637,7 @@ async fn generate(
                 Ok(logits) => break logits,
                 Err(e) => {
                     device_failed(&l, &e);
-                    let Some(cpu) = replaced(&l) else { return Err(e) };
+                    let Some(cpu) = replaced(&l).filter(|_| fallback) else { return Err(e) };
                     // The GPU was lost: go on from the same tokens on the CPU.
                     l = cpu;
                     cache = l.model.new_cache();
@@ -590,8 +647,8 @@ async fn generate(
         };
         let probs = softmax_with_temperature(&logits, shown_temperature);
         let next = sampler.sample(&logits).map_err(|e| e.to_string())?;
-        if Some(next) == end {
-            return Ok(DoneReason::EndOfText);
+        if let Some(&(_, reason)) = ends.iter().find(|(end, _)| *end == next) {
+            return Ok(reason);
         }
         ids.push(next);
         pending = vec![next];

@@ -1,5 +1,7 @@
 //! The Hallucination Reflex.
 
+mod live;
+
 use leptos::prelude::*;
 
 /// The body of the `hallucination` chapter.
@@ -59,11 +61,6 @@ pub fn Chapter() -> impl IntoView {
             "facts in the prompt (see "<a href="#/memory">"working memory"</a>" and "
             <a href="#/rag">"retrieval"</a>")."
         </div>
-        <p class="note-live">
-            "Live demo to come: once the Tumbler engine loads in the page, this chapter will ask "
-            "the Tumbler's fine-tuned model about a real name from its training text and an "
-            "invented one, and show the next-token distributions side by side. The engine is not "
-            "part of this build yet, so no model output is shown here."
-        </p>
+        <live::NamesLive/>
     }
 }

@@ -1,5 +1,7 @@
 //! Inference: autoregressive generation, one token per step.
 
+mod chat;
+
 use leptos::prelude::*;
 
 use crate::engine::{self, EngineState, GenerateOptions, Reply, Request};
@@ -57,6 +59,13 @@ pub fn Chapter() -> impl IntoView {
              the KV cache is what keeps each step cheap."
         </p>
         <LiveGeneration/>
+        <h2>"A chat is the same loop"</h2>
+        <p>
+            "A chat assistant runs exactly this loop. The program around the model writes the \
+             conversation into a fixed template, ends it with the opening of the assistant's turn, \
+             and lets the model generate until it writes the token that closes its turn."
+        </p>
+        <chat::LiveChat/>
     }
 }
 
@@ -124,6 +133,7 @@ fn LiveGeneration() -> impl IntoView {
                         tumbler_engine::DoneReason::Length => "reached the length limit",
                         tumbler_engine::DoneReason::Context => "filled the context window",
                         tumbler_engine::DoneReason::EndOfText => "produced its end-of-text token",
+                        tumbler_engine::DoneReason::EndOfTurn => "closed its turn (<|im_end|>)",
                         tumbler_engine::DoneReason::Stopped => "was stopped",
                     };
                     outcome.try_set(format!("The model {why}."));

@@ -1,10 +1,14 @@
 //! Supervised fine-tuning: conversations in a chat template with special tokens.
 
+mod compare;
+
 use leptos::prelude::*;
 use tumbler_model::chat::{self, Role};
 use tumbler_model::tokenizer::EncodingName;
 
 use crate::tokenizers::{self, Vocab, VocabStatus};
+use crate::url_state::text_param;
+use crate::widgets::chat_template::{ChatTemplate, TemplateSpan};
 use crate::widgets::token_chips::{Chip, TokenChips};
 
 /// The example conversation.
@@ -13,8 +17,7 @@ const TURNS: [(Role, &str); 2] = [(Role::User, "What is 2+2?"), (Role::Assistant
 /// The body of the `sft` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
-    let rendered = chat::render(&TURNS);
-    let rendered_for_tokens = rendered.clone();
+    let spans = TemplateSpan::from_pieces(&chat::pieces(&TURNS, false));
     view! {
         <p>
             "A base model continues documents. Ask it a question and it may answer, or write three \
@@ -29,20 +32,7 @@ pub fn Chapter() -> impl IntoView {
              is speaking. In OpenAI's ChatML format it looks like this:"
         </p>
         <div class="panel">
-            <pre class="chat-template" aria-label="A conversation in the ChatML template">
-                {rendered.lines().map(|line| {
-                    let mut parts = Vec::new();
-                    let mut rest = line;
-                    while let Some(start) = rest.find("<|") {
-                        let end = rest[start..].find("|>").map_or(rest.len(), |e| start + e + 2);
-                        if start > 0 { parts.push(view! { <span>{rest[..start].to_owned()}</span> }.into_any()); }
-                        parts.push(view! { <span class="special-token">{rest[start..end].to_owned()}</span> }.into_any());
-                        rest = &rest[end..];
-                    }
-                    if !rest.is_empty() { parts.push(view! { <span>{rest.to_owned()}</span> }.into_any()); }
-                    view! { <span class="line">{parts}"\n"</span> }
-                }).collect_view()}
-            </pre>
+            <ChatTemplate spans=spans label="A conversation in the ChatML template"/>
             <p class="small">"Highlighted: the special tokens. Each is a single token id of its own, not the characters it is written with."</p>
         </div>
         <p>
@@ -58,30 +48,51 @@ pub fn Chapter() -> impl IntoView {
              persona: helpful, direct, willing to decline. The assistant is a statistical imitation \
              of the people who wrote the examples."
         </p>
-        <TemplateTokens template=rendered_for_tokens/>
-        <p class="note-live">
-            "Live part not ready: comparing the Tumbler's base and fine-tuned versions on the same \
-             prompt needs the in-page engine, which this build does not include yet."
-        </p>
+        <TemplateTokens/>
+        <compare::BaseVsChat/>
     }
 }
 
-/// The template as the Tumbler's own tokenizer cuts it, special tokens included, computed live.
+/// The template as the Tumbler's own tokenizer cuts it, special tokens included, computed live on
+/// the reader's own conversation.
 #[component]
-fn TemplateTokens(
-    /// The conversation written out in the template.
-    template: String,
-) -> impl IntoView {
+fn TemplateTokens() -> impl IntoView {
+    let user = text_param("user", TURNS[0].1);
+    let assistant = text_param("assistant", TURNS[1].1);
     let vocab = tokenizers::vocab(EncodingName::Tumbler);
     let state = vocab.clone();
     let chips = Signal::derive(move || match state.get() {
-        Vocab::Ready(enc) => Chip::from_ids(&enc, &enc.encode_with_special_tokens(&template)),
+        Vocab::Ready(enc) => {
+            let (user, assistant) = (user.get(), assistant.get());
+            let turns = [(Role::User, user.as_str()), (Role::Assistant, assistant.as_str())];
+            // The typed text stays ordinary text: a typed <|im_end|> is characters, not the token.
+            chat::encode(&enc, &chat::pieces(&turns, false))
+                .map(|ids| Chip::from_ids(&enc, &ids))
+                .unwrap_or_default()
+        }
         _ => Vec::new(),
     });
     let total = Signal::derive(move || chips.get().len());
+    let field = |label: &'static str, value: RwSignal<String>| {
+        view! {
+            <label class="template-field">
+                {label}
+                <input
+                    type="text"
+                    maxlength="200"
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                />
+            </label>
+        }
+    };
     view! {
-        <div class="panel">
-            <h3>"The same conversation as the Tumbler's token ids"</h3>
+        <div class="panel live-template">
+            <h3>"A conversation as the Tumbler's token ids"</h3>
+            <div class="controls">
+                {field("User", user)}
+                {field("Assistant", assistant)}
+            </div>
             <VocabStatus name=EncodingName::Tumbler vocab/>
             <TokenChips
                 encoding=EncodingName::Tumbler.as_str()
@@ -91,8 +102,10 @@ fn TemplateTokens(
             />
             <p class="small">
                 {move || format!(
-                    "{} tokens. Each <|im_start|> and <|im_end|> is one id of its own; the words \
-                     between them are ordinary tokens.",
+                    "{} tokens. Each <|im_start|> and <|im_end|> is one id of its own; the role names \
+                     and the words between them are ordinary tokens. Typing <|im_end|> into a \
+                     message gives its characters, not the token: only the program writing the \
+                     template can end a turn.",
                     total.get()
                 )}
             </p>

@@ -89,6 +89,7 @@ pub fn LiveKvCache() -> impl IntoView {
                         DoneReason::Length => "Both runs reached the length limit.",
                         DoneReason::Context => "Both runs filled the context window.",
                         DoneReason::EndOfText => "The model produced its end-of-text token.",
+                        DoneReason::EndOfTurn => "The model closed its turn (<|im_end|>).",
                         DoneReason::Stopped => "Stopped.",
                     };
                     outcome.try_set(why.to_string());

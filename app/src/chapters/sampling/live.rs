@@ -261,6 +261,7 @@ pub fn LiveSampling() -> impl IntoView {
                             DoneReason::Length => format!("{MAX_TOKENS} tokens"),
                             DoneReason::Context => "the context is full".to_string(),
                             DoneReason::EndOfText => "end of text".to_string(),
+                            DoneReason::EndOfTurn => "end of turn".to_string(),
                             DoneReason::Stopped => "stopped".to_string(),
                         };
                         run.try_update(|r| {

@@ -13,6 +13,7 @@ use crate::corpus::sources::SOURCES;
 use crate::engine::{Backend, Engine, ModelArgs, read_text};
 use crate::eval::{Score, measure};
 use crate::sample::{Request, generate};
+use tumbler_model::chat::Role;
 use tumbler_model::sampling::SamplingConfig;
 
 #[derive(Args)]
@@ -45,8 +46,9 @@ fn engine(dir: PathBuf) -> Result<Engine> {
 }
 
 fn sample(engine: &Engine, prompt: &str, chat: bool, seed: u64) -> Result<String> {
+    let turns = [(Role::User, prompt.to_string())];
     let request = Request {
-        prompt,
+        turns: &turns,
         chat,
         max_tokens: if chat { 60 } else { 50 },
         config: SamplingConfig { temperature: 0.8, top_k: None, top_p: 0.95 },
@@ -54,8 +56,8 @@ fn sample(engine: &Engine, prompt: &str, chat: bool, seed: u64) -> Result<String
         kv_cache: true,
     };
     let mut out = Vec::new();
-    generate(engine, &request, |b| {
-        out.extend_from_slice(b);
+    generate(engine, &request, |t| {
+        out.extend_from_slice(&t.bytes);
         Ok(())
     })?;
     Ok(String::from_utf8_lossy(&out).into_owned())

@@ -52,24 +52,6 @@ impl Codec {
         }
     }
 
-    /// Like [`Codec::encode`], but `<|im_start|>` and the other special tokens become their ids.
-    pub fn encode_with_special_tokens(&self, text: &str) -> Vec<u32> {
-        match self {
-            Self::Tumbler(encoding) => encoding.encode_with_special_tokens(text),
-            Self::Bytes => text.bytes().map(u32::from).collect(),
-        }
-    }
-
-    /// The id of a special token, if the tokenizer has it.
-    pub fn special(&self, name: &str) -> Option<u32> {
-        match self {
-            Self::Tumbler(encoding) => {
-                encoding.special_tokens().iter().find(|(s, _)| s == name).map(|&(_, id)| id)
-            }
-            Self::Bytes => None,
-        }
-    }
-
     /// The bytes a token stands for (empty for ids with no text).
     pub fn token_bytes(&self, id: u32) -> Vec<u8> {
         match self {

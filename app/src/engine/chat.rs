@@ -1,0 +1,169 @@
+//! Conversations with the Tumbler: the chat model's own loading state (the worker loads it on the
+//! first request that needs it) and a reply streaming in token by token.
+
+use leptos::prelude::*;
+use tumbler_engine::TopToken;
+
+use super::{ChatMessage, DoneReason, GenerateOptions, Model, Reply, Request, mb, request};
+
+/// Where the chat model stands; the base model's state is [`super::state`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChatModelState {
+    /// No request has needed it yet.
+    Idle,
+    /// Its files are on their way.
+    Loading {
+        /// The file being read.
+        file: String,
+        /// Bytes so far.
+        loaded: u64,
+        /// Bytes in all, if the server said.
+        total: Option<u64>,
+    },
+    /// Loaded.
+    Ready {
+        /// Its number of parameters.
+        params: usize,
+    },
+    /// It did not load; the next request tries again.
+    Error {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+thread_local! {
+    static STATE: RwSignal<ChatModelState> = RwSignal::new(ChatModelState::Idle);
+}
+
+/// The chat model's state, for any component to read.
+pub fn state() -> RwSignal<ChatModelState> {
+    STATE.with(|s| *s)
+}
+
+/// One generated token and the candidates it was drawn from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplyStep {
+    /// The chosen token and its probability.
+    pub token: TopToken,
+    /// The most likely candidates at this step, most likely first.
+    pub top: Vec<TopToken>,
+    /// How long the step took in the worker, in milliseconds.
+    pub millis: f64,
+}
+
+/// A reply as it streams in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChatReply {
+    /// The tokens so far.
+    pub steps: Vec<ReplyStep>,
+    /// Their text.
+    pub text: String,
+    /// Why it ended, once it has.
+    pub done: Option<DoneReason>,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+}
+
+impl ChatReply {
+    /// Whether more tokens may still come.
+    pub fn running(&self) -> bool {
+        self.done.is_none() && self.error.is_none()
+    }
+
+    /// The mean probability of the chosen tokens (NaN before the first).
+    pub fn mean_p(&self) -> f64 {
+        let n = self.steps.len();
+        self.steps.iter().map(|s| f64::from(s.token.p)).sum::<f64>() / n as f64
+    }
+}
+
+/// How a reply ended, in words.
+pub fn ending(reason: DoneReason) -> &'static str {
+    match reason {
+        DoneReason::EndOfTurn => "It wrote <|im_end|>: its turn is over.",
+        DoneReason::EndOfText => "It wrote <|endoftext|>.",
+        DoneReason::Length => "It reached the length limit without closing its turn.",
+        DoneReason::Context => "It filled the context window.",
+        DoneReason::Stopped => "Stopped.",
+    }
+}
+
+/// The reason's name in the engine's messages (`end_of_turn`, `length`, …), for `data-reason`.
+pub fn reason_id(reason: DoneReason) -> &'static str {
+    match reason {
+        DoneReason::Length => "length",
+        DoneReason::Context => "context",
+        DoneReason::EndOfText => "end_of_text",
+        DoneReason::EndOfTurn => "end_of_turn",
+        DoneReason::Stopped => "stopped",
+    }
+}
+
+/// Asks `model` to answer `messages`; `reply` fills as the tokens arrive (every write is a
+/// `try_`, as the chapter may be gone first). Returns the run's id, to stop it, or `None` while
+/// the engine is not ready.
+pub fn ask(
+    model: Model,
+    messages: Vec<ChatMessage>,
+    options: GenerateOptions,
+    reply: RwSignal<ChatReply>,
+) -> Option<u32> {
+    reply.set(ChatReply::default());
+    let id = request(
+        move |id| Request::Chat { id, model, messages, options },
+        move |answer| match answer {
+            Reply::Token { token, top, generated, millis, .. } => {
+                reply.try_update(|r| {
+                    r.steps.push(ReplyStep { token, top, millis });
+                    r.text = generated;
+                });
+            }
+            Reply::Done { reason, .. } => {
+                reply.try_update(|r| r.done = Some(reason));
+            }
+            Reply::Failed { message, .. } => {
+                reply.try_update(|r| r.error = Some(message));
+            }
+            _ => {}
+        },
+    );
+    if id.is_none() {
+        reply.set(ChatReply {
+            error: Some("The Tumbler is not loaded yet.".into()),
+            ..Default::default()
+        });
+    }
+    id
+}
+
+/// The chat model's download and load, where a chapter uses it: nothing once it is ready.
+#[component]
+pub fn ChatModelStatus() -> impl IntoView {
+    let state = state();
+    move || match state.get() {
+        ChatModelState::Loading { file, loaded, total } => {
+            let (value, text) = match total {
+                Some(t) if t > 0 => (
+                    Some((loaded as f64 / t as f64).min(1.0)),
+                    format!("Loading the chat model · {file} {} of {}", mb(loaded), mb(t)),
+                ),
+                _ => (None, format!("Loading the chat model · {file} {}", mb(loaded))),
+            };
+            view! {
+                <p class="note-live chat-model-status" data-chat-model="loading">
+                    {text} " "
+                    <progress max="1" value=value aria-label="Chat model download"></progress>
+                </p>
+            }
+            .into_any()
+        }
+        ChatModelState::Error { message } => view! {
+            <p class="note-live engine-error" role="alert" data-chat-model="error">
+                {message} " Ask again to retry."
+            </p>
+        }
+        .into_any(),
+        ChatModelState::Idle | ChatModelState::Ready { .. } => ().into_any(),
+    }
+}
