@@ -78,6 +78,12 @@ async function open(slug, query = "") {
 
 test("inference: a chat with the fine-tuned Tumbler, each reply the native greedy one, ended by <|im_end|>", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
   const { page, context, problems } = await open("inference");
+  const chatFiles = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/public/model/chat/")) chatFiles.push(new URL(r.url()).pathname);
+  });
+  await page.waitForTimeout(500);
+  assert.deepEqual(chatFiles, [], "the chat model is not fetched before a chat needs it");
   const panel = page.locator(".live-chat");
   const reply = panel.locator(".chat-reply");
   const messages = [];
@@ -93,6 +99,7 @@ test("inference: a chat with the fine-tuned Tumbler, each reply the native greed
   };
 
   const first = await say("What is Python?");
+  assert.ok(chatFiles.some((f) => f.endsWith("/chat/model.safetensors")), `the chat model's weights were fetched: ${chatFiles}`);
   assert.ok(first.ids.length > 0, "the model wrote something");
   assert.ok(["end_of_turn", "length"].includes(first.reason), first.reason);
   const specials = async () => panel.locator(".chat-template .special-token").allTextContents();
