@@ -276,11 +276,20 @@ fn on_reply(reply: Reply) {
         | Reply::KvStep { id, .. }
         | Reply::ForwardTime { id, .. }
         | Reply::Permutation { id, .. }
-        | Reply::Gates { id, .. } => *id,
+        | Reply::Gates { id, .. }
+        | Reply::LearnStart { id, .. }
+        | Reply::LearnStep { id, .. }
+        | Reply::Weights { id, .. } => *id,
     };
     // Streams end with `Done` (or `Failed`); every other reply answers its request alone.
-    let last =
-        !matches!(reply, Reply::Token { .. } | Reply::KvStep { .. } | Reply::ForwardTime { .. });
+    let last = !matches!(
+        reply,
+        Reply::Token { .. }
+            | Reply::KvStep { .. }
+            | Reply::ForwardTime { .. }
+            | Reply::LearnStart { .. }
+            | Reply::LearnStep { .. }
+    );
     // Take the handler out while it runs: it may send another request.
     let handler =
         RUNNING.with(|r| r.borrow_mut().as_mut().and_then(|run| run.handlers.remove(&id)));

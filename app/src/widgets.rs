@@ -12,6 +12,7 @@
 //! - [`token_bars::TokenBars`]: bars for candidate tokens with `data-token-id` and `data-p`.
 //! - [`chat_template::ChatTemplate`]: a conversation in the chat template, special tokens marked.
 //! - [`prob_tokens::ProbTokens`]: generated tokens shaded by the probability each was chosen with.
+//! - [`matrix_map::MatrixMap`]: a whole matrix as a canvas image, one pixel per number.
 //! - [`Chart`]: an SVG string drawn by the [`plot`] helpers ([`plot::LineChart`],
 //!   [`plot::heatmap`]), shown with a text alternative.
 
@@ -21,6 +22,7 @@ pub mod chart;
 pub mod chat_template;
 pub mod flow;
 pub mod math;
+pub mod matrix_map;
 pub mod plot;
 pub mod prob_tokens;
 pub mod slider;

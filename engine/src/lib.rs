@@ -207,10 +207,85 @@ pub enum Request {
         /// The token to show; `None` is the last.
         position: Option<usize>,
     },
+    /// Train a tiny Tumbler from scratch on `text`, in the worker, on the CPU: one
+    /// [`Reply::LearnStart`], then one [`Reply::LearnStep`] per step, then [`Reply::Done`].
+    /// [`Request::Stop`] ends it between two steps.
+    Learn {
+        /// Echoed in every reply.
+        id: u32,
+        /// The text it learns from (its first [`MAX_LEARN_BYTES`] bytes).
+        text: String,
+        /// The prompt whose continuation shows what the model has learnt so far.
+        prompt: String,
+        /// Steps to take (1 to [`MAX_LEARN_STEPS`]).
+        steps: usize,
+        /// Steps between two looks at the model's predictions for the prompt.
+        sample_every: usize,
+        /// Seed of the initial weights and of the batches.
+        seed: u64,
+    },
+    /// One weight matrix of the loaded model, all its numbers.
+    Weights {
+        /// Echoed in the reply.
+        id: u32,
+        /// The block, 0 for the first.
+        layer: usize,
+        /// Which of the block's matrices: one of [`WEIGHT_MATRICES`].
+        matrix: String,
+    },
     /// Destroy the WebGPU device, as a driver reset would lose it (for the tests: the engine must
     /// move to the CPU and keep answering). An engine without a GPU device answers
     /// [`Reply::Failed`].
     DestroyGpu,
+}
+
+/// The most steps one [`Request::Learn`] takes.
+pub const MAX_LEARN_STEPS: usize = 2000;
+/// The most text, in bytes, the tiny model learns from.
+pub const MAX_LEARN_BYTES: usize = 32 * 1024;
+/// The weight matrices of a block, by their names in the weights file (`blocks.{layer}.{name}`).
+pub const WEIGHT_MATRICES: [&str; 7] =
+    ["attn.wq", "attn.wk", "attn.wv", "attn.wo", "mlp.w_gate", "mlp.w_up", "mlp.w_down"];
+
+/// What the tiny model predicts for the prompt at one point of its training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnSample {
+    /// Steps taken when it was asked (0: untrained).
+    pub step: usize,
+    /// Its greedy continuation of the prompt: each token its most likely next one.
+    pub continuation: String,
+    /// Its most likely next tokens after the prompt, most likely first.
+    pub next: Vec<TopToken>,
+}
+
+/// The tiny model a [`Request::Learn`] trains, before its first step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnRun {
+    /// Its hyper-parameters.
+    pub config: TumblerConfig,
+    /// Its number of parameters.
+    pub params: usize,
+    /// Tokens in the text it learns from.
+    pub text_tokens: usize,
+    /// Windows of text per step, B.
+    pub batch_size: usize,
+    /// Tokens per window, T.
+    pub seq_len: usize,
+    /// The prompt's tokens.
+    pub prompt: Vec<String>,
+    /// Its predictions with random weights.
+    pub sample: LearnSample,
+}
+
+/// One block weight matrix of the loaded model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightMatrix {
+    /// Its name in the weights file, e.g. `blocks.0.mlp.w_gate`.
+    pub name: String,
+    /// Its numbers, (rows, cols): a token's vector (1, rows) times the matrix gives (1, cols).
+    pub values: Array,
+    /// Parameters of the whole model.
+    pub model_params: usize,
 }
 
 /// The most tokens an embedding map labels.
@@ -339,6 +414,9 @@ pub struct AttentionTrace {
 /// the generator use, so a slider needs no new forward pass.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NextLogits {
+    /// The ids of the tokens the model read.
+    #[serde(default)]
+    pub ids: Vec<u32>,
     /// The tokens the model read: the text's last ones when it was cut.
     pub tokens: Vec<String>,
     /// How many tokens the text had (more than `tokens.len()` when it was cut).
@@ -375,6 +453,13 @@ pub struct TokenLosses {
     pub expected: Vec<TopToken>,
     /// How long the forward pass took in the worker, in milliseconds.
     pub millis: f64,
+}
+
+impl LearnRun {
+    /// Target tokens per step, B × T.
+    pub fn tokens_per_step(&self) -> usize {
+        self.batch_size * self.seq_len
+    }
 }
 
 impl TokenLosses {
@@ -569,6 +654,33 @@ pub enum Reply {
         /// The gate values.
         gates: GateTrace,
     },
+    /// The tiny model of [`Request::Learn`] is built; its steps follow.
+    LearnStart {
+        /// The request's id.
+        id: u32,
+        /// The model, its text and its untrained predictions.
+        run: LearnRun,
+    },
+    /// One training step of [`Request::Learn`].
+    LearnStep {
+        /// The request's id.
+        id: u32,
+        /// Steps taken, this one included.
+        step: usize,
+        /// The batch's loss before the update, in nats per token.
+        loss: f32,
+        /// How long the step (forward, backward, update) took, in milliseconds.
+        millis: f64,
+        /// The model's predictions after this step, every few steps.
+        sample: Option<LearnSample>,
+    },
+    /// The answer to [`Request::Weights`].
+    Weights {
+        /// The request's id.
+        id: u32,
+        /// The matrix.
+        weights: WeightMatrix,
+    },
     /// A request failed (the model stays loaded).
     Failed {
         /// The request's id, if it had one.
@@ -678,6 +790,15 @@ mod tests {
             Request::Permutation { id: 8, text: "a b c".into(), seed: 3 },
             Request::Gates { id: 9, text: "a b".into(), position: Some(1) },
             Request::Gates { id: 10, text: "a b".into(), position: None },
+            Request::Learn {
+                id: 11,
+                text: "Emma Woodhouse".into(),
+                prompt: "Emma".into(),
+                steps: 300,
+                sample_every: 10,
+                seed: 1,
+            },
+            Request::Weights { id: 12, layer: 1, matrix: "mlp.w_up".into() },
             Request::DestroyGpu,
         ];
         for r in requests {
@@ -709,6 +830,7 @@ mod tests {
             Reply::Next {
                 id: 5,
                 next: NextLogits {
+                    ids: vec![464],
                     tokens: vec!["The".into()],
                     total_tokens: 1,
                     logits: vec![1.5, -2.25, 0.0],
@@ -783,6 +905,31 @@ mod tests {
                     gates: Array::new(vec![2, 2], vec![0.5, -0.25, 1.0, 0.0]),
                 },
             },
+            Reply::LearnStart {
+                id: 11,
+                run: LearnRun {
+                    config: TumblerConfig::toy(4096),
+                    params: 10,
+                    text_tokens: 1500,
+                    batch_size: 8,
+                    seq_len: 32,
+                    prompt: vec!["Emma".into()],
+                    sample: LearnSample {
+                        step: 0,
+                        continuation: " the".into(),
+                        next: vec![TopToken { id: 3, text: " the".into(), p: 0.001 }],
+                    },
+                },
+            },
+            Reply::LearnStep { id: 11, step: 1, loss: 8.25, millis: 40.5, sample: None },
+            Reply::Weights {
+                id: 12,
+                weights: WeightMatrix {
+                    name: "blocks.1.mlp.w_up".into(),
+                    values: Array::new(vec![1, 2], vec![0.5, -0.25]),
+                    model_params: 99,
+                },
+            },
             Reply::Failed { id: None, message: "bad".into() },
         ];
         for r in replies {
@@ -845,6 +992,7 @@ mod tests {
         assert_eq!(loss.mean(), 1.5);
         assert!(TokenLosses { losses: vec![], ..loss }.mean().is_nan());
         let next = NextLogits {
+            ids: vec![],
             tokens: vec![],
             total_tokens: 0,
             logits: vec![0.0; 3],

@@ -29,6 +29,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use crate::download::{DownloadError, download, forget};
 
 mod chat;
+mod learn;
 mod live;
 
 /// How many candidates a step or a trace reports.
@@ -222,6 +223,27 @@ async fn handle(request: Request) {
             post(&reply.map_or_else(
                 |message| Reply::Failed { id: Some(id), message },
                 |gates| Reply::Gates { id, gates },
+            ));
+        }
+        Request::Learn { id, text, prompt, steps, sample_every, seed } => {
+            STOPPED.with(|s| s.borrow_mut().remove(&id));
+            let result = match loaded() {
+                Err(message) => Err(message),
+                Ok(l) => learn::learn(&l, id, &text, &prompt, steps, sample_every, seed).await,
+            };
+            post(&result.map_or_else(
+                |message| Reply::Failed { id: Some(id), message },
+                |reason| Reply::Done { id, reason },
+            ));
+        }
+        Request::Weights { id, layer, matrix } => {
+            let reply = match loaded() {
+                Err(message) => Err(message),
+                Ok(l) => live::weights(&l, layer, &matrix).await,
+            };
+            post(&reply.map_or_else(
+                |message| Reply::Failed { id: Some(id), message },
+                |weights| Reply::Weights { id, weights },
             ));
         }
         Request::DestroyGpu => destroy_gpu(),
@@ -523,6 +545,7 @@ async fn next(l: &Loaded, text: &str) -> Result<NextLogits, String> {
     let last = all_logits[(ids.len() - 1) * v..].to_vec(); // (V)
     let probs = softmax_with_temperature(&last, 1.0);
     Ok(NextLogits {
+        ids: ids.to_vec(),
         tokens: ids.iter().map(|&id| token_text(&l.encoding, id)).collect(),
         total_tokens: all.len(),
         top: top_tokens(&probs, NAMED_NEXT, |id| token_text(&l.encoding, id)),

@@ -9,6 +9,8 @@ pub mod data;
 pub mod gpt;
 #[cfg(feature = "wgpu")]
 pub mod kernels;
+#[cfg(feature = "learn")]
+pub mod learn;
 pub mod sampling;
 pub mod tokenizer;
 #[cfg(feature = "train")]

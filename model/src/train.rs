@@ -1,26 +1,29 @@
 //! Training: the Tumbler's byte-level BPE tokenizer ([`bpe`]) and, on burn's autodiff backend,
-//! the pre-training loop: AdamW (Loshchilov & Hutter, 2019) with warm-up and cosine decay
-//! ([`schedule`]), gradient clipping, periodic validation loss, checkpoints that survive a kill
+//! the pre-training loop: the steps of [`crate::learn`] (AdamW with warm-up and cosine decay,
+//! gradient clipping), periodic validation loss, checkpoints that survive a kill
 //! ([`checkpoint`]), a progress line on stderr and the loss curve as SVG ([`curve`]).
+//!
+//! Native only (files, a clock, rayon threads); the step itself is in [`crate::learn`], which the
+//! browser runs too.
 
-pub mod batches;
 pub mod bpe;
 pub mod checkpoint;
 pub mod curve;
-pub mod schedule;
 pub mod sft;
+
+pub use crate::learn::{Batch, batches, schedule};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::optim::ModuleOptimizer;
+use burn::tensor::Device;
 
 use crate::gpt::weights::WeightsError;
 use crate::gpt::{ConfigError, Tumbler, TumblerConfig};
+use crate::learn::{adamw, tensors};
 use checkpoint::{LossPoint, RunState};
 use schedule::Schedule;
 
@@ -75,25 +78,7 @@ pub struct TrainConfig {
 
 /// The optimizer a run uses; also what a checkpoint's optimizer state is loaded into.
 fn optimizer(cfg: &TrainConfig) -> ModuleOptimizer {
-    AdamWConfig::new()
-        .with_beta_1(0.9)
-        .with_beta_2(0.95)
-        .with_epsilon(1e-8)
-        .with_weight_decay(cfg.weight_decay)
-        .with_grad_clipping(Some(GradientClippingConfig::Norm(cfg.grad_clip)))
-        .init()
-}
-
-fn tensors(
-    inputs: Vec<i64>,
-    targets: Vec<i64>,
-    b: usize,
-    t: usize,
-    device: &Device,
-) -> (Tensor<2, Int>, Tensor<2, Int>) {
-    let x = Tensor::from_data(TensorData::new(inputs, [b, t]), device); // (B, T)
-    let y = Tensor::from_data(TensorData::new(targets, [b, t]), device); // (B, T)
-    (x, y)
+    adamw(cfg.weight_decay, cfg.grad_clip)
 }
 
 /// Mean validation loss in nats per token.
@@ -118,29 +103,6 @@ pub fn evaluate(
         })
         .sum::<f64>()
         / n
-}
-
-/// One optimisation step's data: inputs and targets (B, T), and for fine-tuning a 0/1 mask of the
-/// targets the loss counts.
-pub struct Batch {
-    pub inputs: Vec<i64>,
-    pub targets: Vec<i64>,
-    pub mask: Option<Vec<f32>>,
-    pub b: usize,
-    pub t: usize,
-}
-
-impl Batch {
-    fn loss(self, model: &Tumbler, device: &Device) -> Tensor<1> {
-        let (x, y) = tensors(self.inputs, self.targets, self.b, self.t, device);
-        match self.mask {
-            None => model.loss(x, y),
-            Some(mask) => {
-                let mask = Tensor::from_data(TensorData::new(mask, [self.b, self.t]), device);
-                model.masked_loss(x, y, mask)
-            }
-        }
-    }
 }
 
 /// Trains (or resumes training) until `cfg.schedule.total_steps`, checkpointing into `dir`;
@@ -208,10 +170,9 @@ pub fn run(
         let lr = cfg.schedule.lr(state.step);
         let data = batch(state.step as u64);
         let tokens = data.b * data.t;
-        let loss = data.loss(&model, &device); // (1)
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(lr, model, grads);
-        loss_sum += f64::from(loss.into_scalar::<f32>());
+        let loss;
+        (model, loss) = crate::learn::step(model, &mut optim, data, lr, &device);
+        loss_sum += f64::from(loss);
         loss_n += 1;
         window_tokens += tokens;
         state.step += 1;

@@ -2,6 +2,7 @@
 
 mod next;
 mod record;
+mod tiny;
 
 use leptos::prelude::*;
 
@@ -57,9 +58,7 @@ pub fn Chapter() -> impl IntoView {
             " walks through the same computation inside a small GPT."
         </p>
         <next::LiveNext/>
+        <tiny::TinyTraining/>
         <record::TrainingRecord/>
-        <p class="note-live">
-            "Not in this build yet: a tiny model trained in the page while you watch its loss fall."
-        </p>
     }
 }

@@ -1,5 +1,5 @@
 //! The live chapters' requests: the embedding map, generation with and without the KV cache,
-//! forward time against length, the permutation check and the SwiGLU gates.
+//! forward time against length, the permutation check, the SwiGLU gates and a weight matrix.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -7,7 +7,7 @@ use std::rc::Rc;
 use tumbler_engine::{
     DoneReason, EmbeddedToken, EmbeddingMap, GateTrace, MAX_EMBEDDED_TOKENS, MAX_PERMUTED_TOKENS,
     MAX_TRACE_TOKENS, NEIGHBOURS, PermutationCheck, PermutationRun, Reply, SimilarToken, TopToken,
-    shuffle_order, top_tokens,
+    WEIGHT_MATRICES, WeightMatrix, shuffle_order, top_tokens,
 };
 use tumbler_model::gpt::{Array, ForwardOptions, KvCache, TraceOptions, ids_tensor};
 use tumbler_model::sampling::{argmax, softmax_with_temperature};
@@ -334,5 +334,34 @@ pub async fn gates(l: &Loaded, text: &str, position: Option<usize>) -> Result<Ga
         tokens: trace.tokens,
         position,
         gates: Array::new(vec![trace.layers.len(), d_ff], data),
+    })
+}
+
+/// All the numbers of one of block `layer`'s weight matrices.
+pub async fn weights(l: &Loaded, layer: usize, matrix: &str) -> Result<WeightMatrix, String> {
+    let layers = l.model.config.n_layers;
+    if layer >= layers {
+        return Err(format!("the model has layers 0 to {}, not {layer}", layers - 1));
+    }
+    if !WEIGHT_MATRICES.contains(&matrix) {
+        return Err(format!("a block has no matrix {matrix:?}; it has {WEIGHT_MATRICES:?}"));
+    }
+    let name = format!("blocks.{layer}.{matrix}");
+    let (_, flat, shape) = l
+        .model
+        .named_params()
+        .into_iter()
+        .find(|(n, ..)| *n == name)
+        .ok_or_else(|| format!("the model has no parameter {name}"))?;
+    let values = flat
+        .into_data_async()
+        .await
+        .map_err(|e| format!("reading {name} failed: {e:?}"))?
+        .try_to_vec::<f32>()
+        .map_err(|e| format!("reading {name} failed: {e:?}"))?;
+    Ok(WeightMatrix {
+        name,
+        values: Array::new(shape, values),
+        model_params: l.model.config.param_count(),
     })
 }

@@ -87,6 +87,23 @@ impl TumblerConfig {
         }
     }
 
+    /// The model the training chapter trains in the page, from scratch, while the reader watches:
+    /// the Tumbler's vocabulary (its tokenizer's ids) and two thin layers, so a step on a CPU in
+    /// the browser takes a fraction of a second.
+    pub fn toy(vocab_size: usize) -> Self {
+        Self {
+            vocab_size,
+            d_model: 64,
+            n_layers: 2,
+            n_heads: 4,
+            n_kv_heads: 4,
+            d_ff: 128,
+            context_length: 64,
+            rope_theta: 10_000.0,
+            norm_eps: 1e-5,
+        }
+    }
+
     /// Head size hs = C / nh.
     pub fn head_size(&self) -> usize {
         self.d_model / self.n_heads
@@ -191,6 +208,7 @@ mod tests {
     fn presets_are_valid() {
         TumblerConfig::small().validate().unwrap();
         TumblerConfig::tiny().validate().unwrap();
+        TumblerConfig::toy(4096).validate().unwrap();
     }
 
     #[test]

@@ -365,6 +365,7 @@ mod tests {
     fn next(logits: Vec<f32>) -> NextLogits {
         let probs = softmax_with_temperature(&logits, 1.0);
         NextLogits {
+            ids: vec![1],
             tokens: vec!["x".into()],
             total_tokens: 1,
             top: top_tokens(&probs, 8, |id| format!("t{id}")),

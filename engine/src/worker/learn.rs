@@ -1,0 +1,88 @@
+//! The training chapter's tiny model: a Tumbler of toy size trained from scratch in the worker,
+//! on the CPU (burn's flex backend with autodiff), one step per turn of the event loop so a
+//! [`Request::Stop`](tumbler_engine::Request::Stop) is read between any two steps.
+
+use tumbler_engine::{
+    DoneReason, LearnRun, LearnSample, MAX_LEARN_BYTES, MAX_LEARN_STEPS, Reply, head, top_tokens,
+};
+use tumbler_model::gpt::TumblerConfig;
+use tumbler_model::learn::tiny::{TinyOptions, TinyRun};
+
+use super::{Loaded, STOPPED, now, post, token_text, yield_now};
+
+/// Tokens of the greedy continuation shown.
+const CONTINUATION: usize = 12;
+/// Next-token candidates shown.
+const CANDIDATES: usize = 5;
+
+/// What the model predicts for `prompt` now.
+fn sample(l: &Loaded, run: &TinyRun, prompt: &[u32]) -> LearnSample {
+    let probs = run.next_probs(prompt);
+    let continuation: Vec<u8> = run
+        .greedy(prompt, CONTINUATION)
+        .into_iter()
+        .flat_map(|id| l.encoding.token_bytes(id).unwrap_or_default().to_vec())
+        .collect();
+    LearnSample {
+        step: run.steps(),
+        continuation: String::from_utf8_lossy(&continuation).into_owned(),
+        next: top_tokens(&probs, CANDIDATES, |id| token_text(&l.encoding, id)),
+    }
+}
+
+/// Trains a fresh tiny model on `text` for `steps` steps, one [`Reply::LearnStep`] each.
+pub async fn learn(
+    l: &Loaded,
+    id: u32,
+    text: &str,
+    prompt: &str,
+    steps: usize,
+    sample_every: usize,
+    seed: u64,
+) -> Result<DoneReason, String> {
+    if !(1..=MAX_LEARN_STEPS).contains(&steps) || sample_every == 0 {
+        return Err(format!(
+            "ask for 1 to {MAX_LEARN_STEPS} steps, with a look at the predictions every 1 or more"
+        ));
+    }
+    let prompt_ids = l.encoding.encode(prompt);
+    if prompt_ids.is_empty() {
+        return Err("there is no prompt to continue".to_string());
+    }
+    let tokens = l.encoding.encode(head(text, MAX_LEARN_BYTES));
+    let config = TumblerConfig::toy(l.model.config.vocab_size);
+    let mut run =
+        TinyRun::new(&config, tokens, TinyOptions::page(steps, seed)).map_err(|e| e.to_string())?;
+    post(&Reply::LearnStart {
+        id,
+        run: LearnRun {
+            params: config.param_count(),
+            config,
+            text_tokens: run.text_tokens(),
+            batch_size: run.batch_size(),
+            seq_len: run.seq_len(),
+            prompt: prompt_ids.iter().map(|&t| token_text(&l.encoding, t)).collect(),
+            sample: sample(l, &run, &prompt_ids),
+        },
+    });
+    yield_now().await;
+    while run.steps() < steps {
+        if STOPPED.with(|s| s.borrow_mut().remove(&id)) {
+            return Ok(DoneReason::Stopped);
+        }
+        let started = now();
+        let loss = run.step();
+        let millis = now() - started;
+        let step = run.steps();
+        let look = step % sample_every == 0 || step == steps;
+        post(&Reply::LearnStep {
+            id,
+            step,
+            loss,
+            millis,
+            sample: look.then(|| sample(l, &run, &prompt_ids)),
+        });
+        yield_now().await;
+    }
+    Ok(DoneReason::Length)
+}

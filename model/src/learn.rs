@@ -1,0 +1,84 @@
+//! Learning: one optimisation step of the Tumbler on burn's autodiff backend — a batch's loss,
+//! its gradients by backpropagation, an AdamW update (Loshchilov & Hutter, 2019) — with the
+//! training batches ([`batches`]) and the learning-rate schedule ([`schedule`]).
+//!
+//! Nothing here reads a clock or a file or starts a thread, so it runs in the browser as well:
+//! the CLI's training loop (`train`) and the tiny model the training chapter trains in the page
+//! ([`tiny`]) take their steps through [`step`].
+
+pub mod batches;
+pub mod schedule;
+pub mod tiny;
+
+use burn::optim::grad_clipping::GradientClippingConfig;
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+
+use crate::gpt::Tumbler;
+
+/// One optimisation step's data: inputs and targets (B, T), and for fine-tuning a 0/1 mask of the
+/// targets the loss counts.
+pub struct Batch {
+    pub inputs: Vec<i64>,
+    pub targets: Vec<i64>,
+    pub mask: Option<Vec<f32>>,
+    pub b: usize,
+    pub t: usize,
+}
+
+impl Batch {
+    /// The batch's mean loss in nats per (counted) target token.
+    ///
+    /// # Shapes
+    /// - output: (1)
+    pub fn loss(self, model: &Tumbler, device: &Device) -> Tensor<1> {
+        let (x, y) = tensors(self.inputs, self.targets, self.b, self.t, device);
+        match self.mask {
+            None => model.loss(x, y),
+            Some(mask) => {
+                let mask = Tensor::from_data(TensorData::new(mask, [self.b, self.t]), device);
+                model.masked_loss(x, y, mask)
+            }
+        }
+    }
+}
+
+/// Inputs and targets as (B, T) integer tensors.
+pub(crate) fn tensors(
+    inputs: Vec<i64>,
+    targets: Vec<i64>,
+    b: usize,
+    t: usize,
+    device: &Device,
+) -> (Tensor<2, Int>, Tensor<2, Int>) {
+    let x = Tensor::from_data(TensorData::new(inputs, [b, t]), device); // (B, T)
+    let y = Tensor::from_data(TensorData::new(targets, [b, t]), device); // (B, T)
+    (x, y)
+}
+
+/// AdamW as the Tumbler is trained with: β = (0.9, 0.95) as in GPT-3, decoupled weight decay, and
+/// each parameter's gradient clipped to an L2 norm of `grad_clip` (burn clips tensor by tensor).
+pub fn adamw(weight_decay: f32, grad_clip: f32) -> ModuleOptimizer {
+    AdamWConfig::new()
+        .with_beta_1(0.9)
+        .with_beta_2(0.95)
+        .with_epsilon(1e-8)
+        .with_weight_decay(weight_decay)
+        .with_grad_clipping(Some(GradientClippingConfig::Norm(grad_clip)))
+        .init()
+}
+
+/// One step: the loss of `batch` under `model` (on an autodiff device), backpropagation, and an
+/// update at learning rate `lr`. Returns the updated model and the loss before the update.
+pub fn step(
+    model: Tumbler,
+    optim: &mut ModuleOptimizer,
+    batch: Batch,
+    lr: f64,
+    device: &Device,
+) -> (Tumbler, f32) {
+    let loss = batch.loss(&model, device); // (1)
+    let grads = GradientsParams::from_grads(loss.backward(), &model);
+    let model = optim.step(lr, model, grads);
+    (model, loss.into_scalar::<f32>())
+}

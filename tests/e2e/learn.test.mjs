@@ -1,0 +1,161 @@
+// Training and neural-net on real numbers: a tiny Tumbler trained from scratch in the engine
+// worker while the page draws its loss, and the real Tumbler drawn as a network (real token ids
+// in, real probabilities out) beside one of its real weight matrices.
+//
+// Steps per second and tokens per second are reported as diagnostics, not asserted.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DIST, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
+
+const MODEL = join(DIST, "public/model/base");
+const HAS_MODEL = ["config.json", "model.safetensors"].every((f) => existsSync(join(MODEL, f)));
+const NO_MODEL = `no model in ${MODEL}: train one first`;
+const READY_MS = 180_000;
+
+const env = useBrowser();
+
+/** Opens `slug` with a long-task recorder and waits for the engine. */
+async function openLive(slug) {
+  const { page, context, problems } = await openPage(env.browser, env.server.origin);
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: "longtask", buffered: true });
+  });
+  await page.goto(chapterUrl(env.server.origin, slug));
+  await page.waitForFunction(
+    () => ["ready", "error"].includes(document.querySelector("[data-engine-state]")?.dataset.engineState),
+    null,
+    { timeout: READY_MS },
+  );
+  const status = page.locator("[data-engine-state]");
+  assert.equal(await status.getAttribute("data-engine-state"), "ready", await status.innerText());
+  const since = await page.evaluate(() => performance.now());
+  const longTasks = () =>
+    page.evaluate((t0) => window.__longTasks.filter(([s]) => s >= t0).map(([, d]) => d), since);
+  return { page, context, problems, longTasks };
+}
+
+function assertNoLongTask(tasks, what) {
+  assert.ok(Math.max(0, ...tasks) <= 200, `main-thread tasks over 200 ms ${what}: ${tasks.join(", ")} ms`);
+}
+
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+test("training: a tiny model trained in the page, its loss falls, Stop stops it", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
+  const { page, context, problems, longTasks } = await openLive("training");
+  const panel = page.locator(".live-learn");
+  const start = panel.locator("button.learn-start");
+  await page.waitForFunction(() => document.querySelector(".live-learn button.learn-start")?.disabled === false, null, { timeout: 60_000 });
+  assert.equal(await panel.getAttribute("data-learn-state"), "idle");
+  const started = Date.now();
+  await start.click();
+
+  // Its untrained guess comes first, then the steps.
+  await panel.locator("[data-sample-step='0']").waitFor({ timeout: 60_000 });
+  const untrained = await panel.locator("[data-sample-step='0']").innerText();
+  const STEPS = 40;
+  await page.waitForFunction((n) => Number(document.querySelector(".learn-stats")?.dataset.step) >= n, STEPS, { timeout: 300_000 });
+  const seconds = (Date.now() - started) / 1000;
+  const stats = panel.locator(".learn-stats");
+  const losses = (await stats.getAttribute("data-losses")).split(" ").map(Number);
+  assert.ok(losses.length >= STEPS, `one loss per step: ${losses.length}`);
+  // Random weights: about ln V nats (V = 4096 → 8.32).
+  const v = JSON.parse(readFileSync(join(MODEL, "config.json"), "utf8")).vocab_size;
+  assert.ok(Math.abs(losses[0] - Math.log(v)) < 0.5, `first loss ${losses[0]} vs ln V ${Math.log(v)}`);
+  const early = mean(losses.slice(0, 5));
+  const late = mean(losses.slice(STEPS - 5, STEPS));
+  assert.ok(late < early - 1.0, `the loss falls: first five ${early.toFixed(3)}, steps ${STEPS - 4}–${STEPS} ${late.toFixed(3)}`);
+  const tokensPerSecond = Number(await stats.getAttribute("data-tokens-per-second"));
+  assert.ok(tokensPerSecond > 0);
+  t.diagnostic(`losses: ${losses.slice(0, 3).join(", ")} … ${losses.slice(STEPS - 3, STEPS).join(", ")}`);
+  t.diagnostic(`${tokensPerSecond} tokens/s; ${(STEPS / seconds).toFixed(2)} steps/s over the first ${STEPS} steps (start-up included)`);
+
+  // Its predictions changed.
+  await panel.locator("[data-sample-step='40']").waitFor();
+  const trained = await panel.locator("[data-sample-step='40']").innerText();
+  t.diagnostic(`untrained: ${untrained} | trained: ${trained}`);
+  assert.notEqual(trained.replace(/^step \d+: /, ""), untrained.replace(/^step \d+: /, ""));
+  const bars = await panel.locator(".token-bars li[data-token-id]").count();
+  assert.equal(bars, 5);
+
+  // Stop stops it between two steps.
+  await panel.locator("button.learn-stop").click();
+  await page.waitForFunction(() => document.querySelector(".live-learn")?.dataset.learnState === "stopped", null, { timeout: 30_000 });
+  const stoppedAt = Number(await stats.getAttribute("data-step"));
+  await page.waitForTimeout(1500);
+  assert.equal(Number(await stats.getAttribute("data-step")), stoppedAt, "no step after Stop");
+  assert.ok(stoppedAt < 300, `stopped early, at ${stoppedAt}`);
+  assert.equal(await start.isDisabled(), false, "it can start again");
+
+  await page.screenshot({ path: join(await artifacts(), "live-training.png"), fullPage: true });
+  assertNoLongTask(await longTasks(), "while training");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("neural-net: real token ids in, probabilities summing to 1 out, and a real weight matrix", { skip: !HAS_MODEL && NO_MODEL }, async () => {
+  const { page, context, problems, longTasks } = await openLive("neural-net");
+  const config = JSON.parse(readFileSync(join(MODEL, "config.json"), "utf8"));
+  const c = config.d_model;
+  const perLayer = 4 * c * c + 3 * c * config.d_ff + 2 * c;
+  const params = config.vocab_size * c + config.n_layers * perLayer + c;
+
+  // The network: the ids of "The cat sat on the", the probabilities of what comes next.
+  await page.locator(".live-network .nn-output").first().waitFor({ timeout: READY_MS });
+  const ids = await page.$$eval(".nn-input", (gs) => gs.map((g) => Number(g.dataset.tokenId)));
+  assert.equal(ids.length, 5);
+  for (const id of ids) assert.ok(Number.isInteger(id) && id >= 0 && id < config.vocab_size, `id ${id}`);
+  const ps = await page.$$eval(".nn-output", (gs) => gs.map((g) => Number(g.dataset.p)));
+  assert.equal(ps.length, 5, "four tokens by name and the rest");
+  assert.ok(Math.abs(ps.reduce((a, b) => a + b, 0) - 1) < 1e-3, `they sum to 1: ${ps}`);
+  assert.ok(ps.slice(0, 4).every((p, i) => i === 0 || p <= ps[i - 1]), `sorted: ${ps}`);
+  const total = Number(await page.getAttribute(".nn-diagram", "data-total"));
+  assert.ok(Math.abs(total - 1) < 1e-3, `all ${config.vocab_size} sum to 1: ${total}`);
+  const blocks = await page.locator(".nn-block").count();
+  assert.equal(blocks, config.n_layers);
+
+  // The weight matrix: W_gate of block 1, then W_down of the last block.
+  const matrix = page.locator(".live-weights .weight-matrix");
+  await matrix.waitFor({ timeout: READY_MS });
+  const shape = async () => [
+    await matrix.getAttribute("data-name"),
+    Number(await matrix.getAttribute("data-rows")),
+    Number(await matrix.getAttribute("data-cols")),
+    Number(await matrix.getAttribute("data-params")),
+    Number(await matrix.getAttribute("data-model-params")),
+  ];
+  assert.deepEqual(await shape(), ["blocks.0.mlp.w_gate", c, config.d_ff, c * config.d_ff, params]);
+  const canvas = page.locator(".weight-matrix canvas.matrix-map");
+  assert.equal(Number(await canvas.getAttribute("width")), config.d_ff);
+  assert.equal(Number(await canvas.getAttribute("height")), c);
+  // The canvas holds both colours: real weights have both signs.
+  const colours = await canvas.evaluate((el) => {
+    const d = el.getContext("2d").getImageData(0, 0, el.width, el.height).data;
+    let purple = 0, teal = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] === 0) continue;
+      if (d[i + 2] === 255) purple++;
+      else if (d[i + 1] === 168) teal++;
+    }
+    return { purple, teal };
+  });
+  assert.ok(colours.purple > 1000 && colours.teal > 1000, JSON.stringify(colours));
+
+  await page.selectOption(".weights-matrix", "6");
+  await page.selectOption(".weights-layer", String(config.n_layers - 1));
+  await page.waitForSelector(`.weight-matrix[data-name='blocks.${config.n_layers - 1}.mlp.w_down']`);
+  assert.deepEqual(await shape(), [`blocks.${config.n_layers - 1}.mlp.w_down`, config.d_ff, c, c * config.d_ff, params]);
+  await page.selectOption(".weights-matrix", "0");
+  await page.waitForSelector(`.weight-matrix[data-name='blocks.${config.n_layers - 1}.attn.wq']`);
+  assert.deepEqual((await shape()).slice(1, 4), [c, c, c * c]);
+
+  await page.screenshot({ path: join(await artifacts(), "live-neural-net.png"), fullPage: true });
+  assertNoLongTask(await longTasks(), "on the neural-net chapter");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
