@@ -75,11 +75,16 @@ test("training: a tiny model trained in the page, its loss falls, Stop stops it"
   t.diagnostic(`losses: ${losses.slice(0, 3).join(", ")} … ${losses.slice(STEPS - 3, STEPS).join(", ")}`);
   t.diagnostic(`${tokensPerSecond} tokens/s; ${(STEPS / seconds).toFixed(2)} steps/s over the first ${STEPS} steps (start-up included)`);
 
-  // Its predictions changed.
-  await panel.locator("[data-sample-step='40']").waitFor();
-  const trained = await panel.locator("[data-sample-step='40']").innerText();
+  // Its predictions changed: from a near-uniform guess to a confident one.
+  const sample = panel.locator(`[data-sample-step='${STEPS}']`);
+  await sample.waitFor();
+  const trained = await sample.innerText();
   t.diagnostic(`untrained: ${untrained} | trained: ${trained}`);
-  assert.notEqual(trained.replace(/^step \d+: /, ""), untrained.replace(/^step \d+: /, ""));
+  const before = Number(await panel.locator("[data-sample-step='0']").getAttribute("data-top-p"));
+  const after = Number(await sample.getAttribute("data-top-p"));
+  t.diagnostic(`top next-token probability ${before} untrained, ${after} at step ${STEPS}`);
+  assert.ok(before < 0.01, `untrained, no token stands out: ${before}`);
+  assert.ok(after > 10 * before, `trained, it bets: ${before} → ${after}`);
   const bars = await panel.locator(".token-bars li[data-token-id]").count();
   assert.equal(bars, 5);
 

@@ -17,7 +17,7 @@ const INPUTS: usize = 5;
 const OUTPUTS: usize = 4;
 /// Nodes drawn per block column: a few stand for the C numbers of a token's vector.
 const HIDDEN: usize = 6;
-const W: f64 = 780.0;
+const W: f64 = 800.0;
 const H: f64 = 330.0;
 
 /// The numbers the diagram shows.
@@ -62,9 +62,9 @@ fn ys(n: usize) -> Vec<f64> {
 
 fn diagram(net: &Net, layers: usize, width: usize) -> impl IntoView + use<> {
     let x_in = 170.0;
-    let x_out = 600.0;
+    let x_out = 640.0;
     let hidden_x: Vec<f64> =
-        (0..layers).map(|l| 260.0 + l as f64 * 260.0 / (layers.max(2) - 1) as f64).collect();
+        (0..layers).map(|l| 255.0 + l as f64 * 250.0 / (layers.max(2) - 1) as f64).collect();
     let columns: Vec<(f64, Vec<f64>)> = std::iter::once((x_in, ys(net.inputs.len())))
         .chain(hidden_x.iter().map(|&x| (x, ys(HIDDEN))))
         .chain(std::iter::once((x_out, ys(net.outputs.len() + 1))))

@@ -1,6 +1,9 @@
 //! A tiny Tumbler trained from scratch in the engine worker while the reader watches: its loss
 //! per step, its speed, and what it predicts after a fixed prompt as it learns.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -119,7 +122,19 @@ pub fn TinyTraining() -> impl IntoView {
     });
     let status = RwSignal::new(Status::Idle);
     let log = RwSignal::new(Log::default());
-    let running = StoredValue::new(None::<u32>);
+    // The id of the run in progress, 0 for none (request ids start at 1).
+    let id = Arc::new(AtomicU32::new(0));
+    // A reader who leaves the chapter stops the run: the worker is shared with every chapter.
+    on_cleanup({
+        let id = id.clone();
+        move || {
+            let id = id.swap(0, Ordering::Relaxed);
+            if id != 0 {
+                engine::stop(id);
+            }
+        }
+    });
+    let running = StoredValue::new(id);
 
     let start = move |_| {
         let Some(Ok(body)) = text.get_untracked() else { return };
@@ -152,17 +167,18 @@ pub fn TinyTraining() -> impl IntoView {
                     _ => return,
                 }
                 if matches!(status.get_untracked(), Status::Ended(_) | Status::Failed(_)) {
-                    running.try_set_value(None);
+                    running.with_value(|r| r.store(0, Ordering::Relaxed));
                 }
             },
         );
         match sent {
-            Some(id) => running.set_value(Some(id)),
+            Some(id) => running.with_value(|r| r.store(id, Ordering::Relaxed)),
             None => status.set(Status::Failed("the Tumbler is not loaded yet".into())),
         }
     };
     let stop = move |_| {
-        if let Some(id) = running.get_value() {
+        let id = running.with_value(|r| r.load(Ordering::Relaxed));
+        if id != 0 {
             engine::stop(id);
         }
     };
@@ -233,8 +249,13 @@ pub fn TinyTraining() -> impl IntoView {
                 .rev()
                 .take(6)
                 .map(|s| {
+                    let top = s.next.first();
                     view! {
-                        <li data-sample-step=s.step>
+                        <li
+                            data-sample-step=s.step
+                            data-top-id=top.map(|t| t.id)
+                            data-top-p=top.map(|t| t.p.to_string())
+                        >
                             <span class="muted">{format!("step {}: ", s.step)}</span>
                             {PROMPT}<strong>{visible(&s.continuation)}</strong>
                         </li>
