@@ -3,6 +3,10 @@
 //!
 //! The worker (crate `tumbler-engine`) holds burn and the model; the page holds neither. Messages
 //! are the typed [`Request`] and [`Reply`], sent as JSON strings.
+//!
+//! There are two builds of the worker: the CPU one, and a much larger one with burn's WebGPU
+//! backend. The page starts the WebGPU one only where `navigator.gpu` gives an adapter (or
+//! `?backend=webgpu` asks for it), and the CPU one if that worker fails to start or crashes.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -23,8 +27,10 @@ use crate::route::Route;
 pub mod chat;
 pub mod live;
 
-/// The worker script Trunk writes (`data-type="worker"` with a loader shim in `index.html`).
-const WORKER_SCRIPT: &str = "tumbler-engine_loader.js";
+/// The worker scripts Trunk writes (`data-type="worker"` with a loader shim in `index.html`): the
+/// CPU build, and the build with burn's WebGPU backend.
+const CPU_WORKER: &str = "tumbler-engine_loader.js";
+const WEBGPU_WORKER: &str = "tumbler-engine-webgpu_loader.js";
 /// The model the page loads unless `?model=` names another folder of the site.
 const MODEL_DIR: &str = "public/model/base/";
 /// The fine-tuned chat model, loaded by the worker on the first request that needs it.
@@ -73,17 +79,63 @@ impl EngineState {
     }
 }
 
-/// The backend the page asks for: `?backend=cpu|webgpu`, else WebGPU where the browser has it.
-pub fn requested_backend() -> Backend {
+/// The backend `?backend=cpu|webgpu` forces, if it does.
+fn forced_backend() -> Option<Backend> {
     match Route::param("backend").as_deref() {
-        Some("cpu") => return Backend::Cpu,
-        Some("webgpu") => return Backend::Webgpu,
-        _ => {}
+        Some("cpu") => Some(Backend::Cpu),
+        Some("webgpu") => Some(Backend::Webgpu),
+        _ => None,
     }
-    let gpu = web_sys::window()
+}
+
+/// `navigator.gpu`, where the browser has WebGPU.
+fn navigator_gpu() -> Option<JsValue> {
+    web_sys::window()
         .and_then(|w| js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("gpu")).ok())
-        .is_some_and(|g| !g.is_undefined() && !g.is_null());
-    if gpu { Backend::Webgpu } else { Backend::Cpu }
+        .filter(|g| !g.is_undefined() && !g.is_null())
+}
+
+/// The backend the page asks for before it has asked WebGPU for an adapter: `?backend=`, else
+/// WebGPU where the browser has it.
+pub fn requested_backend() -> Backend {
+    forced_backend().unwrap_or(if navigator_gpu().is_some() {
+        Backend::Webgpu
+    } else {
+        Backend::Cpu
+    })
+}
+
+/// The worker to start: `?backend=` forces one; otherwise WebGPU where `navigator.gpu` gives an
+/// adapter. The note says why the CPU was chosen in a browser that has WebGPU.
+async fn choose_backend() -> (Backend, Option<String>) {
+    if let Some(backend) = forced_backend() {
+        return (backend, None);
+    }
+    let Some(gpu) = navigator_gpu() else { return (Backend::Cpu, None) };
+    let request = js_sys::Reflect::get(&gpu, &JsValue::from_str("requestAdapter"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&gpu).ok())
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    let Some(request) = request else {
+        return (
+            Backend::Cpu,
+            Some("WebGPU cannot ask for an adapter here; running on the CPU".into()),
+        );
+    };
+    match wasm_bindgen_futures::JsFuture::from(request).await {
+        Ok(adapter) if !adapter.is_null() && !adapter.is_undefined() => (Backend::Webgpu, None),
+        Ok(_) => {
+            (Backend::Cpu, Some("WebGPU has no adapter in this browser; running on the CPU".into()))
+        }
+        Err(e) => {
+            let why = e.as_string().unwrap_or_else(|| format!("{e:?}"));
+            (
+                Backend::Cpu,
+                Some(format!("WebGPU's adapter request failed ({why}); running on the CPU")),
+            )
+        }
+    }
 }
 
 type Handler = Box<dyn FnMut(Reply)>;
@@ -93,6 +145,10 @@ type Callbacks = (Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(Event)>);
 /// The running worker and the requests waiting for replies.
 struct Running {
     worker: Worker,
+    /// Which build of the worker it is.
+    backend: Backend,
+    /// Why it is not the build the page asked for, if it is not.
+    note: Option<String>,
     handlers: HashMap<u32, Handler>,
     next_id: u32,
     /// The worker's callbacks; dropped (detached) with the worker.
@@ -106,6 +162,8 @@ thread_local! {
         total: None,
     });
     static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
+    /// The backend of the worker the page starts (the status shows it while the model loads).
+    static ASKED: RwSignal<Backend> = RwSignal::new(requested_backend());
 }
 
 /// The engine's state, for any component to read.
@@ -148,8 +206,21 @@ fn dir_urls(dir: &str) -> ModelUrls {
 
 fn start() {
     state().set(EngineState::Loading { file: String::new(), loaded: 0, total: None });
+    wasm_bindgen_futures::spawn_local(async {
+        let (backend, note) = choose_backend().await;
+        start_worker(backend, note);
+    });
+}
+
+/// Starts the build of the worker for `backend`; `note` says why it is not the one asked for.
+fn start_worker(backend: Backend, note: Option<String>) {
+    ASKED.with(|a| a.set(backend));
     chat::state().set(chat::ChatModelState::Idle);
-    let worker = match Worker::new(&absolute(WORKER_SCRIPT)) {
+    let script = match backend {
+        Backend::Webgpu => WEBGPU_WORKER,
+        Backend::Cpu => CPU_WORKER,
+    };
+    let worker = match Worker::new(&absolute(script)) {
         Ok(worker) => worker,
         Err(e) => {
             let message = e.as_string().unwrap_or_else(|| "this browser has no Web Workers".into());
@@ -165,18 +236,31 @@ fn start() {
         }
     });
     // A script that fails to load fires a plain Event; an uncaught error an ErrorEvent.
-    let on_error = Closure::<dyn FnMut(Event)>::new(|event: Event| {
+    let on_error = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
         let detail = js_sys::Reflect::get(&event, &JsValue::from_str("message"))
             .ok()
             .and_then(|m| m.as_string())
             .filter(|m| !m.is_empty())
             .unwrap_or_else(|| "its code failed to load or crashed".into());
-        fail_all(format!("Model not loaded: the engine stopped ({detail})"));
+        // After this callback returns: replacing the worker drops this closure.
+        wasm_bindgen_futures::spawn_local(async move {
+            if backend == Backend::Webgpu {
+                // The WebGPU build failed (a wasm too large to compile, a GPU error it could not
+                // survive): the CPU build carries on.
+                let note = format!("the WebGPU engine stopped ({detail}); running on the CPU");
+                fail_requests(&note);
+                start_worker(Backend::Cpu, Some(note));
+            } else {
+                fail_all(format!("Model not loaded: the engine stopped ({detail})"));
+            }
+        });
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     let running = Running {
         worker,
+        backend,
+        note,
         handlers: HashMap::new(),
         next_id: 1,
         _callbacks: (on_message, on_error),
@@ -188,8 +272,8 @@ fn start() {
     });
 }
 
-/// Stops the worker, tells every waiting request, and shows `message`.
-fn fail_all(message: String) {
+/// Stops the worker and tells every waiting request `message`.
+fn fail_requests(message: &str) {
     let handlers = RUNNING.with(|r| {
         r.borrow_mut().take().map(|running| {
             running.worker.terminate();
@@ -197,8 +281,13 @@ fn fail_all(message: String) {
         })
     });
     for (id, mut handler) in handlers.unwrap_or_default() {
-        handler(Reply::Failed { id: Some(id), message: message.clone() });
+        handler(Reply::Failed { id: Some(id), message: message.to_string() });
     }
+}
+
+/// Stops the worker, tells every waiting request, and shows `message`.
+fn fail_all(message: String) {
+    fail_requests(&message);
     state().set(EngineState::Error { message });
 }
 
@@ -218,8 +307,9 @@ fn send(request: &Request) {
 fn on_reply(reply: Reply) {
     let id = match &reply {
         Reply::Started => {
+            let backend = RUNNING.with(|r| r.borrow().as_ref().map(|run| run.backend));
             send(&Request::Load {
-                backend: requested_backend(),
+                backend: backend.unwrap_or(Backend::Cpu),
                 urls: model_urls(),
                 chat: Some(dir_urls(CHAT_DIR)),
             });
@@ -250,11 +340,12 @@ fn on_reply(reply: Reply) {
             return;
         }
         Reply::Ready { backend, config, params, note } => {
+            let page_note = RUNNING.with(|r| r.borrow().as_ref().and_then(|run| run.note.clone()));
             state().set(EngineState::Ready {
                 backend: *backend,
                 config: config.clone(),
                 params: *params,
-                note: note.clone(),
+                note: note.clone().or(page_note),
             });
             return;
         }
@@ -419,11 +510,11 @@ pub fn when_ready(
 /// `data-backend`, with the download's progress and a retry after a failure.
 #[component]
 pub fn EngineStatus() -> impl IntoView {
-    let asked = requested_backend();
+    let asked = ASKED.with(|a| *a);
     let state = state();
     let backend = move || match state.get() {
         EngineState::Ready { backend, .. } => backend.id(),
-        _ => asked.id(),
+        _ => asked.get().id(),
     };
     let label = |b: Backend| match b {
         Backend::Webgpu => "WebGPU",
@@ -447,10 +538,17 @@ pub fn EngineStatus() -> impl IntoView {
             .into_any()
         }
         EngineState::Ready { backend, params, note, .. } => {
+            // A note means WebGPU was wanted but is not used: say so, and why in the title.
+            let text = match note {
+                Some(_) if backend == Backend::Cpu => {
+                    "Tumbler ready · CPU (not WebGPU)".to_string()
+                }
+                _ => format!("Tumbler ready · {}", label(backend)),
+            };
             let title = note.unwrap_or_else(|| format!("{params} parameters"));
             view! {
                 <span class="dot" aria-hidden="true"></span>
-                <span title=title>{format!("Tumbler ready · {}", label(backend))}</span>
+                <span title=title>{text}</span>
             }
             .into_any()
         }
