@@ -203,9 +203,13 @@ fn LiveGeneration() -> impl IntoView {
                 {chips}
             </p>
             <p class="small">{move || outcome.get()}</p>
-            {move || shown().map(|i| view! {
-                <h3>{format!("Step {i}: the distribution the token was drawn from")}</h3>
-            })}
+            // Present before the first step: the heading's face is resolved when the panel appears,
+            // not in the middle of a generation (a first use of a font size costs Chromium a
+            // synchronous call to the browser process).
+            <h3>{move || match shown() {
+                Some(i) => format!("Step {i}: the distribution the token was drawn from"),
+                None => "Each step's distribution appears here".to_string(),
+            }}</h3>
             <Bars rows=bars label="The most likely next tokens at this step"/>
         }
         .into_any(),
