@@ -146,6 +146,56 @@ function readAttention(page) {
   });
 }
 
+/** Every layer's and head's attention map for the attention chapter's text, by "layer/head". */
+async function allMaps(page) {
+  const layers = await page.locator('select[data-control="layer"] option').count();
+  const heads = await page.locator('select[data-control="head"] option').count();
+  const maps = {};
+  for (let l = 0; l < layers; l++) {
+    for (let h = 0; h < heads; h++) {
+      await page.selectOption('select[data-control="layer"]', String(l));
+      await page.selectOption('select[data-control="head"]', String(h));
+      await page.waitForSelector(`.attention-grid[data-layer="${l}"][data-head="${h}"]`);
+      maps[`${l}/${h}`] = (await readAttention(page)).cells;
+    }
+  }
+  return maps;
+}
+
+test("the WGSL attention kernel on WebGPU draws the CPU reference's attention", {
+  skip: (BACKEND !== "webgpu" && "the WebGPU run only") || (!HAS_MODEL && NO_MODEL),
+}, async (t) => {
+  const read = async (extra) => {
+    const { page, context, problems } = await openPage(browser, server.origin);
+    await page.goto(url("attention", extra));
+    const status = await engineState(page, ["ready", "error"]);
+    assert.equal(await status.getAttribute("data-engine-state"), "ready", await status.innerText());
+    await page.locator(".attention-grid").waitFor({ timeout: READY_MS });
+    const backend = await status.getAttribute("data-backend");
+    const maps = await allMaps(page);
+    assert.deepEqual(problems, []);
+    await context.close();
+    return { backend, maps };
+  };
+  const gpu = await read("");
+  const cpu = await read("backend=cpu");
+  assert.equal(gpu.backend, "webgpu");
+  assert.equal(cpu.backend, "cpu");
+  assert.deepEqual(Object.keys(gpu.maps), Object.keys(cpu.maps));
+  let worst = 0;
+  for (const [key, cells] of Object.entries(gpu.maps)) {
+    const reference = cpu.maps[key];
+    assert.equal(cells.length, reference.length, key);
+    cells.forEach(([r, c, p], i) => {
+      assert.deepEqual([r, c], reference[i].slice(0, 2), key);
+      worst = Math.max(worst, Math.abs(p - reference[i][2]));
+    });
+  }
+  t.diagnostic(`largest attention difference, WebGPU kernel vs CPU burn ops: ${worst.toExponential(2)}`);
+  // f32 sums in another order: the kernel's tolerance in model/src/kernels/tests.rs is 1e-5.
+  assert.ok(worst <= 1e-4, `attention differs by ${worst}`);
+});
+
 /** A square map of probabilities whose rows sum to 1 and whose future cells are 0; its size. */
 function checkMap(map) {
   const t = Math.round(Math.sqrt(map.cells.length));

@@ -68,6 +68,16 @@ export async function serve() {
   return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
+/**
+ * Why a test that runs many forward passes is skipped in the WebGPU run (false in the CPU run):
+ * SwiftShader emulates the GPU on the CPU, about 3 s per decoding step on this machine, so dozens
+ * of steps take minutes and time nothing a reader's GPU would. The CPU run tests these chapters;
+ * the WebGPU run checks the WebGPU engine's numbers against the CPU's (engine.test.mjs), and
+ * `cargo xtask bench` times it.
+ */
+export const SLOW_ON_SWIFTSHADER =
+  BACKEND === "webgpu" && "dozens of forward passes: minutes on SwiftShader's emulated GPU; the CPU run tests this";
+
 const COMMON_FLAGS = [
   "--no-sandbox",
   "--disable-background-networking",

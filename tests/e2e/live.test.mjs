@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { BACKEND, DIST, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
+import { BACKEND, DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
 
 const HAS_MODEL = ["config.json", "model.safetensors"].every((f) => existsSync(join(DIST, "public/model/base", f)));
 const NO_MODEL = `no model in ${DIST}/public/model/base: train one first`;
@@ -98,7 +98,7 @@ test("embeddings: the Tumbler's rows and neighbours, its PCA map, and king − m
   await context.close();
 });
 
-test("kv-cache: the same greedy tokens with and without the cache, timed, and the cache's bytes", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
+test("kv-cache: the same greedy tokens with and without the cache, timed, and the cache's bytes", { skip: (!HAS_MODEL && NO_MODEL) || SLOW_ON_SWIFTSHADER }, async (t) => {
   const { page, context, problems, longTasks } = await openLive("kv-cache");
   await page.click(".live-kv button.generate");
   await page.waitForFunction(() => document.querySelector(".kv-outcome")?.textContent.trim().length > 0, null, { timeout: READY_MS });
@@ -123,7 +123,7 @@ test("kv-cache: the same greedy tokens with and without the cache, timed, and th
   await context.close();
 });
 
-test("context-window: forward time against length, measured in the page", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
+test("context-window: forward time against length, measured in the page", { skip: (!HAS_MODEL && NO_MODEL) || SLOW_ON_SWIFTSHADER }, async (t) => {
   const { page, context, problems, longTasks } = await openLive("context-window");
   await page.click(".live-timing button.measure");
   await page.waitForFunction(() => /^Measured/.test(document.querySelector(".timing-outcome")?.textContent ?? ""), null, { timeout: READY_MS });

@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DIST, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
+import { DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
 
 const env = useBrowser();
 const CHAPTER = 'section[data-chapter="pretraining-data"]';
@@ -139,7 +139,7 @@ test("security tokenizes the whole conversation with the Tumbler's tokenizer; ty
   await context.close();
 });
 
-test("in-context runs the same query with 0 to 5 examples on the Tumbler", async () => {
+test("in-context runs the same query with 0 to 5 examples on the Tumbler", { skip: SLOW_ON_SWIFTSHADER }, async () => {
   const { page, context, problems } = await openPage(env.browser, env.server.origin);
   await page.goto(chapterUrl(env.server.origin, "in-context", { query: "task=2&word=tree" }));
   const live = page.locator('section[data-chapter="in-context"] [data-icl-live]');

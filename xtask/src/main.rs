@@ -141,14 +141,15 @@ fn test(args: &[String]) -> Result<(), String> {
         "warnings",
     ]);
     run(clippy_wasm)?;
-    // The engine worker's own code (burn on flex, the message loop) for the browser.
+    // The engine worker's own code for the browser (the message loop, burn on flex and WebGPU):
+    // the `webgpu` build holds all of the CPU build's code, and trunk compiles the CPU build.
     let mut clippy_engine = cmd("cargo");
     clippy_engine.args([
         "clippy",
         "-p",
         "tumbler-engine",
         "--features",
-        "worker",
+        "webgpu",
         "--target",
         "wasm32-unknown-unknown",
         "--",
