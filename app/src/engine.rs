@@ -139,6 +139,8 @@ async fn choose_backend() -> (Backend, Option<String>) {
 }
 
 type Handler = Box<dyn FnMut(Reply)>;
+/// A request not yet sent (it is made once its id is known) and the handler of its replies.
+type Waiting = (Box<dyn FnOnce(u32) -> Request>, Handler);
 /// The worker's message and error callbacks.
 type Callbacks = (Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(Event)>);
 
@@ -151,6 +153,9 @@ struct Running {
     note: Option<String>,
     handlers: HashMap<u32, Handler>,
     next_id: u32,
+    /// Whether the worker has said it listens ([`Reply::Started`]); messages sent before that
+    /// would be lost.
+    listening: bool,
     /// The worker's callbacks; dropped (detached) with the worker.
     _callbacks: Callbacks,
 }
@@ -164,6 +169,8 @@ thread_local! {
     static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
     /// The backend of the worker the page starts (the status shows it while the model loads).
     static ASKED: RwSignal<Backend> = RwSignal::new(requested_backend());
+    /// Requests that need no model, waiting for the worker to listen.
+    static EARLY: RefCell<Vec<Waiting>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The engine's state, for any component to read.
@@ -263,6 +270,7 @@ fn start_worker(backend: Backend, note: Option<String>) {
         note,
         handlers: HashMap::new(),
         next_id: 1,
+        listening: false,
         _callbacks: (on_message, on_error),
     };
     RUNNING.with(|r| {
@@ -288,6 +296,11 @@ fn fail_requests(message: &str) {
 /// Stops the worker, tells every waiting request, and shows `message`.
 fn fail_all(message: String) {
     fail_requests(&message);
+    // Requests that need no model wait for the next worker when a WebGPU one is replaced; they
+    // fail only when no worker is left.
+    for (_, mut handler) in EARLY.with(|e| std::mem::take(&mut *e.borrow_mut())) {
+        handler(Reply::Failed { id: None, message: message.clone() });
+    }
     state().set(EngineState::Error { message });
 }
 
@@ -313,6 +326,8 @@ fn on_reply(reply: Reply) {
                 urls: model_urls(),
                 chat: Some(dir_urls(CHAT_DIR)),
             });
+            RUNNING.with(|r| r.borrow_mut().as_mut().map(|run| run.listening = true));
+            send_early();
             return;
         }
         Reply::ChatProgress { file, loaded, total } => {
@@ -361,6 +376,7 @@ fn on_reply(reply: Reply) {
         | Reply::Trace { id, .. }
         | Reply::Next { id, .. }
         | Reply::Loss { id, .. }
+        | Reply::Pipeline { id, .. }
         | Reply::Token { id, .. }
         | Reply::Done { id, .. }
         | Reply::Embeddings { id, .. }
@@ -415,6 +431,38 @@ pub fn request(
         send(&make(id));
     }
     id
+}
+
+/// Like [`request`], for a request that needs no model (the corpus pipeline): sent as soon as the
+/// worker listens, while the model loads, once it is ready, or after it failed to load. If the
+/// worker cannot start, `on_reply` gets a [`Reply::Failed`] saying why.
+pub fn request_without_model(
+    make: impl FnOnce(u32) -> Request + 'static,
+    on_reply: impl FnMut(Reply) + 'static,
+) {
+    EARLY.with(|e| e.borrow_mut().push((Box::new(make), Box::new(on_reply))));
+    send_early();
+}
+
+/// Sends the waiting requests that need no model, if the worker listens.
+fn send_early() {
+    let listening = RUNNING.with(|r| r.borrow().as_ref().is_some_and(|run| run.listening));
+    if !listening {
+        return;
+    }
+    for (make, handler) in EARLY.with(|e| std::mem::take(&mut *e.borrow_mut())) {
+        let id = RUNNING.with(|r| {
+            let mut r = r.borrow_mut();
+            let running = r.as_mut()?;
+            let id = running.next_id;
+            running.next_id += 1;
+            running.handlers.insert(id, handler);
+            Some(id)
+        });
+        if let Some(id) = id {
+            send(&make(id));
+        }
+    }
 }
 
 /// Asks the worker to stop the generation `id`.

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 pub use tumbler_model::chat::Role;
+use tumbler_model::data::{Document, PipelineReport, Verdict};
 use tumbler_model::gpt::{Array, TumblerConfig};
 use tumbler_model::sampling::Rng;
 
@@ -154,6 +155,14 @@ pub enum Request {
         id: u32,
         /// The reader's text (its first [`MAX_LOSS_TOKENS`] tokens are scored).
         text: String,
+    },
+    /// Run the corpus pipeline (`tumbler_model::data`) over `documents`, all together as
+    /// `tumbler corpus` did. Needs no model: it is answered while the model loads, or if it failed.
+    Pipeline {
+        /// Echoed in the reply.
+        id: u32,
+        /// The documents, in the order the verdicts come back.
+        documents: Vec<Document>,
     },
     /// Stop the generation `id` after its current step.
     Stop {
@@ -583,6 +592,17 @@ pub enum Reply {
         /// The loss of every token.
         loss: TokenLosses,
     },
+    /// The answer to [`Request::Pipeline`].
+    Pipeline {
+        /// The request's id.
+        id: u32,
+        /// One per document, in the request's order.
+        verdicts: Vec<Verdict>,
+        /// Documents and bytes in and out of each stage.
+        report: PipelineReport,
+        /// How long the run took in the worker, in milliseconds.
+        millis: f64,
+    },
     /// One generated token.
     Token {
         /// The request's id.
@@ -783,6 +803,16 @@ mod tests {
             },
             Request::Next { id: 5, text: "é\u{0}<script>".into() },
             Request::Loss { id: 6, text: "The cat".into() },
+            Request::Pipeline {
+                id: 7,
+                documents: vec![Document {
+                    id: "a".into(),
+                    source: "test".into(),
+                    url: Some("https://example.org/<b>".into()),
+                    html: true,
+                    text: "<p>caf\u{e9}</p>".into(),
+                }],
+            },
             Request::Stop { id: 4 },
             Request::Embeddings { id: 5, text: "king queen".into() },
             Request::KvCompare { id: 6, prompt: "Once".into(), max_tokens: 16 },
@@ -850,6 +880,19 @@ mod tests {
                 },
             },
             Reply::Done { id: 4, reason: DoneReason::EndOfText },
+            Reply::Pipeline {
+                id: 8,
+                verdicts: vec![Verdict {
+                    id: "a".into(),
+                    dropped_at: None,
+                    reason: None,
+                    duplicate_of: None,
+                    text: Some("mail <email>".into()),
+                    pii: tumbler_model::data::pii::PiiCounts { emails: 1, ..Default::default() },
+                }],
+                report: PipelineReport::default(),
+                millis: 12.5,
+            },
             Reply::Embeddings {
                 id: 5,
                 map: EmbeddingMap {

@@ -17,6 +17,7 @@ use tumbler_engine::{
     AttentionTrace, Backend, DoneReason, GenerateOptions, MAX_LOSS_TOKENS, MAX_TRACE_TOKENS,
     ModelUrls, NAMED_NEXT, NextLogits, Reply, Request, TokenLosses, TopToken, top_tokens,
 };
+use tumbler_model::data::Pipeline;
 use tumbler_model::gpt::{
     ForwardOptions, TraceOptions, Tumbler, TumblerConfig, ids_tensor, weights,
 };
@@ -169,6 +170,11 @@ async fn handle(request: Request) {
                 Ok(reason) => post(&Reply::Done { id, reason }),
                 Err(message) => post(&Reply::Failed { id: Some(id), message }),
             }
+        }
+        Request::Pipeline { id, documents } => {
+            let started = now();
+            let (verdicts, report) = Pipeline::default().verdicts(documents);
+            post(&Reply::Pipeline { id, verdicts, report, millis: now() - started });
         }
         Request::Stop { id } => {
             STOPPED.with(|s| s.borrow_mut().insert(id));

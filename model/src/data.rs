@@ -14,4 +14,4 @@ pub mod pipeline;
 pub mod quality;
 pub mod url_filter;
 
-pub use pipeline::{Document, Pipeline, PipelineReport, StageReport};
+pub use pipeline::{Document, Pipeline, PipelineReport, StageReport, Verdict};

@@ -32,7 +32,7 @@ pub struct PiiScrubber {
 }
 
 /// How many of each kind were replaced.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PiiCounts {
     pub emails: usize,
     pub phones: usize,

@@ -50,6 +50,24 @@ pub struct Outcome {
     pub duplicate_of: Option<String>,
 }
 
+/// What the pipeline made of one document, as plain data (the page's engine worker sends it).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Verdict {
+    pub id: String,
+    /// The stage that dropped it, or `None` if it made it through.
+    pub dropped_at: Option<String>,
+    pub reason: Option<String>,
+    /// For near-duplicates, the document that was kept in their place.
+    pub duplicate_of: Option<String>,
+    /// A kept document's text as training sees it (extracted, personal data masked).
+    pub text: Option<String>,
+    /// What the PII stage masked in a kept document.
+    pub pii: PiiCounts,
+}
+
+/// The least confidence in English the language filter accepts by default.
+pub const MIN_ENGLISH: f32 = 0.5;
+
 /// The configured stages.
 #[derive(Debug)]
 pub struct Pipeline {
@@ -88,7 +106,7 @@ impl Pipeline {
     pub fn new(quality: QualityConfig, minhash: MinHashConfig) -> Self {
         Self {
             quality,
-            min_english: 0.5,
+            min_english: MIN_ENGLISH,
             lang: LangId::new(),
             minhash: MinHasher::new(minhash),
             pii: PiiScrubber::new(),
@@ -155,6 +173,38 @@ impl Pipeline {
             duplicate_of: None,
         }));
         (docs, report, outcomes)
+    }
+
+    /// [`Pipeline::run`] with one [`Verdict`] per input, in the inputs' order.
+    pub fn verdicts(&self, docs: Vec<Document>) -> (Vec<Verdict>, PipelineReport) {
+        let raw = docs.clone();
+        let (kept, report, outcomes) = self.run(docs);
+        let scrubber = PiiScrubber::new();
+        let verdicts = raw
+            .into_iter()
+            .map(|d| {
+                let outcome = outcomes.iter().find(|o| o.id == d.id);
+                let dropped_at = outcome.and_then(|o| o.dropped_at).map(str::to_string);
+                let text = kept.iter().find(|k| k.id == d.id).map(|k| k.text.clone());
+                // Counted again on the unmasked text: the stage's report only has the totals.
+                let pii = match (&dropped_at, &text) {
+                    (None, Some(_)) => {
+                        let plain = if d.html { extract_text(&d.text) } else { d.text.clone() };
+                        scrubber.scrub(&plain).1
+                    }
+                    _ => PiiCounts::default(),
+                };
+                Verdict {
+                    dropped_at,
+                    reason: outcome.and_then(|o| o.reason.clone()),
+                    duplicate_of: outcome.and_then(|o| o.duplicate_of.clone()),
+                    text,
+                    pii,
+                    id: d.id,
+                }
+            })
+            .collect();
+        (verdicts, report)
     }
 
     fn filter_stage(
@@ -292,5 +342,25 @@ Eigentum der einen oder anderen ihrer Töchter angesehen wird.";
         assert_eq!(report.stages[0].docs_in, 6);
         assert_eq!(report.stages[5].docs_out, 1);
         assert_eq!(report.stages[5].reasons["emails"], 1);
+    }
+
+    #[test]
+    fn verdicts_follow_the_inputs_with_the_kept_text_and_its_pii() {
+        let docs = vec![
+            doc("short", None, false, "The end, and that is all."),
+            doc("keep", Some("https://example.org/austen"), false, PROSE),
+        ];
+        let (_, _, outcomes) = Pipeline::default().run(docs.clone());
+        let (verdicts, report) = Pipeline::default().verdicts(docs);
+        assert_eq!(report.stages.len(), 6);
+        let ids: Vec<&str> = verdicts.iter().map(|v| v.id.as_str()).collect();
+        assert_eq!(ids, ["short", "keep"]);
+        let short = outcomes.iter().find(|o| o.id == "short").unwrap();
+        assert_eq!(verdicts[0].dropped_at.as_deref(), short.dropped_at);
+        assert_eq!(verdicts[0].reason, short.reason);
+        assert_eq!(verdicts[0].text, None);
+        assert_eq!(verdicts[1].dropped_at, None);
+        assert!(verdicts[1].text.as_deref().unwrap().ends_with("Write to <email> for details."));
+        assert_eq!(verdicts[1].pii.emails, 1);
     }
 }

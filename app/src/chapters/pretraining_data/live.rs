@@ -4,12 +4,11 @@
 
 use leptos::prelude::*;
 use serde::Deserialize;
-use tumbler_model::data::html::extract_text;
-use tumbler_model::data::pii::PiiScrubber;
-use tumbler_model::data::pipeline::Outcome;
+use tumbler_model::data::pipeline::MIN_ENGLISH;
 use tumbler_model::data::quality::QualityConfig;
-use tumbler_model::data::{Document, Pipeline, PipelineReport, StageReport};
+use tumbler_model::data::{Document, PipelineReport, StageReport};
 
+use crate::engine::{self, Reply, Request};
 use crate::fetch;
 
 const SAMPLES_DIR: &str = "public/samples/";
@@ -167,45 +166,74 @@ fn first_chars(text: &str, n: usize) -> String {
     }
 }
 
-/// Runs the pipeline over `samples`, all together, as `tumbler corpus` did when it chose them.
-pub fn run(samples: Vec<Sample>) -> SampleRun {
-    let pipeline = Pipeline::default();
-    let (kept, report, outcomes) = pipeline.run(samples.iter().map(Sample::document).collect());
+/// The engine worker's verdicts on `samples` (one per sample, in order), ready to show.
+pub fn read(
+    samples: Vec<Sample>,
+    verdicts: Vec<tumbler_model::data::Verdict>,
+    report: PipelineReport,
+) -> SampleRun {
     let name_of = |id: &str| samples.iter().find(|s| s.id == id).map(|s| s.name.clone());
-    let scrubber = PiiScrubber::new();
     let verdicts = samples
         .iter()
-        .map(|s| {
-            let outcome: Option<&Outcome> = outcomes.iter().find(|o| o.id == s.id);
-            let dropped_at = outcome.and_then(|o| o.dropped_at);
-            let reason = outcome.and_then(|o| o.reason.clone());
-            let duplicate_of = outcome.and_then(|o| o.duplicate_of.as_deref()).and_then(name_of);
-            let (explanation, shown_text, pii) = match (dropped_at, &reason) {
+        .zip(verdicts)
+        .map(|(s, v)| {
+            // The stage keys the chapter knows; the figure highlights by them.
+            let dropped_at = v
+                .dropped_at
+                .as_deref()
+                .map(|d| STAGE_NAMES.iter().find(|(k, _)| *k == d).map_or("other", |(k, _)| *k));
+            let duplicate_of = v.duplicate_of.as_deref().and_then(name_of);
+            let (explanation, shown_text, pii) = match (dropped_at, &v.reason) {
                 (Some(stage), Some(reason)) => (
-                    explain(stage, reason, duplicate_of.as_deref(), pipeline.min_english),
+                    explain(stage, reason, duplicate_of.as_deref(), MIN_ENGLISH),
                     s.text.clone(),
                     Vec::new(),
                 ),
                 _ => {
-                    let before_pii = if s.html { extract_text(&s.text) } else { s.text.clone() };
-                    let counts = scrubber.scrub(&before_pii).1;
                     let pii: Vec<(&'static str, usize)> = [
-                        ("email addresses", counts.emails),
-                        ("phone numbers", counts.phones),
-                        ("IP addresses", counts.ips),
-                        ("card numbers", counts.cards),
+                        ("email addresses", v.pii.emails),
+                        ("phone numbers", v.pii.phones),
+                        ("IP addresses", v.pii.ips),
+                        ("card numbers", v.pii.cards),
                     ]
                     .into_iter()
                     .filter(|(_, n)| *n > 0)
                     .collect();
-                    let text = kept.iter().find(|d| d.id == s.id).map(|d| d.text.clone());
-                    ("passed every stage".to_string(), text.unwrap_or_default(), pii)
+                    ("passed every stage".to_string(), v.text.unwrap_or_default(), pii)
                 }
             };
-            Verdict { sample: s.clone(), dropped_at, reason, explanation, shown_text, pii }
+            Verdict {
+                sample: s.clone(),
+                dropped_at,
+                reason: v.reason,
+                explanation,
+                shown_text,
+                pii,
+            }
         })
         .collect();
     SampleRun { verdicts, report }
+}
+
+/// Runs the pipeline over `samples` in the engine worker (the filters take about half a second:
+/// too long for the page's thread).
+fn run_in_worker(samples: Vec<Sample>, result: RwSignal<Option<Result<(SampleRun, f64), String>>>) {
+    let documents = samples.iter().map(Sample::document).collect();
+    let mut samples = Some(samples);
+    engine::request_without_model(
+        move |id| Request::Pipeline { id, documents },
+        move |reply| match reply {
+            Reply::Pipeline { verdicts, report, millis, .. } => {
+                let samples = samples.take().unwrap_or_default();
+                result.try_set(Some(Ok((read(samples, verdicts, report), millis))));
+            }
+            Reply::Failed { message, .. } => {
+                result
+                    .try_set(Some(Err(format!("the engine could not run the filters: {message}"))));
+            }
+            _ => {}
+        },
+    );
 }
 
 async fn load_samples(loaded: RwSignal<(usize, usize)>) -> Result<Vec<Sample>, String> {
@@ -335,17 +363,10 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
     let run_result = RwSignal::new(None::<Result<(SampleRun, f64), String>>);
     let corpus = RwSignal::new(None::<Result<PipelineReport, String>>);
     leptos::task::spawn_local(async move {
-        let result = match load_samples(loaded).await {
-            Ok(samples) => {
-                // Let the "running" note paint before the filters hold the thread.
-                crate::tokenizers::yield_now().await;
-                let started = now();
-                let run = run(samples);
-                Ok((run, now() - started))
-            }
-            Err(e) => Err(e),
-        };
-        run_result.set(Some(result));
+        match load_samples(loaded).await {
+            Ok(samples) => run_in_worker(samples, run_result),
+            Err(e) => run_result.set(Some(Err(e))),
+        }
     });
     leptos::task::spawn_local(async move {
         corpus.set(Some(fetch::json::<PipelineReport>(REPORT_URL).await));
@@ -371,6 +392,8 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
                         <p class="muted" role="status">
                             {if all == 0 {
                                 "Loading the sample documents…".to_string()
+                            } else if done == all {
+                                format!("Running the filters over the {all} documents…")
                             } else {
                                 format!("Loading the sample documents… {done} of {all}")
                             }}
@@ -387,7 +410,7 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
                     let total = run.verdicts.len();
                     view! {
                         <p class="result" data-sample-run-ms=format!("{millis:.1}")>
-                            {format!("{kept} of {total} documents survive; the filters took {millis:.0} ms in this page.")}
+                            {format!("{kept} of {total} documents survive; the filters took {millis:.0} ms in your browser (in the engine's worker, off the page's thread).")}
                         </p>
                         <div class="samples">
                             {run
@@ -437,10 +460,6 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
     }
 }
 
-fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -474,7 +493,9 @@ mod tests {
     fn the_page_run_gives_the_corpus_runs_verdicts() {
         let samples = samples();
         assert!(samples.len() >= 10, "a dozen samples ship");
-        let run = run(samples);
+        let documents = samples.iter().map(Sample::document).collect();
+        let (verdicts, report) = tumbler_model::data::Pipeline::default().verdicts(documents);
+        let run = read(samples, verdicts, report);
         for v in &run.verdicts {
             assert_eq!(v.dropped_at, v.sample.expected_drop_stage.as_deref(), "{}", v.sample.name);
             assert_eq!(v.reason, v.sample.expected_reason, "{}", v.sample.name);
