@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { existsSync, statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { ROOT, DIST, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
+import { ROOT, DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
 
 const MODELS = join(DIST, "public/model");
 const HAS_MODEL = ["base", "chat"].every((m) => ["config.json", "model.safetensors"].every((f) => existsSync(join(MODELS, m, f))));
@@ -76,7 +76,7 @@ async function open(slug, query = "") {
   return { page, context, problems };
 }
 
-test("inference: a chat with the fine-tuned Tumbler, each reply the native greedy one, ended by <|im_end|>", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
+test("inference: a chat with the fine-tuned Tumbler, each reply the native greedy one, ended by <|im_end|>", { skip: (!HAS_MODEL && NO_MODEL) || SLOW_ON_SWIFTSHADER }, async (t) => {
   const { page, context, problems } = await open("inference");
   const chatFiles = [];
   page.on("request", (r) => {
@@ -131,7 +131,7 @@ test("inference: a chat with the fine-tuned Tumbler, each reply the native greed
   await context.close();
 });
 
-test("sft: the template tokenized live; base and fine-tuned answer the same prompt differently, as natively", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
+test("sft: the template tokenized live; base and fine-tuned answer the same prompt differently, as natively", { skip: (!HAS_MODEL && NO_MODEL) || SLOW_ON_SWIFTSHADER }, async (t) => {
   const { page, context, problems } = await open("sft");
   const ids = () => page.$$eval('.live-template [data-tokenizer="tumbler"] [data-token-id]', (cs) => cs.map((c) => +c.dataset.tokenId));
   await page.waitForFunction(() => document.querySelectorAll('.live-template [data-tokenizer="tumbler"] [data-token-id]').length > 0, null, { timeout: READY_MS });
@@ -168,7 +168,7 @@ test("sft: the template tokenized live; base and fine-tuned answer the same prom
   await context.close();
 });
 
-test("hallucination: known and invented names asked of the fine-tuned Tumbler, each answer as natively", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
+test("hallucination: known and invented names asked of the fine-tuned Tumbler, each answer as natively", { skip: (!HAS_MODEL && NO_MODEL) || SLOW_ON_SWIFTSHADER }, async (t) => {
   const { page, context, problems } = await open("hallucination", "name=Orson%20Kovats");
   await page.click(".live-hallucination button.hallu-ask");
   await page.waitForFunction(() => {
