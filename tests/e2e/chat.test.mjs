@@ -9,31 +9,21 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { ROOT, DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
+import { ROOT, DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts, TUMBLER_BIN, NO_TUMBLER_BIN, READY_MS } from "./harness.mjs";
 
 const MODELS = join(DIST, "public/model");
 const HAS_MODEL = ["base", "chat"].every((m) => ["config.json", "model.safetensors"].every((f) => existsSync(join(MODELS, m, f))));
 const NO_MODEL = `no base and chat models in ${MODELS}`;
-const READY_MS = 180_000;
 const TOLERANCE = 1e-4;
 // The ids of the template's special tokens in the Tumbler's tokenizer.json.
 const IM_START = 1;
 const IM_END = 2;
 
-function tumblerBin() {
-  if (process.env.TUMBLER_BIN) return existsSync(process.env.TUMBLER_BIN) ? process.env.TUMBLER_BIN : null;
-  const targets = [process.env.CARGO_TARGET_DIR, join(ROOT, "target")].filter(Boolean);
-  const found = targets
-    .flatMap((t) => ["release", "debug"].map((p) => join(t, p, "tumbler")))
-    .filter((f) => existsSync(f))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return found[0] ?? null;
-}
-const BIN = tumblerBin();
-const NO_BIN = "no native tumbler binary (set TUMBLER_BIN or build it): native comparison not done";
+const BIN = TUMBLER_BIN;
+const NO_BIN = NO_TUMBLER_BIN;
 
 /** The native answer of `model` ("base" or "chat") to `messages`: {prompt_ids, tokens, text, reason}. */
 function native(model, messages, { maxTokens, temperature = 0, seed = 0 }) {

@@ -9,30 +9,19 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, statSync, writeFileSync, mkdtempSync } from "node:fs";
+import { existsSync, writeFileSync, mkdtempSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { ROOT, DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
+import { ROOT, DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts, TUMBLER_BIN, NO_TUMBLER_BIN, READY_MS } from "./harness.mjs";
 
 const MODEL_DIR = join(DIST, "public/model/base");
 const HAS_MODEL = ["config.json", "model.safetensors"].every((f) => existsSync(join(MODEL_DIR, f)));
 const NO_MODEL = `no model in ${MODEL_DIR} (config.json + model.safetensors)`;
-const READY_MS = 180_000;
 const TOLERANCE = 1e-4;
 
-function tumblerBin() {
-  if (process.env.TUMBLER_BIN) return existsSync(process.env.TUMBLER_BIN) ? process.env.TUMBLER_BIN : null;
-  const targets = [process.env.CARGO_TARGET_DIR, join(ROOT, "target")].filter(Boolean);
-  const found = targets
-    .flatMap((t) => ["release", "debug"].map((p) => join(t, p, "tumbler")))
-    .filter((f) => existsSync(f))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return found[0] ?? null;
-}
-const BIN = tumblerBin();
-const NO_BIN =
-  "no native tumbler binary (set TUMBLER_BIN or run `cargo build -p tumbler-model --bin tumbler --features cli,train`): native comparison not done";
+const BIN = TUMBLER_BIN;
+const NO_BIN = NO_TUMBLER_BIN;
 
 /** Runs the CLI on the page's own model files. */
 function tumbler(args) {

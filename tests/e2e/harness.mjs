@@ -7,9 +7,10 @@
 import { before, after } from "node:test";
 import { createServer } from "node:http";
 import { readFile, stat, mkdir } from "node:fs/promises";
-import { readFileSync } from "node:fs";
+import { readFileSync, existsSync, statSync } from "node:fs";
 import { extname, join, normalize, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -155,3 +156,52 @@ export async function artifacts() {
   await mkdir(ARTIFACTS, { recursive: true });
   return ARTIFACTS;
 }
+
+/** How long a test waits for the engine and its answers (WebGPU on SwiftShader is slow). */
+export const READY_MS = 180_000;
+
+/**
+ * Opens chapter `slug` (with `query` in its fragment) in `env`'s browser with a long-task recorder
+ * and waits for the engine to be ready. `longTasks()` gives the durations of the main-thread long
+ * tasks that started after that.
+ */
+export async function openLive(env, slug, query = "") {
+  const { page, context, problems } = await openPage(env.browser, env.server.origin);
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: "longtask", buffered: true });
+  });
+  await page.goto(chapterUrl(env.server.origin, slug, { query }));
+  await page.waitForFunction(
+    () => ["ready", "error"].includes(document.querySelector("[data-engine-state]")?.dataset.engineState),
+    null,
+    { timeout: READY_MS },
+  );
+  const status = page.locator("[data-engine-state]");
+  assert.equal(await status.getAttribute("data-engine-state"), "ready", await status.innerText());
+  const since = await page.evaluate(() => performance.now());
+  const longTasks = () =>
+    page.evaluate((t0) => window.__longTasks.filter(([s]) => s >= t0).map(([, d]) => d), since);
+  return { page, context, problems, longTasks };
+}
+
+/** No main-thread task over 200 ms among `tasks` (ms); `what` says when they were recorded. */
+export function assertNoLongTask(tasks, what) {
+  assert.ok(Math.max(0, ...tasks) <= 200, `main-thread tasks over 200 ms ${what}: ${tasks.join(", ")} ms`);
+}
+
+/** The native `tumbler` binary to compare against: $TUMBLER_BIN, else the newest one built. */
+function tumblerBin() {
+  if (process.env.TUMBLER_BIN) return existsSync(process.env.TUMBLER_BIN) ? process.env.TUMBLER_BIN : null;
+  const targets = [process.env.CARGO_TARGET_DIR, join(ROOT, "target")].filter(Boolean);
+  const found = targets
+    .flatMap((t) => ["release", "debug"].map((p) => join(t, p, "tumbler")))
+    .filter((f) => existsSync(f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return found[0] ?? null;
+}
+export const TUMBLER_BIN = tumblerBin();
+export const NO_TUMBLER_BIN =
+  "no native tumbler binary (set TUMBLER_BIN or run `cargo build -p tumbler-model --bin tumbler --features cli,train`): native comparison not done";

@@ -8,46 +8,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DIST, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
+import { DIST, useBrowser, openPage, chapterUrl, artifacts, openLive, assertNoLongTask, READY_MS } from "./harness.mjs";
 
 const MODEL = join(DIST, "public/model/base");
 const HAS_MODEL = ["config.json", "model.safetensors"].every((f) => existsSync(join(MODEL, f)));
 const NO_MODEL = `no model in ${MODEL}: train one first`;
-const READY_MS = 180_000;
 
 const env = useBrowser();
-
-/** Opens `slug` with a long-task recorder and waits for the engine. */
-async function openLive(slug) {
-  const { page, context, problems } = await openPage(env.browser, env.server.origin);
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
-    }).observe({ type: "longtask", buffered: true });
-  });
-  await page.goto(chapterUrl(env.server.origin, slug));
-  await page.waitForFunction(
-    () => ["ready", "error"].includes(document.querySelector("[data-engine-state]")?.dataset.engineState),
-    null,
-    { timeout: READY_MS },
-  );
-  const status = page.locator("[data-engine-state]");
-  assert.equal(await status.getAttribute("data-engine-state"), "ready", await status.innerText());
-  const since = await page.evaluate(() => performance.now());
-  const longTasks = () =>
-    page.evaluate((t0) => window.__longTasks.filter(([s]) => s >= t0).map(([, d]) => d), since);
-  return { page, context, problems, longTasks };
-}
-
-function assertNoLongTask(tasks, what) {
-  assert.ok(Math.max(0, ...tasks) <= 200, `main-thread tasks over 200 ms ${what}: ${tasks.join(", ")} ms`);
-}
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 test("training: a tiny model trained in the page, its loss falls, Stop stops it", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
-  const { page, context, problems, longTasks } = await openLive("training");
+  const { page, context, problems, longTasks } = await openLive(env, "training");
   const panel = page.locator(".live-learn");
   const start = panel.locator("button.learn-start");
   await page.waitForFunction(() => document.querySelector(".live-learn button.learn-start")?.disabled === false, null, { timeout: 60_000 });
@@ -104,7 +76,7 @@ test("training: a tiny model trained in the page, its loss falls, Stop stops it"
 });
 
 test("neural-net: real token ids in, probabilities summing to 1 out, and a real weight matrix", { skip: !HAS_MODEL && NO_MODEL }, async () => {
-  const { page, context, problems, longTasks } = await openLive("neural-net");
+  const { page, context, problems, longTasks } = await openLive(env, "neural-net");
   const config = JSON.parse(readFileSync(join(MODEL, "config.json"), "utf8"));
   const c = config.d_model;
   const perLayer = 4 * c * c + 3 * c * config.d_ff + 2 * c;

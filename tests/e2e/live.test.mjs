@@ -9,44 +9,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { BACKEND, DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
+import { BACKEND, DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts, openLive, assertNoLongTask, READY_MS } from "./harness.mjs";
 
 const HAS_MODEL = ["config.json", "model.safetensors"].every((f) => existsSync(join(DIST, "public/model/base", f)));
 const NO_MODEL = `no model in ${DIST}/public/model/base: train one first`;
 // WebGPU on SwiftShader compiles every shader on the CPU: the first pass takes seconds.
-const READY_MS = 180_000;
 
 const env = useBrowser();
 
-/** Opens `slug` with a long-task recorder and waits for the engine. */
-async function openLive(slug, query = "") {
-  const { page, context, problems } = await openPage(env.browser, env.server.origin);
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
-    }).observe({ type: "longtask", buffered: true });
-  });
-  await page.goto(chapterUrl(env.server.origin, slug, { query }));
-  await page.waitForFunction(
-    () => ["ready", "error"].includes(document.querySelector("[data-engine-state]")?.dataset.engineState),
-    null,
-    { timeout: READY_MS },
-  );
-  const status = page.locator("[data-engine-state]");
-  assert.equal(await status.getAttribute("data-engine-state"), "ready", await status.innerText());
-  const since = await page.evaluate(() => performance.now());
-  const longTasks = () =>
-    page.evaluate((t0) => window.__longTasks.filter(([s]) => s >= t0).map(([, d]) => d), since);
-  return { page, context, problems, longTasks };
-}
-
-function assertNoLongTask(tasks, what) {
-  assert.ok(Math.max(0, ...tasks) <= 200, `main-thread tasks over 200 ms ${what}: ${tasks.join(", ")} ms`);
-}
-
 test("embeddings: the Tumbler's rows and neighbours, its PCA map, and king − man + woman on GloVe", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
-  const { page, context, problems, longTasks } = await openLive("embeddings");
+  const { page, context, problems, longTasks } = await openLive(env, "embeddings");
   const row = page.locator(".live-embeddings .embedding-row");
   await row.waitFor({ timeout: READY_MS });
   assert.equal(await row.getAttribute("data-dims"), "128");
@@ -99,7 +71,7 @@ test("embeddings: the Tumbler's rows and neighbours, its PCA map, and king − m
 });
 
 test("kv-cache: the same greedy tokens with and without the cache, timed, and the cache's bytes", { skip: (!HAS_MODEL && NO_MODEL) || SLOW_ON_SWIFTSHADER }, async (t) => {
-  const { page, context, problems, longTasks } = await openLive("kv-cache");
+  const { page, context, problems, longTasks } = await openLive(env, "kv-cache");
   await page.click(".live-kv button.generate");
   await page.waitForFunction(() => document.querySelector(".kv-outcome")?.textContent.trim().length > 0, null, { timeout: READY_MS });
   assert.match(await page.locator(".kv-outcome").innerText(), /length limit|end-of-text|context/);
@@ -124,7 +96,7 @@ test("kv-cache: the same greedy tokens with and without the cache, timed, and th
 });
 
 test("context-window: forward time against length, measured in the page", { skip: (!HAS_MODEL && NO_MODEL) || SLOW_ON_SWIFTSHADER }, async (t) => {
-  const { page, context, problems, longTasks } = await openLive("context-window");
+  const { page, context, problems, longTasks } = await openLive(env, "context-window");
   await page.click(".live-timing button.measure");
   await page.waitForFunction(() => /^Measured/.test(document.querySelector(".timing-outcome")?.textContent ?? ""), null, { timeout: READY_MS });
   const rows = await page.$$eval(".timing-table tr[data-length]", (rs) => rs.map((r) => [+r.dataset.length, +r.dataset.medianMs]));
@@ -138,7 +110,7 @@ test("context-window: forward time against length, measured in the page", { skip
 });
 
 test("positions: without RoPE the first layer is blind to a shuffle; with RoPE it is not", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
-  const { page, context, problems, longTasks } = await openLive("positions");
+  const { page, context, problems, longTasks } = await openLive(env, "positions");
   const off = page.locator('.permutation-run[data-positions="false"]');
   await off.waitFor({ timeout: READY_MS });
   const read = async (run) => ({
@@ -168,7 +140,7 @@ test("positions: without RoPE the first layer is blind to a shuffle; with RoPE i
 });
 
 test("gates: the Tumbler's SwiGLU gate values for the picked token, every layer", { skip: !HAS_MODEL && NO_MODEL }, async () => {
-  const { page, context, problems, longTasks } = await openLive("gates");
+  const { page, context, problems, longTasks } = await openLive(env, "gates");
   await page.locator(".gate-layer").first().waitFor({ timeout: READY_MS });
   const layers = await page.$$eval(".gate-layer", (ls) => ls.map((l) => [+l.dataset.units, +l.dataset.open]));
   assert.equal(layers.length, 4);
