@@ -42,8 +42,11 @@ const TYPES = {
   ".md": "text/markdown; charset=utf-8",
 };
 
-/** Serves DIST on a free loopback port; unknown paths get index.html (path routes). */
-export async function serve() {
+/**
+ * Serves DIST on `port` (a free one by default) of the loopback address; unknown paths get
+ * index.html (path routes). `cargo xtask serve` uses it too (serve.mjs).
+ */
+export async function serve(port = 0) {
   await stat(join(DIST, "index.html")).catch(() => {
     throw new Error(`${DIST}/index.html is missing: run \`trunk build --release\` first`);
   });
@@ -64,9 +67,12 @@ export async function serve() {
       res.writeHead(404).end("not found");
     }
   });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address();
-  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(ok)) };
+  await new Promise((ok, fail) => {
+    server.once("error", fail);
+    server.listen(port, "127.0.0.1", ok);
+  });
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 /**

@@ -13,7 +13,9 @@ use crate::{cmd, root, run, tools_dir};
 const TRUNK_VERSION: &str = "0.21.14";
 
 pub fn ensure() -> Result<(), String> {
+    components()?;
     wasm_target()?;
+    crates()?;
     trunk()?;
     wasm_bindgen()?;
     npm_packages()?;
@@ -21,9 +23,34 @@ pub fn ensure() -> Result<(), String> {
     Ok(())
 }
 
+/// Every crate `Cargo.lock` names, for every target and feature: trunk builds offline
+/// (`Trunk.toml`), so a crate that only the wasm builds use (the WebGPU worker's, say) must be in
+/// cargo's registry cache before it runs. Quick when they all are.
+fn crates() -> Result<(), String> {
+    let mut c = cmd("cargo");
+    c.args(["fetch", "--locked", "--quiet"]);
+    run(c)
+}
+
 fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = cmd(program).args(args).output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// rustfmt and clippy (`cargo xtask test` formats and lints with them); rustup's default profile
+/// has both, a minimal one neither.
+fn components() -> Result<(), String> {
+    let missing: Vec<&str> = [("rustfmt", "rustfmt"), ("clippy-driver", "clippy")]
+        .into_iter()
+        .filter(|(program, _)| output(program, &["--version"]).is_none())
+        .map(|(_, component)| component)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut c = cmd("rustup");
+    c.args(["component", "add"]).args(&missing);
+    run(c)
 }
 
 fn wasm_target() -> Result<(), String> {
@@ -76,9 +103,19 @@ fn wasm_bindgen() -> Result<(), String> {
 }
 
 /// `cargo install` into [`tools_dir`] (on the PATH of every command `cmd` makes).
+///
+/// The tools only move files and run wasm-bindgen over a few megabytes, so they are built for
+/// build speed: `opt-level = 1`, no LTO, no debug info (trunk's own release profile takes about
+/// twice as long on 2 cores). Cargo's temporary target directory keeps their build apart from the
+/// project's and is removed afterwards.
 fn install(args: &[&str]) -> Command {
     let mut c = cmd("cargo");
     c.arg("install").arg("--root").arg(tools_dir()).args(args);
+    c.env_remove("CARGO_TARGET_DIR")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16");
     c
 }
 
