@@ -71,7 +71,7 @@ fn python(root: &Path, text: &Path, runs: usize) -> Result<serde_json::Value, St
 }
 
 fn main() -> ExitCode {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = tumbler_model::repo_file("");
     let mut text_path = root.join(".cache/tokenize-bench/sotu.txt");
     let mut runs = 3;
     let mut with_python = true;

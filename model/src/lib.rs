@@ -16,3 +16,15 @@ pub mod tokenizer;
 #[cfg(feature = "train")]
 pub mod train;
 pub mod vectors;
+
+/// A file of this repository (`relative` to the workspace root, e.g. `"public/model/config.json"`),
+/// for tests and tools that cargo runs.
+///
+/// From the `CARGO_MANIFEST_DIR` cargo sets when it runs a test or a binary (every crate of the
+/// workspace sits one folder below its root), so that a test binary cargo reuses from a build in
+/// another checkout (CI's build cache) reads this checkout's files; the compile-time one otherwise.
+pub fn repo_file(relative: &str) -> std::path::PathBuf {
+    let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), Into::into);
+    crate_dir.join("..").join(relative)
+}

@@ -501,7 +501,7 @@ mod glove {
     /// The subset the page downloads: king − man + woman must land on queen.
     #[test]
     fn the_published_glove_subset_does_the_classic_analogy() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/vectors/glove-20k-50d.tgv");
+        let path = crate::repo_file("public/vectors/glove-20k-50d.tgv");
         let bytes = std::fs::read(path).expect("public/vectors/glove-20k-50d.tgv");
         let v = WordVectors::from_bytes(&bytes).unwrap();
         assert_eq!((v.len(), v.dims()), (20_000, 50));

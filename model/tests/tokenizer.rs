@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use tumbler_model::tokenizer::{Encoding, EncodingName};
 
 fn public_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public")
+    tumbler_model::repo_file("public")
 }
 
 fn load(name: EncodingName) -> Encoding {
@@ -116,8 +116,7 @@ fn tokenizer_trace_ends_at_encoder_ids() {
 
 /// The recorded reference: `tests/vectors/tiktoken_vectors.json`.
 fn vectors() -> Vec<serde_json::Value> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/tiktoken_vectors.json");
+    let path = tumbler_model::repo_file("model/tests/vectors/tiktoken_vectors.json");
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).expect("vector file")).expect("vector JSON");
     json["cases"].as_array().expect("cases").clone()

@@ -15,7 +15,7 @@
 
 mod setup;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
@@ -49,9 +49,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root (the parent of `xtask/`).
+/// The workspace root (the parent of `xtask/`): from the `CARGO_MANIFEST_DIR` that `cargo run`
+/// (and so `cargo xtask`) sets, not the one compiled in, which names the checkout this binary was
+/// built in (with CI's build cache, an earlier clone).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_owned()
+    let xtask = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    xtask.parent().expect("xtask sits in the workspace").to_owned()
 }
 
 /// The target directory: `CARGO_TARGET_DIR`, else `target/` in the workspace.

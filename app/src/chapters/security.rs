@@ -210,7 +210,7 @@ mod tests {
     use super::*;
 
     fn tumbler() -> Encoding {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/model/tokenizer.json");
+        let path = tumbler_model::repo_file("public/model/tokenizer.json");
         Encoding::from_tokenizer_json(&std::fs::read(path).unwrap()).unwrap()
     }
 

@@ -87,9 +87,7 @@ mod tests {
     use tumbler_model::tokenizer::EncodingName;
 
     fn load(name: EncodingName) -> Encoding {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../public")
-            .join(name.public_path());
+        let path = tumbler_model::repo_file("public").join(name.public_path());
         Encoding::from_file(name, &path).expect("vocabulary under public/")
     }
 

@@ -81,17 +81,14 @@ mod tests {
     use tumbler_model::tokenizer::EncodingName;
 
     fn load(name: EncodingName) -> Encoding {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../public")
-            .join(name.public_path());
+        let path = tumbler_model::repo_file("public").join(name.public_path());
         Encoding::from_file(name, &path).expect("vocabulary under public/")
     }
 
     /// Every vector text, joined with newlines and spaces and repeated: English, code, numbers,
     /// whitespace runs, contractions, scripts, emoji, then cut at small and large slice sizes.
     fn mixed_text() -> String {
-        let path =
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../model/tests/vectors/tiktoken_vectors.json");
+        let path = tumbler_model::repo_file("model/tests/vectors/tiktoken_vectors.json");
         let raw = std::fs::read_to_string(path).expect("vector file");
         let json: serde_json::Value = serde_json::from_str(&raw).expect("vector json");
         let texts: Vec<&str> = json["cases"]

@@ -56,5 +56,6 @@ pub fn TokenBars(
                 }
             }).collect_view()}
         </ul>
+        {crate::widgets::bars::value_face_probe()}
     }
 }

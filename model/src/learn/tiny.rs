@@ -224,11 +224,11 @@ mod tests {
     /// learning from the opening of *Emma* with the page's options and seed.
     #[test]
     fn the_page_run_lowers_its_loss_natively() {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../public");
-        let tokenizer = std::fs::read(format!("{root}/model/tokenizer.json")).unwrap();
+        let root = crate::repo_file("public");
+        let tokenizer = std::fs::read(root.join("model/tokenizer.json")).unwrap();
         let encoding = crate::tokenizer::Encoding::from_tokenizer_json(&tokenizer).unwrap();
         let sample: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(format!("{root}/samples/austen.json")).unwrap())
+            serde_json::from_slice(&std::fs::read(root.join("samples/austen.json")).unwrap())
                 .unwrap();
         let tokens = encoding.encode(sample["text"].as_str().unwrap());
         let config = TumblerConfig::toy(4096);

@@ -252,8 +252,7 @@ mod tests {
     /// The heap merge against tiktoken's scan on long pieces of real text and repeats.
     #[test]
     fn tokenizer_long_piece_merge_equals_scan() {
-        let path =
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../public/tokenizers/cl100k_base.tiktoken");
+        let path = crate::repo_file("public/tokenizers/cl100k_base.tiktoken");
         let ranks =
             crate::tokenizer::tiktoken::parse_rank_file(&std::fs::read(path).unwrap()).unwrap();
         let scan = |piece: &[u8]| -> Vec<u32> {

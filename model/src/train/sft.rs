@@ -102,9 +102,7 @@ mod tests {
     use crate::train::{TrainConfig, run};
 
     fn encoding() -> Encoding {
-        let json =
-            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../public/model/tokenizer.json"))
-                .unwrap();
+        let json = std::fs::read(crate::repo_file("public/model/tokenizer.json")).unwrap();
         Encoding::from_tokenizer_json(&json).unwrap()
     }
 

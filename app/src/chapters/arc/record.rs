@@ -146,7 +146,7 @@ mod tests {
     use super::*;
 
     fn file(name: &str) -> Value {
-        let path = format!("{}/../public/model/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = tumbler_model::repo_file("public/model").join(name);
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 

@@ -476,15 +476,17 @@ mod tests {
     }
 
     fn samples() -> Vec<Sample> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/samples/");
+        let dir = tumbler_model::repo_file("public/samples");
         let index: Vec<String> =
-            serde_json::from_str(&std::fs::read_to_string(format!("{dir}index.json")).unwrap())
+            serde_json::from_str(&std::fs::read_to_string(dir.join("index.json")).unwrap())
                 .unwrap();
         index
             .iter()
             .map(|n| {
-                serde_json::from_str(&std::fs::read_to_string(format!("{dir}{n}.json")).unwrap())
-                    .unwrap()
+                serde_json::from_str(
+                    &std::fs::read_to_string(dir.join(format!("{n}.json"))).unwrap(),
+                )
+                .unwrap()
             })
             .collect()
     }

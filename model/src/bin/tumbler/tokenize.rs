@@ -39,7 +39,7 @@ fn default_path(name: EncodingName) -> PathBuf {
     if here.exists() {
         return here;
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public").join(name.public_path())
+    tumbler_model::repo_file("public").join(name.public_path())
 }
 
 pub fn run(args: TokenizeArgs) -> Result<()> {
