@@ -8,8 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 pub use tumbler_model::chat::Role;
-pub use tumbler_model::generate::{DoneReason, GenerateOptions, TopToken, top_tokens};
 use tumbler_model::data::{Document, PipelineReport, Verdict};
+pub use tumbler_model::generate::{DoneReason, GenerateOptions, TopToken, top_tokens};
 use tumbler_model::gpt::{Array, TumblerConfig};
 use tumbler_model::sampling::Rng;
 

@@ -90,7 +90,9 @@ mod tests {
         assert_eq!(g.iter().filter(|x| x.kept).count(), 1);
         assert_eq!(g[0].prob, 1.0);
         // Low temperature sharpens, high flattens.
-        assert!(reshape(&Z, 0.5, 0, 1.0).unwrap()[0].prob > reshape(&Z, 2.0, 0, 1.0).unwrap()[0].prob);
+        assert!(
+            reshape(&Z, 0.5, 0, 1.0).unwrap()[0].prob > reshape(&Z, 2.0, 0, 1.0).unwrap()[0].prob
+        );
     }
 
     #[test]

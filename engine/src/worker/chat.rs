@@ -156,8 +156,8 @@ pub async fn answer(
     let turns: Vec<(Role, &str)> =
         messages.iter().map(|m| (m.role, head(&m.text, MAX_TEXT_BYTES))).collect();
     let context = l.model.config.context_length;
-    let ids = chat_prompt(&l.encoding, &turns, context, options.max_tokens)
-        .map_err(|e| e.to_string())?;
+    let ids =
+        chat_prompt(&l.encoding, &turns, context, options.max_tokens).map_err(|e| e.to_string())?;
     let stops = stop_tokens(&l.encoding, true);
     generate_ids(l, id, ids, stops, fallback, options).await
 }

@@ -67,14 +67,39 @@ fn greedy_steps_are_the_argmax_of_a_full_forward_pass() {
     assert_eq!(uncached.iter().map(|t| t.read).collect::<Vec<_>>()[..3], [5, 6, 7]);
 }
 
+/// Untrained, the model's greedy choice is mostly its last token again; sampling walks through
+/// varied tokens, and each step's distribution must still be the full pass's.
+#[test]
+fn sampled_steps_report_the_distribution_of_a_full_forward_pass() {
+    let model = tiny();
+    let options = GenerateOptions { temperature: 0.8, seed: 5, ..GenerateOptions::greedy(12) };
+    let run = Generation::new(&model, PROMPT.to_vec(), &options, vec![]).unwrap();
+    let (tokens, _) = run_to_end(&model, run);
+    let mut distinct = ids(&tokens);
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert!(distinct.len() > 3, "varied tokens: {:?}", ids(&tokens));
+    let mut text = PROMPT.to_vec();
+    for token in &tokens {
+        let probs = softmax_with_temperature(&full_last_logits(&model, &text), 0.8);
+        let top = top_ids(&probs, CANDIDATES);
+        assert_eq!(token.top.iter().map(|&(id, _)| id).collect::<Vec<_>>(), top);
+        let p = probs[token.id as usize];
+        assert!((token.p - p).abs() < 1e-5, "step {}: p {} vs {p}", token.step, token.p);
+        text.push(token.id);
+    }
+}
+
 #[test]
 fn a_stop_token_ends_the_run_and_is_left_out() {
     let model = tiny();
-    let options = GenerateOptions::greedy(8);
+    // Sampled, so the untrained model writes different tokens (greedy, it repeats one); the seed
+    // draws the same ones again.
+    let options = GenerateOptions { temperature: 1.0, seed: 1, ..GenerateOptions::greedy(8) };
     let run = Generation::new(&model, PROMPT.to_vec(), &options, vec![]).unwrap();
     let (free, _) = run_to_end(&model, run);
-    // Pretend a later greedy token (one not written before it) is end-of-text: the tokens before
-    // it come out, then the ending.
+    // Pretend a later token (one not written before it) is end-of-text: the tokens before it come
+    // out, then the ending.
     let k = (1..free.len()).find(|&k| free[..k].iter().all(|t| t.id != free[k].id)).unwrap();
     let stops = vec![(free[k].id, DoneReason::EndOfText)];
     let mut run = Generation::new(&model, PROMPT.to_vec(), &options, stops).unwrap();
@@ -118,12 +143,13 @@ fn length_context_and_stop_end_a_run_in_that_order() {
     let (tokens, reason) = run_to_end(&model, run.unwrap());
     assert_eq!((tokens.len(), reason), (3, DoneReason::Context));
 
-    let mut run = Generation::new(&model, PROMPT.to_vec(), &GenerateOptions::greedy(1), vec![]);
-    let run = run.as_mut().unwrap();
+    let start = |max_tokens| {
+        Generation::new(&model, PROMPT.to_vec(), &GenerateOptions::greedy(max_tokens), vec![])
+    };
+    let mut run = start(1).unwrap();
     run.stop();
     assert_eq!(run.step(&model).unwrap(), Step::Done(DoneReason::Stopped));
-    let mut zero = Generation::new(&model, PROMPT.to_vec(), &GenerateOptions::greedy(0), vec![]);
-    let zero = zero.as_mut().unwrap();
+    let mut zero = start(0).unwrap();
     zero.stop();
     assert_eq!(zero.done(), Some(DoneReason::Length), "a finished run stays finished as it was");
 }
@@ -161,7 +187,8 @@ fn a_seeded_sampled_run_repeats_exactly() {
 fn a_restarted_run_reads_everything_again_and_goes_on_the_same() {
     let model = tiny();
     let options = GenerateOptions::greedy(6);
-    let (straight, _) = run_to_end(&model, Generation::new(&model, PROMPT.to_vec(), &options, vec![]).unwrap());
+    let (straight, _) =
+        run_to_end(&model, Generation::new(&model, PROMPT.to_vec(), &options, vec![]).unwrap());
     let mut run = Generation::new(&model, PROMPT.to_vec(), &options, vec![]).unwrap();
     let mut out = Vec::new();
     for _ in 0..3 {
@@ -185,7 +212,13 @@ fn the_chat_budget_leaves_room_for_the_reply_but_keeps_half_the_context() {
     let turns = [(Role::User, long.as_str()), (Role::Assistant, "Sure."), (Role::User, "Hi?")];
     let all = chat_prompt(&enc, &turns, 256, 16).unwrap();
     let short = chat_prompt(&enc, &turns, 64, 48).unwrap();
-    assert!(short.len() <= 32 && all.ends_with(&short), "the oldest turns were left out");
+    assert!(
+        short.len() <= 32 && short.len() < all.len(),
+        "{} of {} tokens",
+        short.len(),
+        all.len()
+    );
+    assert!(all.ends_with(&short), "the oldest turns were left out, the last kept whole");
 }
 
 #[test]

@@ -14,7 +14,7 @@ use crate::engine::{Backend, Engine, ModelArgs, read_text};
 use crate::eval::{Score, measure};
 use crate::sample::{Request, generate};
 use tumbler_model::chat::Role;
-use tumbler_model::generate::{GenerateOptions, Vocab};
+use tumbler_model::generate::GenerateOptions;
 
 #[derive(Args)]
 pub struct CardArgs {

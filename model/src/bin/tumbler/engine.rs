@@ -53,7 +53,6 @@ impl Codec {
             Self::Bytes => text.bytes().map(u32::from).collect(),
         }
     }
-
 }
 
 impl Vocab for Codec {
