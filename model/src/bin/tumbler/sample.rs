@@ -117,7 +117,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<()> {
 pub struct Request<'a> {
     /// The text to continue as its only turn's text, or with `chat` the conversation to answer.
     pub turns: &'a [(Role, String)],
-    /// Answer `turns` in the chat template; stop at `<|im_end|>`.
+    /// Answer `turns` in the chat template; stop at `<|im_end|>` as well as at end-of-text.
     pub chat: bool,
     pub options: GenerateOptions,
     pub kv_cache: bool,
