@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 pub use tumbler_model::chat::Role;
 use tumbler_model::data::{Document, PipelineReport, Verdict};
+pub use tumbler_model::generate::{DoneReason, GenerateOptions, TopToken, top_tokens};
 use tumbler_model::gpt::{Array, TumblerConfig};
 use tumbler_model::sampling::Rng;
 
@@ -74,27 +75,6 @@ pub struct ChatMessage {
     pub role: Role,
     /// What they wrote (always ordinary text: a typed `<|im_end|>` stays characters).
     pub text: String,
-}
-
-/// How to pick each generated token.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GenerateOptions {
-    /// Tokens to generate at most (fewer if the context fills or the model ends the text).
-    pub max_tokens: usize,
-    /// Softmax temperature; 0 is greedy (always the most likely token).
-    pub temperature: f32,
-    /// Seed of the sampler: the same seed gives the same text.
-    pub seed: u64,
-    /// Keep only the k most likely tokens; `None` keeps all.
-    #[serde(default)]
-    pub top_k: Option<usize>,
-    /// Keep the smallest set of most likely tokens whose probabilities reach this; 1 keeps all.
-    #[serde(default = "keep_all")]
-    pub top_p: f32,
-}
-
-fn keep_all() -> f32 {
-    1.0
 }
 
 /// What the page asks the worker.
@@ -390,17 +370,6 @@ pub struct GateTrace {
     pub gates: Array,
 }
 
-/// One candidate next token and its probability.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TopToken {
-    /// Token id.
-    pub id: u32,
-    /// The token as text (`<0xNN>` for bytes that are not UTF-8 on their own).
-    pub text: String,
-    /// Its probability.
-    pub p: f32,
-}
-
 /// The attention of one forward pass, as the heatmaps draw it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttentionTrace {
@@ -503,22 +472,6 @@ pub fn tail(text: &str, max_bytes: usize) -> &str {
         start += 1;
     }
     &text[start..]
-}
-
-/// Why a generation ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DoneReason {
-    /// It produced the number of tokens asked for.
-    Length,
-    /// The context window is full.
-    Context,
-    /// The model produced its end-of-text token.
-    EndOfText,
-    /// The model closed its turn in the chat template (`<|im_end|>`).
-    EndOfTurn,
-    /// The page asked it to stop.
-    Stopped,
 }
 
 /// What the worker tells the page.
@@ -722,18 +675,6 @@ impl Reply {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("replies serialise")
     }
-}
-
-/// The `n` most likely entries of `probs`, most likely first (ties: smaller id first), with the
-/// token text `name` gives each id.
-pub fn top_tokens(probs: &[f32], n: usize, name: impl Fn(u32) -> String) -> Vec<TopToken> {
-    let mut order: Vec<u32> = (0..probs.len() as u32).collect();
-    order.sort_by(|&a, &b| probs[b as usize].total_cmp(&probs[a as usize]));
-    order
-        .into_iter()
-        .take(n)
-        .map(|id| TopToken { id, text: name(id), p: probs[id as usize] })
-        .collect()
 }
 
 /// The shuffle of the permutation check: a seeded order of `0..t` that keeps the last index last
@@ -1044,15 +985,6 @@ mod tests {
         };
         assert_eq!(next.name(2), Some("x"));
         assert_eq!(next.name(1), None);
-    }
-
-    #[test]
-    fn top_tokens_are_sorted_and_named() {
-        let top = top_tokens(&[0.1, 0.5, 0.1, 0.3], 3, |id| format!("t{id}"));
-        let ids: Vec<u32> = top.iter().map(|t| t.id).collect();
-        assert_eq!(ids, [1, 3, 0]);
-        assert_eq!(top[0].text, "t1");
-        assert_eq!(top[2].p, 0.1);
     }
 
     #[test]

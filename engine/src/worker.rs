@@ -18,10 +18,11 @@ use tumbler_engine::{
     ModelUrls, NAMED_NEXT, NextLogits, Reply, Request, TokenLosses, TopToken, top_tokens,
 };
 use tumbler_model::data::Pipeline;
+use tumbler_model::generate::{CANDIDATES, GenerateError, Generation, Step, Vocab, stop_tokens};
 use tumbler_model::gpt::{
     ForwardOptions, TraceOptions, Tumbler, TumblerConfig, ids_tensor, weights,
 };
-use tumbler_model::sampling::{Sampler, SamplingConfig, argmax, softmax_with_temperature};
+use tumbler_model::sampling::{argmax, softmax_with_temperature};
 use tumbler_model::tokenizer::Encoding;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -32,11 +33,6 @@ use crate::download::{DownloadError, download, forget};
 mod chat;
 mod learn;
 mod live;
-
-/// How many candidates a step or a trace reports.
-const TOP: usize = 8;
-/// The end-of-text token's text in the Tumbler's tokenizer.
-const END_OF_TEXT: &str = "<|endoftext|>";
 
 /// The loaded model.
 struct Loaded {
@@ -476,15 +472,6 @@ async fn load(backend: Backend, urls: &ModelUrls) -> Result<(Loaded, Option<Stri
     Ok((build(files, urls, device, backend).await?, note))
 }
 
-/// A token as display text; bytes that are not UTF-8 on their own appear as `<0xNN>`.
-fn token_text(encoding: &Encoding, id: u32) -> String {
-    let bytes = encoding.token_bytes(id).unwrap_or_default();
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => bytes.iter().map(|b| format!("<0x{b:02X}>")).collect(),
-    }
-}
-
 async fn trace(l: &Loaded, text: &str) -> Result<AttentionTrace, String> {
     let all = l.encoding.encode(text);
     if all.is_empty() {
@@ -492,7 +479,7 @@ async fn trace(l: &Loaded, text: &str) -> Result<AttentionTrace, String> {
     }
     let keep = all.len().min(MAX_TRACE_TOKENS).min(l.model.config.context_length);
     let ids = &all[..keep];
-    let tokens = ids.iter().map(|&id| token_text(&l.encoding, id)).collect();
+    let tokens = ids.iter().map(|&id| l.encoding.text(id)).collect();
     let started = now();
     let trace = l.model.trace_async(ids, tokens, TraceOptions::default()).await.map_err(|e| {
         device_failed(l, &e.to_string());
@@ -500,7 +487,7 @@ async fn trace(l: &Loaded, text: &str) -> Result<AttentionTrace, String> {
     })?;
     let millis = now() - started;
     let probs = softmax_with_temperature(trace.logits.slice(&[keep - 1]), 1.0);
-    let next = top_tokens(&probs, TOP, |id| token_text(&l.encoding, id));
+    let next = top_tokens(&probs, CANDIDATES, |id| l.encoding.text(id));
     Ok(AttentionTrace {
         ids: trace.ids,
         tokens: trace.tokens,
@@ -515,16 +502,6 @@ async fn trace(l: &Loaded, text: &str) -> Result<AttentionTrace, String> {
 async fn logits(l: &Loaded, ids: &[u32]) -> Result<Vec<f32>, String> {
     let out = l.model.forward_with(ids_tensor(ids, &l.device), ForwardOptions::default(), None);
     read_back(out.logits).await.inspect_err(|e| device_failed(l, e))
-}
-
-/// The last position's logits, read back from the device.
-///
-/// # Shapes
-/// - logits: (1, T, V)
-/// - output: (V)
-async fn last_logits(logits: burn::tensor::Tensor<3>) -> Result<Vec<f32>, String> {
-    let [_, t, v] = logits.dims();
-    read_back(logits.slice([0..1, t - 1..t, 0..v])).await
 }
 
 /// A tensor's values, row-major, read back from its device.
@@ -552,9 +529,9 @@ async fn next(l: &Loaded, text: &str) -> Result<NextLogits, String> {
     let probs = softmax_with_temperature(&last, 1.0);
     Ok(NextLogits {
         ids: ids.to_vec(),
-        tokens: ids.iter().map(|&id| token_text(&l.encoding, id)).collect(),
+        tokens: ids.iter().map(|&id| l.encoding.text(id)).collect(),
         total_tokens: all.len(),
-        top: top_tokens(&probs, NAMED_NEXT, |id| token_text(&l.encoding, id)),
+        top: top_tokens(&probs, NAMED_NEXT, |id| l.encoding.text(id)),
         logits: last,
         millis,
     })
@@ -586,11 +563,11 @@ async fn loss(l: &Loaded, text: &str) -> Result<TokenLosses, String> {
         losses.push((lse - f64::from(row[target])) as f32);
         let best = argmax(row);
         let p = (f64::from(row[best]) - lse).exp() as f32;
-        expected.push(TopToken { id: best as u32, text: token_text(&l.encoding, best as u32), p });
+        expected.push(TopToken { id: best as u32, text: l.encoding.text(best as u32), p });
     }
     Ok(TokenLosses {
         ids: ids.to_vec(),
-        tokens: ids.iter().map(|&id| token_text(&l.encoding, id)).collect(),
+        tokens: ids.iter().map(|&id| l.encoding.text(id)).collect(),
         total_tokens: all.len(),
         losses,
         expected,
@@ -616,82 +593,53 @@ async fn generate(
     if ids.is_empty() {
         return Err("there is no prompt to continue".to_string());
     }
-    let end = l.encoding.special_tokens().iter().find(|(s, _)| s == END_OF_TEXT).map(|&(_, i)| i);
-    let ends: Vec<(u32, DoneReason)> =
-        end.map(|e| (e, DoneReason::EndOfText)).into_iter().collect();
-    generate_ids(l, id, ids, &ends, true, options).await
+    let stops = stop_tokens(&l.encoding, false);
+    generate_ids(l, id, ids, stops, true, options).await
 }
 
-/// Generates after the token ids `ids`, one [`Reply::Token`] per step, until a token of `ends`
-/// (which ends the run with its reason) or `options.max_tokens`. With `fallback`, a step whose
-/// GPU was lost goes on with the model rebuilt on the CPU.
+/// Generates after the token ids `ids`, one [`Reply::Token`] per step, until a token of `stops`
+/// (which ends the run with its reason), `options.max_tokens`, a full context or a
+/// [`Request::Stop`]. With `fallback`, a step whose GPU was lost goes on with the model rebuilt on
+/// the CPU.
 async fn generate_ids(
     mut l: Rc<Loaded>,
     id: u32,
-    mut ids: Vec<u32>,
-    ends: &[(u32, DoneReason)],
+    ids: Vec<u32>,
+    stops: Vec<(u32, DoneReason)>,
     fallback: bool,
     options: GenerateOptions,
 ) -> Result<DoneReason, String> {
-    let sampling = SamplingConfig {
-        temperature: options.temperature,
-        top_k: options.top_k,
-        top_p: options.top_p,
-    };
-    let mut sampler = Sampler::new(sampling, options.seed).map_err(|e| e.to_string())?;
-    let context = l.model.config.context_length;
-    if ids.len() >= context {
-        return Err(format!("the prompt is {} tokens; the context holds {context}", ids.len()));
-    }
-    // The bars show the distribution the token is drawn from; greedy picks its maximum.
-    let shown_temperature = if options.temperature > 0.0 { options.temperature } else { 1.0 };
-    let mut cache = l.model.new_cache();
-    let mut pending = ids.clone(); // tokens the model has not seen yet
-    let mut generated = Vec::new();
-    for step in 0..options.max_tokens {
-        if ids.len() >= context {
-            return Ok(DoneReason::Context);
-        }
+    let mut run = Generation::new(&l.model, ids, &options, stops).map_err(|e| e.to_string())?;
+    loop {
         if STOPPED.with(|s| s.borrow_mut().remove(&id)) {
-            return Ok(DoneReason::Stopped);
+            run.stop();
         }
         let started = now();
-        let logits = loop {
-            let out = l.model.forward_with(
-                ids_tensor(&pending, &l.device),
-                ForwardOptions::default(),
-                Some(&mut cache),
-            );
-            match last_logits(out.logits).await {
-                Ok(logits) => break logits,
-                Err(e) => {
+        let step = loop {
+            match run.step_async(&l.model).await {
+                Err(GenerateError::Readback(e)) => {
+                    let e = e.to_string();
                     device_failed(&l, &e);
                     let Some(cpu) = replaced(&l).filter(|_| fallback) else { return Err(e) };
                     // The GPU was lost: go on from the same tokens on the CPU.
                     l = cpu;
-                    cache = l.model.new_cache();
-                    pending = ids.clone();
+                    run.restart();
                 }
+                other => break other.map_err(|e| e.to_string())?,
             }
         };
-        let probs = softmax_with_temperature(&logits, shown_temperature);
-        let next = sampler.sample(&logits).map_err(|e| e.to_string())?;
-        if let Some(&(_, reason)) = ends.iter().find(|(end, _)| *end == next) {
-            return Ok(reason);
-        }
-        ids.push(next);
-        pending = vec![next];
-        generated.extend_from_slice(l.encoding.token_bytes(next).unwrap_or_default());
-        let text = token_text(&l.encoding, next);
+        let token = match step {
+            Step::Token(token) => token,
+            Step::Done(reason) => return Ok(reason),
+        };
         post(&Reply::Token {
             id,
-            step,
-            token: TopToken { id: next, text, p: probs[next as usize] },
-            top: top_tokens(&probs, TOP, |id| token_text(&l.encoding, id)),
-            generated: String::from_utf8_lossy(&generated).into_owned(),
+            step: token.step,
+            token: token.named(&*l.encoding),
+            top: token.top_named(&*l.encoding),
+            generated: run.text(&*l.encoding),
             millis: now() - started,
         });
         yield_now().await;
     }
-    Ok(DoneReason::Length)
 }

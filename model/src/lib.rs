@@ -6,6 +6,7 @@
 
 pub mod chat;
 pub mod data;
+pub mod generate;
 pub mod gpt;
 #[cfg(feature = "wgpu")]
 pub mod kernels;

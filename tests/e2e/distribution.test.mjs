@@ -170,8 +170,8 @@ test("sampling: the Tumbler's distribution reshaped as the native sampler does, 
         if (run.topK) args.push("--top-k", String(run.topK));
         const native = tumbler(args).replace(/\n$/, "");
         const page = other + run.text;
-        if (/24 tokens/.test(run.outcome)) assert.equal(page, native, `seed 7, T=${run.temperature} top-p ${run.topP}`);
-        else assert.ok(native.startsWith(page), `seed 7, T=${run.temperature}: page ${JSON.stringify(page)} vs native ${JSON.stringify(native)}`);
+        // The CLI stops where the page does, at the length limit or at <|endoftext|>.
+        assert.equal(page, native, `seed 7, T=${run.temperature} top-p ${run.topP} (${run.outcome})`);
       }
     }
     await slide(page, ".live-sampling", "Seed", 8);

@@ -27,7 +27,9 @@ pub fn Chapter() -> impl IntoView {
     let k = number_param("k", 0.0, 0.0, 5.0);
     let p = number_param("p", 1.0, 0.05, 1.0);
     let rows = Signal::derive(move || {
+        // The sliders keep every setting in the sampler's ranges, so there is no error to show.
         reshape(&LOGITS, t.get(), k.get() as usize, p.get())
+            .unwrap_or_default()
             .into_iter()
             .map(|c| Bar {
                 label: WORDS[c.index].to_owned(),
@@ -58,7 +60,7 @@ pub fn Chapter() -> impl IntoView {
         <ul>
             <li><strong>"Temperature T"</strong> " divides the logits before softmax. Below 1 it sharpens the distribution toward the top token; above 1 it flattens it so rare tokens get a chance. T = 0 is taken to mean greedy."</li>
             <li><strong>"Top-k"</strong> " keeps only the k most likely tokens. Simple, but k does not adapt: it keeps the same number whether the model is sure or unsure."</li>
-            <li><strong>"Top-p"</strong> " (nucleus) keeps the smallest set of top tokens whose probabilities add up to at least p. When the model is confident that may be one or two tokens; when unsure, hundreds."</li>
+            <li><strong>"Top-p"</strong> " (nucleus) keeps the smallest set of top tokens whose probabilities add up to at least p. When the model is confident that may be one or two tokens; when unsure, hundreds. With top-k on too, top-k cuts first and p counts within what it kept, renormalised: that is the order the Tumbler's sampler uses, here and in the live panel below."</li>
         </ul>
         <div class="panel">
             <h2>"Reshape a distribution"</h2>

@@ -9,11 +9,11 @@ use std::rc::Rc;
 use tumbler_engine::{
     ChatMessage, DoneReason, GenerateOptions, MAX_TEXT_BYTES, Model, ModelUrls, Reply, Role, head,
 };
-use tumbler_model::chat::{self, IM_END};
+use tumbler_model::generate::{chat_prompt, stop_tokens};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{END_OF_TEXT, Loaded, build, fetch_files, generate_ids, loaded, post};
+use super::{Loaded, build, fetch_files, generate_ids, loaded, post};
 
 /// Where the chat model stands.
 enum Slot {
@@ -156,14 +156,8 @@ pub async fn answer(
     let turns: Vec<(Role, &str)> =
         messages.iter().map(|m| (m.role, head(&m.text, MAX_TEXT_BYTES))).collect();
     let context = l.model.config.context_length;
-    // Leave room for the reply, but never less than half the context for the conversation.
-    let budget = context - options.max_tokens.min(context / 2);
-    let (ids, _) = chat::prompt_ids(&l.encoding, &turns, budget).map_err(|e| e.to_string())?;
-    let special = |name: &'static str| chat::special_id(&l.encoding, name).ok();
-    let ends: Vec<(u32, DoneReason)> =
-        [(special(IM_END), DoneReason::EndOfTurn), (special(END_OF_TEXT), DoneReason::EndOfText)]
-            .into_iter()
-            .filter_map(|(id, reason)| id.map(|id| (id, reason)))
-            .collect();
-    generate_ids(l, id, ids, &ends, fallback, options).await
+    let ids =
+        chat_prompt(&l.encoding, &turns, context, options.max_tokens).map_err(|e| e.to_string())?;
+    let stops = stop_tokens(&l.encoding, true);
+    generate_ids(l, id, ids, stops, fallback, options).await
 }

@@ -5,10 +5,11 @@
 use tumbler_engine::{
     DoneReason, LearnRun, LearnSample, MAX_LEARN_BYTES, MAX_LEARN_STEPS, Reply, head, top_tokens,
 };
+use tumbler_model::generate::Vocab;
 use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::learn::tiny::{TinyOptions, TinyRun};
 
-use super::{Loaded, STOPPED, now, post, token_text, yield_now};
+use super::{Loaded, STOPPED, now, post, yield_now};
 
 /// Tokens of the greedy continuation shown.
 const CONTINUATION: usize = 12;
@@ -18,15 +19,10 @@ const CANDIDATES: usize = 5;
 /// What the model predicts for `prompt` now.
 fn sample(l: &Loaded, run: &TinyRun, prompt: &[u32]) -> LearnSample {
     let probs = run.next_probs(prompt);
-    let continuation: Vec<u8> = run
-        .greedy(prompt, CONTINUATION)
-        .into_iter()
-        .flat_map(|id| l.encoding.token_bytes(id).unwrap_or_default().to_vec())
-        .collect();
     LearnSample {
         step: run.steps(),
-        continuation: String::from_utf8_lossy(&continuation).into_owned(),
-        next: top_tokens(&probs, CANDIDATES, |id| token_text(&l.encoding, id)),
+        continuation: l.encoding.decode_lossy(&run.greedy(prompt, CONTINUATION)),
+        next: top_tokens(&probs, CANDIDATES, |id| l.encoding.text(id)),
     }
 }
 
@@ -61,7 +57,7 @@ pub async fn learn(
             text_tokens: run.text_tokens(),
             batch_size: run.batch_size(),
             seq_len: run.seq_len(),
-            prompt: prompt_ids.iter().map(|&t| token_text(&l.encoding, t)).collect(),
+            prompt: prompt_ids.iter().map(|&t| l.encoding.text(t)).collect(),
             sample: sample(l, &run, &prompt_ids),
         },
     });

@@ -6,14 +6,15 @@ use std::rc::Rc;
 
 use tumbler_engine::{
     DoneReason, EmbeddedToken, EmbeddingMap, GateTrace, MAX_EMBEDDED_TOKENS, MAX_PERMUTED_TOKENS,
-    MAX_TRACE_TOKENS, NEIGHBOURS, PermutationCheck, PermutationRun, Reply, SimilarToken, TopToken,
+    MAX_TRACE_TOKENS, NEIGHBOURS, PermutationCheck, PermutationRun, Reply, SimilarToken,
     WEIGHT_MATRICES, WeightMatrix, shuffle_order, top_tokens,
 };
-use tumbler_model::gpt::{Array, ForwardOptions, KvCache, TraceOptions, ids_tensor};
-use tumbler_model::sampling::{argmax, softmax_with_temperature};
+use tumbler_model::generate::{GenerateOptions, Generation, Step, Vocab, stop_tokens};
+use tumbler_model::gpt::{Array, ForwardOptions, TraceOptions, ids_tensor};
+use tumbler_model::sampling::softmax_with_temperature;
 use tumbler_model::vectors::{nearest, pca_2d, unit_rows};
 
-use super::{END_OF_TEXT, Loaded, STOPPED, now, post, token_text, yield_now};
+use super::{Loaded, STOPPED, now, post, yield_now};
 
 /// Tokens one run of the KV-cache comparison generates at most.
 pub const MAX_KV_TOKENS: usize = 64;
@@ -100,13 +101,13 @@ pub async fn embeddings(l: &Loaded, text: &str) -> Result<EmbeddingMap, String> 
                 .into_iter()
                 .map(|n| SimilarToken {
                     id: n.index as u32,
-                    text: token_text(&l.encoding, n.index as u32),
+                    text: l.encoding.text(n.index as u32),
                     cosine: n.cosine,
                 })
                 .collect();
             EmbeddedToken {
                 id,
-                text: token_text(&l.encoding, id),
+                text: l.encoding.text(id),
                 row: space.rows[i * c..(i + 1) * c].to_vec(),
                 point: space.points[i],
                 neighbours,
@@ -122,15 +123,9 @@ pub async fn embeddings(l: &Loaded, text: &str) -> Result<EmbeddingMap, String> 
     })
 }
 
-/// Runs `ids` through the model (after `cache`'s tokens, if given) and reads the last position's
-/// logits back.
-async fn last_logits(
-    l: &Loaded,
-    ids: &[u32],
-    options: ForwardOptions,
-    cache: Option<&mut KvCache>,
-) -> Result<Vec<f32>, String> {
-    let out = l.model.forward_with(ids_tensor(ids, &l.device), options, cache);
+/// Runs `ids` through the model and reads the last position's logits back.
+async fn last_logits(l: &Loaded, ids: &[u32]) -> Result<Vec<f32>, String> {
+    let out = l.model.forward_with(ids_tensor(ids, &l.device), ForwardOptions::default(), None);
     let [_, t, v] = out.logits.dims();
     let last = out.logits.slice([0..1, t - 1..t, 0..v]).reshape([v]); // (V)
     last.into_data_async()
@@ -152,57 +147,35 @@ pub async fn kv_compare(
     max_tokens: usize,
 ) -> Result<DoneReason, String> {
     let prompt_ids = encode(l, prompt, "continue")?;
-    let context = l.model.config.context_length;
-    if prompt_ids.len() >= context {
-        return Err(format!(
-            "the prompt is {} tokens; the context holds {context}",
-            prompt_ids.len()
-        ));
-    }
-    let end = l.encoding.special_tokens().iter().find(|(s, _)| s == END_OF_TEXT).map(|&(_, i)| i);
+    let options = GenerateOptions::greedy(max_tokens.min(MAX_KV_TOKENS));
     let mut reason = DoneReason::Length;
     for cached in [true, false] {
-        let mut ids = prompt_ids.clone();
-        let mut cache = l.model.new_cache();
-        let mut pending = ids.clone(); // tokens the cache has not seen yet
-        reason = DoneReason::Length;
-        for step in 0..max_tokens.min(MAX_KV_TOKENS) {
-            if ids.len() >= context {
-                reason = DoneReason::Context;
-                break;
-            }
+        let stops = stop_tokens(&l.encoding, false);
+        let run = Generation::new(&l.model, prompt_ids.clone(), &options, stops)
+            .map_err(|e| e.to_string())?;
+        let mut run = if cached { run } else { run.without_cache() };
+        reason = loop {
             if stopped(id) {
-                return Ok(DoneReason::Stopped);
+                run.stop();
             }
-            let input = if cached { &pending } else { &ids };
-            let processed = input.len();
             let started = now();
-            let logits =
-                last_logits(l, input, ForwardOptions::default(), cached.then_some(&mut cache))
-                    .await?;
-            let millis = now() - started;
-            let next = argmax(&logits) as u32;
-            if Some(next) == end {
-                reason = DoneReason::EndOfText;
-                break;
-            }
-            let probs = softmax_with_temperature(&logits, 1.0);
-            ids.push(next);
-            pending = vec![next];
+            let token = match run.step_async(&l.model).await.map_err(|e| e.to_string())? {
+                Step::Token(token) => token,
+                Step::Done(reason) => break reason,
+            };
             post(&Reply::KvStep {
                 id,
                 cached,
-                step,
-                token: TopToken {
-                    id: next,
-                    text: token_text(&l.encoding, next),
-                    p: probs[next as usize],
-                },
-                processed,
-                cache_bytes: if cached { cache.size_bytes() as u64 } else { 0 },
-                millis,
+                step: token.step,
+                token: token.named(&*l.encoding),
+                processed: token.read,
+                cache_bytes: run.cache().map_or(0, |c| c.size_bytes() as u64),
+                millis: now() - started,
             });
             yield_now().await;
+        };
+        if reason == DoneReason::Stopped {
+            break;
         }
     }
     Ok(reason)
@@ -228,11 +201,11 @@ pub async fn forward_times(
     // A fixed, arbitrary token stream: the time does not depend on which ids they are.
     let ids: Vec<u32> = (0..context as u32).map(|i| (i * 7919 + 13) % vocab).collect();
     for &n in lengths {
-        last_logits(l, &ids[..n], ForwardOptions::default(), None).await?;
+        last_logits(l, &ids[..n]).await?;
         let mut millis = Vec::with_capacity(repeats);
         for _ in 0..repeats {
             let started = now();
-            last_logits(l, &ids[..n], ForwardOptions::default(), None).await?;
+            last_logits(l, &ids[..n]).await?;
             millis.push(now() - started);
             yield_now().await;
             if stopped(id) {
@@ -276,7 +249,7 @@ pub async fn permutation(l: &Loaded, text: &str, seed: u64) -> Result<Permutatio
     let ids = &all[..keep];
     let order = shuffle_order(keep, seed);
     let shuffled: Vec<u32> = order.iter().map(|&i| ids[i]).collect();
-    let tokens: Vec<String> = ids.iter().map(|&id| token_text(&l.encoding, id)).collect();
+    let tokens: Vec<String> = ids.iter().map(|&id| l.encoding.text(id)).collect();
     let shuffled_tokens: Vec<String> = order.iter().map(|&i| tokens[i].clone()).collect();
     let mut runs = Vec::with_capacity(2);
     for positions in [false, true] {
@@ -302,8 +275,8 @@ pub async fn permutation(l: &Loaded, text: &str, seed: u64) -> Result<Permutatio
             attention_diff: max_diff(&original.data, &back.data),
             original,
             shuffled: back,
-            next_original: top_tokens(&pa, 5, |id| token_text(&l.encoding, id)),
-            next_shuffled: top_tokens(&pb, 5, |id| token_text(&l.encoding, id)),
+            next_original: top_tokens(&pa, 5, |id| l.encoding.text(id)),
+            next_shuffled: top_tokens(&pb, 5, |id| l.encoding.text(id)),
             prob_diff: max_diff(&pa, &pb),
             last_layer_diff,
         });
@@ -321,7 +294,7 @@ pub async fn gates(l: &Loaded, text: &str, position: Option<usize>) -> Result<Ga
     if position >= keep {
         return Err(format!("token {position} is past the end of the {keep} traced tokens"));
     }
-    let tokens: Vec<String> = ids.iter().map(|&id| token_text(&l.encoding, id)).collect();
+    let tokens: Vec<String> = ids.iter().map(|&id| l.encoding.text(id)).collect();
     let trace = l
         .model
         .trace_async(ids, tokens, TraceOptions::default())

@@ -310,7 +310,7 @@ pub struct TraceOptions {
 /// Reading results back from the device failed.
 #[derive(Debug, thiserror::Error)]
 #[error("reading a tensor back from the device failed: {0}")]
-pub struct ReadbackError(String);
+pub struct ReadbackError(pub(crate) String);
 
 impl Tumbler {
     /// One forward pass over one sequence, returned as plain data (native: reads back

@@ -10,8 +10,9 @@ use burn::tensor::{Device, Tensor};
 
 use super::schedule::Schedule;
 use super::{Batch, adamw, batches, step};
-use crate::gpt::{ConfigError, ForwardOptions, Tumbler, TumblerConfig, ids_tensor};
-use crate::sampling::{argmax, softmax_with_temperature};
+use crate::generate::{GenerateOptions, Generation, Step};
+use crate::gpt::{ConfigError, Tumbler, TumblerConfig, ids_tensor};
+use crate::sampling::softmax_with_temperature;
 
 /// How the tiny model is trained.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -152,31 +153,16 @@ impl TinyRun {
     /// Up to `n` tokens the model continues `prompt` with, each its most likely next token.
     pub fn greedy(&self, prompt: &[u32], n: usize) -> Vec<u32> {
         let model = self.model().valid();
-        let device = self.device.clone().inner();
-        let context = model.config.context_length;
         // Keep the prompt's last tokens, leaving room for the continuation.
-        let keep = context.saturating_sub(n).max(1);
-        let mut ids = prompt[prompt.len().saturating_sub(keep)..].to_vec();
-        if ids.is_empty() {
+        let keep = model.config.context_length.saturating_sub(n).max(1);
+        let window = prompt[prompt.len().saturating_sub(keep)..].to_vec();
+        let Ok(mut run) = Generation::new(&model, window, &GenerateOptions::greedy(n), vec![])
+        else {
+            // An empty prompt, or no room left: nothing to continue.
             return Vec::new();
-        }
-        let mut cache = model.new_cache();
-        let mut pending = ids.clone(); // tokens the cache has not seen yet
-        let mut out = Vec::with_capacity(n);
-        while out.len() < n && ids.len() < context {
-            let logits = model
-                .forward_with(
-                    ids_tensor(&pending, &device),
-                    ForwardOptions::default(),
-                    Some(&mut cache),
-                )
-                .logits; // (1, T, V)
-            let next = argmax(&last_row(logits)) as u32;
-            out.push(next);
-            ids.push(next);
-            pending = vec![next];
-        }
-        out
+        };
+        while let Step::Token(_) = run.step(&model).expect("the CPU backend reads logits back") {}
+        run.generated().to_vec()
     }
 }
 
@@ -193,6 +179,7 @@ fn last_row(logits: Tensor<3>) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sampling::argmax;
 
     /// A stream with structure to learn: a repeated sentence of 12 tokens with some noise.
     fn text() -> Vec<u32> {

@@ -14,7 +14,7 @@ use crate::engine::{Backend, Engine, ModelArgs, read_text};
 use crate::eval::{Score, measure};
 use crate::sample::{Request, generate};
 use tumbler_model::chat::Role;
-use tumbler_model::sampling::SamplingConfig;
+use tumbler_model::generate::GenerateOptions;
 
 #[derive(Args)]
 pub struct CardArgs {
@@ -47,20 +47,16 @@ fn engine(dir: PathBuf) -> Result<Engine> {
 
 fn sample(engine: &Engine, prompt: &str, chat: bool, seed: u64) -> Result<String> {
     let turns = [(Role::User, prompt.to_string())];
-    let request = Request {
-        turns: &turns,
-        chat,
+    let options = GenerateOptions {
         max_tokens: if chat { 60 } else { 50 },
-        config: SamplingConfig { temperature: 0.8, top_k: None, top_p: 0.95 },
+        temperature: 0.8,
         seed,
-        kv_cache: true,
+        top_k: None,
+        top_p: 0.95,
     };
-    let mut out = Vec::new();
-    generate(engine, &request, |t| {
-        out.extend_from_slice(&t.bytes);
-        Ok(())
-    })?;
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    let request = Request { turns: &turns, chat, options, kv_cache: true };
+    let (run, _) = generate(engine, &request, |_| Ok(()))?;
+    Ok(run.text(&engine.codec))
 }
 
 fn score_json(s: &Score) -> Value {

@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 use tumbler_model::data::pii::{PiiKind, PiiScrubber};
 use tumbler_model::data::pipeline::Outcome;
 use tumbler_model::data::{Document, Pipeline, PipelineReport};
+use tumbler_model::generate::END_OF_TEXT;
 
 /// Where documents are separated in the training text files.
-pub const DOC_SEPARATOR: &str = "<|endoftext|>";
+pub const DOC_SEPARATOR: &str = END_OF_TEXT;
 
 #[derive(Args)]
 pub struct CorpusArgs {

@@ -4,11 +4,13 @@
 //! Tumbler `tokenizer.json`), that is what runs. Without one, a seeded random model runs in its
 //! place and stderr says so: the commands still show every mechanism, on noise.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use burn::tensor::Device;
 use clap::{Args, ValueEnum};
+use tumbler_model::generate::Vocab;
 use tumbler_model::gpt::{Tumbler, TumblerConfig, weights};
 use tumbler_model::tokenizer::{Encoding, EncodingName};
 
@@ -51,23 +53,13 @@ impl Codec {
             Self::Bytes => text.bytes().map(u32::from).collect(),
         }
     }
+}
 
-    /// The bytes a token stands for (empty for ids with no text).
-    pub fn token_bytes(&self, id: u32) -> Vec<u8> {
+impl Vocab for Codec {
+    fn bytes(&self, id: u32) -> Cow<'_, [u8]> {
         match self {
-            Self::Tumbler(encoding) => {
-                encoding.token_bytes(id).map(<[u8]>::to_vec).unwrap_or_default()
-            }
-            Self::Bytes => u8::try_from(id).map(|b| vec![b]).unwrap_or_default(),
-        }
-    }
-
-    /// A token as display text; bytes that are not valid UTF-8 on their own appear as `<0xNN>`.
-    pub fn token_string(&self, id: u32) -> String {
-        let bytes = self.token_bytes(id);
-        match std::str::from_utf8(&bytes) {
-            Ok(s) => s.to_string(),
-            Err(_) => bytes.iter().map(|b| format!("<0x{b:02X}>")).collect(),
+            Self::Tumbler(encoding) => encoding.bytes(id),
+            Self::Bytes => Cow::Owned(u8::try_from(id).map(|b| vec![b]).unwrap_or_default()),
         }
     }
 }

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use burn::tensor::{Int, Tensor, TensorData};
 use clap::Args;
+use tumbler_model::generate::Vocab;
 use tumbler_model::gpt::cross_entropy;
 
 use crate::engine::{Engine, ModelArgs, read_text};
@@ -112,6 +113,6 @@ pub fn measure(engine: &Engine, text: &str, batch: usize) -> anyhow::Result<Scor
         }
     }
 
-    let bytes: usize = ids[1..].iter().map(|&id| engine.codec.token_bytes(id).len()).sum();
+    let bytes: usize = ids[1..].iter().map(|&id| engine.codec.bytes(id).len()).sum();
     Ok(Score { tokens: predicted, bytes, loss: total_nats / predicted as f64 })
 }

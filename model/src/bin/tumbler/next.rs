@@ -3,6 +3,7 @@
 
 use clap::Args;
 use serde_json::json;
+use tumbler_model::generate::Vocab;
 use tumbler_model::gpt::ids_tensor;
 use tumbler_model::sampling::{SamplingConfig, filtered_distribution, softmax_with_temperature};
 
@@ -51,7 +52,7 @@ pub fn run(args: NextArgs) -> anyhow::Result<()> {
         .map(|&id| {
             json!({
                 "id": id,
-                "text": engine.codec.token_string(id as u32),
+                "text": engine.codec.text(id as u32),
                 "logit": logits[id],
                 "p": probs[id],
                 "kept_p": kept.prob(id as u32),
@@ -60,7 +61,7 @@ pub fn run(args: NextArgs) -> anyhow::Result<()> {
         .collect();
     if args.json {
         let out = json!({
-            "tokens": ids.iter().map(|&id| engine.codec.token_string(id)).collect::<Vec<_>>(),
+            "tokens": ids.iter().map(|&id| engine.codec.text(id)).collect::<Vec<_>>(),
             "config": config,
             "top": top,
             "kept": kept,
@@ -80,7 +81,7 @@ pub fn run(args: NextArgs) -> anyhow::Result<()> {
         println!(
             "{:>6} {:<16} logit {:>8.4}  p {:.5}  kept {:.5}",
             id,
-            format!("{:?}", engine.codec.token_string(id as u32)),
+            format!("{:?}", engine.codec.text(id as u32)),
             logits[id],
             probs[id],
             kept.prob(id as u32)

@@ -7,7 +7,9 @@ use clap::Args;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use tumbler_model::chat;
 use tumbler_model::data::html::{decode_entities, extract_text};
+use tumbler_model::generate::END_OF_TEXT;
 use tumbler_model::gpt::weights::{self, StorageDtype};
 use tumbler_model::tokenizer::Encoding;
 use tumbler_model::train::schedule::Schedule;
@@ -80,7 +82,7 @@ pub fn run(args: SftArgs) -> Result<()> {
         train_ex.iter().map(|e| e.learn.iter().filter(|&&l| l).count()).sum::<usize>()
     );
 
-    let pad = enc.special_tokens().iter().find(|(s, _)| s == "<|endoftext|>").map_or(0, |s| s.1);
+    let pad = chat::special_id(&enc, END_OF_TEXT).unwrap_or(0);
     let cfg = TrainConfig {
         model: model_cfg,
         batch_size: args.batch,

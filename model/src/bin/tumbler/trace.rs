@@ -1,6 +1,7 @@
 //! `tumbler trace`: one forward pass over a prompt, printed as the typed trace.
 
 use clap::Args;
+use tumbler_model::generate::Vocab;
 use tumbler_model::gpt::{ForwardOptions, TraceOptions};
 
 use crate::engine::{Engine, ModelArgs};
@@ -26,7 +27,7 @@ pub struct TraceArgs {
 pub fn run(args: TraceArgs) -> anyhow::Result<()> {
     let engine = Engine::load(&args.model)?;
     let ids = engine.encode_prompt(&args.prompt)?;
-    let tokens: Vec<String> = ids.iter().map(|&id| engine.codec.token_string(id)).collect();
+    let tokens: Vec<String> = ids.iter().map(|&id| engine.codec.text(id)).collect();
     let options =
         TraceOptions { forward: ForwardOptions { positions: !args.no_positions }, qkv: args.qkv };
     let trace = engine.model.trace(&ids, tokens, options)?;
