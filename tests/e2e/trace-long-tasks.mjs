@@ -6,14 +6,12 @@
 //
 // Measures the release build in dist/ (`trunk build --release`).
 import { writeFileSync } from "node:fs";
-import { serve, launch, openPage, chapterUrl } from "./harness.mjs";
+import { serve, launch, openLive } from "./harness.mjs";
 
 const out = process.argv[2] ?? "/tmp/tumbler-trace.json";
 const server = await serve();
 const browser = await launch();
-const { page, context } = await openPage(browser, server.origin);
-await page.goto(chapterUrl(server.origin, "inference", { query: "t=0" }));
-await page.waitForFunction(() => document.querySelector("[data-engine-state]")?.dataset.engineState === "ready", null, { timeout: 180_000 });
+const { page, context } = await openLive({ browser, server }, "inference", "t=0");
 await browser.startTracing(page, {
   categories: [
     "devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "blink.user_timing",
