@@ -8,6 +8,7 @@ pub mod chat;
 pub mod data;
 pub mod generate;
 pub mod gpt;
+pub mod inspect;
 #[cfg(feature = "wgpu")]
 pub mod kernels;
 #[cfg(feature = "learn")]

@@ -312,6 +312,13 @@ pub struct TraceOptions {
 #[error("reading a tensor back from the device failed: {0}")]
 pub struct ReadbackError(pub(crate) String);
 
+impl ReadbackError {
+    /// The error of a failed readback, from burn's.
+    pub(crate) fn of(error: &impl std::fmt::Debug) -> Self {
+        Self(format!("{error:?}"))
+    }
+}
+
 impl Tumbler {
     /// One forward pass over one sequence, returned as plain data (native: reads back
     /// synchronously; the browser uses [`Tumbler::trace_async`]).

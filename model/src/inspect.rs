@@ -1,0 +1,70 @@
+//! What the live chapters ask of a loaded Tumbler about the reader's text: the attention of a
+//! pass, the logits after the text, the loss of every token, the SwiGLU gates of one token, one
+//! weight matrix, the embedding map and the permutation check.
+//!
+//! Each question is one method of [`Inspector`]: it encodes the text, cuts it to the limit both
+//! the page and the engine worker read from here, runs the model, reads the numbers back and
+//! shapes the answer. The worker only carries questions in and answers out; the CLI and the native
+//! tests call the same methods.
+//!
+//! The `millis` field of an answer is left at 0: whoever times the pass (the worker, with the
+//! browser's clock) sets it.
+
+mod answers;
+mod embeddings;
+#[cfg(feature = "gpt")]
+mod inspector;
+mod permutation;
+#[cfg(all(test, feature = "gpt"))]
+mod tests;
+
+pub use answers::{
+    AttentionTrace, EmbeddedToken, EmbeddingMap, GateTrace, NextLogits, PermutationCheck,
+    PermutationRun, SimilarToken, TokenLosses, WeightMatrix,
+};
+pub use embeddings::EmbeddingSpace;
+#[cfg(feature = "gpt")]
+pub use inspector::{InspectError, Inspector};
+pub use permutation::shuffle_order;
+
+use crate::sampling::argmax;
+
+/// The longest text, in tokens, a trace covers: a heatmap of T×T cells must stay quick to draw.
+pub const MAX_TRACE_TOKENS: usize = 64;
+/// The longest text, in tokens, whose loss is scored (at most the model's context too).
+pub const MAX_LOSS_TOKENS: usize = 256;
+/// How many of the most likely next tokens a [`NextLogits`] names.
+pub const NAMED_NEXT: usize = 64;
+/// The most tokens an embedding map labels.
+pub const MAX_EMBEDDED_TOKENS: usize = 16;
+/// How many neighbours the embedding map lists per token.
+pub const NEIGHBOURS: usize = 6;
+/// The most tokens the permutation check shuffles.
+pub const MAX_PERMUTED_TOKENS: usize = 24;
+/// The weight matrices of a block, by their names in the weights file (`blocks.{layer}.{name}`).
+pub const WEIGHT_MATRICES: [&str; 7] =
+    ["attn.wq", "attn.wk", "attn.wv", "attn.wo", "mlp.w_gate", "mlp.w_up", "mlp.w_down"];
+
+/// `ln Σ exp(row)`, computed stably in f64.
+fn log_sum_exp(row: &[f32]) -> f64 {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f64 = row.iter().map(|&x| (f64::from(x) - f64::from(max)).exp()).sum();
+    f64::from(max) + sum.ln()
+}
+
+/// Per position i < T−1 of the logits (T, V) of `ids`: −ln p(ids[i+1]) in nats, the most likely
+/// token and its probability.
+pub fn token_losses(ids: &[u32], logits: &[f32]) -> Vec<(f32, u32, f32)> {
+    let v = logits.len() / ids.len();
+    logits
+        .chunks_exact(v)
+        .take(ids.len() - 1)
+        .enumerate()
+        .map(|(i, row)| {
+            let lse = log_sum_exp(row);
+            let loss = (lse - f64::from(row[ids[i + 1] as usize])) as f32;
+            let best = argmax(row);
+            (loss, best as u32, (f64::from(row[best]) - lse).exp() as f32)
+        })
+        .collect()
+}
