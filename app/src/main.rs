@@ -17,7 +17,6 @@ mod widgets;
 fn main() {
     console_error_panic_hook();
     leptos::mount::mount_to_body(app::App);
-    engine::start_after_paint();
 }
 
 /// Panics become readable console errors instead of "unreachable executed".

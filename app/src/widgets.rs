@@ -13,6 +13,8 @@
 //! - [`chat_template::ChatTemplate`]: a conversation in the chat template, special tokens marked.
 //! - [`prob_tokens::ProbTokens`]: generated tokens shaded by the probability each was chosen with.
 //! - [`matrix_map::MatrixMap`]: a whole matrix as a canvas image, one pixel per number.
+//! - [`live_panel::LivePanel`]: a live panel about the reader's text (textarea, "updating…",
+//!   the answer once the model is ready).
 //! - [`Chart`]: an SVG string drawn by the [`plot`] helpers ([`plot::LineChart`],
 //!   [`plot::heatmap`]), shown with a text alternative.
 
@@ -21,6 +23,7 @@ pub mod bars;
 pub mod chart;
 pub mod chat_template;
 pub mod flow;
+pub mod live_panel;
 pub mod math;
 pub mod matrix_map;
 pub mod plot;

@@ -67,8 +67,11 @@ async function timeToReady(page, url) {
   return result;
 }
 
-// Sends one request to the page's live engine worker and collects its replies until Done/Failed.
-async function request(page, message) {
+// Asks the page's live engine worker one question (`query`, the protocol's Query) and collects
+// its replies until the last: an Answer, Done or Failed. Steps come back flattened
+// ({ ...reply.step.Token, at }), answers as { ...reply.answer, at }.
+async function request(page, query) {
+  const message = { type: "Ask", id: nextId++, query };
   return page.evaluate(
     (message) =>
       new Promise((resolve, reject) => {
@@ -78,8 +81,10 @@ async function request(page, message) {
         const listen = (event) => {
           const reply = JSON.parse(event.data);
           if (reply.id !== message.id) return;
-          replies.push({ ...reply, at: performance.now() - sent });
-          if (["Done", "Failed", "Trace"].includes(reply.type)) {
+          const at = performance.now() - sent;
+          if (reply.type === "Step") replies.push({ ...Object.values(reply.step)[0], type: "Step", at });
+          else if (reply.type === "Answer") replies.push({ ...reply.answer, type: "Answer", at });
+          if (["Done", "Failed", "Answer"].includes(reply.type)) {
             worker.removeEventListener("message", listen);
             if (reply.type === "Failed") reject(new Error(reply.message));
             else resolve(replies);
@@ -95,8 +100,8 @@ async function request(page, message) {
 let nextId = 1_000_000;
 
 async function tokenCount(page, text) {
-  const [reply] = await request(page, { type: "Trace", id: nextId++, text });
-  return reply.trace.total_tokens;
+  const [reply] = await request(page, { kind: "Trace", text });
+  return reply.Trace.total_tokens;
 }
 
 // The longest prefix (in words) of `words` whose text has at most `n` tokens, and its count.
@@ -114,12 +119,11 @@ async function promptOf(page, words, n) {
 
 async function generate(page, prompt, maxTokens) {
   const replies = await request(page, {
-    type: "Generate",
-    id: nextId++,
+    kind: "Generate",
     prompt,
     options: { max_tokens: maxTokens, temperature: 0, seed: 1 },
   });
-  return replies.filter((r) => r.type === "Token");
+  return replies.filter((r) => r.type === "Step");
 }
 
 const server = await serve();

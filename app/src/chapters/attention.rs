@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::calc::attention::head;
-use crate::engine::{self, AttentionTrace, EngineState, Reply, Request};
+use crate::engine::{self, AttentionTrace, EngineReady, EngineState, Latest, Query};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::{AttentionMap, visible};
 use crate::widgets::{Math, Stepper};
@@ -145,48 +145,9 @@ fn LiveAttention() -> impl IntoView {
     let text = text_param("text", DEFAULT_TEXT);
     let layer = RwSignal::new(0usize);
     let head = RwSignal::new(0usize);
-    let trace = RwSignal::new(None::<Result<AttentionTrace, String>>);
-    // Replies to an older text are dropped: only the latest request counts.
-    let latest = StoredValue::new(0u32);
-    let typed = StoredValue::new(0u64);
+    let trace: Latest<AttentionTrace> =
+        engine::latest(move || Ok(Query::Trace { text: text.get() }));
     let state = engine::state();
-    Effect::new(move |_| {
-        let ready = matches!(state.get(), EngineState::Ready { .. });
-        let text = text.get();
-        if !ready {
-            return;
-        }
-        let ask = move || {
-            let sent = engine::request(
-                |id| Request::Trace { id, text: text.clone() },
-                move |reply| {
-                    // The chapter may be gone by the time the reply comes.
-                    let Some(wanted) = latest.try_get_value() else { return };
-                    let result = match reply {
-                        Reply::Trace { id, trace } if id == wanted => Ok(trace),
-                        Reply::Failed { id: Some(id), message } if id == wanted => Err(message),
-                        _ => return,
-                    };
-                    trace.try_set(Some(result));
-                },
-            );
-            if let Some(id) = sent {
-                latest.try_set_value(id);
-            }
-        };
-        // Typing sends one request when the reader pauses, not one per key.
-        let mark = typed.get_value() + 1;
-        typed.set_value(mark);
-        let wait = std::time::Duration::from_millis(250);
-        set_timeout(
-            move || {
-                if typed.try_get_value() == Some(mark) {
-                    ask();
-                }
-            },
-            wait,
-        );
-    });
     let controls = move || {
         let EngineState::Ready { config, backend, .. } = state.get() else { return None };
         let options = |n: usize, name: &'static str| {
@@ -228,11 +189,7 @@ fn LiveAttention() -> impl IntoView {
         })
     };
     let body = move || {
-        match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
-            engine::waiting_note(&waiting, "The Tumbler is loading; its attention on your text appears here when it is ready.")
-        }
-        EngineState::Ready { .. } => trace.with(|t| match t {
+        trace.answer.with(|t| match t {
             None => view! { <p class="note-live">"Tracing…"</p> }.into_any(),
             Some(Err(message)) => view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any(),
             Some(Ok(trace)) => {
@@ -263,8 +220,7 @@ fn LiveAttention() -> impl IntoView {
                 }
                 .into_any()
             }
-        }),
-    }
+        })
     };
     view! {
         <div class="panel live-attention">
@@ -281,7 +237,9 @@ fn LiveAttention() -> impl IntoView {
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
             {controls}
-            {body}
+            <EngineReady loading="The Tumbler is loading; its attention on your text appears here when it is ready.">
+                {body}
+            </EngineReady>
         </div>
     }
 }

@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{self, EngineState, GenerateOptions, Reply, Request};
+use crate::engine::{self, EngineReady, GenerateOptions, Query, Stream};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
 use crate::widgets::attention_map::visible;
+use tumbler_engine::GeneratedToken;
 
 struct Task {
     name: &'static str,
@@ -149,7 +150,8 @@ fn ShotSweep(task: RwSignal<f64>, query: RwSignal<String>) -> impl IntoView {
     let rows = RwSignal::new(Vec::<Shot>::new());
     let next = RwSignal::new(None::<usize>);
     let error = RwSignal::new(None::<String>);
-    let state = engine::state();
+    // The run in progress: it streams while its handle is kept (leaving the chapter stops it).
+    let running = StoredValue::new(None::<Stream>);
     // Each finished run asks for the next number of examples until all are done.
     Effect::new(move |_| {
         let Some(shots) = next.get() else { return };
@@ -164,32 +166,28 @@ fn ShotSweep(task: RwSignal<f64>, query: RwSignal<String>) -> impl IntoView {
         };
         let first = RwSignal::new(None::<(String, f32)>);
         let text = RwSignal::new(String::new());
-        let sent = engine::request(
-            move |id| Request::Generate { id, prompt, options },
-            move |reply| match reply {
-                Reply::Token { token, generated, .. } => {
-                    if first.try_get_untracked().flatten().is_none() {
-                        first.try_set(Some((token.text, token.p)));
-                    }
-                    text.try_set(generated);
+        let run = engine::stream(
+            Query::Generate { prompt, options },
+            move |GeneratedToken { token, generated, .. }| {
+                if first.try_get_untracked().flatten().is_none() {
+                    first.try_set(Some((token.text, token.p)));
                 }
-                Reply::Done { .. } => {
+                text.try_set(generated);
+            },
+            move |end| match end {
+                Ok(_) => {
                     let (first_token, p) = first.try_get_untracked().flatten().unwrap_or_default();
                     let answer = answer(&text.try_get_untracked().unwrap_or_default());
                     rows.try_update(|r| r.push(Shot { shots, answer, first: first_token, p }));
                     next.try_set((shots < 5).then_some(shots + 1));
                 }
-                Reply::Failed { message, .. } => {
+                Err(message) => {
                     error.try_set(Some(message));
                     next.try_set(None);
                 }
-                _ => {}
             },
         );
-        if sent.is_none() {
-            error.set(Some("The Tumbler is not ready.".into()));
-            next.set(None);
-        }
+        running.set_value(Some(run));
     });
     let run = move |_| {
         rows.set(Vec::new());
@@ -200,11 +198,7 @@ fn ShotSweep(task: RwSignal<f64>, query: RwSignal<String>) -> impl IntoView {
     view! {
         <div class="icl-live" data-icl-live="">
             <h3>"Run it on the Tumbler"</h3>
-            {move || match state.get() {
-                waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
-                    engine::waiting_note(&waiting, "The Tumbler is loading; it can try this prompt when it is ready.")
-                }
-                EngineState::Ready { .. } => view! {
+            <EngineReady loading="The Tumbler is loading; it can try this prompt when it is ready.">
                     <p>
                         "The Tumbler has about a million parameters, a thousandth of the size at which \
                          in-context learning shows up. Run the same new input with 0 to 5 examples \
@@ -214,9 +208,7 @@ fn ShotSweep(task: RwSignal<f64>, query: RwSignal<String>) -> impl IntoView {
                     <button type="button" class="generate" on:click=run disabled=move || next.get().is_some()>
                         {move || if next.get().is_some() { "Running…" } else { "Run with 0–5 examples" }}
                     </button>
-                }
-                .into_any(),
-            }}
+            </EngineReady>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <Show when=move || !rows.with(Vec::is_empty)>
                 <table class="numbers icl-results">

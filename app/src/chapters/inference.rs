@@ -4,10 +4,11 @@ mod chat;
 
 use leptos::prelude::*;
 
-use crate::engine::{self, EngineState, GenerateOptions, Reply, Request};
+use crate::engine::{self, EngineReady, GenerateOptions, Query, Stream};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::attention_map::visible;
 use crate::widgets::{Bar, Bars, Flow, FlowStep, Slider, Stepper};
+use tumbler_engine::GeneratedToken;
 
 const LOOP: &[FlowStep] = &[
     FlowStep { title: "Context", detail: "all tokens so far" },
@@ -93,18 +94,13 @@ fn LiveGeneration() -> impl IntoView {
     let seed = number_param("seed", 1.0, 0.0, 9999.0);
     let steps = RwSignal::new(Vec::<Step>::new());
     let generated = RwSignal::new(String::new());
-    let running = RwSignal::new(None::<u32>);
+    // The run streams while its handle is kept; setting it to None stops it.
+    let running = RwSignal::new(None::<Stream>);
     let outcome = RwSignal::new(String::new());
     let picked = RwSignal::new(None::<usize>);
-    let state = engine::state();
-    on_cleanup(move || {
-        if let Some(Some(id)) = running.try_get_untracked() {
-            engine::stop(id);
-        }
-    });
     let go = move |_| {
-        if let Some(id) = running.get_untracked() {
-            engine::stop(id);
+        if running.with_untracked(Option::is_some) {
+            running.set(None);
             return;
         }
         steps.set(Vec::new());
@@ -119,33 +115,33 @@ fn LiveGeneration() -> impl IntoView {
             top_p: 1.0,
         };
         let text = prompt.get_untracked();
-        let id = engine::request(
-            move |id| Request::Generate { id, prompt: text, options },
-            // The chapter may be gone by the time a reply comes: every write is a `try_`.
-            move |reply| match reply {
-                Reply::Token { token, top, generated: so_far, millis, .. } => {
-                    steps.try_update(|s| s.push(Step { token, top, millis }));
-                    generated.try_set(so_far);
-                }
-                Reply::Done { reason, .. } => {
-                    running.try_set(None);
-                    let why = match reason {
-                        tumbler_engine::DoneReason::Length => "reached the length limit",
-                        tumbler_engine::DoneReason::Context => "filled the context window",
-                        tumbler_engine::DoneReason::EndOfText => "produced its end-of-text token",
-                        tumbler_engine::DoneReason::EndOfTurn => "closed its turn (<|im_end|>)",
-                        tumbler_engine::DoneReason::Stopped => "was stopped",
-                    };
-                    outcome.try_set(format!("The model {why}."));
-                }
-                Reply::Failed { message, .. } => {
-                    running.try_set(None);
-                    outcome.try_set(message);
-                }
-                _ => {}
+        let run = engine::stream(
+            Query::Generate { prompt: text, options },
+            // The chapter may be gone by the time a step comes: every write is a `try_`.
+            move |GeneratedToken { token, top, generated: so_far, millis, .. }| {
+                steps.try_update(|s| s.push(Step { token, top, millis }));
+                generated.try_set(so_far);
+            },
+            move |end| {
+                running.try_set(None);
+                let why = match end {
+                    Err(message) => message,
+                    Ok(reason) => format!(
+                        "The model {}.",
+                        match reason {
+                            tumbler_engine::DoneReason::Length => "reached the length limit",
+                            tumbler_engine::DoneReason::Context => "filled the context window",
+                            tumbler_engine::DoneReason::EndOfText =>
+                                "produced its end-of-text token",
+                            tumbler_engine::DoneReason::EndOfTurn => "closed its turn (<|im_end|>)",
+                            tumbler_engine::DoneReason::Stopped => "was stopped",
+                        }
+                    ),
+                };
+                outcome.try_set(why);
             },
         );
-        running.set(id);
+        running.set(Some(run));
     };
     let shown = move || picked.get().or_else(|| steps.with(|s| s.len().checked_sub(1)));
     let bars = Signal::derive(move || {
@@ -186,16 +182,12 @@ fn LiveGeneration() -> impl IntoView {
             .collect_view()
     };
     let body = move || {
-        match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
-            engine::waiting_note(&waiting, "The Tumbler is loading; it writes here when it is ready.")
-        }
-        EngineState::Ready { .. } => view! {
+        view! {
             <div class="controls">
                 <Slider label="Temperature (0 = greedy)" value=temperature min=0.0 max=2.0 step=0.1/>
                 <Slider label="Seed" value=seed min=0.0 max=99.0 step=1.0 format=whole/>
                 <button type="button" class="generate" on:click=go>
-                    {move || if running.get().is_some() { "Stop" } else { "Generate" }}
+                    {move || if running.with(Option::is_some) { "Stop" } else { "Generate" }}
                 </button>
             </div>
             <p class="gen-line live-generated" aria-live="polite" data-generated=move || generated.get()>
@@ -212,8 +204,6 @@ fn LiveGeneration() -> impl IntoView {
             }}</h3>
             <Bars rows=bars label="The most likely next tokens at this step"/>
         }
-        .into_any(),
-    }
     };
     view! {
         <div class="panel live-generate">
@@ -229,7 +219,9 @@ fn LiveGeneration() -> impl IntoView {
                 prop:value=move || prompt.get()
                 on:input=move |ev| prompt.set(event_target_value(&ev))
             ></textarea>
-            {body}
+            <EngineReady loading="The Tumbler is loading; it writes here when it is ready.">
+                {body}
+            </EngineReady>
         </div>
     }
 }

@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 use tumbler_engine::TopToken;
 
-use super::{ChatMessage, DoneReason, GenerateOptions, Model, Reply, Request, mb, request};
+use super::{
+    ChatMessage, DoneReason, GenerateOptions, Model, Query, Stream, mb, stream, use_engine,
+};
+use tumbler_engine::GeneratedToken;
 
 /// Where the chat model stands; the base model's state is [`super::state`].
 #[derive(Clone, Debug, PartialEq)]
@@ -32,13 +35,9 @@ pub enum ChatModelState {
     },
 }
 
-thread_local! {
-    static STATE: RwSignal<ChatModelState> = RwSignal::new(ChatModelState::Idle);
-}
-
-/// The chat model's state, for any component to read.
+/// The chat model's state, from a component under the app.
 pub fn state() -> RwSignal<ChatModelState> {
-    STATE.with(|s| *s)
+    use_engine().chat
 }
 
 /// One generated token and the candidates it was drawn from.
@@ -101,40 +100,33 @@ pub fn reason_id(reason: DoneReason) -> &'static str {
 }
 
 /// Asks `model` to answer `messages`; `reply` fills as the tokens arrive (every write is a
-/// `try_`, as the chapter may be gone first). Returns the run's id, to stop it, or `None` while
-/// the engine is not ready.
+/// `try_`, as the chapter may be gone first). The reply runs while the returned handle is kept.
 pub fn ask(
     model: Model,
     messages: Vec<ChatMessage>,
     options: GenerateOptions,
     reply: RwSignal<ChatReply>,
-) -> Option<u32> {
+) -> Stream {
     reply.set(ChatReply::default());
-    let id = request(
-        move |id| Request::Chat { id, model, messages, options },
-        move |answer| match answer {
-            Reply::Token { token, top, generated, millis, .. } => {
-                reply.try_update(|r| {
-                    r.steps.push(ReplyStep { token, top, millis });
-                    r.text = generated;
-                });
-            }
-            Reply::Done { reason, .. } => {
-                reply.try_update(|r| r.done = Some(reason));
-            }
-            Reply::Failed { message, .. } => {
-                reply.try_update(|r| r.error = Some(message));
-            }
-            _ => {}
+    stream(
+        Query::Chat { model, messages, options },
+        move |step: GeneratedToken| {
+            reply.try_update(|r| {
+                // A stream asked again after a lost GPU starts over.
+                if step.step == 0 {
+                    r.steps.clear();
+                }
+                r.steps.push(ReplyStep { token: step.token, top: step.top, millis: step.millis });
+                r.text = step.generated;
+            });
         },
-    );
-    if id.is_none() {
-        reply.set(ChatReply {
-            error: Some("The Tumbler is not loaded yet.".into()),
-            ..Default::default()
-        });
-    }
-    id
+        move |end| {
+            reply.try_update(|r| match end {
+                Ok(reason) => r.done = Some(reason),
+                Err(message) => r.error = Some(message),
+            });
+        },
+    )
 }
 
 /// The chat model's download and load, where a chapter uses it: nothing once it is ready.

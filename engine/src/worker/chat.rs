@@ -1,7 +1,7 @@
-//! The chat model: loaded on the first request that needs it, on the base model's device, and
+//! The chat model: loaded on the first question that needs it, on the base model's device, and
 //! its replies to a conversation in the chat template.
 //!
-//! Requests that arrive while it loads wait for that one load instead of starting their own.
+//! Questions that arrive while it loads wait for that one load instead of starting their own.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -13,37 +13,119 @@ use tumbler_model::generate::{chat_prompt, stop_tokens};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{Loaded, build, fetch_files, generate_ids, loaded, post};
+use super::load::{Loaded, build, fetch_files};
+use super::{Failure, Worker, post};
 
 /// Where the chat model stands.
-enum Slot {
+#[derive(Default)]
+enum State {
     /// Not loaded (or forgotten).
+    #[default]
     Idle,
-    /// Loading; each waiting request's promise is resolved when the load ends, with the error
+    /// Loading; each waiting question's promise is resolved when the load ends, with the error
     /// message if it failed.
     Loading(Vec<js_sys::Function>),
     Ready(Rc<Loaded>),
 }
 
-thread_local! {
-    static SLOT: RefCell<Slot> = const { RefCell::new(Slot::Idle) };
+/// The chat model's place in the worker.
+#[derive(Default)]
+pub struct Slot {
+    state: RefCell<State>,
     /// The chat model's files, and the base model's tokenizer (shared when it is the same file).
-    static URLS: RefCell<Option<(ModelUrls, String)>> = const { RefCell::new(None) };
+    urls: RefCell<Option<(ModelUrls, String)>>,
     /// Bumped whenever the chat model is forgotten, so a load that was under way is not kept.
-    static EPOCH: Cell<u32> = const { Cell::new(0) };
+    epoch: Cell<u32>,
 }
 
-/// Forgets the chat model (a new base model, or a lost GPU): the next request loads it again.
-/// With `base`, also sets where the chat model's files are.
-pub fn forget(base: Option<&ModelUrls>, chat: Option<ModelUrls>) {
-    if let Some(base) = base {
-        URLS.with(|u| *u.borrow_mut() = chat.map(|c| (c, base.tokenizer.clone())));
+impl Slot {
+    /// Forgets the chat model (a new base model, or a lost GPU): the next question loads it
+    /// again. With `urls` (the base model's, and the chat model's if any), also sets where the
+    /// chat model's files are.
+    pub fn forget(&self, urls: Option<(&ModelUrls, Option<ModelUrls>)>) {
+        if let Some((base, chat)) = urls {
+            *self.urls.borrow_mut() = chat.map(|c| (c, base.tokenizer.clone()));
+        }
+        self.epoch.set(self.epoch.get() + 1);
+        if let State::Loading(waiters) = self.state.replace(State::Idle) {
+            wake(waiters, Some("the model was reloaded meanwhile; ask again"));
+        }
     }
-    EPOCH.with(|e| e.set(e.get() + 1));
-    let old = SLOT.with(|s| std::mem::replace(&mut *s.borrow_mut(), Slot::Idle));
-    if let Slot::Loading(waiters) = old {
-        wake(waiters, Some("the model was reloaded meanwhile; ask again"));
+
+    /// The chat model, loaded now if no question has loaded it yet.
+    async fn model(&self, base: &Loaded) -> Result<Rc<Loaded>, String> {
+        loop {
+            let next = {
+                let mut state = self.state.borrow_mut();
+                match &mut *state {
+                    State::Ready(l) => Next::Use(l.clone()),
+                    State::Loading(waiters) => {
+                        Next::Wait(js_sys::Promise::new(&mut |resolve, _| waiters.push(resolve)))
+                    }
+                    State::Idle => {
+                        *state = State::Loading(Vec::new());
+                        Next::Load
+                    }
+                }
+            };
+            match next {
+                Next::Use(l) => return Ok(l),
+                Next::Wait(promise) => {
+                    if let Some(message) =
+                        JsFuture::from(promise).await.ok().and_then(|v| v.as_string())
+                    {
+                        return Err(message);
+                    }
+                }
+                Next::Load => return self.load(base).await,
+            }
+        }
     }
+
+    /// Downloads the chat model's files and builds it on the base model's device.
+    async fn load(&self, base: &Loaded) -> Result<Rc<Loaded>, String> {
+        let epoch = self.epoch.get();
+        let urls = self.urls.borrow().clone();
+        let result = match urls {
+            None => Err("this page names no chat model".to_string()),
+            Some((urls, base_tokenizer)) => {
+                let shared = (urls.tokenizer == base_tokenizer).then(|| base.encoding.clone());
+                match fetch_files(Model::Chat, &urls, shared).await {
+                    Err(e) => Err(e),
+                    Ok(files) if files.config != base.model.config => {
+                        Err("its config.json differs from the base model's".to_string())
+                    }
+                    Ok(files) => build(files, &urls, base.device.clone(), base.backend, None).await,
+                }
+                .map(Rc::new)
+                .map_err(|e| format!("the chat model did not load: {e}"))
+            }
+        };
+        if self.epoch.get() != epoch {
+            // Forgotten while it loaded: the waiters were told; this one is not kept.
+            return result;
+        }
+        let (state, error) = match &result {
+            Ok(l) => (State::Ready(l.clone()), None),
+            Err(message) => (State::Idle, Some(message.as_str())),
+        };
+        let status = match &result {
+            Ok(l) => l.ready(),
+            Err(message) => tumbler_engine::LoadStatus::Failed { message: message.clone() },
+        };
+        post(&Reply::Load { model: Model::Chat, status });
+        if let State::Loading(waiters) = self.state.replace(state) {
+            wake(waiters, error);
+        }
+        result
+    }
+}
+
+/// What a question does next about the chat model.
+enum Next {
+    Use(Rc<Loaded>),
+    Wait(js_sys::Promise),
+    Load,
 }
 
 fn wake(waiters: Vec<js_sys::Function>, error: Option<&str>) {
@@ -53,111 +135,30 @@ fn wake(waiters: Vec<js_sys::Function>, error: Option<&str>) {
     }
 }
 
-/// What a request does next about the chat model.
-enum Next {
-    Use(Rc<Loaded>),
-    Wait(js_sys::Promise),
-    Load,
-}
-
-/// The chat model, loaded now if no request has loaded it yet.
-async fn chat_model(base: &Loaded) -> Result<Rc<Loaded>, String> {
-    loop {
-        let next = SLOT.with(|s| {
-            let mut slot = s.borrow_mut();
-            match &mut *slot {
-                Slot::Ready(l) => Next::Use(l.clone()),
-                Slot::Loading(waiters) => {
-                    let promise = js_sys::Promise::new(&mut |resolve, _| waiters.push(resolve));
-                    Next::Wait(promise)
-                }
-                Slot::Idle => {
-                    *slot = Slot::Loading(Vec::new());
-                    Next::Load
-                }
-            }
-        });
-        match next {
-            Next::Use(l) => return Ok(l),
-            Next::Wait(promise) => {
-                if let Some(message) =
-                    JsFuture::from(promise).await.ok().and_then(|v| v.as_string())
-                {
-                    return Err(message);
-                }
-            }
-            Next::Load => {
-                let epoch = EPOCH.with(Cell::get);
-                let result = load(base).await.map(Rc::new);
-                if EPOCH.with(Cell::get) != epoch {
-                    // Forgotten while it loaded: the waiters were told; this one is not kept.
-                    return result;
-                }
-                let (slot, error) = match &result {
-                    Ok(l) => {
-                        post(&Reply::ChatReady { params: l.model.config.param_count() });
-                        (Slot::Ready(l.clone()), None)
-                    }
-                    Err(message) => {
-                        post(&Reply::ChatLoadFailed { message: message.clone() });
-                        (Slot::Idle, Some(message.as_str()))
-                    }
-                };
-                let old = SLOT.with(|s| std::mem::replace(&mut *s.borrow_mut(), slot));
-                if let Slot::Loading(waiters) = old {
-                    wake(waiters, error);
-                }
-                return result;
-            }
+impl Worker {
+    /// `model`'s reply to `messages` in the chat template, streamed token by token; it ends at
+    /// the model's `<|im_end|>` (or end-of-text), the length limit, or a stop.
+    pub(super) async fn chat(
+        &self,
+        id: u32,
+        base: &Rc<Loaded>,
+        model: Model,
+        messages: &[ChatMessage],
+        options: &GenerateOptions,
+    ) -> Result<DoneReason, Failure> {
+        if messages.is_empty() {
+            return Err("there is no message to answer".into());
         }
+        let l = match model {
+            Model::Base => base.clone(),
+            Model::Chat => self.chat.model(base).await?,
+        };
+        let turns: Vec<(Role, &str)> =
+            messages.iter().map(|m| (m.role, head(&m.text, MAX_TEXT_BYTES))).collect();
+        let context = l.model.config.context_length;
+        let ids = chat_prompt(&l.encoding, &turns, context, options.max_tokens)
+            .map_err(|e| e.to_string())?;
+        let stops = stop_tokens(&l.encoding, true);
+        self.generate_ids(id, l, ids, stops, options).await
     }
-}
-
-/// Downloads the chat model's files and builds it on the base model's device.
-async fn load(base: &Loaded) -> Result<Loaded, String> {
-    let Some((urls, base_tokenizer)) = URLS.with(|u| u.borrow().clone()) else {
-        return Err("this page names no chat model".to_string());
-    };
-    let shared = (urls.tokenizer == base_tokenizer).then(|| base.encoding.clone());
-    let progress = |file: &'static str| {
-        move |loaded: u64, total: Option<u64>| {
-            post(&Reply::ChatProgress { file: file.to_string(), loaded, total })
-        }
-    };
-    let files = fetch_files(&urls, shared, progress)
-        .await
-        .map_err(|e| format!("the chat model did not load: {e}"))?;
-    if files.config != base.model.config {
-        return Err("the chat model's config.json differs from the base model's".to_string());
-    }
-    build(files, &urls, base.device.clone(), base.backend)
-        .await
-        .map_err(|e| format!("the chat model did not load: {e}"))
-}
-
-/// `model`'s reply to `messages` in the chat template, streamed as [`Reply::Token`]s; it ends at
-/// the model's `<|im_end|>` (or end-of-text), the length limit, or a [`Request::Stop`].
-///
-/// [`Request::Stop`]: tumbler_engine::Request::Stop
-pub async fn answer(
-    id: u32,
-    model: Model,
-    messages: &[ChatMessage],
-    options: GenerateOptions,
-) -> Result<DoneReason, String> {
-    if messages.is_empty() {
-        return Err("there is no message to answer".to_string());
-    }
-    let base = loaded()?;
-    let (l, fallback) = match model {
-        Model::Base => (base, true),
-        Model::Chat => (chat_model(&base).await?, false),
-    };
-    let turns: Vec<(Role, &str)> =
-        messages.iter().map(|m| (m.role, head(&m.text, MAX_TEXT_BYTES))).collect();
-    let context = l.model.config.context_length;
-    let ids =
-        chat_prompt(&l.encoding, &turns, context, options.max_tokens).map_err(|e| e.to_string())?;
-    let stops = stop_tokens(&l.encoding, true);
-    generate_ids(l, id, ids, stops, fallback, options).await
 }

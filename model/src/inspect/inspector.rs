@@ -63,7 +63,8 @@ impl<'a> Inspector<'a> {
     /// One pass over `ids`, its logits read back: (T, V) row-major.
     async fn logits(&self, ids: &[u32]) -> Result<Vec<f32>, ReadbackError> {
         let device = self.model.embedding.weight.val().device();
-        let out = self.model.forward_with(ids_tensor(ids, &device), ForwardOptions::default(), None);
+        let out =
+            self.model.forward_with(ids_tensor(ids, &device), ForwardOptions::default(), None);
         let data = out.logits.into_data_async().await.map_err(|e| ReadbackError::of(&e))?;
         data.try_to_vec::<f32>().map_err(|e| ReadbackError::of(&e))
     }
@@ -200,14 +201,22 @@ impl<'a> Inspector<'a> {
     }
 
     /// The rows of `text`'s tokens in `space`, their nearest tokens and the whole matrix in 2-D.
-    pub fn embeddings(&self, space: &EmbeddingSpace, text: &str) -> Result<EmbeddingMap, InspectError> {
+    pub fn embeddings(
+        &self,
+        space: &EmbeddingSpace,
+        text: &str,
+    ) -> Result<EmbeddingMap, InspectError> {
         let ids = self.encode(text, "look up")?;
         Ok(space.map(&ids, |id| self.encoding.text(id)))
     }
 
     /// Shuffles all tokens of `text` but the last and compares the model's attention and
     /// next-token distribution before and after, with positions off and on.
-    pub async fn permutation(&self, text: &str, seed: u64) -> Result<PermutationCheck, InspectError> {
+    pub async fn permutation(
+        &self,
+        text: &str,
+        seed: u64,
+    ) -> Result<PermutationCheck, InspectError> {
         let all = self.encode(text, "shuffle")?;
         let keep = all.len().min(MAX_PERMUTED_TOKENS).min(self.context());
         if keep < 3 {
@@ -230,4 +239,3 @@ impl<'a> Inspector<'a> {
         Ok(PermutationCheck { tokens: self.names(ids), order, runs })
     }
 }
-

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{self, EngineState, Reply, Request};
+use crate::engine::{self, EngineReady, EngineState, Query, Stream};
 use crate::widgets::Chart;
 use crate::widgets::plot::{Axis, LineChart, Series};
+use tumbler_engine::ForwardTime;
 
 /// Timed passes per length (after one untimed warm-up); the median is drawn.
 const REPEATS: usize = 5;
@@ -34,38 +35,30 @@ struct Timing {
 #[component]
 pub fn LiveTiming() -> impl IntoView {
     let timings = RwSignal::new(Vec::<Timing>::new());
-    let running = RwSignal::new(None::<u32>);
+    // The run streams while its handle is kept; setting it to None stops it.
+    let running = RwSignal::new(None::<Stream>);
     let outcome = RwSignal::new(String::new());
     let state = engine::state();
-    on_cleanup(move || {
-        if let Some(Some(id)) = running.try_get_untracked() {
-            engine::stop(id);
-        }
-    });
     let go = move |context: usize| {
-        if let Some(id) = running.get_untracked() {
-            engine::stop(id);
+        if running.with_untracked(Option::is_some) {
+            running.set(None);
             return;
         }
         timings.set(Vec::new());
         outcome.set(String::new());
-        let id = engine::request(
-            move |id| Request::ForwardTimes { id, lengths: lengths(context), repeats: REPEATS },
-            move |reply| match reply {
-                Reply::ForwardTime { length, millis, .. } => {
-                    timings.try_update(|t| t.push(Timing { length, millis }));
-                }
-                Reply::Done { .. } => {
-                    running.try_set(None);
-                }
-                Reply::Failed { message, .. } => {
-                    running.try_set(None);
+        let run = engine::stream(
+            Query::ForwardTimes { lengths: lengths(context), repeats: REPEATS },
+            move |ForwardTime { length, millis }| {
+                timings.try_update(|t| t.push(Timing { length, millis }));
+            },
+            move |end| {
+                running.try_set(None);
+                if let Err(message) = end {
                     outcome.try_set(message);
                 }
-                _ => {}
             },
         );
-        running.set(id);
+        running.set(Some(run));
     };
     let chart = move |context: usize| {
         Signal::derive(move || {
@@ -107,18 +100,12 @@ pub fn LiveTiming() -> impl IntoView {
             .collect_view()
     };
     let body = move || match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
-            engine::waiting_note(
-                &waiting,
-                "The Tumbler is loading; the measurement runs here when it is ready.",
-            )
-        }
         EngineState::Ready { config, backend, .. } => {
             let context = config.context_length;
             view! {
                 <div class="controls">
                     <button type="button" class="measure" on:click=move |_| go(context)>
-                        {move || if running.get().is_some() { "Stop" } else { "Measure" }}
+                        {move || if running.with(Option::is_some) { "Stop" } else { "Measure" }}
                     </button>
                     <span class="small">
                         {format!(
@@ -131,10 +118,10 @@ pub fn LiveTiming() -> impl IntoView {
                 <p class="small timing-outcome" role="status">
                     {move || {
                         let done = timings.with(Vec::len);
-                        match (running.get(), outcome.get()) {
+                        match (running.with(Option::is_some), outcome.get()) {
                             (_, message) if !message.is_empty() => message,
-                            (Some(_), _) => format!("Measuring… {done} of {} lengths done.", lengths(context).len()),
-                            (None, _) if done > 0 => format!("Measured {done} lengths."),
+                            (true, _) => format!("Measuring… {done} of {} lengths done.", lengths(context).len()),
+                            (false, _) if done > 0 => format!("Measured {done} lengths."),
                             _ => String::new(),
                         }
                     }}
@@ -150,6 +137,8 @@ pub fn LiveTiming() -> impl IntoView {
             }
             .into_any()
         }
+        // Inside EngineReady: only a ready engine draws this.
+        _ => ().into_any(),
     };
     view! {
         <div class="panel live-timing">
@@ -160,7 +149,9 @@ pub fn LiveTiming() -> impl IntoView {
                  per-token matrix multiplications, which grow linearly; the attention scores grow \
                  with the square of the length and take over in longer contexts and larger models."
             </p>
-            {body}
+            <EngineReady loading="The Tumbler is loading; the measurement runs here when it is ready.">
+                {body}
+            </EngineReady>
         </div>
     }
 }

@@ -2,11 +2,12 @@
 //! histogram against the probabilities.
 
 use leptos::prelude::*;
+
+use crate::engine::EngineReady;
 use tumbler_engine::NAMED_NEXT;
 use tumbler_model::sampling::{filter_probabilities, softmax_with_temperature};
 
 use crate::calc::coins::sampler_draws;
-use crate::engine;
 use crate::engine::live::next_logits;
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
@@ -91,10 +92,7 @@ pub fn LiveCoins() -> impl IntoView {
             }
         })
     };
-    let body = engine::when_ready(
-        "The Tumbler is loading; its own distribution appears here when it is ready.",
-        move || view! { {table} }.into_any(),
-    );
+    let body = view! { <EngineReady loading="The Tumbler is loading; its own distribution appears here when it is ready.">{table}</EngineReady> };
     view! {
         <div class="panel live-next coins">
             <h2>"The Tumbler's own dice"</h2>

@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
+use crate::engine::EngineReady;
+
 use crate::calc::distill::{entropy_bits, kl, softmax_t};
-use crate::engine;
 use crate::engine::live::next_logits;
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
@@ -94,10 +95,7 @@ pub fn LiveTargets() -> impl IntoView {
             }
         })
     };
-    let body = engine::when_ready(
-        "The Tumbler is loading; its real distribution appears here when it is ready.",
-        move || view! { {panel} }.into_any(),
-    );
+    let body = view! { <EngineReady loading="The Tumbler is loading; its real distribution appears here when it is ready.">{panel}</EngineReady> };
     view! {
         <div class="panel live-next distill-demo">
             <h2>"The Tumbler as the teacher"</h2>

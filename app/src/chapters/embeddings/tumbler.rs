@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{self, EngineState, Reply, Request};
+use crate::engine::{self, EngineReady, Latest, Query};
 use crate::url_state::text_param;
 use crate::widgets::Chart;
 use crate::widgets::attention_map::visible;
@@ -140,22 +140,13 @@ fn row_view(map: &EmbeddingMap, picked: usize) -> Option<impl IntoView + use<>> 
 pub fn TumblerEmbeddings() -> impl IntoView {
     let text = text_param("words", DEFAULT_TEXT);
     let picked = RwSignal::new(0usize);
-    let answer = engine::latest_answer(
-        move || text.get(),
-        |id, text| Request::Embeddings { id, text },
-        |reply| match reply {
-            Reply::Embeddings { map, .. } => Some(map),
-            _ => None,
-        },
-    );
+    let answer: Latest<EmbeddingMap> =
+        engine::latest(move || Ok(Query::Embeddings { text: text.get() }));
     let state = engine::state();
     let body = move || {
-        match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => engine::waiting_note(
-            &waiting,
-            "The Tumbler is loading; its embedding rows for your words appear here when it is ready.",
-        ),
-        EngineState::Ready { config, .. } => answer.with(|a| match a {
+        // Inside EngineReady: the model is loaded.
+        let Some(config) = state.with(|s| s.config().cloned()) else { return ().into_any() };
+        answer.answer.with(|a| match a {
             None => view! { <p class="note-live">"Looking up…"</p> }.into_any(),
             Some(Err(message)) => {
                 view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any()
@@ -218,8 +209,7 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                 }
                 .into_any()
             }
-        }),
-    }
+        })
     };
     view! {
         <div class="panel live-embeddings">
@@ -240,7 +230,9 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                     text.set(event_target_value(&ev));
                 }
             ></textarea>
-            {body}
+            <EngineReady loading="The Tumbler is loading; its embedding rows for your words appear here when it is ready.">
+                {body}
+            </EngineReady>
         </div>
     }
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{self, EngineState, Reply, Request};
+use crate::engine::{self, EngineReady, Latest, Query};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
 use tumbler_engine::GateTrace;
@@ -52,15 +52,10 @@ fn strip(values: &[f32], layer: usize) -> impl IntoView + use<> {
 pub fn LiveGates() -> impl IntoView {
     let text = text_param("text", DEFAULT_TEXT);
     let position = RwSignal::new(None::<usize>);
-    let answer = engine::latest_answer(
-        move || (text.get(), position.get()),
-        |id, (text, position)| Request::Gates { id, text, position },
-        |reply| match reply {
-            Reply::Gates { gates, .. } => Some(gates),
-            _ => None,
-        },
-    );
-    let state = engine::state();
+    let answer: Latest<GateTrace> = engine::latest(move || {
+        let (text, position) = (text.get(), position.get());
+        Ok(Query::Gates { text, position })
+    });
     let shown = move |g: &GateTrace| {
         let chips = g
             .tokens
@@ -95,20 +90,14 @@ pub fn LiveGates() -> impl IntoView {
             </p>
         }
     };
-    let body = move || match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
-            engine::waiting_note(
-                &waiting,
-                "The Tumbler is loading; its gates for your text appear here when it is ready.",
-            )
-        }
-        EngineState::Ready { .. } => answer.with(|a| match a {
+    let body = move || {
+        answer.answer.with(|a| match a {
             None => view! { <p class="note-live">"Tracing…"</p> }.into_any(),
             Some(Err(message)) => {
                 view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any()
             }
             Some(Ok(g)) => shown(g).into_any(),
-        }),
+        })
     };
     view! {
         <div class="panel live-gates">
@@ -127,7 +116,9 @@ pub fn LiveGates() -> impl IntoView {
                     text.set(event_target_value(&ev));
                 }
             ></textarea>
-            {body}
+            <EngineReady loading="The Tumbler is loading; its gates for your text appear here when it is ready.">
+                {body}
+            </EngineReady>
         </div>
     }
 }

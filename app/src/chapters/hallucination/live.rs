@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::engine::chat::{self as engine_chat, ChatModelStatus, ChatReply};
-use crate::engine::{self, ChatMessage, GenerateOptions, Model, Role};
+use crate::engine::{ChatMessage, EngineReady, GenerateOptions, Model, Role, Stream};
 use crate::url_state::text_param;
 use crate::widgets::prob_tokens::{ProbToken, ProbTokens};
 
@@ -137,16 +137,10 @@ pub fn NamesLive() -> impl IntoView {
     let rows = StoredValue::new(rows);
     let asked = RwSignal::new(None::<Form>);
     let form = RwSignal::new(Form::Means);
-    let runs = RwSignal::new(Vec::<u32>::new());
-    on_cleanup(move || {
-        for id in runs.try_get_untracked().unwrap_or_default() {
-            engine::stop(id);
-        }
-    });
+    // The answers run while their handles are kept: asking again (or leaving) stops them.
+    let runs = StoredValue::new(Vec::<Stream>::new());
     let ask = move |_| {
-        for id in runs.get_untracked() {
-            engine::stop(id);
-        }
+        runs.set_value(Vec::new());
         let mut ids = Vec::new();
         for row in rows.get_value() {
             let name = row.name.map_or_else(|| invented.get_untracked(), str::to_string);
@@ -166,16 +160,14 @@ pub fn NamesLive() -> impl IntoView {
                     top_k: None,
                     top_p: 1.0,
                 };
-                ids.extend(engine_chat::ask(Model::Chat, messages.clone(), options, answer));
+                ids.push(engine_chat::ask(Model::Chat, messages.clone(), options, answer));
             }
         }
-        runs.set(ids);
+        runs.set_value(ids);
         asked.set(Some(form.get_untracked()));
     };
-    let body = engine::when_ready(
-        "The Tumbler is loading; the names are asked here when it is ready.",
-        move || {
-            view! {
+    let body = move || {
+        view! {
             <fieldset class="hallu-forms">
                 <legend>"Ask"</legend>
                 {FORMS.into_iter().map(|f| view! {
@@ -206,9 +198,7 @@ pub fn NamesLive() -> impl IntoView {
                 </table>
             </Show>
         }
-        .into_any()
-        },
-    );
+    };
     view! {
         <div class="panel live-hallucination">
             <h2>"The Tumbler's own reflex"</h2>
@@ -218,7 +208,9 @@ pub fn NamesLive() -> impl IntoView {
                  token is shaded by the probability the model gave it when it chose it; the mean \
                  is under each answer."
             </p>
-            {body}
+            <EngineReady loading="The Tumbler is loading; the names are asked here when it is ready.">
+                {body}
+            </EngineReady>
             <p class="small">
                 "What to look for. The Tumbler is far too small to have learned who anyone is, so \
                  it invents for every name, known or not: this shows the reflex, not the knowledge \

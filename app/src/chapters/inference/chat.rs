@@ -8,7 +8,9 @@ use tumbler_model::chat::{self, IM_END, Piece};
 use crate::engine::chat::{
     self as engine_chat, ChatModelState, ChatModelStatus, ChatReply, ending, reason_id,
 };
-use crate::engine::{self, ChatMessage, DoneReason, GenerateOptions, Model, Role};
+use crate::engine::{
+    self, ChatMessage, DoneReason, EngineReady, EngineState, GenerateOptions, Model, Role, Stream,
+};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
 use crate::widgets::chat_template::{ChatTemplate, TemplateSpan};
@@ -45,22 +47,18 @@ pub fn LiveChat() -> impl IntoView {
     // Every turn so far but the latest reply, which streams into `reply`.
     let turns = RwSignal::new(Vec::<ChatMessage>::new());
     let reply = RwSignal::new(ChatReply::default());
-    let running = RwSignal::new(None::<u32>);
+    // The reply streams while its handle is kept; setting it to None stops it.
+    let running = RwSignal::new(None::<Stream>);
     let picked = RwSignal::new(None::<usize>);
     let model = engine_chat::state();
-    on_cleanup(move || {
-        if let Some(Some(id)) = running.try_get_untracked() {
-            engine::stop(id);
-        }
-    });
     Effect::new(move |_| {
         if !reply.with(ChatReply::running) {
             running.set(None);
         }
     });
     let send = move || {
-        if let Some(id) = running.get_untracked() {
-            engine::stop(id);
+        if running.with_untracked(Option::is_some) {
+            running.set(None);
             return;
         }
         let text = draft.get_untracked().trim().to_string();
@@ -83,12 +81,10 @@ pub fn LiveChat() -> impl IntoView {
             top_k: None,
             top_p: 1.0,
         };
-        running.set(engine_chat::ask(Model::Chat, turns.get_untracked(), options, reply));
+        running.set(Some(engine_chat::ask(Model::Chat, turns.get_untracked(), options, reply)));
     };
     let restart = move |_| {
-        if let Some(id) = running.get_untracked() {
-            engine::stop(id);
-        }
+        running.set(None);
         turns.set(Vec::new());
         reply.set(ChatReply::default());
         picked.set(None);
@@ -114,7 +110,7 @@ pub fn LiveChat() -> impl IntoView {
         })
     });
     let size = move || match (model.get(), engine::state().get()) {
-        (ChatModelState::Ready { params }, _) | (_, engine::EngineState::Ready { params, .. }) => {
+        (ChatModelState::Ready { params }, _) | (_, EngineState::Ready { params, .. }) => {
             format!("{} parameters", crate::widgets::token_chips::group(params))
         }
         _ => "a little over a million parameters".to_string(),
@@ -132,13 +128,11 @@ pub fn LiveChat() -> impl IntoView {
             })
             .collect_view()
     };
-    let body = engine::when_ready(
-        "The Tumbler is loading; the chat starts when it is ready.",
-        move || {
-            view! {
+    let body = move || {
+        view! {
             <div class="chat-log" aria-live="polite">
                 {bubbles}
-                <Show when=move || running.get().is_some() || reply.with(|r| !r.steps.is_empty() || r.done.is_some())>
+                <Show when=move || running.with(Option::is_some) || reply.with(|r| !r.steps.is_empty() || r.done.is_some())>
                     <p
                         class="chat-msg chat-assistant chat-reply"
                         data-generated=move || reply.with(|r| r.text.clone())
@@ -167,7 +161,7 @@ pub fn LiveChat() -> impl IntoView {
                     on:input=move |ev| draft.set(event_target_value(&ev))
                 />
                 <button type="submit" class="generate">
-                    {move || if running.get().is_some() { "Stop" } else { "Send" }}
+                    {move || if running.with(Option::is_some) { "Stop" } else { "Send" }}
                 </button>
                 <button type="button" class="restart" on:click=restart>"New conversation"</button>
             </form>
@@ -187,9 +181,7 @@ pub fn LiveChat() -> impl IntoView {
             })}
             <TokenBars rows=bars label="The most likely tokens at this step of the reply"/>
         }
-        .into_any()
-        },
-    );
+    };
     view! {
         <div class="panel live-chat">
             <h2>"Chat with the fine-tuned Tumbler"</h2>
@@ -201,7 +193,9 @@ pub fn LiveChat() -> impl IntoView {
                  appears here is what the model really writes, unedited; each token is shaded by \
                  the probability it was chosen with (pick one to see the alternatives)."
             </p>
-            {body}
+            <EngineReady loading="The Tumbler is loading; the chat starts when it is ready.">
+                {body}
+            </EngineReady>
         </div>
     }
 }

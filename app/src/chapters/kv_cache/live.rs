@@ -5,11 +5,12 @@ use leptos::prelude::*;
 use tumbler_engine::{DoneReason, TopToken};
 
 use crate::calc::kv_cache::{KvShape, human_bytes};
-use crate::engine::{self, EngineState, Reply, Request};
+use crate::engine::{self, EngineReady, EngineState, Query, Stream};
 use crate::url_state::text_param;
 use crate::widgets::Chart;
 use crate::widgets::attention_map::visible;
 use crate::widgets::plot::{Axis, LineChart, Series};
+use tumbler_engine::KvStep;
 
 /// Tokens per run.
 const MAX_TOKENS: usize = 48;
@@ -58,50 +59,49 @@ pub fn LiveKvCache() -> impl IntoView {
     let prompt = text_param("prompt", "The king said that");
     let cached = RwSignal::new(Vec::<Step>::new());
     let uncached = RwSignal::new(Vec::<Step>::new());
-    let running = RwSignal::new(None::<u32>);
+    // The run streams while its handle is kept; setting it to None stops it.
+    let running = RwSignal::new(None::<Stream>);
     let outcome = RwSignal::new(String::new());
     let state = engine::state();
-    on_cleanup(move || {
-        if let Some(Some(id)) = running.try_get_untracked() {
-            engine::stop(id);
-        }
-    });
     let go = move |_| {
-        if let Some(id) = running.get_untracked() {
-            engine::stop(id);
+        if running.with_untracked(Option::is_some) {
+            running.set(None);
             return;
         }
         cached.set(Vec::new());
         uncached.set(Vec::new());
         outcome.set(String::new());
         let text = prompt.get_untracked();
-        let id = engine::request(
-            move |id| Request::KvCompare { id, prompt: text, max_tokens: MAX_TOKENS },
-            move |reply| match reply {
-                Reply::KvStep { cached: with, token, processed, cache_bytes, millis, .. } => {
-                    let step = Step { token, processed, cache_bytes, millis };
-                    let run = if with { cached } else { uncached };
-                    run.try_update(|s| s.push(step));
+        let run = engine::stream(
+            Query::KvCompare { prompt: text, max_tokens: MAX_TOKENS },
+            move |kv: KvStep| {
+                if kv.cached && kv.step == 0 {
+                    // A comparison asked again after a lost GPU starts over.
+                    cached.try_set(Vec::new());
+                    uncached.try_set(Vec::new());
                 }
-                Reply::Done { reason, .. } => {
-                    running.try_set(None);
-                    let why = match reason {
+                let KvStep { cached: with, token, processed, cache_bytes, millis, .. } = kv;
+                let step = Step { token, processed, cache_bytes, millis };
+                let run = if with { cached } else { uncached };
+                run.try_update(|s| s.push(step));
+            },
+            move |end| {
+                running.try_set(None);
+                let why = match end {
+                    Err(message) => message,
+                    Ok(reason) => match reason {
                         DoneReason::Length => "Both runs reached the length limit.",
                         DoneReason::Context => "Both runs filled the context window.",
                         DoneReason::EndOfText => "The model produced its end-of-text token.",
                         DoneReason::EndOfTurn => "The model closed its turn (<|im_end|>).",
                         DoneReason::Stopped => "Stopped.",
-                    };
-                    outcome.try_set(why.to_string());
-                }
-                Reply::Failed { message, .. } => {
-                    running.try_set(None);
-                    outcome.try_set(message);
-                }
-                _ => {}
+                    }
+                    .to_string(),
+                };
+                outcome.try_set(why);
             },
         );
-        running.set(id);
+        running.set(Some(run));
     };
     let chart = Signal::derive(move || {
         let points = |steps: &[Step]| -> Vec<(f64, f64)> {
@@ -187,14 +187,10 @@ pub fn LiveKvCache() -> impl IntoView {
     };
     let body = move || {
         match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => engine::waiting_note(
-            &waiting,
-            "The Tumbler is loading; the timing runs here when it is ready.",
-        ),
         EngineState::Ready { config, backend, .. } => view! {
             <div class="controls">
                 <button type="button" class="generate" on:click=go>
-                    {move || if running.get().is_some() { "Stop" } else { "Generate both ways" }}
+                    {move || if running.with(Option::is_some) { "Stop" } else { "Generate both ways" }}
                 </button>
                 <span class="small">
                     {format!(
@@ -212,6 +208,8 @@ pub fn LiveKvCache() -> impl IntoView {
             {move || summary(&config)}
         }
         .into_any(),
+        // Inside EngineReady: only a ready engine draws this.
+        _ => ().into_any(),
     }
     };
     view! {
@@ -229,7 +227,9 @@ pub fn LiveKvCache() -> impl IntoView {
                 prop:value=move || prompt.get()
                 on:input=move |ev| prompt.set(event_target_value(&ev))
             ></textarea>
-            {body}
+            <EngineReady loading="The Tumbler is loading; the timing runs here when it is ready.">
+                {body}
+            </EngineReady>
         </div>
     }
 }

@@ -5,10 +5,11 @@ use leptos::prelude::*;
 use tumbler_engine::MAX_LOSS_TOKENS;
 
 use crate::calc::loss::perplexity;
-use crate::engine;
-use crate::engine::live::token_losses;
+use crate::engine::TokenLosses;
+use crate::engine::live::{Answered, token_losses};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
+use crate::widgets::live_panel::LivePanel;
 
 /// The loss, in nats, that gets the darkest shade (p = e^−8 ≈ 0.03%).
 const DARKEST: f64 = 8.0;
@@ -26,19 +27,17 @@ fn shade(nats: f64) -> f64 {
 pub fn LiveLoss() -> impl IntoView {
     let text = text_param("text", DEFAULT_TEXT);
     let losses = token_losses(text.into());
-    let map = move || {
-        losses.answer.with(|a| match a {
-            None => view! { <p class="note-live">"Scoring your text…"</p> }.into_any(),
-            Some(Err(message)) => view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any(),
-            Some(Ok(answer)) => {
-                let l = &answer.value;
-                let mean = l.mean();
-                let n = l.ids.len();
-                let cut = (answer.cut || l.total_tokens > n).then(|| {
-                    format!(" Your text is longer than {MAX_LOSS_TOKENS} tokens; only its first {n} are scored.")
-                });
-                let first = l.tokens.first().cloned().unwrap_or_default();
-                let cells = l.tokens.iter().skip(1).zip(&l.losses).zip(&l.expected).enumerate().map(|(i, ((tok, &loss), exp))| {
+    let draw = move |answer: &Answered<TokenLosses>| {
+        let l = &answer.value;
+        let mean = l.mean();
+        let n = l.ids.len();
+        let cut = (answer.cut || l.total_tokens > n).then(|| {
+            format!(
+                " Your text is longer than {MAX_LOSS_TOKENS} tokens; only its first {n} are scored."
+            )
+        });
+        let first = l.tokens.first().cloned().unwrap_or_default();
+        let cells = l.tokens.iter().skip(1).zip(&l.losses).zip(&l.expected).enumerate().map(|(i, ((tok, &loss), exp))| {
                     let loss = f64::from(loss);
                     let title = format!(
                         "token {}: −ln p = {loss:.2} nats (p = {:.2}%); the model's top guess was “{}” ({:.1}%)",
@@ -48,10 +47,10 @@ pub fn LiveLoss() -> impl IntoView {
                         <span class="tok" style=format!("--s: {:.3}", shade(loss)) data-loss=loss.to_string() title=title>{tok.clone()}</span>
                     }
                 }).collect_view();
-                let scale = [0.0, 2.0, 4.0, 6.0, 8.0].into_iter().map(|x| view! {
+        let scale = [0.0, 2.0, 4.0, 6.0, 8.0].into_iter().map(|x| view! {
                     <span class="swatch" style=format!("--s: {:.3}", shade(x))></span><span>{format!("{x:.0}")}</span>
                 }).collect_view();
-                view! {
+        view! {
                     <p class="loss-map" data-mean-loss=mean.to_string() data-scored=l.losses.len()>
                         <span class="tok first" title="the first token has nothing before it to be predicted from">{first}</span>
                         {cells}
@@ -64,30 +63,25 @@ pub fn LiveLoss() -> impl IntoView {
                     </p>
                 }
                 .into_any()
-            }
-        })
     };
-    let body = engine::when_ready(
-        "The Tumbler is loading; its loss on your text appears here when it is ready.",
-        move || view! { {map} }.into_any(),
-    );
     view! {
-        <div class="panel live-loss">
-            <h2>"The Tumbler's loss on your text"</h2>
+        <LivePanel
+            class="live-loss"
+            title="The Tumbler's loss on your text"
+            label="Text to score"
+            text=text
+            live=losses
+            loading="The Tumbler is loading; its loss on your text appears here when it is ready."
+            working="Scoring your text…"
+            draw
+            rows=3
+        >
             <p>
                 "Our small model reads your text in this page. Each token is shaded by how surprised \
                  the model was to see it after the tokens before it: pale is expected, dark is a \
                  surprise. Hover a token for its loss and the model's own guess."
             </p>
-            <textarea
-                aria-label="Text to score"
-                rows="3"
-                prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
-            ></textarea>
-            {move || losses.pending.get().then(|| view! { <p class="muted" role="status">"updating…"</p> })}
-            {body}
-        </div>
+        </LivePanel>
     }
 }
 

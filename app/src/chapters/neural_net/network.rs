@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::engine::EngineReady;
+
 use crate::engine::live::next_logits;
 use crate::engine::{self, EngineState, NextLogits};
 use crate::url_state::text_param;
@@ -196,10 +198,7 @@ pub fn LiveNetwork() -> impl IntoView {
             })
         })
     };
-    let body = engine::when_ready(
-        "The Tumbler is loading; its network, fed your text, appears here when it is ready.",
-        move || view! { {shown} }.into_any(),
-    );
+    let body = view! { <EngineReady loading="The Tumbler is loading; its network, fed your text, appears here when it is ready.">{shown}</EngineReady> };
     view! {
         <div class="panel live-network">
             <h2>"The Tumbler as a network"</h2>

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::calc::expr::group_thousands;
-use crate::engine::{self, EngineState, Reply, Request};
+use crate::engine::{self, EngineReady, Latest, Query};
 use crate::widgets::matrix_map::{MatrixMap, colour_scale};
 use tumbler_engine::{WEIGHT_MATRICES, WeightMatrix};
 
@@ -93,23 +93,11 @@ fn shown(w: &WeightMatrix, role: &str) -> impl IntoView + use<> {
 pub fn LiveWeights() -> impl IntoView {
     let layer = RwSignal::new(0usize);
     let matrix = RwSignal::new(4usize); // W_gate
-    let answer = engine::latest_answer(
-        move || (layer.get(), matrix.get()),
-        |id, (layer, matrix)| Request::Weights {
-            id,
-            layer,
-            matrix: WEIGHT_MATRICES[matrix].to_string(),
-        },
-        |reply| match reply {
-            Reply::Weights { weights, .. } => Some(weights),
-            _ => None,
-        },
-    );
+    let answer: Latest<WeightMatrix> = engine::latest(move || {
+        Ok(Query::Weights { layer: layer.get(), matrix: WEIGHT_MATRICES[matrix.get()].to_string() })
+    });
     let state = engine::state();
-    let layers = move || match state.get() {
-        EngineState::Ready { config, .. } => config.n_layers,
-        _ => 1,
-    };
+    let layers = move || state.with(|s| s.config().map_or(1, |c| c.n_layers));
     let pickers = move || {
         let layer_options = (0..layers())
             .map(|l| view! { <option value=l selected=move || layer.get() == l>{format!("block {}", l + 1)}</option> })
@@ -144,22 +132,18 @@ pub fn LiveWeights() -> impl IntoView {
             </div>
         }
     };
-    let body = engine::when_ready(
-        "The Tumbler is loading; one of its weight matrices appears here when it is ready.",
-        move || {
-            view! {
-                {pickers}
-                {move || answer.with(|a| match a {
-                    None => view! { <p class="note-live">"Reading the weights…"</p> }.into_any(),
-                    Some(Err(message)) => {
-                        view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any()
-                    }
-                    Some(Ok(w)) => shown(w, ROLES[matrix.get_untracked()]).into_any(),
-                })}
-            }
-            .into_any()
-        },
-    );
+    let body = move || {
+        view! {
+            {pickers}
+            {move || answer.answer.with(|a| match a {
+                None => view! { <p class="note-live">"Reading the weights…"</p> }.into_any(),
+                Some(Err(message)) => {
+                    view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any()
+                }
+                Some(Ok(w)) => shown(w, ROLES[matrix.get_untracked()]).into_any(),
+            })}
+        }
+    };
     view! {
         <div class="panel live-weights">
             <h2>"A real weight matrix"</h2>
@@ -167,7 +151,9 @@ pub fn LiveWeights() -> impl IntoView {
                 "Here is where the Tumbler's knowledge sits: every number of one of its matrices, \
                  as trained. Multiply a token's vector by it and you get the next layer's numbers."
             </p>
-            {body}
+            <EngineReady loading="The Tumbler is loading; one of its weight matrices appears here when it is ready.">
+                {body}
+            </EngineReady>
         </div>
     }
 }

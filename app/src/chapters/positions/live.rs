@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{self, EngineState, Reply, Request};
+use crate::engine::{self, EngineReady, Latest, Query};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::attention_map::visible;
 use tumbler_engine::{PermutationCheck, PermutationRun, TopToken};
@@ -86,23 +86,12 @@ fn run_view(check: &PermutationCheck, run: &PermutationRun) -> impl IntoView + u
 pub fn LivePermutation() -> impl IntoView {
     let text = text_param("text", DEFAULT_TEXT);
     let seed = number_param("shuffle", 1.0, 0.0, 9999.0);
-    let answer = engine::latest_answer(
-        move || (text.get(), seed.get() as u64),
-        |id, (text, seed)| Request::Permutation { id, text, seed },
-        |reply| match reply {
-            Reply::Permutation { check, .. } => Some(check),
-            _ => None,
-        },
-    );
-    let state = engine::state();
-    let body = move || match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => {
-            engine::waiting_note(
-                &waiting,
-                "The Tumbler is loading; the shuffle runs here when it is ready.",
-            )
-        }
-        EngineState::Ready { .. } => answer.with(|a| match a {
+    let answer: Latest<PermutationCheck> = engine::latest(move || {
+        let (text, seed) = (text.get(), seed.get() as u64);
+        Ok(Query::Permutation { text, seed })
+    });
+    let body = move || {
+        answer.answer.with(|a| match a {
             None => view! { <p class="note-live">"Shuffling…"</p> }.into_any(),
             Some(Err(message)) => {
                 view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any()
@@ -136,7 +125,7 @@ pub fn LivePermutation() -> impl IntoView {
                 }
                 .into_any()
             }
-        }),
+        })
     };
     view! {
         <div class="panel live-permutation">
@@ -157,7 +146,9 @@ pub fn LivePermutation() -> impl IntoView {
                     "Shuffle again"
                 </button>
             </div>
-            {body}
+            <EngineReady loading="The Tumbler is loading; the shuffle runs here when it is ready.">
+                {body}
+            </EngineReady>
         </div>
     }
 }

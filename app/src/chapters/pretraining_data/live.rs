@@ -8,8 +8,9 @@ use tumbler_model::data::pipeline::MIN_ENGLISH;
 use tumbler_model::data::quality::QualityConfig;
 use tumbler_model::data::{Document, PipelineReport, StageReport};
 
-use crate::engine::{self, Reply, Request};
+use crate::engine::{self, Query};
 use crate::fetch;
+use tumbler_engine::PipelineRun;
 
 const SAMPLES_DIR: &str = "public/samples/";
 const REPORT_URL: &str = "public/model/pipeline_report.json";
@@ -219,21 +220,17 @@ pub fn read(
 /// too long for the page's thread).
 fn run_in_worker(samples: Vec<Sample>, result: RwSignal<Option<Result<(SampleRun, f64), String>>>) {
     let documents = samples.iter().map(Sample::document).collect();
-    let mut samples = Some(samples);
-    engine::request_without_model(
-        move |id| Request::Pipeline { id, documents },
-        move |reply| match reply {
-            Reply::Pipeline { verdicts, report, millis, .. } => {
-                let samples = samples.take().unwrap_or_default();
-                result.try_set(Some(Ok((read(samples, verdicts, report), millis))));
+    // Needs no model: asked as soon as the worker listens, even while the model loads.
+    let run = engine::ask::<PipelineRun>(Query::Pipeline { documents });
+    leptos::task::spawn_local(async move {
+        let answer = match run.await {
+            Ok(PipelineRun { verdicts, report, millis }) => {
+                Ok((read(samples, verdicts, report), millis))
             }
-            Reply::Failed { message, .. } => {
-                result
-                    .try_set(Some(Err(format!("the engine could not run the filters: {message}"))));
-            }
-            _ => {}
-        },
-    );
+            Err(message) => Err(format!("the engine could not run the filters: {message}")),
+        };
+        result.try_set(Some(answer));
+    });
 }
 
 async fn load_samples(loaded: RwSignal<(usize, usize)>) -> Result<Vec<Sample>, String> {

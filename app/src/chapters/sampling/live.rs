@@ -8,10 +8,11 @@ use tumbler_model::sampling::{
 };
 
 use crate::engine::live::next_logits;
-use crate::engine::{self, EngineState, GenerateOptions, Reply, Request};
+use crate::engine::{self, EngineReady, GenerateOptions, Query, Stream};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
 use crate::widgets::attention_map::visible;
+use tumbler_engine::GeneratedToken;
 
 /// Candidates listed by name (the most likely ones; the rest are counted).
 const ROWS: usize = 12;
@@ -106,7 +107,7 @@ fn percent(p: f32) -> String {
 struct Run {
     text: String,
     outcome: String,
-    running: Option<u32>,
+    running: bool,
 }
 
 /// The fixed settings of the side-by-side runs; the last column uses the sliders.
@@ -125,7 +126,6 @@ pub fn LiveSampling() -> impl IntoView {
     let p = number_param("topp", 0.9, 0.05, 1.0);
     let seed = number_param("seed", 1.0, 0.0, 99.0);
     let next = next_logits(prompt.into());
-    let state = engine::state();
     let config = move || SamplingConfig {
         temperature: t.get() as f32,
         top_k: (k.get() >= 0.5).then(|| k.get() as usize),
@@ -194,13 +194,8 @@ pub fn LiveSampling() -> impl IntoView {
     };
 
     let runs: [RwSignal<Run>; 4] = std::array::from_fn(|_| RwSignal::new(Run::default()));
-    on_cleanup(move || {
-        for run in runs {
-            if let Some(Some(id)) = run.try_with_untracked(|r| r.running) {
-                engine::stop(id);
-            }
-        }
-    });
+    // The runs stream while their handles are kept: Stop (or leaving the chapter) drops them.
+    let streams = StoredValue::new(Vec::<Stream>::new());
     let settings = move |i: usize| -> (String, SamplingConfig) {
         match SETTINGS.get(i) {
             Some(&(name, temperature, top_k, top_p)) => {
@@ -219,14 +214,10 @@ pub fn LiveSampling() -> impl IntoView {
             }
         }
     };
-    let busy = move || runs.iter().any(|r| r.with(|r| r.running.is_some()));
+    let busy = move || runs.iter().any(|r| r.with(|r| r.running));
     let generate = move |_| {
         if busy() {
-            for run in runs {
-                if let Some(id) = run.with_untracked(|r| r.running) {
-                    engine::stop(id);
-                }
-            }
+            streams.set_value(Vec::new());
             return;
         }
         let text = prompt.get_untracked();
@@ -249,36 +240,30 @@ pub fn LiveSampling() -> impl IntoView {
                 top_p: c.top_p,
             };
             let text = text.clone();
-            run.set(Run::default());
-            let id = engine::request(
-                move |id| Request::Generate { id, prompt: text, options },
-                move |reply| match reply {
-                    Reply::Token { generated, .. } => {
-                        run.try_update(|r| r.text = generated);
-                    }
-                    Reply::Done { reason, .. } => {
-                        let why = match reason {
+            run.set(Run { running: true, ..Run::default() });
+            let stream = engine::stream(
+                Query::Generate { prompt: text, options },
+                move |token: GeneratedToken| {
+                    run.try_update(|r| r.text = token.generated);
+                },
+                move |end| {
+                    let why = match end {
+                        Err(message) => message,
+                        Ok(reason) => match reason {
                             DoneReason::Length => format!("{MAX_TOKENS} tokens"),
                             DoneReason::Context => "the context is full".to_string(),
                             DoneReason::EndOfText => "end of text".to_string(),
                             DoneReason::EndOfTurn => "end of turn".to_string(),
                             DoneReason::Stopped => "stopped".to_string(),
-                        };
-                        run.try_update(|r| {
-                            r.running = None;
-                            r.outcome = why;
-                        });
-                    }
-                    Reply::Failed { message, .. } => {
-                        run.try_update(|r| {
-                            r.running = None;
-                            r.outcome = message;
-                        });
-                    }
-                    _ => {}
+                        },
+                    };
+                    run.try_update(|r| {
+                        r.running = false;
+                        r.outcome = why;
+                    });
                 },
             );
-            run.update(|r| r.running = id);
+            streams.update_value(|s| s.push(stream));
         }
     };
     let columns = move || {
@@ -293,7 +278,7 @@ pub fn LiveSampling() -> impl IntoView {
                         data-top-k=c.top_k.map_or(String::new(), |k| k.to_string())
                         data-top-p=c.top_p.to_string()
                         data-generated=move || run.with(|r| r.text.clone())
-                        data-done=move || run.with(|r| (r.running.is_none() && !r.outcome.is_empty()).to_string())
+                        data-done=move || run.with(|r| (!r.running && !r.outcome.is_empty()).to_string())
                     >
                         <h3>{name}</h3>
                         <p class="gen-line">
@@ -307,12 +292,7 @@ pub fn LiveSampling() -> impl IntoView {
             .collect_view()
     };
     let body = move || {
-        match state.get() {
-        waiting @ (EngineState::Loading { .. } | EngineState::Error { .. }) => engine::waiting_note(
-            &waiting,
-            "The Tumbler is loading; its own next-token distribution appears here when it is ready.",
-        ),
-        EngineState::Ready { .. } => view! {
+        view! {
             {table}
             <h3>"The same prompt, four settings, one seed"</h3>
             <p>
@@ -328,8 +308,6 @@ pub fn LiveSampling() -> impl IntoView {
             </div>
             <div class="sample-runs">{columns}</div>
         }
-        .into_any(),
-    }
     };
     view! {
         <div class="panel live-sampling">
@@ -352,7 +330,9 @@ pub fn LiveSampling() -> impl IntoView {
                 <Slider label="Top-p" value=p min=0.05 max=1.0 step=0.05 format=two/>
                 {move || next.pending.get().then(|| view! { <span class="muted" role="status">"updating…"</span> })}
             </div>
-            {body}
+            <EngineReady loading="The Tumbler is loading; its own next-token distribution appears here when it is ready.">
+                {body}
+            </EngineReady>
         </div>
     }
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::engine::chat::{self as engine_chat, ChatModelStatus, ChatReply, ending, reason_id};
-use crate::engine::{self, ChatMessage, GenerateOptions, Model, Role};
+use crate::engine::{ChatMessage, EngineReady, GenerateOptions, Model, Role, Stream};
 use crate::url_state::text_param;
 use crate::widgets::prob_tokens::{ProbToken, ProbTokens};
 
@@ -62,17 +62,11 @@ pub fn BaseVsChat() -> impl IntoView {
     let question = text_param("ask", "What does \"harbor\" mean?");
     let base = RwSignal::new(ChatReply::default());
     let tuned = RwSignal::new(ChatReply::default());
-    let runs = RwSignal::new(Vec::<u32>::new());
+    // The answers run while their handles are kept: asking again (or leaving) stops them.
+    let runs = StoredValue::new(Vec::<Stream>::new());
     let asked = RwSignal::new(false);
-    on_cleanup(move || {
-        for id in runs.try_get_untracked().unwrap_or_default() {
-            engine::stop(id);
-        }
-    });
     let ask = move |_| {
-        for id in runs.get_untracked() {
-            engine::stop(id);
-        }
+        runs.set_value(Vec::new());
         let text = question.get_untracked().trim().to_string();
         if text.is_empty() {
             return;
@@ -88,36 +82,32 @@ pub fn BaseVsChat() -> impl IntoView {
         };
         let ids = [(Model::Base, base), (Model::Chat, tuned)]
             .into_iter()
-            .filter_map(|(model, reply)| engine_chat::ask(model, messages.clone(), options, reply))
+            .map(|(model, reply)| engine_chat::ask(model, messages.clone(), options, reply))
             .collect();
-        runs.set(ids);
+        runs.set_value(ids);
         asked.set(true);
     };
-    let body = engine::when_ready(
-        "The Tumbler is loading; both models answer here when it is ready.",
-        move || {
-            view! {
-                <form class="chat-input" on:submit=move |ev| ev.prevent_default()>
-                    <input
-                        type="text"
-                        aria-label="Question for both models"
-                        maxlength="200"
-                        prop:value=move || question.get()
-                        on:input=move |ev| question.set(event_target_value(&ev))
-                    />
-                    <button type="submit" class="generate" on:click=ask>"Ask both"</button>
-                </form>
-                <ChatModelStatus/>
-                <Show when=move || asked.get()>
-                    <div class="sft-compare">
-                        <Answer model=Model::Base reply=base/>
-                        <Answer model=Model::Chat reply=tuned/>
-                    </div>
-                </Show>
-            }
-            .into_any()
-        },
-    );
+    let body = move || {
+        view! {
+            <form class="chat-input" on:submit=move |ev| ev.prevent_default()>
+                <input
+                    type="text"
+                    aria-label="Question for both models"
+                    maxlength="200"
+                    prop:value=move || question.get()
+                    on:input=move |ev| question.set(event_target_value(&ev))
+                />
+                <button type="submit" class="generate" on:click=ask>"Ask both"</button>
+            </form>
+            <ChatModelStatus/>
+            <Show when=move || asked.get()>
+                <div class="sft-compare">
+                    <Answer model=Model::Base reply=base/>
+                    <Answer model=Model::Chat reply=tuned/>
+                </div>
+            </Show>
+        }
+    };
     view! {
         <div class="panel live-sft">
             <h2>"Base versus fine-tuned, on the same prompt"</h2>
@@ -127,7 +117,9 @@ pub fn BaseVsChat() -> impl IntoView {
                  the most likely token), so any difference comes from fine-tuning alone. Each \
                  token is shaded by the probability the model gave it."
             </p>
-            {body}
+            <EngineReady loading="The Tumbler is loading; both models answer here when it is ready.">
+                {body}
+            </EngineReady>
             <p class="small">
                 "The base model never saw <|im_start|> or <|im_end|> during pre-training: to it \
                  they are unknown symbols in an odd document, and it rarely closes the turn. The \

@@ -3,10 +3,11 @@
 use leptos::prelude::*;
 
 use crate::calc::softmax::vocab_steps;
-use crate::engine;
-use crate::engine::live::next_logits;
+use crate::engine::NextLogits;
+use crate::engine::live::{Answered, next_logits};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
+use crate::widgets::live_panel::LivePanel;
 
 /// Tokens spelled out.
 const SHOWN: usize = 5;
@@ -21,29 +22,33 @@ fn exp_text(x: f64) -> String {
 pub fn LiveSoftmax() -> impl IntoView {
     let prompt = text_param("prompt", "The cat sat on the");
     let next = next_logits(prompt.into());
-    let table = move || {
-        next.answer.with(|a| match a {
-            None => view! { <p class="note-live">"Running the Tumbler on your prompt…"</p> }.into_any(),
-            Some(Err(message)) => view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any(),
-            Some(Ok(answer)) => {
-                let next = &answer.value;
-                let top: Vec<_> = next.top.iter().take(SHOWN).collect();
-                let ids: Vec<u32> = top.iter().map(|t| t.id).collect();
-                let s = vocab_steps(&next.logits, &ids);
-                let n = next.tokens.len();
-                let cut = (answer.cut || next.total_tokens > n).then(|| {
-                    format!("Your prompt is longer than the model reads at once; it read the last {n} tokens. ")
-                });
-                let rows = top.iter().enumerate().map(|(i, t)| view! {
+    let draw = move |answer: &Answered<NextLogits>| {
+        let next = &answer.value;
+        let top: Vec<_> = next.top.iter().take(SHOWN).collect();
+        let ids: Vec<u32> = top.iter().map(|t| t.id).collect();
+        let s = vocab_steps(&next.logits, &ids);
+        let n = next.tokens.len();
+        let cut = (answer.cut || next.total_tokens > n).then(|| {
+            format!(
+                "Your prompt is longer than the model reads at once; it read the last {n} tokens. "
+            )
+        });
+        let rows = top
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                view! {
                     <tr data-token-id=t.id data-p=s.probs[i].to_string()>
                         <th scope="row" class="token">{format!("“{}”", visible(&t.text))}</th>
                         <td>{format!("{:.3}", next.logits[t.id as usize])}</td>
                         <td>{exp_text(s.exps[i])}</td>
                         <td>{format!("{:.2}%", s.probs[i] * 100.0)}</td>
                     </tr>
-                }).collect_view();
-                let others = next.logits.len() - ids.len();
-                view! {
+                }
+            })
+            .collect_view();
+        let others = next.logits.len() - ids.len();
+        view! {
                     <table class="numbers next-table softmax-live" data-sum=s.sum.to_string() data-read=next.tokens.concat()>
                         <thead><tr><th scope="col">"next token"</th><th scope="col">"logit z"</th><th scope="col">"eᶻ"</th><th scope="col">"eᶻ ÷ sum"</th></tr></thead>
                         <tbody>
@@ -64,30 +69,24 @@ pub fn LiveSoftmax() -> impl IntoView {
                     </p>
                 }
                 .into_any()
-            }
-        })
     };
-    let body = engine::when_ready(
-        "The Tumbler is loading; its real logits for your prompt appear here when it is ready.",
-        move || view! { {table} }.into_any(),
-    );
     view! {
-        <div class="panel live-next live-softmax">
-            <h2>"The Tumbler's real logits"</h2>
+        <LivePanel
+            class="live-next live-softmax"
+            title="The Tumbler's real logits"
+            label="Prompt"
+            text=prompt
+            live=next
+            loading="The Tumbler is loading; its real logits for your prompt appear here when it is ready."
+            working="Running the Tumbler on your prompt…"
+            draw
+            maxlength=2000
+        >
             <p>
                 "Our small model reads your prompt in this page and gives every token of its \
                  vocabulary a logit. Here are the five largest, their exponentials, and the sum over \
                  all of them."
             </p>
-            <textarea
-                aria-label="Prompt"
-                rows="2"
-                maxlength="2000"
-                prop:value=move || prompt.get()
-                on:input=move |ev| prompt.set(event_target_value(&ev))
-            ></textarea>
-            {move || next.pending.get().then(|| view! { <p class="muted" role="status">"updating…"</p> })}
-            {body}
-        </div>
+        </LivePanel>
     }
 }

@@ -1,19 +1,16 @@
 //! A tiny Tumbler trained from scratch in the engine worker while the reader watches: its loss
 //! per step, its speed, and what it predicts after a fixed prompt as it learns.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::engine::{self, Reply, Request};
+use crate::engine::{self, EngineReady, Query, Stream};
 use crate::fetch;
 use crate::widgets::Chart;
 use crate::widgets::attention_map::visible;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_bars::{TokenBar, TokenBars};
-use tumbler_engine::{DoneReason, LearnRun, LearnSample};
+use tumbler_engine::{DoneReason, LearnProgress, LearnRun, LearnSample, LearnStep};
 
 /// The text it learns from: the opening of Jane Austen's *Emma*, one of the pipeline's samples.
 const TEXT_URL: &str = "public/samples/austen.json";
@@ -122,71 +119,46 @@ pub fn TinyTraining() -> impl IntoView {
     });
     let status = RwSignal::new(Status::Idle);
     let log = RwSignal::new(Log::default());
-    // The id of the run in progress, 0 for none (request ids start at 1).
-    let id = Arc::new(AtomicU32::new(0));
-    // A reader who leaves the chapter stops the run: the worker is shared with every chapter.
-    on_cleanup({
-        let id = id.clone();
-        move || {
-            let id = id.swap(0, Ordering::Relaxed);
-            if id != 0 {
-                engine::stop(id);
-            }
-        }
-    });
-    let running = StoredValue::new(id);
+    // The run in progress: it trains while its handle is kept (leaving the chapter drops it, and
+    // the worker, shared with every chapter, stops).
+    let running = StoredValue::new(None::<Stream>);
 
     let start = move |_| {
         let Some(Ok(body)) = text.get_untracked() else { return };
         log.set(Log::default());
         status.set(Status::Starting);
-        let sent = engine::request(
-            move |id| Request::Learn {
-                id,
-                text: body,
-                prompt: PROMPT.to_string(),
-                steps: STEPS,
-                sample_every: SAMPLE_EVERY,
-                seed: SEED,
+        let query = Query::Learn {
+            text: body,
+            prompt: PROMPT.to_string(),
+            steps: STEPS,
+            sample_every: SAMPLE_EVERY,
+            seed: SEED,
+        };
+        let run = engine::stream(
+            query,
+            move |progress| match progress {
+                LearnProgress::Start(run) => {
+                    log.try_set(Log::start(run));
+                    status.try_set(Status::Running);
+                }
+                LearnProgress::Step(LearnStep { step, loss, millis, sample }) => {
+                    log.try_update(|l| l.step(step, loss, millis, sample));
+                }
             },
-            move |reply| {
-                match reply {
-                    Reply::LearnStart { run, .. } => {
-                        log.try_set(Log::start(run));
-                        status.try_set(Status::Running);
-                    }
-                    Reply::LearnStep { step, loss, millis, sample, .. } => {
-                        log.try_update(|l| l.step(step, loss, millis, sample));
-                    }
-                    Reply::Done { reason, .. } => {
-                        status.try_set(Status::Ended(reason));
-                    }
-                    Reply::Failed { message, .. } => {
-                        status.try_set(Status::Failed(message));
-                    }
-                    _ => return,
-                }
-                if matches!(status.get_untracked(), Status::Ended(_) | Status::Failed(_)) {
-                    running.with_value(|r| r.store(0, Ordering::Relaxed));
-                }
+            move |end| {
+                status.try_set(match end {
+                    Ok(reason) => Status::Ended(reason),
+                    Err(message) => Status::Failed(message),
+                });
             },
         );
-        match sent {
-            Some(id) => running.with_value(|r| r.store(id, Ordering::Relaxed)),
-            None => status.set(Status::Failed("the Tumbler is not loaded yet".into())),
-        }
+        running.set_value(Some(run));
     };
-    let stop = move |_| {
-        let id = running.with_value(|r| r.load(Ordering::Relaxed));
-        if id != 0 {
-            engine::stop(id);
-        }
-    };
+    let stop = move |_| running.set_value(None);
+    let state = engine::state();
     let busy = move || matches!(status.get(), Status::Starting | Status::Running);
     let can_start = move || {
-        !busy()
-            && matches!(text.get(), Some(Ok(_)))
-            && matches!(engine::state().get(), engine::EngineState::Ready { .. })
+        !busy() && matches!(text.get(), Some(Ok(_))) && state.with(|s| s.config().is_some())
     };
 
     let chart = Signal::derive(move || log.with(Log::chart));
@@ -288,28 +260,24 @@ pub fn TinyTraining() -> impl IntoView {
         Some(Err(e)) => Some(view! { <p class="note-live" role="alert">{e}</p> }),
         _ => None,
     };
-    let body = engine::when_ready(
-        "The Tumbler's tokenizer is loading in the engine; the tiny model can train once it is ready.",
-        move || {
-            view! {
-                <div class="preset-row">
-                    <button type="button" class="learn-start" prop:disabled=move || !can_start() on:click=start>
-                        "Start training"
-                    </button>
-                    <button type="button" class="learn-stop" prop:disabled=move || !busy() on:click=stop>
-                        "Stop"
-                    </button>
-                </div>
-                {text_note}
-                {note}
-                <p class="small">{about}</p>
-                {stats}
-                <Chart svg=chart label="The tiny model's training loss per step, falling from about ln V" caption="Loss of each step's batch. The flat line is the loss of a model that gives every token the same probability."/>
-                {predictions}
-            }
-            .into_any()
-        },
-    );
+    let body = move || {
+        view! {
+            <div class="preset-row">
+                <button type="button" class="learn-start" prop:disabled=move || !can_start() on:click=start>
+                    "Start training"
+                </button>
+                <button type="button" class="learn-stop" prop:disabled=move || !busy() on:click=stop>
+                    "Stop"
+                </button>
+            </div>
+            {text_note}
+            {note}
+            <p class="small">{about}</p>
+            {stats}
+            <Chart svg=chart label="The tiny model's training loss per step, falling from about ln V" caption="Loss of each step's batch. The flat line is the loss of a model that gives every token the same probability."/>
+            {predictions}
+        }
+    };
     view! {
         <div class="panel live-learn" data-learn-state=move || status.get().id()>
             <h2>"Train a tiny model yourself"</h2>
@@ -320,7 +288,9 @@ pub fn TinyTraining() -> impl IntoView {
                  Watch the loss fall from “no idea” and the model's guesses after the prompt turn \
                  from noise into common words and then into Austen's own."
             </p>
-            {body}
+            <EngineReady loading="The Tumbler's tokenizer is loading in the engine; the tiny model can train once it is ready.">
+                {body}
+            </EngineReady>
         </div>
     }
 }

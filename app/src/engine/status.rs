@@ -1,0 +1,101 @@
+//! The engine's status in the page header, and the gate live panels sit behind.
+
+use leptos::prelude::*;
+
+use super::{Backend, EngineState, mb, retry, use_engine};
+
+/// What a live panel shows while the engine is not ready: `loading` while it loads, the failure
+/// with a Retry after one.
+fn waiting_note(state: &EngineState, loading: &'static str) -> AnyView {
+    match state {
+        EngineState::Error { message } => view! {
+            <p class="note-live engine-error" role="alert">
+                {message.clone()} " "
+                <button type="button" on:click=move |_| retry()>"Retry"</button>
+            </p>
+        }
+        .into_any(),
+        _ => view! { <p class="note-live">{loading}</p> }.into_any(),
+    }
+}
+
+/// Its children once the model is ready; until then `loading` (or the failure, with a Retry).
+/// A model that moves to the CPU stays ready: the children are not drawn again.
+#[component]
+pub fn EngineReady(
+    /// What the panel says while the model loads.
+    loading: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let state = use_engine().state;
+    let waiting = Memo::new(move |_| state.with(|s| s.config().is_none().then(|| s.clone())));
+    move || match waiting.get() {
+        Some(waiting) => waiting_note(&waiting, loading),
+        None => children().into_any(),
+    }
+}
+
+/// The engine status element of the testability contract: `data-engine-state` and
+/// `data-backend`, with the download's progress and a retry after a failure.
+#[component]
+pub fn EngineStatus() -> impl IntoView {
+    let engine = use_engine();
+    let (state, asked) = (engine.state, engine.asked);
+    let backend = move || match state.get() {
+        EngineState::Ready { backend, .. } => backend.id(),
+        _ => asked.get().id(),
+    };
+    let label = |b: Backend| match b {
+        Backend::Webgpu => "WebGPU",
+        Backend::Cpu => "CPU",
+    };
+    let body = move || match state.get() {
+        EngineState::Loading { file, loaded, total } => {
+            let (value, text) = match total {
+                Some(t) if t > 0 => (
+                    Some((loaded as f64 / t as f64).min(1.0)),
+                    format!("Loading the Tumbler · {file} {} of {}", mb(loaded), mb(t)),
+                ),
+                _ if file.is_empty() => (None, "Loading the Tumbler engine".to_string()),
+                _ => (None, format!("Loading the Tumbler · {file} {}", mb(loaded))),
+            };
+            view! {
+                <span class="dot" aria-hidden="true"></span>
+                <span>{text}</span>
+                <progress max="1" value=value aria-label="Model download"></progress>
+            }
+            .into_any()
+        }
+        EngineState::Ready { backend, params, note, .. } => {
+            // A note means WebGPU was wanted but is not used: say so, and why in the title.
+            let text = match note {
+                Some(_) if backend == Backend::Cpu => {
+                    "Tumbler ready · CPU (not WebGPU)".to_string()
+                }
+                _ => format!("Tumbler ready · {}", label(backend)),
+            };
+            let title = note.unwrap_or_else(|| format!("{params} parameters"));
+            view! {
+                <span class="dot" aria-hidden="true"></span>
+                <span title=title>{text}</span>
+            }
+            .into_any()
+        }
+        EngineState::Error { message } => view! {
+            <span class="dot" aria-hidden="true"></span>
+            <span title=message.clone() class="engine-message">"Model not loaded"</span>
+            <button type="button" class="engine-retry" on:click=move |_| retry()>"Retry"</button>
+        }
+        .into_any(),
+    };
+    view! {
+        <div
+            class="engine-status"
+            role="status"
+            data-engine-state=move || state.get().id()
+            data-backend=backend
+        >
+            {body}
+        </div>
+    }
+}

@@ -1,0 +1,191 @@
+//! What the worker answers: one [`Answer`] per question, or a stream of [`Step`]s.
+//!
+//! Every answer and step has its own type, and `TryFrom<Answer>` (`TryFrom<Step>`) takes it out,
+//! so the page asks for a type (`ask::<TokenLosses>(query)`) and the compiler checks the rest.
+
+use serde::{Deserialize, Serialize};
+use tumbler_model::data::{PipelineReport, Verdict};
+use tumbler_model::generate::TopToken;
+use tumbler_model::gpt::TumblerConfig;
+use tumbler_model::inspect::{
+    AttentionTrace, EmbeddingMap, GateTrace, NextLogits, PermutationCheck, TokenLosses,
+    WeightMatrix,
+};
+
+/// An enum with one variant per type, `From` each type and `TryFrom` back.
+macro_rules! one_of {
+    ($(#[$meta:meta])* $name:ident { $($(#[$doc:meta])* $variant:ident($ty:ty),)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$doc])* $variant($ty),)*
+        }
+
+        $(
+            impl From<$ty> for $name {
+                fn from(value: $ty) -> Self {
+                    $name::$variant(value)
+                }
+            }
+
+            impl TryFrom<$name> for $ty {
+                type Error = $name;
+                fn try_from(value: $name) -> Result<Self, $name> {
+                    match value {
+                        $name::$variant(value) => Ok(value),
+                        other => Err(other),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+one_of! {
+    /// The one reply to a question that is not a stream.
+    Answer {
+        /// To [`Query::Trace`](crate::Query::Trace).
+        Trace(AttentionTrace),
+        /// To [`Query::Next`](crate::Query::Next).
+        Next(NextLogits),
+        /// To [`Query::Loss`](crate::Query::Loss).
+        Loss(TokenLosses),
+        /// To [`Query::Gates`](crate::Query::Gates).
+        Gates(GateTrace),
+        /// To [`Query::Permutation`](crate::Query::Permutation).
+        Permutation(PermutationCheck),
+        /// To [`Query::Embeddings`](crate::Query::Embeddings).
+        Embeddings(EmbeddingMap),
+        /// To [`Query::Weights`](crate::Query::Weights).
+        Weights(WeightMatrix),
+        /// To [`Query::Pipeline`](crate::Query::Pipeline).
+        Pipeline(PipelineRun),
+    }
+}
+
+one_of! {
+    /// One step of a stream.
+    Step {
+        /// Of [`Query::Generate`](crate::Query::Generate) and [`Query::Chat`](crate::Query::Chat).
+        Token(GeneratedToken),
+        /// Of [`Query::KvCompare`](crate::Query::KvCompare).
+        Kv(KvStep),
+        /// Of [`Query::ForwardTimes`](crate::Query::ForwardTimes).
+        ForwardTime(ForwardTime),
+        /// Of [`Query::Learn`](crate::Query::Learn).
+        Learn(LearnProgress),
+    }
+}
+
+/// The corpus pipeline's verdicts on a set of documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PipelineRun {
+    /// One per document, in the question's order.
+    pub verdicts: Vec<Verdict>,
+    /// Documents and bytes in and out of each stage.
+    pub report: PipelineReport,
+    /// How long the run took in the worker, in milliseconds.
+    pub millis: f64,
+}
+
+/// One generated token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeneratedToken {
+    /// 0 for the first generated token.
+    pub step: usize,
+    /// The chosen token.
+    pub token: TopToken,
+    /// The distribution it was drawn from (at the run's temperature, or 1 when greedy): the most
+    /// likely tokens, most likely first.
+    pub top: Vec<TopToken>,
+    /// All the text generated so far.
+    pub generated: String,
+    /// How long this step took in the worker, in milliseconds.
+    pub millis: f64,
+}
+
+/// One step of the KV-cache comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KvStep {
+    /// Whether this run uses the KV cache.
+    pub cached: bool,
+    /// 0 for the first generated token.
+    pub step: usize,
+    /// The greedy token.
+    pub token: TopToken,
+    /// Tokens the forward pass processed: 1 with the cache (the prompt at step 0), the whole text
+    /// so far without.
+    pub processed: usize,
+    /// Bytes of keys and values in the cache after the step (0 without the cache).
+    pub cache_bytes: u64,
+    /// How long the step took, logits read back included, in milliseconds.
+    pub millis: f64,
+}
+
+/// The timings of one length.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForwardTime {
+    /// Tokens in the pass.
+    pub length: usize,
+    /// Each timed pass, logits read back included, in milliseconds.
+    pub millis: Vec<f64>,
+}
+
+/// How training the tiny model goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum LearnProgress {
+    /// The model is built; its steps follow.
+    Start(LearnRun),
+    /// One training step.
+    Step(LearnStep),
+}
+
+/// What the tiny model predicts for the prompt at one point of its training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnSample {
+    /// Steps taken when it was asked (0: untrained).
+    pub step: usize,
+    /// Its greedy continuation of the prompt: each token its most likely next one.
+    pub continuation: String,
+    /// Its most likely next tokens after the prompt, most likely first.
+    pub next: Vec<TopToken>,
+}
+
+/// The tiny model, before its first step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnRun {
+    /// Its hyper-parameters.
+    pub config: TumblerConfig,
+    /// Its number of parameters.
+    pub params: usize,
+    /// Tokens in the text it learns from.
+    pub text_tokens: usize,
+    /// Windows of text per step, B.
+    pub batch_size: usize,
+    /// Tokens per window, T.
+    pub seq_len: usize,
+    /// The prompt's tokens.
+    pub prompt: Vec<String>,
+    /// Its predictions with random weights.
+    pub sample: LearnSample,
+}
+
+impl LearnRun {
+    /// Target tokens per step, B × T.
+    pub fn tokens_per_step(&self) -> usize {
+        self.batch_size * self.seq_len
+    }
+}
+
+/// One training step of the tiny model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnStep {
+    /// Steps taken, this one included.
+    pub step: usize,
+    /// The batch's loss before the update, in nats per token.
+    pub loss: f32,
+    /// How long the step (forward, backward, update) took, in milliseconds.
+    pub millis: f64,
+    /// The model's predictions after this step, every few steps.
+    pub sample: Option<LearnSample>,
+}

@@ -1,0 +1,44 @@
+//! Every limit the page and the worker agree on, and the text cuts that apply them.
+
+pub use tumbler_model::inspect::{
+    MAX_EMBEDDED_TOKENS, MAX_LOSS_TOKENS, MAX_PERMUTED_TOKENS, MAX_TRACE_TOKENS, NAMED_NEXT,
+    NEIGHBOURS, WEIGHT_MATRICES,
+};
+
+/// The longest text, in bytes, the page sends about the reader's text: a huge paste is cut (and
+/// the page says so) before the worker spends seconds encoding what the model would not read.
+pub const MAX_TEXT_BYTES: usize = 8192;
+/// The most steps one [`Query::Learn`](crate::Query::Learn) takes.
+pub const MAX_LEARN_STEPS: usize = 2000;
+/// The most text, in bytes, the tiny model learns from.
+pub const MAX_LEARN_BYTES: usize = 32 * 1024;
+/// Tokens one run of the KV-cache comparison generates at most.
+pub const MAX_KV_TOKENS: usize = 64;
+/// Lengths one timing question may ask for at most.
+pub const MAX_LENGTHS: usize = 16;
+/// Timed passes per length at most.
+pub const MAX_REPEATS: usize = 20;
+
+/// The first at most `max_bytes` bytes of `text`, cut at a character boundary.
+pub fn head(text: &str, max_bytes: usize) -> &str {
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The last at most `max_bytes` bytes of `text`, cut at a character boundary.
+pub fn tail(text: &str, max_bytes: usize) -> &str {
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let mut start = text.len() - max_bytes;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    &text[start..]
+}

@@ -1,0 +1,240 @@
+//! The messages: what the page asks ([`Request`], [`Query`]) and the lifecycle of every reply
+//! ([`Reply`]): a load's status, then for each question one [`Answer`] or a stream of [`Step`]s
+//! ended by `Done`, or `Failed`.
+
+use serde::{Deserialize, Serialize};
+use tumbler_model::chat::Role;
+use tumbler_model::data::Document;
+use tumbler_model::generate::{DoneReason, GenerateOptions};
+use tumbler_model::gpt::TumblerConfig;
+
+use crate::answers::{Answer, Step};
+
+/// Where the model runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// burn's wgpu backend on the browser's WebGPU, with our WGSL kernels.
+    Webgpu,
+    /// burn's flex backend: plain wasm on the CPU.
+    Cpu,
+}
+
+impl Backend {
+    /// The value of the status element's `data-backend`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Backend::Webgpu => "webgpu",
+            Backend::Cpu => "cpu",
+        }
+    }
+}
+
+/// Where a model's files are, as absolute URLs (the page resolves them against its own).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelUrls {
+    /// `config.json`.
+    pub config: String,
+    /// `model.safetensors`.
+    pub weights: String,
+    /// The Tumbler's `tokenizer.json`.
+    pub tokenizer: String,
+}
+
+/// Which of the Tumbler's two models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Model {
+    /// The pre-trained model: it continues documents.
+    Base,
+    /// The base model after supervised fine-tuning on conversations in the chat template.
+    Chat,
+}
+
+/// One turn of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// Who wrote it.
+    pub role: Role,
+    /// What they wrote (always ordinary text: a typed `<|im_end|>` stays characters).
+    pub text: String,
+}
+
+/// What the page tells the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Request {
+    /// Download the base model and put it on `backend` (WebGPU falls back to the CPU if it
+    /// fails); the chat model's files load on the first question that needs them.
+    Load {
+        /// The backend the page asks for.
+        backend: Backend,
+        /// The base model's files.
+        urls: ModelUrls,
+        /// The chat model's files.
+        #[serde(default)]
+        chat: Option<ModelUrls>,
+    },
+    /// A question; every reply to it carries `id`.
+    Ask {
+        /// Chosen by the page, unique among its questions.
+        id: u32,
+        /// What is asked.
+        query: Query,
+    },
+    /// Stop the stream `id` after its current step.
+    Stop {
+        /// The stream to stop.
+        id: u32,
+    },
+    /// Destroy the WebGPU device, as a driver reset would lose it (for the tests: the engine must
+    /// move to the CPU and keep answering). An engine without a GPU device answers
+    /// [`Reply::Failed`].
+    DestroyGpu,
+}
+
+/// A question about the model or with it. Each is answered by one [`Answer`] of its kind, or (the
+/// streams: generation, chat, the KV comparison, the timings, training) by [`Step`]s and `Done`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum Query {
+    /// Every layer's attention over `text` (its first [`MAX_TRACE_TOKENS`] tokens).
+    ///
+    /// [`MAX_TRACE_TOKENS`]: crate::MAX_TRACE_TOKENS
+    Trace { text: String },
+    /// The logits of the token after `text`.
+    Next { text: String },
+    /// The loss of every token of `text`.
+    Loss { text: String },
+    /// The SwiGLU gate values of one token of `text` (`None`: the last), in every layer.
+    Gates { text: String, position: Option<usize> },
+    /// Shuffle `text`'s tokens (all but the last), positions off and on.
+    Permutation { text: String, seed: u64 },
+    /// The embedding rows of `text`'s tokens, their neighbours and the whole matrix in 2-D.
+    Embeddings { text: String },
+    /// One weight matrix of block `layer`: one of [`WEIGHT_MATRICES`](crate::WEIGHT_MATRICES).
+    Weights { layer: usize, matrix: String },
+    /// The corpus pipeline over `documents`, as `tumbler corpus` runs it. Needs no model.
+    Pipeline { documents: Vec<Document> },
+    /// Continue `prompt`: a stream of tokens.
+    Generate { prompt: String, options: GenerateOptions },
+    /// `model`'s reply to `messages` in the chat template (the oldest turns are left out when the
+    /// prompt would leave no room for `options.max_tokens`): a stream of tokens.
+    Chat { model: Model, messages: Vec<ChatMessage>, options: GenerateOptions },
+    /// Greedy generation with the KV cache, then without it: a stream of steps.
+    KvCompare { prompt: String, max_tokens: usize },
+    /// The forward pass timed at each length, `repeats` times after one warm-up.
+    ForwardTimes { lengths: Vec<usize>, repeats: usize },
+    /// Train a tiny Tumbler from scratch on `text`, in the worker, on the CPU, looking at its
+    /// predictions for `prompt` every `sample_every` steps.
+    Learn { text: String, prompt: String, steps: usize, sample_every: usize, seed: u64 },
+}
+
+impl Query {
+    /// Whether it is answered without a loaded model (while the model loads, or after it failed).
+    pub fn needs_model(&self) -> bool {
+        !matches!(self, Query::Pipeline { .. })
+    }
+}
+
+/// Where loading one of the models stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum LoadStatus {
+    /// Bytes of its files received so far.
+    Progress {
+        /// The file being read.
+        file: String,
+        /// Bytes of all its files received so far.
+        loaded: u64,
+        /// Bytes of all its files, where the server said.
+        total: Option<u64>,
+    },
+    /// It is loaded (again, with a note, when a lost GPU moved it to the CPU).
+    Ready {
+        /// The backend it runs on (the CPU when WebGPU was asked for but failed).
+        backend: Backend,
+        /// Its hyper-parameters.
+        config: TumblerConfig,
+        /// Number of parameters.
+        params: usize,
+        /// Why the backend differs from the one asked for, if it does.
+        note: Option<String>,
+    },
+    /// It could not be loaded: the page offers a retry (the chat model loads again with the next
+    /// question that needs it).
+    Failed {
+        /// What went wrong, for the reader.
+        message: String,
+    },
+}
+
+/// What the worker tells the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Reply {
+    /// The worker's wasm is running and listening.
+    Started,
+    /// Where loading `model` stands.
+    Load {
+        /// The model loading.
+        model: Model,
+        /// How far it got.
+        status: LoadStatus,
+    },
+    /// The answer to the question `id` (its last reply).
+    Answer {
+        /// The question's id.
+        id: u32,
+        /// The answer.
+        answer: Answer,
+    },
+    /// One step of the stream `id`; `Done` or `Failed` follows the last.
+    Step {
+        /// The question's id.
+        id: u32,
+        /// The step.
+        step: Step,
+    },
+    /// The stream `id` ended.
+    Done {
+        /// The question's id.
+        id: u32,
+        /// Why.
+        reason: DoneReason,
+    },
+    /// The question `id` failed (the model stays loaded); with no id, a message that could not
+    /// be read.
+    Failed {
+        /// The question's id, if it had one.
+        id: Option<u32>,
+        /// What went wrong, for the reader.
+        message: String,
+    },
+}
+
+impl Reply {
+    /// The question it answers, and whether it is the last reply to it.
+    pub fn question(&self) -> Option<(u32, bool)> {
+        match self {
+            Reply::Answer { id, .. }
+            | Reply::Done { id, .. }
+            | Reply::Failed { id: Some(id), .. } => Some((*id, true)),
+            Reply::Step { id, .. } => Some((*id, false)),
+            Reply::Started | Reply::Load { .. } | Reply::Failed { id: None, .. } => None,
+        }
+    }
+}
+
+impl Request {
+    /// The JSON sent through `postMessage`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("requests serialise")
+    }
+}
+
+impl Reply {
+    /// The JSON sent through `postMessage`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("replies serialise")
+    }
+}

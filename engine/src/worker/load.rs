@@ -1,0 +1,159 @@
+//! Loading a model: its files downloaded and checked against each other, then built on a device.
+
+use std::rc::Rc;
+
+use burn::tensor::Device;
+use tumbler_engine::{Backend, LoadStatus, Model, ModelUrls, Reply};
+use tumbler_model::gpt::{Tumbler, TumblerConfig, weights};
+use tumbler_model::inspect::Inspector;
+use tumbler_model::tokenizer::Encoding;
+
+use super::{Worker, post};
+use crate::download::{DownloadError, download, forget};
+
+/// A loaded model.
+pub struct Loaded {
+    pub model: Tumbler,
+    pub encoding: Rc<Encoding>,
+    pub device: Device,
+    pub backend: Backend,
+    /// The weights file, to rebuild the model on the CPU if the GPU is lost.
+    pub weights: Rc<Vec<u8>>,
+    /// Why the backend is not the one asked for, if it is not.
+    pub note: Option<String>,
+}
+
+impl Loaded {
+    /// The model and its tokenizer, to ask about texts.
+    pub fn inspector(&self) -> Inspector<'_> {
+        Inspector::new(&self.model, &self.encoding)
+    }
+
+    /// Whether it runs on WebGPU.
+    pub fn on_gpu(&self) -> bool {
+        self.backend == Backend::Webgpu
+    }
+
+    /// The status that says it is loaded.
+    pub fn ready(&self) -> LoadStatus {
+        LoadStatus::Ready {
+            backend: self.backend,
+            config: self.model.config.clone(),
+            params: self.model.config.param_count(),
+            note: self.note.clone(),
+        }
+    }
+
+    /// The same model and tokenizer rebuilt on the CPU from the weights file.
+    pub fn on_cpu(&self, note: String) -> Result<Loaded, String> {
+        let device = Device::flex();
+        let model = weights::from_safetensors(&self.model.config, &self.weights, &device)
+            .map_err(|e| format!("{note}, but the weights did not load there: {e}"))?;
+        Ok(Loaded {
+            model,
+            encoding: self.encoding.clone(),
+            device,
+            backend: Backend::Cpu,
+            weights: self.weights.clone(),
+            note: Some(note),
+        })
+    }
+}
+
+/// A model's files, downloaded and checked against each other.
+pub struct Files {
+    pub config: TumblerConfig,
+    pub encoding: Rc<Encoding>,
+    pub weights: Vec<u8>,
+}
+
+fn failed(file: &str, url: &str, e: DownloadError) -> String {
+    format!("{file} ({url}): {e}")
+}
+
+/// Downloads `model`'s files at `urls` (the tokenizer only when `encoding` is not given),
+/// telling the page as bytes arrive.
+pub async fn fetch_files(
+    model: Model,
+    urls: &ModelUrls,
+    encoding: Option<Rc<Encoding>>,
+) -> Result<Files, String> {
+    let progress = |file: &'static str| {
+        move |loaded, total| {
+            let status = LoadStatus::Progress { file: file.to_string(), loaded, total };
+            post(&Reply::Load { model, status });
+        }
+    };
+    let config_bytes = download(&urls.config, false, progress("config.json"))
+        .await
+        .map_err(|e| failed("config.json", &urls.config, e))?;
+    let config = TumblerConfig::from_json(&String::from_utf8_lossy(&config_bytes))
+        .map_err(|e| format!("config.json: {e}"))?;
+
+    let encoding = match encoding {
+        Some(encoding) => encoding,
+        None => {
+            let tokenizer_bytes = download(&urls.tokenizer, true, progress("tokenizer.json"))
+                .await
+                .map_err(|e| failed("tokenizer.json", &urls.tokenizer, e))?;
+            match Encoding::from_tokenizer_json(&tokenizer_bytes) {
+                Ok(encoding) => Rc::new(encoding),
+                Err(e) => {
+                    forget(&urls.tokenizer).await;
+                    return Err(format!("tokenizer.json: {e}"));
+                }
+            }
+        }
+    };
+    if encoding.vocab_size() > config.vocab_size {
+        return Err(format!(
+            "tokenizer.json has {} tokens but config.json's vocabulary is {}: they belong to \
+             different models",
+            encoding.vocab_size(),
+            config.vocab_size
+        ));
+    }
+
+    let weights = download(&urls.weights, true, progress("model.safetensors"))
+        .await
+        .map_err(|e| failed("model.safetensors", &urls.weights, e))?;
+    Ok(Files { config, encoding, weights })
+}
+
+/// The model of `files` on `device`; weights that do not parse are dropped from the cache.
+pub async fn build(
+    files: Files,
+    urls: &ModelUrls,
+    device: Device,
+    backend: Backend,
+    note: Option<String>,
+) -> Result<Loaded, String> {
+    let model = match weights::from_safetensors(&files.config, &files.weights, &device) {
+        Ok(model) => model,
+        Err(e) => {
+            forget(&urls.weights).await;
+            return Err(format!("model.safetensors: {e}"));
+        }
+    };
+    Ok(Loaded {
+        model,
+        encoding: files.encoding,
+        device,
+        backend,
+        weights: Rc::new(files.weights),
+        note,
+    })
+}
+
+impl Worker {
+    /// The base model at `urls`, on `backend` if it starts (else the CPU, with a note).
+    pub(super) async fn load(
+        self: &Rc<Self>,
+        backend: Backend,
+        urls: &ModelUrls,
+    ) -> Result<Loaded, String> {
+        let files = fetch_files(Model::Base, urls, None).await?;
+        let (device, backend, note) = self.device(backend).await;
+        build(files, urls, device, backend, note).await
+    }
+}

@@ -1,0 +1,177 @@
+//! The streams: generation (by the base model or in a chat), the KV-cache comparison and the
+//! forward-pass timings, one step per turn of the event loop.
+
+use std::rc::Rc;
+
+use tumbler_engine::{
+    DoneReason, ForwardTime, GenerateOptions, GeneratedToken, KvStep, MAX_KV_TOKENS, MAX_LENGTHS,
+    MAX_REPEATS, Reply, Step as StepReply,
+};
+use tumbler_model::generate::{GenerateError, Generation, Step, stop_tokens};
+use tumbler_model::gpt::{ForwardOptions, ids_tensor};
+
+use super::load::Loaded;
+use super::{Failure, Worker, now, post, yield_now};
+
+fn step(id: u32, step: impl Into<StepReply>) {
+    post(&Reply::Step { id, step: step.into() });
+}
+
+impl Worker {
+    /// The base model's continuation of `prompt`.
+    pub(super) async fn generate(
+        &self,
+        id: u32,
+        l: Rc<Loaded>,
+        prompt: &str,
+        options: &GenerateOptions,
+    ) -> Result<DoneReason, Failure> {
+        let ids = l.encoding.encode(prompt);
+        if ids.is_empty() {
+            return Err("there is no prompt to continue".into());
+        }
+        let stops = stop_tokens(&l.encoding, false);
+        self.generate_ids(id, l, ids, stops, options).await
+    }
+
+    /// Generates after the token ids `ids`, one step each, until a token of `stops` (which ends
+    /// the run with its reason), `options.max_tokens`, a full context or a stop. When the base
+    /// model's GPU is lost on a step, the run goes on from the same tokens on the CPU.
+    pub(super) async fn generate_ids(
+        &self,
+        id: u32,
+        mut l: Rc<Loaded>,
+        ids: Vec<u32>,
+        stops: Vec<(u32, DoneReason)>,
+        options: &GenerateOptions,
+    ) -> Result<DoneReason, Failure> {
+        let base = self.loaded.borrow().as_ref().is_some_and(|b| Rc::ptr_eq(b, &l));
+        let mut run = Generation::new(&l.model, ids, options, stops).map_err(|e| e.to_string())?;
+        loop {
+            if self.stopped(id) {
+                run.stop();
+            }
+            let started = now();
+            let next = loop {
+                match run.step_async(&l.model).await {
+                    Err(GenerateError::Readback(e)) if base => {
+                        let e = e.to_string();
+                        let Some(cpu) = self.fallback(&l, &e) else {
+                            return Err(Failure::Device(e));
+                        };
+                        l = cpu;
+                        run.restart();
+                    }
+                    other => break other?,
+                }
+            };
+            let token = match next {
+                Step::Token(token) => token,
+                Step::Done(reason) => return Ok(reason),
+            };
+            let generated = GeneratedToken {
+                step: token.step,
+                token: token.named(&*l.encoding),
+                top: token.top_named(&*l.encoding),
+                generated: run.text(&*l.encoding),
+                millis: now() - started,
+            };
+            step(id, generated);
+            yield_now().await;
+        }
+    }
+
+    /// Greedy generation with the cache, then without it, one [`KvStep`] per step.
+    pub(super) async fn kv_compare(
+        &self,
+        id: u32,
+        l: &Loaded,
+        prompt: &str,
+        max_tokens: usize,
+    ) -> Result<DoneReason, Failure> {
+        let prompt_ids = l.encoding.encode(prompt);
+        if prompt_ids.is_empty() {
+            return Err("there is no text to continue".into());
+        }
+        let options = GenerateOptions::greedy(max_tokens.min(MAX_KV_TOKENS));
+        let mut reason = DoneReason::Length;
+        for cached in [true, false] {
+            let stops = stop_tokens(&l.encoding, false);
+            let run = Generation::new(&l.model, prompt_ids.clone(), &options, stops)
+                .map_err(|e| e.to_string())?;
+            let mut run = if cached { run } else { run.without_cache() };
+            reason = loop {
+                if self.stopped(id) {
+                    run.stop();
+                }
+                let started = now();
+                let token = match run.step_async(&l.model).await? {
+                    Step::Token(token) => token,
+                    Step::Done(reason) => break reason,
+                };
+                let kv = KvStep {
+                    cached,
+                    step: token.step,
+                    token: token.named(&*l.encoding),
+                    processed: token.read,
+                    cache_bytes: run.cache().map_or(0, |c| c.size_bytes() as u64),
+                    millis: now() - started,
+                };
+                step(id, kv);
+                yield_now().await;
+            };
+            if reason == DoneReason::Stopped {
+                break;
+            }
+        }
+        Ok(reason)
+    }
+
+    /// Times the forward pass at each length, one [`ForwardTime`] per length.
+    pub(super) async fn forward_times(
+        &self,
+        id: u32,
+        l: &Loaded,
+        lengths: &[usize],
+        repeats: usize,
+    ) -> Result<DoneReason, Failure> {
+        let context = l.model.config.context_length;
+        if let Some(&n) = lengths.iter().find(|&&n| n == 0 || n > context) {
+            return Err(format!("a length of {n} tokens is outside 1…{context}").into());
+        }
+        if lengths.len() > MAX_LENGTHS || !(1..=MAX_REPEATS).contains(&repeats) {
+            return Err(format!(
+                "ask for at most {MAX_LENGTHS} lengths and 1 to {MAX_REPEATS} repeats"
+            )
+            .into());
+        }
+        let vocab = l.encoding.vocab_size() as u32;
+        // A fixed, arbitrary token stream: the time does not depend on which ids they are.
+        let ids: Vec<u32> = (0..context as u32).map(|i| (i * 7919 + 13) % vocab).collect();
+        for &n in lengths {
+            last_logits(l, &ids[..n]).await?;
+            let mut millis = Vec::with_capacity(repeats);
+            for _ in 0..repeats {
+                let started = now();
+                last_logits(l, &ids[..n]).await?;
+                millis.push(now() - started);
+                yield_now().await;
+                if self.stopped(id) {
+                    return Ok(DoneReason::Stopped);
+                }
+            }
+            step(id, ForwardTime { length: n, millis });
+        }
+        Ok(DoneReason::Length)
+    }
+}
+
+/// Runs `ids` through the model and reads the last position's logits back (what one step of
+/// generation without a cache costs).
+async fn last_logits(l: &Loaded, ids: &[u32]) -> Result<Vec<f32>, Failure> {
+    let out = l.model.forward_with(ids_tensor(ids, &l.device), ForwardOptions::default(), None);
+    let [_, t, v] = out.logits.dims();
+    let last = out.logits.slice([0..1, t - 1..t, 0..v]).reshape([v]); // (V)
+    let data = last.into_data_async().await.map_err(|e| Failure::Device(format!("{e:?}")))?;
+    data.try_to_vec::<f32>().map_err(|e| Failure::Device(format!("{e:?}")))
+}
