@@ -7,12 +7,15 @@ mod app;
 mod calc;
 mod chapters;
 mod engine;
-mod fetch;
 mod route;
 mod theme;
 mod tokenizers;
+mod url_codec;
 mod url_state;
 mod widgets;
+
+/// Fetching the site's files: one module for the page and the engine worker.
+use tumbler_engine::fetch;
 
 fn main() {
     console_error_panic_hook();

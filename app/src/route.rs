@@ -3,7 +3,7 @@
 //! for any path. The fragment form needs nothing from the server, so the guide can be hosted as
 //! plain files.
 
-use crate::url_state::parse_query;
+use crate::url_codec::parse_query;
 
 /// The parsed location.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]

@@ -1,8 +1,8 @@
 //! The tokenizers in the browser: each vocabulary file is fetched only when a chapter shows its
 //! encoding, with its download progress in a signal, parsed once and kept for the session.
-//! OpenAI's rank files never change, so they also go to the Cache API and a reload reads them
-//! from there; the Tumbler's tokenizer.json changes whenever it is retrained, so it is fetched
-//! fresh each session.
+//! The files go to the Cache API, keyed by the server's version of each (`tumbler_engine::fetch`):
+//! a reload, or a visit offline, reads them from there, and a retrained tokenizer.json is
+//! downloaded again. A file that does not parse is dropped from the cache.
 
 pub mod merges;
 pub mod slices;
@@ -18,11 +18,7 @@ use leptos::prelude::*;
 use tumbler_model::tokenizer::{Encoding, EncodingName};
 
 use crate::fetch::{self, FetchError};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-
-/// The Cache API store for rank files; bump the version if a file's contents ever change.
-const CACHE_NAME: &str = "tumbler-vocab-v1";
 
 /// Where one encoding's vocabulary stands.
 #[derive(Clone)]
@@ -77,19 +73,17 @@ fn start(name: EncodingName, signal: ArcRwSignal<Vocab>) {
             let signal = signal.clone();
             move |received, total| signal.set(Vocab::Loading { received, total })
         };
-        let state = match fetch_vocab(name, progress).await {
+        let state = match fetch::download(&url(name), true, progress).await {
             Ok(bytes) => {
                 signal.set(Vocab::Parsing);
                 // Let "parsing" paint before the parse holds the thread for a moment.
                 yield_now().await;
                 match Encoding::from_bytes(name, &bytes) {
-                    Ok(enc) => {
-                        if name != EncodingName::Tumbler {
-                            store_in_cache(name, &bytes).await;
-                        }
-                        Vocab::Ready(Arc::new(enc))
+                    Ok(enc) => Vocab::Ready(Arc::new(enc)),
+                    Err(e) => {
+                        fetch::forget(&url(name)).await;
+                        Vocab::Failed(format!("the file is damaged ({e})"))
                     }
-                    Err(e) => Vocab::Failed(format!("the file is damaged ({e})")),
                 }
             }
             Err(FetchError::NotFound) if name == EncodingName::Tumbler => Vocab::NotTrained,
@@ -101,40 +95,6 @@ fn start(name: EncodingName, signal: ArcRwSignal<Vocab>) {
 
 fn url(name: EncodingName) -> String {
     format!("public/{}", name.public_path())
-}
-
-async fn cache() -> Option<web_sys::Cache> {
-    let caches = web_sys::window()?.caches().ok()?;
-    JsFuture::from(caches.open(CACHE_NAME)).await.ok().map(JsCast::unchecked_into)
-}
-
-async fn from_cache(name: EncodingName) -> Option<Vec<u8>> {
-    if name == EncodingName::Tumbler {
-        return None;
-    }
-    let hit = JsFuture::from(cache().await?.match_with_str(&url(name))).await.ok()?;
-    let response: web_sys::Response = hit.dyn_into().ok()?;
-    let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
-    Some(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
-async fn store_in_cache(name: EncodingName, bytes: &[u8]) {
-    let Some(cache) = cache().await else { return };
-    let mut copy = bytes.to_vec();
-    let Ok(response) = web_sys::Response::new_with_opt_u8_array(Some(&mut copy)) else { return };
-    // A full cache only costs the next visit a download, so a failure here is not shown.
-    let _ = JsFuture::from(cache.put_with_str(&url(name), &response)).await;
-}
-
-async fn fetch_vocab(
-    name: EncodingName,
-    progress: impl Fn(u64, Option<u64>),
-) -> Result<Vec<u8>, FetchError> {
-    if let Some(bytes) = from_cache(name).await {
-        progress(bytes.len() as u64, Some(bytes.len() as u64));
-        return Ok(bytes);
-    }
-    fetch::bytes(&url(name), progress).await
 }
 
 /// Hands the thread back to the browser for one turn of the event loop, so it can paint and

@@ -7,8 +7,6 @@
 //! [`Reply::Started`]: tumbler_engine::Reply::Started
 
 #[cfg(target_arch = "wasm32")]
-mod download;
-#[cfg(target_arch = "wasm32")]
 mod worker;
 
 #[cfg(target_arch = "wasm32")]

@@ -3,8 +3,6 @@
 //! browser has a WebGPU adapter (`app/src/engine.rs`). It runs on the CPU when WebGPU fails.
 
 #[cfg(target_arch = "wasm32")]
-mod download;
-#[cfg(target_arch = "wasm32")]
 mod worker;
 
 #[cfg(target_arch = "wasm32")]

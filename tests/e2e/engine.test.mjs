@@ -310,3 +310,79 @@ test("a lost GPU device: the engine moves to the CPU, says why, and keeps tracin
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// Every question the engine answers, as the protocol's Query (engine/src/protocol.rs), kept small:
+// SwiftShader is slow.
+const EVERY_QUERY = [
+  { kind: "Trace", text: "The cat sat on the mat." },
+  { kind: "Next", text: "The cat sat on the" },
+  { kind: "Loss", text: "The cat sat on the mat." },
+  { kind: "Permutation", text: "The cat sat on the mat.", seed: 1 },
+  { kind: "Gates", text: "The cat sat", position: null },
+  { kind: "Weights", layer: 0, matrix: "mlp.w_gate" },
+  { kind: "Embeddings", text: "king queen" },
+  { kind: "Generate", prompt: "Once upon a time", options: { max_tokens: 3, temperature: 0, seed: 1 } },
+  {
+    kind: "Chat",
+    model: "chat",
+    messages: [{ role: "user", text: "What is Python?" }],
+    options: { max_tokens: 3, temperature: 0, seed: 1 },
+  },
+  { kind: "KvCompare", prompt: "Once upon a time", max_tokens: 2 },
+  { kind: "ForwardTimes", lengths: [4], repeats: 1 },
+  { kind: "Learn", text: "Emma Woodhouse, handsome, clever, and rich.", prompt: "Emma", steps: 1, sample_every: 1, seed: 1 },
+];
+
+test("a lost GPU device: every question asked right after it is answered, on the CPU", {
+  skip: (BACKEND !== "webgpu" && "the WebGPU run only") || (!HAS_MODEL && NO_MODEL),
+}, async () => {
+  const { page, context, problems } = await openPage(browser, server.origin);
+  // Keep the page's workers reachable, to talk to the engine as the page does.
+  await page.addInitScript(() => {
+    const Worker = window.Worker;
+    window.__workers = [];
+    window.Worker = class extends Worker {
+      constructor(...args) {
+        super(...args);
+        window.__workers.push(this);
+      }
+    };
+  });
+  await page.goto(url("attention"));
+  const status = await engineState(page, ["ready", "error"]);
+  assert.equal(await status.getAttribute("data-backend"), "webgpu", await status.innerText());
+  // Destroy the device, then ask every question at once: the first passes fail on the dead
+  // device (before the browser even reports the loss), and the engine must answer them on the CPU.
+  const replies = await page.evaluate(async (queries) => {
+    const worker = window.__workers.at(-1);
+    worker.postMessage(JSON.stringify({ type: "DestroyGpu" }));
+    return Promise.all(
+      queries.map(
+        (query, i) =>
+          new Promise((resolve) => {
+            const id = 2_000_000 + i;
+            const listen = (event) => {
+              const reply = JSON.parse(event.data);
+              if (reply.id !== id || !["Answer", "Done", "Failed"].includes(reply.type)) return;
+              worker.removeEventListener("message", listen);
+              resolve({ kind: query.kind, type: reply.type, message: reply.message ?? null });
+            };
+            worker.addEventListener("message", listen);
+            worker.postMessage(JSON.stringify({ type: "Ask", id, query }));
+          }),
+      ),
+    );
+  }, EVERY_QUERY);
+  for (const reply of replies) {
+    const want = ["Trace", "Next", "Loss", "Permutation", "Gates", "Weights", "Embeddings"].includes(reply.kind)
+      ? "Answer"
+      : "Done";
+    assert.equal(reply.type, want, `${reply.kind}: ${reply.message}`);
+  }
+  await page.waitForFunction(() => document.querySelector("[data-engine-state]")?.dataset.backend === "cpu", null, {
+    timeout: 60_000,
+  });
+  assert.equal(await status.getAttribute("data-engine-state"), "ready");
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -96,7 +96,7 @@ const CONFIG_URL: &str = "public/model/base/config.json";
 fn TumblerCount() -> impl IntoView {
     let config = RwSignal::new(None::<Result<TumblerConfig, String>>);
     leptos::task::spawn_local(async move {
-        let parsed = match fetch::bytes(CONFIG_URL, |_, _| {}).await {
+        let parsed = match fetch::download(CONFIG_URL, false, |_, _| {}).await {
             Ok(bytes) => TumblerConfig::from_json(&String::from_utf8_lossy(&bytes))
                 .map_err(|e| format!("{CONFIG_URL}: {e}")),
             Err(e) => Err(format!("{CONFIG_URL}: {e}")),

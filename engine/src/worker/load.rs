@@ -9,7 +9,7 @@ use tumbler_model::inspect::Inspector;
 use tumbler_model::tokenizer::Encoding;
 
 use super::{Worker, post};
-use crate::download::{DownloadError, download, forget};
+use tumbler_engine::fetch::{FetchError, download, forget};
 
 /// A loaded model.
 pub struct Loaded {
@@ -67,7 +67,7 @@ pub struct Files {
     pub weights: Vec<u8>,
 }
 
-fn failed(file: &str, url: &str, e: DownloadError) -> String {
+fn failed(file: &str, url: &str, e: FetchError) -> String {
     format!("{file} ({url}): {e}")
 }
 

@@ -34,7 +34,7 @@ pub fn WordArithmetic() -> impl IntoView {
     let load = move || {
         loaded.set(None);
         leptos::task::spawn_local(async move {
-            let result = match fetch::bytes(VECTORS_URL, |_, _| {}).await {
+            let result = match fetch::download(VECTORS_URL, true, |_, _| {}).await {
                 Err(e) => Err(format!("{VECTORS_URL}: {e}")),
                 Ok(bytes) => {
                     let started = now();
