@@ -8,17 +8,17 @@
 //! reaches components through context ([`use_engine`]).
 
 mod ask;
-mod backend;
 pub mod chat;
 mod connection;
+mod launch;
 pub mod live;
 mod status;
 
 use leptos::prelude::*;
 
 pub use ask::{Latest, Stream, ask, latest, latest_with, stream};
-pub use backend::requested_backend;
 use chat::ChatModelState;
+pub use launch::requested_backend;
 pub use status::{EngineReady, EngineStatus};
 pub use tumbler_engine::{
     AttentionTrace, Backend, ChatMessage, DoneReason, GenerateOptions, Model, NextLogits, Query,

@@ -9,25 +9,13 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use tumbler_engine::{LoadStatus, Model, ModelUrls, Query, Reply, Request};
+use tumbler_engine::{LoadStatus, Model, Query, Reply, Request};
 use wasm_bindgen::prelude::*;
 use web_sys::{Event, MessageEvent, Worker};
 
-use super::backend::choose_backend;
 use super::chat::ChatModelState;
+use super::launch::{CHAT_DIR, choose_backend, dir_urls, model_urls, worker_script};
 use super::{Backend, Engine, EngineState};
-use crate::route::Route;
-
-/// The worker scripts Trunk writes (`data-type="worker"` with a loader shim in `index.html`): the
-/// CPU build, and the build with burn's WebGPU backend.
-const CPU_WORKER: &str = "tumbler-engine_loader.js";
-const WEBGPU_WORKER: &str = "tumbler-engine-webgpu_loader.js";
-/// The model the page loads unless `?model=` names another folder of the site.
-const MODEL_DIR: &str = "public/model/base/";
-/// The fine-tuned chat model, loaded by the worker on the first question that needs it.
-const CHAT_DIR: &str = "public/model/chat/";
-/// The Tumbler's tokenizer.
-const TOKENIZER: &str = "public/model/tokenizer.json";
 
 /// What a question's replies go to.
 pub type Handler = Box<dyn FnMut(Reply)>;
@@ -90,44 +78,12 @@ pub fn restart() {
     });
 }
 
-/// Absolute URL of `path` relative to the page.
-fn absolute(path: &str) -> String {
-    let base = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten())
-        .unwrap_or_default();
-    web_sys::Url::new_with_base(path, &base).map(|u| u.href()).unwrap_or_else(|_| path.to_string())
-}
-
-/// The model's files: `public/model/base/`, or the folder `?model=` names on this site (a relative
-/// path, for trying other weights).
-fn model_urls() -> ModelUrls {
-    let dir = Route::param("model")
-        .filter(|d| !d.contains(':') && !d.starts_with('/') && !d.contains(".."))
-        .map(|d| if d.ends_with('/') { d } else { format!("{d}/") })
-        .unwrap_or_else(|| MODEL_DIR.to_string());
-    dir_urls(&dir)
-}
-
-/// The files of the model in the site folder `dir`, with the Tumbler's tokenizer.
-fn dir_urls(dir: &str) -> ModelUrls {
-    ModelUrls {
-        config: absolute(&format!("{dir}config.json")),
-        weights: absolute(&format!("{dir}model.safetensors")),
-        tokenizer: absolute(TOKENIZER),
-    }
-}
-
 /// Starts the build of the worker for `backend`; `note` says why it is not the one asked for.
 fn start_worker(backend: Backend, note: Option<String>) {
     let Some(engine) = with(|c| c.engine) else { return };
     engine.asked.set(backend);
     engine.chat.set(ChatModelState::Idle);
-    let script = match backend {
-        Backend::Webgpu => WEBGPU_WORKER,
-        Backend::Cpu => CPU_WORKER,
-    };
-    let worker = match Worker::new(&absolute(script)) {
+    let worker = match Worker::new(&worker_script(backend)) {
         Ok(worker) => worker,
         Err(e) => {
             let message = e.as_string().unwrap_or_else(|| "this browser has no Web Workers".into());

@@ -1,10 +1,59 @@
-//! Which build of the worker to start: the CPU one, or the much larger one with burn's WebGPU
-//! backend, only where `navigator.gpu` gives an adapter (or `?backend=webgpu` asks for it).
+//! What the engine starts with: which build of the worker (the CPU one, or the much larger one
+//! with burn's WebGPU backend, only where `navigator.gpu` gives an adapter or `?backend=webgpu`
+//! asks for it), and which model files it loads.
 
+use tumbler_engine::ModelUrls;
 use wasm_bindgen::prelude::*;
 
 use super::Backend;
 use crate::route::Route;
+
+/// The worker scripts Trunk writes (`data-type="worker"` with a loader shim in `index.html`): the
+/// CPU build, and the build with burn's WebGPU backend.
+const CPU_WORKER: &str = "tumbler-engine_loader.js";
+const WEBGPU_WORKER: &str = "tumbler-engine-webgpu_loader.js";
+/// The model the page loads unless `?model=` names another folder of the site.
+const MODEL_DIR: &str = "public/model/base/";
+/// The fine-tuned chat model, loaded by the worker on the first question that needs it.
+pub const CHAT_DIR: &str = "public/model/chat/";
+/// The Tumbler's tokenizer.
+const TOKENIZER: &str = "public/model/tokenizer.json";
+
+/// Absolute URL of `path` relative to the page.
+fn absolute(path: &str) -> String {
+    let base = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(path, &base).map(|u| u.href()).unwrap_or_else(|_| path.to_string())
+}
+
+/// The model's files: `public/model/base/`, or the folder `?model=` names on this site (a relative
+/// path, for trying other weights).
+pub fn model_urls() -> ModelUrls {
+    let dir = Route::param("model")
+        .filter(|d| !d.contains(':') && !d.starts_with('/') && !d.contains(".."))
+        .map(|d| if d.ends_with('/') { d } else { format!("{d}/") })
+        .unwrap_or_else(|| MODEL_DIR.to_string());
+    dir_urls(&dir)
+}
+
+/// The files of the model in the site folder `dir`, with the Tumbler's tokenizer.
+pub fn dir_urls(dir: &str) -> ModelUrls {
+    ModelUrls {
+        config: absolute(&format!("{dir}config.json")),
+        weights: absolute(&format!("{dir}model.safetensors")),
+        tokenizer: absolute(TOKENIZER),
+    }
+}
+
+/// The absolute URL of the worker script for `backend`.
+pub fn worker_script(backend: Backend) -> String {
+    absolute(match backend {
+        Backend::Webgpu => WEBGPU_WORKER,
+        Backend::Cpu => CPU_WORKER,
+    })
+}
 
 /// The backend `?backend=cpu|webgpu` forces, if it does.
 fn forced_backend() -> Option<Backend> {
