@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::chapters::{self, CHAPTERS, Chapter, Part};
-use crate::engine::{Engine, EngineStatus};
+use crate::engine::{self, EngineStatus};
 use crate::route::{self, Route};
 use crate::theme::ThemeToggle;
 
@@ -12,7 +12,7 @@ use crate::theme::ThemeToggle;
 #[component]
 pub fn App() -> impl IntoView {
     // The engine's signals for every component below; its worker starts after the first paint.
-    Engine::provide();
+    engine::provide();
     let route = RwSignal::new(Route::current());
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
         route.set(Route::current());

@@ -6,127 +6,25 @@
 //! a lost WebGPU device is asked again of the model rebuilt on the CPU ([`Worker::fallback`]): the
 //! one path every question takes.
 
-use std::cell::RefCell;
-use std::collections::HashSet;
 use std::rc::Rc;
 
-use tumbler_engine::{Answer, DoneReason, LoadStatus, Model, Query, Reply, Request};
-use tumbler_model::generate::GenerateError;
-use tumbler_model::inspect::{EmbeddingSpace, InspectError};
+use tumbler_engine::{LoadStatus, Model, Query, Reply, Request};
+use tumbler_model::inspect::EmbeddingSpace;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::MessageEvent;
 
 mod answer;
 mod chat;
 mod gpu;
+mod io;
 mod learn;
 mod load;
+mod state;
 mod stream;
 
+use io::{now, post, scope};
 use load::Loaded;
-
-/// Everything the worker holds.
-#[derive(Default)]
-pub struct Worker {
-    /// The base model, once loaded.
-    loaded: RefCell<Option<Rc<Loaded>>>,
-    /// Streams asked to stop, read between their steps.
-    stopped: RefCell<HashSet<u32>>,
-    /// The chat model, loaded on the first question that needs it.
-    chat: chat::Slot,
-    /// The base model's embedding matrix and its projection, computed once per model.
-    space: RefCell<Option<Rc<EmbeddingSpace>>>,
-    /// The WebGPU device, or why there is none.
-    gpu: gpu::Gpu,
-}
-
-/// Why a question got no answer.
-pub enum Failure {
-    /// The message for the reader.
-    Message(String),
-    /// Reading from the device failed: on WebGPU, the GPU is gone.
-    Device(String),
-}
-
-impl From<String> for Failure {
-    fn from(message: String) -> Self {
-        Failure::Message(message)
-    }
-}
-
-impl From<&str> for Failure {
-    fn from(message: &str) -> Self {
-        Failure::Message(message.to_string())
-    }
-}
-
-impl From<InspectError> for Failure {
-    fn from(e: InspectError) -> Self {
-        match e {
-            InspectError::Readback(e) => Failure::Device(e.to_string()),
-            InspectError::Input(message) => Failure::Message(message),
-        }
-    }
-}
-
-impl From<GenerateError> for Failure {
-    fn from(e: GenerateError) -> Self {
-        match e {
-            GenerateError::Readback(e) => Failure::Device(e.to_string()),
-            other => Failure::Message(other.to_string()),
-        }
-    }
-}
-
-impl Failure {
-    fn message(self) -> String {
-        match self {
-            Failure::Message(m) | Failure::Device(m) => m,
-        }
-    }
-}
-
-/// How a question ended well.
-pub enum Outcome {
-    /// Its one answer.
-    Answer(Answer),
-    /// The end of its stream.
-    Done(DoneReason),
-}
-
-impl<T: Into<Answer>> From<T> for Outcome {
-    fn from(answer: T) -> Self {
-        Outcome::Answer(answer.into())
-    }
-}
-
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-/// Sends `reply` to the page.
-pub fn post(reply: &Reply) {
-    // The page never closes the port while the worker lives, so a failed post has no reader.
-    let _ = scope().post_message(&JsValue::from_str(&reply.to_json()));
-}
-
-/// Milliseconds from the worker's `performance.now()`: finer than `Date.now()`, whose whole
-/// milliseconds would round a decode step of a few ms.
-pub fn now() -> f64 {
-    js_sys::global()
-        .unchecked_into::<web_sys::WorkerGlobalScope>()
-        .performance()
-        .map_or_else(js_sys::Date::now, |p| p.now())
-}
-
-/// Lets the event loop run once, so messages that arrived meanwhile are handled.
-pub async fn yield_now() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = scope().set_timeout_with_callback(&resolve);
-    });
-    let _ = JsFuture::from(promise).await;
-}
+use state::{Failure, Outcome, Worker};
 
 /// Installs the message handler and tells the page the worker is listening.
 pub fn start() {
@@ -182,16 +80,6 @@ impl Worker {
                 }
             }
         }
-    }
-
-    /// The base model, or why there is none.
-    fn loaded(&self) -> Result<Rc<Loaded>, Failure> {
-        self.loaded.borrow().clone().ok_or_else(|| "the model is not loaded".into())
-    }
-
-    /// Whether the stream `id` was asked to stop (once: the flag is cleared).
-    fn stopped(&self, id: u32) -> bool {
-        self.stopped.borrow_mut().remove(&id)
     }
 
     /// `query`, asked of the base model; asked once more of the CPU model if the GPU was lost.
@@ -270,15 +158,5 @@ impl Worker {
         let space = Rc::new(l.inspector().embedding_space().await?);
         *self.space.borrow_mut() = Some(space.clone());
         Ok(space)
-    }
-
-    /// The one way out of a lost GPU: reading from `l`'s device failed with `error`; on WebGPU
-    /// the GPU is gone, so the engine moves to the CPU. The model that replaced `l`, if any.
-    fn fallback(&self, l: &Rc<Loaded>, error: &str) -> Option<Rc<Loaded>> {
-        if !l.on_gpu() {
-            return None;
-        }
-        self.gpu_lost(format!("WebGPU failed while running the model ({error})"));
-        self.loaded.borrow().clone().filter(|now| !Rc::ptr_eq(now, l) && !now.on_gpu())
     }
 }

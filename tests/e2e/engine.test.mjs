@@ -330,7 +330,14 @@ const EVERY_QUERY = [
   },
   { kind: "KvCompare", prompt: "Once upon a time", max_tokens: 2 },
   { kind: "ForwardTimes", lengths: [4], repeats: 1 },
-  { kind: "Learn", text: "Emma Woodhouse, handsome, clever, and rich.", prompt: "Emma", steps: 1, sample_every: 1, seed: 1 },
+  {
+    kind: "Learn",
+    text: "Emma Woodhouse, handsome, clever, and rich, with a comfortable home. ".repeat(30),
+    prompt: "Emma",
+    steps: 1,
+    sample_every: 1,
+    seed: 1,
+  },
 ];
 
 test("a lost GPU device: every question asked right after it is answered, on the CPU", {

@@ -60,9 +60,14 @@ export async function serve(port = 0) {
       file = join(DIST, "index.html");
     }
     try {
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
-      res.end(body);
+      const [body, info] = await Promise.all([readFile(file), stat(file)]);
+      // The validators a static host sends: the page's Cache API keys large files by them.
+      res.writeHead(200, {
+        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+        "content-length": body.length,
+        "last-modified": info.mtime.toUTCString(),
+      });
+      res.end(req.method === "HEAD" ? undefined : body);
     } catch {
       res.writeHead(404).end("not found");
     }

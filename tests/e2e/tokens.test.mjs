@@ -93,7 +93,8 @@ test("the vocabulary size is read from the loaded file", async () => {
 test("a vocabulary downloads once, then comes from the cache", async () => {
   const { page, context, problems } = await openPage(env.browser, env.server.origin);
   const fetched = [];
-  page.on("request", (r) => r.url().endsWith("cl100k_base.tiktoken") && fetched.push(r.url()));
+  // Downloads: each load also asks the server (HEAD) which version it has, to key the cache.
+  page.on("request", (r) => r.url().endsWith("cl100k_base.tiktoken") && r.method() === "GET" && fetched.push(r.url()));
   let t0 = Date.now();
   await page.goto(url("text=Hi", 1));
   await chipIds(page, "cl100k_base");

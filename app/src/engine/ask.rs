@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use tumbler_engine::{Answer, DoneReason, Query, Reply, Step};
 
 use super::connection::{self, Handler};
-use super::state;
+use super::state::state;
 
 /// How long the reader pauses typing before [`latest`] asks.
 const PAUSE: Duration = Duration::from_millis(250);

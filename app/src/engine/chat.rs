@@ -2,43 +2,12 @@
 //! first request that needs it) and a reply streaming in token by token.
 
 use leptos::prelude::*;
-use tumbler_engine::TopToken;
-
-use super::{
-    ChatMessage, DoneReason, GenerateOptions, Model, Query, Stream, mb, stream, use_engine,
+use tumbler_engine::{
+    ChatMessage, DoneReason, GenerateOptions, GeneratedToken, Model, Query, TopToken,
 };
-use tumbler_engine::GeneratedToken;
 
-/// Where the chat model stands; the base model's state is [`super::state`].
-#[derive(Clone, Debug, PartialEq)]
-pub enum ChatModelState {
-    /// No request has needed it yet.
-    Idle,
-    /// Its files are on their way.
-    Loading {
-        /// The file being read.
-        file: String,
-        /// Bytes so far.
-        loaded: u64,
-        /// Bytes in all, if the server said.
-        total: Option<u64>,
-    },
-    /// Loaded.
-    Ready {
-        /// Its number of parameters.
-        params: usize,
-    },
-    /// It did not load; the next request tries again.
-    Error {
-        /// What went wrong.
-        message: String,
-    },
-}
-
-/// The chat model's state, from a component under the app.
-pub fn state() -> RwSignal<ChatModelState> {
-    use_engine().chat
-}
+use super::ask::{Stream, stream};
+use super::state::{ChatModelState, chat_state, mb};
 
 /// One generated token and the candidates it was drawn from.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,7 +101,7 @@ pub fn ask(
 /// The chat model's download and load, where a chapter uses it: nothing once it is ready.
 #[component]
 pub fn ChatModelStatus() -> impl IntoView {
-    let state = state();
+    let state = chat_state();
     move || match state.get() {
         ChatModelState::Loading { file, loaded, total } => {
             let (value, text) = match total {

@@ -9,13 +9,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use tumbler_engine::{LoadStatus, Model, Query, Reply, Request};
+use tumbler_engine::{Backend, LoadStatus, Model, Query, Reply, Request};
 use wasm_bindgen::prelude::*;
 use web_sys::{Event, MessageEvent, Worker};
 
-use super::chat::ChatModelState;
 use super::launch::{CHAT_DIR, choose_backend, dir_urls, model_urls, worker_script};
-use super::{Backend, Engine, EngineState};
+use super::state::{ChatModelState, Engine, EngineState};
 
 /// What a question's replies go to.
 pub type Handler = Box<dyn FnMut(Reply)>;
@@ -65,11 +64,11 @@ pub fn start(engine: Engine) {
             next_id: 1,
         });
     });
-    restart();
+    retry();
 }
 
-/// A fresh worker and a fresh download.
-pub fn restart() {
+/// Starts over: a fresh worker, a fresh download.
+pub fn retry() {
     let Some(engine) = with(|c| c.engine) else { return };
     engine.state.set(EngineState::Loading { file: String::new(), loaded: 0, total: None });
     wasm_bindgen_futures::spawn_local(async {

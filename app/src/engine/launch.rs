@@ -2,10 +2,9 @@
 //! with burn's WebGPU backend, only where `navigator.gpu` gives an adapter or `?backend=webgpu`
 //! asks for it), and which model files it loads.
 
-use tumbler_engine::ModelUrls;
+use tumbler_engine::{Backend, ModelUrls};
 use wasm_bindgen::prelude::*;
 
-use super::Backend;
 use crate::route::Route;
 
 /// The worker scripts Trunk writes (`data-type="worker"` with a loader shim in `index.html`): the

@@ -2,9 +2,9 @@
 //! it, and the loss of every token of it.
 
 use leptos::prelude::*;
-use tumbler_engine::{MAX_TEXT_BYTES, head, tail};
+use tumbler_engine::{MAX_TEXT_BYTES, NextLogits, Query, TokenLosses, head, tail};
 
-use super::{Latest, NextLogits, Query, TokenLosses, latest_with};
+use super::ask::{Latest, latest_with};
 
 /// An answer of the engine about the reader's text.
 #[derive(Clone, Debug, PartialEq)]

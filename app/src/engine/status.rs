@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::{Backend, EngineState, mb, retry, use_engine};
+use tumbler_engine::Backend;
+
+use super::connection::retry;
+use super::state::{EngineState, mb, use_engine};
 
 /// What a live panel shows while the engine is not ready: `loading` while it loads, the failure
 /// with a Retry after one.

@@ -3,7 +3,8 @@
 use tumbler_engine::{PipelineRun, Query};
 use tumbler_model::data::Pipeline;
 
-use super::{Failure, Outcome, now};
+use super::io::now;
+use super::state::{Failure, Outcome};
 
 /// The answer to a question that needs no model ([`Query::needs_model`] is false).
 pub fn without_model(query: &Query) -> Result<Outcome, Failure> {

@@ -1,20 +1,16 @@
-//! The chat model: loaded on the first question that needs it, on the base model's device, and
-//! its replies to a conversation in the chat template.
+//! The chat model: loaded on the first question that needs it, on the base model's device.
 //!
 //! Questions that arrive while it loads wait for that one load instead of starting their own.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use tumbler_engine::{
-    ChatMessage, DoneReason, GenerateOptions, MAX_TEXT_BYTES, Model, ModelUrls, Reply, Role, head,
-};
-use tumbler_model::generate::{chat_prompt, stop_tokens};
+use tumbler_engine::{Model, ModelUrls, Reply};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
+use super::io::post;
 use super::load::{Loaded, build, fetch_files};
-use super::{Failure, Worker, post};
 
 /// Where the chat model stands.
 #[derive(Default)]
@@ -53,7 +49,7 @@ impl Slot {
     }
 
     /// The chat model, loaded now if no question has loaded it yet.
-    async fn model(&self, base: &Loaded) -> Result<Rc<Loaded>, String> {
+    pub async fn model(&self, base: &Loaded) -> Result<Rc<Loaded>, String> {
         loop {
             let next = {
                 let mut state = self.state.borrow_mut();
@@ -132,33 +128,5 @@ fn wake(waiters: Vec<js_sys::Function>, error: Option<&str>) {
     let value = error.map_or(JsValue::UNDEFINED, JsValue::from_str);
     for resolve in waiters {
         let _ = resolve.call1(&JsValue::NULL, &value);
-    }
-}
-
-impl Worker {
-    /// `model`'s reply to `messages` in the chat template, streamed token by token; it ends at
-    /// the model's `<|im_end|>` (or end-of-text), the length limit, or a stop.
-    pub(super) async fn chat(
-        &self,
-        id: u32,
-        base: &Rc<Loaded>,
-        model: Model,
-        messages: &[ChatMessage],
-        options: &GenerateOptions,
-    ) -> Result<DoneReason, Failure> {
-        if messages.is_empty() {
-            return Err("there is no message to answer".into());
-        }
-        let l = match model {
-            Model::Base => base.clone(),
-            Model::Chat => self.chat.model(base).await?,
-        };
-        let turns: Vec<(Role, &str)> =
-            messages.iter().map(|m| (m.role, head(&m.text, MAX_TEXT_BYTES))).collect();
-        let context = l.model.config.context_length;
-        let ids = chat_prompt(&l.encoding, &turns, context, options.max_tokens)
-            .map_err(|e| e.to_string())?;
-        let stops = stop_tokens(&l.encoding, true);
-        self.generate_ids(id, l, ids, stops, options).await
     }
 }

@@ -10,8 +10,9 @@ use tumbler_model::generate::Vocab;
 use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::learn::tiny::{TinyOptions, TinyRun};
 
+use super::io::{now, post, yield_now};
 use super::load::Loaded;
-use super::{Failure, Worker, now, post, yield_now};
+use super::state::{Failure, Worker};
 
 /// Tokens of the greedy continuation shown.
 const CONTINUATION: usize = 12;
@@ -35,7 +36,7 @@ fn progress(id: u32, progress: LearnProgress) {
 impl Worker {
     /// Trains a fresh tiny model on `text` for `steps` steps, with `l`'s tokenizer.
     #[allow(clippy::too_many_arguments)]
-    pub(super) async fn learn(
+    pub async fn learn(
         &self,
         id: u32,
         l: &Loaded,

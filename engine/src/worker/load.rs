@@ -8,7 +8,7 @@ use tumbler_model::gpt::{Tumbler, TumblerConfig, weights};
 use tumbler_model::inspect::Inspector;
 use tumbler_model::tokenizer::Encoding;
 
-use super::{Worker, post};
+use super::io::post;
 use tumbler_engine::fetch::{FetchError, download, forget};
 
 /// A loaded model.
@@ -143,17 +143,4 @@ pub async fn build(
         weights: Rc::new(files.weights),
         note,
     })
-}
-
-impl Worker {
-    /// The base model at `urls`, on `backend` if it starts (else the CPU, with a note).
-    pub(super) async fn load(
-        self: &Rc<Self>,
-        backend: Backend,
-        urls: &ModelUrls,
-    ) -> Result<Loaded, String> {
-        let files = fetch_files(Model::Base, urls, None).await?;
-        let (device, backend, note) = self.device(backend).await;
-        build(files, urls, device, backend, note).await
-    }
 }

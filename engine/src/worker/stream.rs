@@ -1,25 +1,53 @@
-//! The streams: generation (by the base model or in a chat), the KV-cache comparison and the
-//! forward-pass timings, one step per turn of the event loop.
+//! The streams: generation (by the base model, or a chat model's reply to a conversation in the
+//! chat template), the KV-cache comparison and the forward-pass timings, one step per turn of the
+//! event loop.
 
 use std::rc::Rc;
 
 use tumbler_engine::{
-    DoneReason, ForwardTime, GenerateOptions, GeneratedToken, KvStep, MAX_KV_TOKENS, MAX_LENGTHS,
-    MAX_REPEATS, Reply, Step as StepReply,
+    ChatMessage, DoneReason, ForwardTime, GenerateOptions, GeneratedToken, KvStep, MAX_KV_TOKENS,
+    MAX_LENGTHS, MAX_REPEATS, MAX_TEXT_BYTES, Model, Reply, Role, Step as StepReply, head,
 };
-use tumbler_model::generate::{GenerateError, Generation, Step, stop_tokens};
+use tumbler_model::generate::{GenerateError, Generation, Step, chat_prompt, stop_tokens};
 use tumbler_model::gpt::{ForwardOptions, ids_tensor};
 
+use super::io::{now, post, yield_now};
 use super::load::Loaded;
-use super::{Failure, Worker, now, post, yield_now};
+use super::state::{Failure, Worker};
 
 fn step(id: u32, step: impl Into<StepReply>) {
     post(&Reply::Step { id, step: step.into() });
 }
 
 impl Worker {
+    /// `model`'s reply to `messages` in the chat template, streamed token by token; it ends at
+    /// the model's `<|im_end|>` (or end-of-text), the length limit, or a stop.
+    pub async fn chat(
+        &self,
+        id: u32,
+        base: &Rc<Loaded>,
+        model: Model,
+        messages: &[ChatMessage],
+        options: &GenerateOptions,
+    ) -> Result<DoneReason, Failure> {
+        if messages.is_empty() {
+            return Err("there is no message to answer".into());
+        }
+        let l = match model {
+            Model::Base => base.clone(),
+            Model::Chat => self.chat.model(base).await?,
+        };
+        let turns: Vec<(Role, &str)> =
+            messages.iter().map(|m| (m.role, head(&m.text, MAX_TEXT_BYTES))).collect();
+        let context = l.model.config.context_length;
+        let ids = chat_prompt(&l.encoding, &turns, context, options.max_tokens)
+            .map_err(|e| e.to_string())?;
+        let stops = stop_tokens(&l.encoding, true);
+        self.generate_ids(id, l, ids, stops, options).await
+    }
+
     /// The base model's continuation of `prompt`.
-    pub(super) async fn generate(
+    pub async fn generate(
         &self,
         id: u32,
         l: Rc<Loaded>,
@@ -37,7 +65,7 @@ impl Worker {
     /// Generates after the token ids `ids`, one step each, until a token of `stops` (which ends
     /// the run with its reason), `options.max_tokens`, a full context or a stop. When the base
     /// model's GPU is lost on a step, the run goes on from the same tokens on the CPU.
-    pub(super) async fn generate_ids(
+    pub async fn generate_ids(
         &self,
         id: u32,
         mut l: Rc<Loaded>,
@@ -82,7 +110,7 @@ impl Worker {
     }
 
     /// Greedy generation with the cache, then without it, one [`KvStep`] per step.
-    pub(super) async fn kv_compare(
+    pub async fn kv_compare(
         &self,
         id: u32,
         l: &Loaded,
@@ -128,7 +156,7 @@ impl Worker {
     }
 
     /// Times the forward pass at each length, one [`ForwardTime`] per length.
-    pub(super) async fn forward_times(
+    pub async fn forward_times(
         &self,
         id: u32,
         l: &Loaded,

@@ -5,11 +5,10 @@
 use leptos::prelude::*;
 use tumbler_model::chat::{self, IM_END, Piece};
 
-use crate::engine::chat::{
-    self as engine_chat, ChatModelState, ChatModelStatus, ChatReply, ending, reason_id,
-};
+use crate::engine::chat::{self as engine_chat, ChatModelStatus, ChatReply, ending, reason_id};
 use crate::engine::{
-    self, ChatMessage, DoneReason, EngineReady, EngineState, GenerateOptions, Model, Role, Stream,
+    self, ChatMessage, ChatModelState, DoneReason, EngineReady, EngineState, GenerateOptions,
+    Model, Role, Stream,
 };
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
@@ -50,7 +49,7 @@ pub fn LiveChat() -> impl IntoView {
     // The reply streams while its handle is kept; setting it to None stops it.
     let running = RwSignal::new(None::<Stream>);
     let picked = RwSignal::new(None::<usize>);
-    let model = engine_chat::state();
+    let model = engine::use_engine().chat;
     Effect::new(move |_| {
         if !reply.with(ChatReply::running) {
             running.set(None);

@@ -1,0 +1,111 @@
+//! The engine's state as components see it: the base and chat models' states in signals,
+//! provided through context.
+
+use leptos::prelude::*;
+use tumbler_engine::Backend;
+use tumbler_model::gpt::TumblerConfig;
+
+/// Where the engine stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EngineState {
+    /// The worker or the model's files are on their way.
+    Loading {
+        /// The file being read (empty while the worker's own code loads).
+        file: String,
+        /// Bytes of it so far.
+        loaded: u64,
+        /// Its size, if the server said.
+        total: Option<u64>,
+    },
+    /// The model is loaded and answers questions.
+    Ready {
+        /// Where it runs.
+        backend: Backend,
+        /// Its hyper-parameters.
+        config: TumblerConfig,
+        /// Its number of parameters.
+        params: usize,
+        /// Why it runs on another backend than the one asked for.
+        note: Option<String>,
+    },
+    /// It could not load; a retry tries again.
+    Error {
+        /// What went wrong, for the reader.
+        message: String,
+    },
+}
+
+impl EngineState {
+    /// The value of `data-engine-state`.
+    pub fn id(&self) -> &'static str {
+        match self {
+            EngineState::Loading { .. } => "loading",
+            EngineState::Ready { .. } => "ready",
+            EngineState::Error { .. } => "error",
+        }
+    }
+
+    /// The loaded model's hyper-parameters, once it is ready.
+    pub fn config(&self) -> Option<&TumblerConfig> {
+        match self {
+            EngineState::Ready { config, .. } => Some(config),
+            _ => None,
+        }
+    }
+}
+
+/// The engine's signals, provided to every component by [`Engine::provide`].
+#[derive(Clone, Copy)]
+pub struct Engine {
+    /// The base model's state.
+    pub state: RwSignal<EngineState>,
+    /// The chat model's state (loaded on the first question that needs it).
+    pub chat: RwSignal<ChatModelState>,
+    /// The backend of the worker the page starts (the status shows it while the model loads).
+    pub asked: RwSignal<Backend>,
+}
+
+/// Where the chat model stands; the base model's state is [`state`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChatModelState {
+    /// No request has needed it yet.
+    Idle,
+    /// Its files are on their way.
+    Loading {
+        /// The file being read.
+        file: String,
+        /// Bytes so far.
+        loaded: u64,
+        /// Bytes in all, if the server said.
+        total: Option<u64>,
+    },
+    /// Loaded.
+    Ready {
+        /// Its number of parameters.
+        params: usize,
+    },
+    /// It did not load; the next request tries again.
+    Error {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// The engine, from a component under the app.
+pub fn use_engine() -> Engine {
+    expect_context::<Engine>()
+}
+
+/// The base model's state, from a component under the app.
+pub fn state() -> RwSignal<EngineState> {
+    use_engine().state
+}
+
+/// The chat model's state, from a component under the app.
+pub fn chat_state() -> RwSignal<ChatModelState> {
+    use_engine().chat
+}
+
+pub(crate) fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
