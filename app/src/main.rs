@@ -14,9 +14,6 @@ mod url_codec;
 mod url_state;
 mod widgets;
 
-/// Fetching the site's files: one module for the page and the engine worker.
-use tumbler_engine::fetch;
-
 fn main() {
     console_error_panic_hook();
     leptos::mount::mount_to_body(app::App);

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use tumbler_model::tokenizer::{Encoding, EncodingName};
 
-use crate::fetch::{self, FetchError};
+use tumbler_engine::fetch::{self, FetchError};
 use wasm_bindgen_futures::JsFuture;
 
 /// Where one encoding's vocabulary stands.

@@ -6,10 +6,10 @@ use tumbler_model::gpt::TumblerConfig;
 
 use crate::calc::expr::group_thousands;
 use crate::calc::flops::Shape;
-use crate::fetch;
 use crate::url_state::number_param;
 use crate::widgets::Slider;
 use crate::widgets::plot::compact;
+use tumbler_engine::fetch;
 
 fn whole(v: f64) -> String {
     format!("{v:.0}")

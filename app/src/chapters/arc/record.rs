@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::calc::expr::group_thousands;
-use crate::fetch;
+use tumbler_engine::fetch;
 
 const CARD_URL: &str = "public/model/card.json";
 const SFT_URL: &str = "public/model/sft_data.json";

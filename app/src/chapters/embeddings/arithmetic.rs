@@ -6,8 +6,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use tumbler_model::vectors::WordVectors;
 
-use crate::fetch;
 use crate::url_state::text_param;
+use tumbler_engine::fetch;
 
 const VECTORS_URL: &str = "public/vectors/glove-20k-50d.tgv";
 /// Neighbours listed per query.

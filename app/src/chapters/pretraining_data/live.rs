@@ -9,8 +9,8 @@ use tumbler_model::data::quality::QualityConfig;
 use tumbler_model::data::{Document, PipelineReport, StageReport};
 
 use crate::engine::{self, Query};
-use crate::fetch;
 use tumbler_engine::PipelineRun;
+use tumbler_engine::fetch;
 
 const SAMPLES_DIR: &str = "public/samples/";
 const REPORT_URL: &str = "public/model/pipeline_report.json";

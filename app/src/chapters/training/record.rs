@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::calc::expr::group_thousands;
-use crate::fetch;
+use tumbler_engine::fetch;
 
 const CARD_URL: &str = "public/model/card.json";
 const CURVE_URL: &str = "public/model/loss_base.svg";

@@ -5,11 +5,11 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::engine::{self, EngineReady, Query, Stream};
-use crate::fetch;
 use crate::widgets::Chart;
 use crate::widgets::attention_map::visible;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_bars::{TokenBar, TokenBars};
+use tumbler_engine::fetch;
 use tumbler_engine::{DoneReason, LearnProgress, LearnRun, LearnSample, LearnStep};
 
 /// The text it learns from: the opening of Jane Austen's *Emma*, one of the pipeline's samples.
