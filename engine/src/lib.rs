@@ -9,7 +9,6 @@
 //! `postMessage` as one JSON string.
 
 pub mod answers;
-#[cfg(target_arch = "wasm32")]
 pub mod fetch;
 pub mod limits;
 pub mod protocol;
