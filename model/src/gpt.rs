@@ -31,7 +31,7 @@ pub mod weights;
 #[cfg(all(test, feature = "gpt"))]
 mod tests;
 
-pub use config::{ConfigError, ConfigJsonError, TumblerConfig};
+pub use config::{BLOCK_MATRICES, ConfigError, ConfigJsonError, TumblerConfig};
 pub use trace::{Array, LayerTrace, Trace};
 
 #[cfg(feature = "gpt")]

@@ -42,8 +42,7 @@ pub const NEIGHBOURS: usize = 6;
 /// The most tokens the permutation check shuffles.
 pub const MAX_PERMUTED_TOKENS: usize = 24;
 /// The weight matrices of a block, by their names in the weights file (`blocks.{layer}.{name}`).
-pub const WEIGHT_MATRICES: [&str; 7] =
-    ["attn.wq", "attn.wk", "attn.wv", "attn.wo", "mlp.w_gate", "mlp.w_up", "mlp.w_down"];
+pub use crate::gpt::BLOCK_MATRICES as WEIGHT_MATRICES;
 
 /// `ln Σ exp(row)`, computed stably in f64.
 fn log_sum_exp(row: &[f32]) -> f64 {

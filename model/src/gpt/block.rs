@@ -1,6 +1,6 @@
 //! One pre-norm transformer block: `x + attn(norm(x))`, then `x + mlp(norm(x))`.
 
-use burn::module::Module;
+use burn::module::{Module, Param};
 use burn::tensor::Tensor;
 
 use super::attention::{Attention, AttentionRecord};
@@ -32,6 +32,12 @@ pub struct BlockRecord {
 }
 
 impl Block {
+    /// The block's weight matrices, in the order of [`BLOCK_MATRICES`](super::BLOCK_MATRICES).
+    pub fn matrices(&self) -> [&Param<Tensor<2>>; 7] {
+        let (a, m) = (&self.attn, &self.mlp);
+        [&a.wq, &a.wk, &a.wv, &a.wo, &m.w_gate, &m.w_up, &m.w_down]
+    }
+
     /// Updates the residual stream.
     ///
     /// # Shapes

@@ -5,6 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The weight matrices of a block by their names in the weights file (`blocks.{layer}.{name}`),
+/// in the order the file stores them and `Block::matrices` gives them: the one list of them.
+pub const BLOCK_MATRICES: [&str; 7] =
+    ["attn.wq", "attn.wk", "attn.wv", "attn.wo", "mlp.w_gate", "mlp.w_up", "mlp.w_down"];
+
 /// A configuration the model cannot be built from.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {

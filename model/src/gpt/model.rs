@@ -8,7 +8,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::attention::Attention;
 use super::block::{Block, BlockRecord};
-use super::config::{ConfigError, TumblerConfig};
+use super::config::{BLOCK_MATRICES, ConfigError, TumblerConfig};
 use super::embedding::TokenEmbedding;
 use super::kv_cache::KvCache;
 use super::mlp::SwiGlu;
@@ -88,30 +88,40 @@ impl Tumbler {
             weight: source.matrix("embedding.weight", [config.vocab_size, c], INIT_STD)?,
         };
         let mut blocks = Vec::with_capacity(config.n_layers);
+        let (q, kv) = (config.n_heads * hs, config.n_kv_heads * hs);
+        // Shape and initial spread of each of BLOCK_MATRICES, in its order.
+        let shapes = [
+            ([c, q], INIT_STD),
+            ([c, kv], INIT_STD),
+            ([c, kv], INIT_STD),
+            ([q, c], residual_std),
+            ([c, config.d_ff], INIT_STD),
+            ([c, config.d_ff], INIT_STD),
+            ([config.d_ff, c], residual_std),
+        ];
         for i in 0..config.n_layers {
             let name = |part: &str| format!("blocks.{i}.{part}");
+            let attn_norm = source.vector(&name("attn_norm.weight"), c)?;
+            let mlp_norm = source.vector(&name("mlp_norm.weight"), c)?;
+            let mut matrices = Vec::with_capacity(BLOCK_MATRICES.len());
+            for (part, (shape, std)) in BLOCK_MATRICES.iter().zip(shapes) {
+                matrices.push(source.matrix(&name(part), shape, std)?);
+            }
+            let Ok([wq, wk, wv, wo, w_gate, w_up, w_down]) = <[_; 7]>::try_from(matrices) else {
+                unreachable!("one matrix per name")
+            };
             blocks.push(Block {
-                attn_norm: RmsNorm {
-                    weight: source.vector(&name("attn_norm.weight"), c)?,
-                    eps: config.norm_eps,
-                },
+                attn_norm: RmsNorm { weight: attn_norm, eps: config.norm_eps },
                 attn: Attention {
-                    wq: source.matrix(&name("attn.wq"), [c, config.n_heads * hs], INIT_STD)?,
-                    wk: source.matrix(&name("attn.wk"), [c, config.n_kv_heads * hs], INIT_STD)?,
-                    wv: source.matrix(&name("attn.wv"), [c, config.n_kv_heads * hs], INIT_STD)?,
-                    wo: source.matrix(&name("attn.wo"), [config.n_heads * hs, c], residual_std)?,
+                    wq,
+                    wk,
+                    wv,
+                    wo,
                     n_heads: config.n_heads,
                     n_kv_heads: config.n_kv_heads,
                 },
-                mlp_norm: RmsNorm {
-                    weight: source.vector(&name("mlp_norm.weight"), c)?,
-                    eps: config.norm_eps,
-                },
-                mlp: SwiGlu {
-                    w_gate: source.matrix(&name("mlp.w_gate"), [c, config.d_ff], INIT_STD)?,
-                    w_up: source.matrix(&name("mlp.w_up"), [c, config.d_ff], INIT_STD)?,
-                    w_down: source.matrix(&name("mlp.w_down"), [config.d_ff, c], residual_std)?,
-                },
+                mlp_norm: RmsNorm { weight: mlp_norm, eps: config.norm_eps },
+                mlp: SwiGlu { w_gate, w_up, w_down },
             });
         }
         let norm = RmsNorm { weight: source.vector("norm.weight", c)?, eps: config.norm_eps };
@@ -130,13 +140,9 @@ impl Tumbler {
         matrix("embedding.weight".into(), &self.embedding.weight);
         let mut vectors = vec![];
         for (i, b) in self.blocks.iter().enumerate() {
-            matrix(format!("blocks.{i}.attn.wq"), &b.attn.wq);
-            matrix(format!("blocks.{i}.attn.wk"), &b.attn.wk);
-            matrix(format!("blocks.{i}.attn.wv"), &b.attn.wv);
-            matrix(format!("blocks.{i}.attn.wo"), &b.attn.wo);
-            matrix(format!("blocks.{i}.mlp.w_gate"), &b.mlp.w_gate);
-            matrix(format!("blocks.{i}.mlp.w_up"), &b.mlp.w_up);
-            matrix(format!("blocks.{i}.mlp.w_down"), &b.mlp.w_down);
+            for (part, p) in BLOCK_MATRICES.iter().zip(b.matrices()) {
+                matrix(format!("blocks.{i}.{part}"), p);
+            }
             vectors.push((format!("blocks.{i}.attn_norm.weight"), &b.attn_norm.weight));
             vectors.push((format!("blocks.{i}.mlp_norm.weight"), &b.mlp_norm.weight));
         }
