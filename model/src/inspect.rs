@@ -29,6 +29,21 @@ pub use permutation::shuffle_order;
 
 use crate::sampling::argmax;
 
+/// Runs a question of [`Inspector`] to its end natively (the CLI, the tests), on a device whose
+/// readbacks are ready at once (burn's CPU backend), so one poll finishes it.
+///
+/// # Panics
+/// If the future is still pending after that poll: the device reads back asynchronously (WebGPU
+/// in the browser), where the caller must `.await` instead.
+#[cfg(not(target_family = "wasm"))]
+pub fn resolve<F: std::future::Future>(future: F) -> F::Output {
+    use std::task::{Context, Poll, Waker};
+    match std::pin::pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(out) => out,
+        Poll::Pending => panic!("a question on a device that reads back asynchronously: await it"),
+    }
+}
+
 /// The longest text, in tokens, a trace covers: a heatmap of T×T cells must stay quick to draw.
 pub const MAX_TRACE_TOKENS: usize = 64;
 /// The longest text, in tokens, whose loss is scored (at most the model's context too).

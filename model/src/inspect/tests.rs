@@ -1,10 +1,6 @@
 //! Each question of [`Inspector`] against the model's own forward pass and loss, on flex with a
 //! small seeded model and the Tumbler's tokenizer.
 
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-
 use burn::tensor::Device;
 
 use super::*;
@@ -13,14 +9,6 @@ use crate::gpt::{Tumbler, TumblerConfig, ids_tensor};
 use crate::tokenizer::Encoding;
 
 const TEXT: &str = "Once upon a time there was a little fox who loved the river.";
-
-/// Runs `future` to its end: on flex every readback is ready at once, so one poll suffices.
-fn ready<F: Future>(future: F) -> F::Output {
-    match pin!(future).as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(out) => out,
-        Poll::Pending => panic!("a flex readback should be ready at once"),
-    }
-}
 
 fn setup() -> (Tumbler, Encoding) {
     let path = crate::repo_file("public/model/tokenizer.json");
@@ -37,7 +25,7 @@ fn full_logits(model: &Tumbler, ids: &[u32]) -> Vec<f32> {
 fn losses_average_to_the_models_training_loss() {
     let (model, encoding) = setup();
     let inspect = Inspector::new(&model, &encoding);
-    let losses = ready(inspect.losses(TEXT)).unwrap();
+    let losses = resolve(inspect.losses(TEXT)).unwrap();
     let ids = encoding.encode(TEXT);
     assert_eq!(losses.ids, ids);
     assert_eq!(losses.losses.len(), ids.len() - 1);
@@ -56,7 +44,7 @@ fn losses_average_to_the_models_training_loss() {
         assert!((exp.p - p).abs() < 1e-5);
     }
     assert_eq!(encoding.encode(" a").len(), 1);
-    let one = ready(inspect.losses(" a")).unwrap_err().to_string();
+    let one = resolve(inspect.losses(" a")).unwrap_err().to_string();
     assert!(one.contains("at least two tokens"), "{one}");
 }
 
@@ -65,7 +53,7 @@ fn next_logits_are_the_last_row_of_a_full_pass_over_the_last_context() {
     let (model, encoding) = setup();
     let inspect = Inspector::new(&model, &encoding);
     let long = TEXT.repeat(8);
-    let next = ready(inspect.next(&long)).unwrap();
+    let next = resolve(inspect.next(&long)).unwrap();
     let all = encoding.encode(&long);
     let context = model.config.context_length;
     assert!(all.len() > context, "the text must overflow the context");
@@ -75,7 +63,7 @@ fn next_logits_are_the_last_row_of_a_full_pass_over_the_last_context() {
     assert_eq!(next.logits, logits[logits.len() - model.config.vocab_size..]);
     assert_eq!(next.top.len(), NAMED_NEXT);
     assert!(next.top.windows(2).all(|w| w[0].p >= w[1].p));
-    assert!(ready(inspect.next("")).is_err());
+    assert!(resolve(inspect.next("")).is_err());
 }
 
 #[test]
@@ -83,7 +71,7 @@ fn attention_is_cut_to_its_limit_and_every_row_sums_to_one() {
     let (model, encoding) = setup();
     let inspect = Inspector::new(&model, &encoding);
     let long = TEXT.repeat(10);
-    let trace = ready(inspect.attention(&long)).unwrap();
+    let trace = resolve(inspect.attention(&long)).unwrap();
     let t = MAX_TRACE_TOKENS.min(model.config.context_length);
     assert_eq!(trace.ids.len(), t);
     assert_eq!(trace.total_tokens, encoding.encode(&long).len());
@@ -105,7 +93,7 @@ fn attention_is_cut_to_its_limit_and_every_row_sums_to_one() {
 fn gates_are_the_traced_silu_of_the_chosen_token() {
     let (model, encoding) = setup();
     let inspect = Inspector::new(&model, &encoding);
-    let gates = ready(inspect.gates(TEXT, Some(2))).unwrap();
+    let gates = resolve(inspect.gates(TEXT, Some(2))).unwrap();
     let ids = encoding.encode(TEXT);
     let names = ids.iter().map(|&id| encoding.text(id)).collect();
     let trace = model.trace(&ids, names, crate::gpt::TraceOptions::default()).unwrap();
@@ -113,9 +101,9 @@ fn gates_are_the_traced_silu_of_the_chosen_token() {
     for (l, layer) in trace.layers.iter().enumerate() {
         assert_eq!(gates.gates.slice(&[l]), layer.gate.slice(&[2]));
     }
-    let last = ready(inspect.gates(TEXT, None)).unwrap();
+    let last = resolve(inspect.gates(TEXT, None)).unwrap();
     assert_eq!(last.position, ids.len() - 1);
-    let past = ready(inspect.gates(TEXT, Some(ids.len()))).unwrap_err().to_string();
+    let past = resolve(inspect.gates(TEXT, Some(ids.len()))).unwrap_err().to_string();
     assert!(past.contains("past the end"), "{past}");
 }
 
@@ -123,7 +111,7 @@ fn gates_are_the_traced_silu_of_the_chosen_token() {
 fn without_positions_a_shuffle_changes_nothing_but_the_order() {
     let (model, encoding) = setup();
     let inspect = Inspector::new(&model, &encoding);
-    let check = ready(inspect.permutation(TEXT, 5)).unwrap();
+    let check = resolve(inspect.permutation(TEXT, 5)).unwrap();
     let [off, on] = &check.runs[..] else { panic!("two runs") };
     assert!(!off.positions && on.positions);
     // In layer 0 without positions, a key is its token's embedding alone: the last token's
@@ -131,7 +119,7 @@ fn without_positions_a_shuffle_changes_nothing_but_the_order() {
     assert!(off.attention_diff < 1e-5, "{}", off.attention_diff);
     assert!(on.attention_diff > 1e-4, "rotary positions make order matter: {}", on.attention_diff);
     assert_eq!(check.order.last(), Some(&(check.tokens.len() - 1)));
-    let short = ready(inspect.permutation("Hi", 1)).unwrap_err().to_string();
+    let short = resolve(inspect.permutation("Hi", 1)).unwrap_err().to_string();
     assert!(short.contains("at least three"), "{short}");
 }
 
@@ -139,19 +127,19 @@ fn without_positions_a_shuffle_changes_nothing_but_the_order() {
 fn weights_are_the_named_parameter_and_bad_names_are_refused() {
     let (model, encoding) = setup();
     let inspect = Inspector::new(&model, &encoding);
-    let w = ready(inspect.weights(1, "mlp.w_gate")).unwrap();
+    let w = resolve(inspect.weights(1, "mlp.w_gate")).unwrap();
     assert_eq!(w.name, "blocks.1.mlp.w_gate");
     assert_eq!(w.values.shape, [model.config.d_model, model.config.d_ff]);
     assert_eq!(w.model_params, model.config.param_count());
-    assert!(ready(inspect.weights(9, "mlp.w_gate")).is_err());
-    assert!(ready(inspect.weights(0, "mlp.w_nope")).is_err());
+    assert!(resolve(inspect.weights(9, "mlp.w_gate")).is_err());
+    assert!(resolve(inspect.weights(0, "mlp.w_nope")).is_err());
 }
 
 #[test]
 fn the_embedding_map_lists_distinct_tokens_and_their_nearest_others() {
     let (model, encoding) = setup();
     let inspect = Inspector::new(&model, &encoding);
-    let space = ready(inspect.embedding_space()).unwrap();
+    let space = resolve(inspect.embedding_space()).unwrap();
     assert_eq!(space.len(), encoding.vocab_size());
     let map = inspect.embeddings(&space, "the cat and the dog and the bird").unwrap();
     let ids: Vec<u32> = map.tokens.iter().map(|t| t.id).collect();
