@@ -167,7 +167,8 @@ fn test_steps(args: &[String], steps: &mut Steps) -> Result<(), String> {
     // The WGSL kernels against the burn ops they replace, on a real wgpu adapter: a GPU's, else
     // Mesa's lavapipe (Vulkan on the CPU, which setup installs). The adapter is required, so a
     // machine without one fails here instead of passing vacuously. The same profile as the step
-    // above, so only what the `wgpu` feature adds or changes is compiled again; `--show-output`
+    // above; its dependencies still build once more on a cold cache, because features unify
+    // over `-p tumbler-model` differently from over the workspace (README). `--show-output`
     // prints the adapter's name.
     let mut kernels = cmd("cargo");
     kernels
