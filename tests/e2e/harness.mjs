@@ -203,9 +203,17 @@ export function assertNoLongTask(tasks, what) {
   assert.ok(Math.max(0, ...tasks) <= 200, `main-thread tasks over 200 ms ${what}: ${tasks.join(", ")} ms`);
 }
 
-/** The native `tumbler` binary to compare against: $TUMBLER_BIN, else the newest one built. */
+/**
+ * The native `tumbler` binary to compare against: $TUMBLER_BIN (which must exist: `cargo xtask
+ * test` sets it to the binary its `cargo test --workspace` step just built), else the newest one
+ * built.
+ */
 function tumblerBin() {
-  if (process.env.TUMBLER_BIN) return existsSync(process.env.TUMBLER_BIN) ? process.env.TUMBLER_BIN : null;
+  const named = process.env.TUMBLER_BIN;
+  if (named) {
+    if (!existsSync(named)) throw new Error(`TUMBLER_BIN=${named} does not exist`);
+    return named;
+  }
   const targets = [process.env.CARGO_TARGET_DIR, join(ROOT, "target")].filter(Boolean);
   const found = targets
     .flatMap((t) => ["release", "debug"].map((p) => join(t, p, "tumbler")))
@@ -215,4 +223,13 @@ function tumblerBin() {
 }
 export const TUMBLER_BIN = tumblerBin();
 export const NO_TUMBLER_BIN =
-  "no native tumbler binary (set TUMBLER_BIN or run `cargo build -p tumbler-model --bin tumbler --features cli,train`): native comparison not done";
+  "no native tumbler binary: set TUMBLER_BIN or run `cargo build -p tumbler-model --bin tumbler`";
+
+/**
+ * Runs `compare` (the page's numbers against the native CLI's) as the subtest "native: `what`",
+ * skipped by that name when there is no native binary. The page-side assertions stay in the
+ * test itself, so they run either way.
+ */
+export function nativeCheck(t, what, compare) {
+  return t.test(`native: ${what}`, { skip: !TUMBLER_BIN && NO_TUMBLER_BIN }, compare);
+}

@@ -3,15 +3,19 @@
 // page keeps every main-thread task under 200 ms while they work.
 //
 // Measured numbers (ms per token with and without the KV cache, forward time against length,
-// the word-vector query time) are reported as diagnostics, not asserted.
+// the word-vector query time) are reported as diagnostics, not asserted. The gates are compared
+// with `tumbler gates` on the same weights files, in a subtest named "native: …" that is skipped
+// by name when there is no native binary (see harness.mjs).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { BACKEND, DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts, openLive, assertNoLongTask, READY_MS } from "./harness.mjs";
+import { BACKEND, DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts, openLive, assertNoLongTask, READY_MS, TUMBLER_BIN, nativeCheck } from "./harness.mjs";
 
-const HAS_MODEL = ["config.json", "model.safetensors"].every((f) => existsSync(join(DIST, "public/model/base", f)));
+const MODEL_DIR = join(DIST, "public/model/base");
+const HAS_MODEL = ["config.json", "model.safetensors"].every((f) => existsSync(join(MODEL_DIR, f)));
 const NO_MODEL = `no model in ${DIST}/public/model/base: train one first`;
 // WebGPU on SwiftShader compiles every shader on the CPU: the first pass takes seconds.
 
@@ -139,19 +143,77 @@ test("positions: without RoPE the first layer is blind to a shuffle; with RoPE i
   await context.close();
 });
 
-test("gates: the Tumbler's SwiGLU gate values for the picked token, every layer", { skip: !HAS_MODEL && NO_MODEL }, async () => {
+/** The gates on show: the text, the token's position, and per layer its counts and its cells' values. */
+async function readGates(page) {
+  const text = await page.inputValue(".live-gates textarea");
+  const position = +(await page.getAttribute(".gates-token", "data-position"));
+  const layers = await page.$$eval(".gate-layer", (ls) =>
+    ls.map((l) => ({
+      layer: +l.dataset.layer,
+      units: +l.dataset.units,
+      open: +l.dataset.open,
+      // Each cell's title is "unit i: v" with v to 3 decimals.
+      values: [...l.querySelectorAll(".gate-strip span[title]")].map((c) => {
+        const [, unit, v] = c.title.match(/^unit (\d+): (-?\d+\.\d+)$/);
+        return [+unit, Number(v)];
+      }),
+    })),
+  );
+  return { text, position, layers };
+}
+
+/** The page's gates checked on their own: 384 units per layer, SiLU's range, the open count. */
+function assertGatesConsistent({ layers }) {
+  assert.equal(layers.length, 4);
+  for (const { layer, units, open, values } of layers) {
+    assert.equal(units, 384);
+    assert.deepEqual(values.map(([u]) => u), [...Array(units).keys()], `layer ${layer}: one cell per unit, in order`);
+    // SiLU's minimum is −0.2785; the cells are rounded to 3 decimals.
+    assert.ok(values.every(([, v]) => v >= -0.279), `layer ${layer}: gates within SiLU's range`);
+    // "open" counts gates ≥ 0.5 on the unrounded values: a cell showing 0.500 may be either.
+    const surely = values.filter(([, v]) => v > 0.5).length;
+    const maybe = values.filter(([, v]) => v >= 0.5).length;
+    assert.ok(open >= surely && open <= maybe, `layer ${layer}: ${open} open vs cells ${surely}..${maybe}`);
+  }
+}
+
+/**
+ * The page's gates against `tumbler gates` on the same weights files: every cell within the
+ * 3-decimal rounding of its title (5e-4) plus the backend's error (f32 sums in another order:
+ * ~1e-6 on the CPU, SwiftShader's WebGPU looser).
+ */
+function assertGatesNative(shown) {
+  const tolerance = 5e-4 + (BACKEND === "webgpu" ? 1e-3 : 1e-4);
+  const native = JSON.parse(execFileSync(TUMBLER_BIN, ["gates", "--text", shown.text, "--position", String(shown.position), "--model", MODEL_DIR], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+  assert.equal(native.position, shown.position);
+  assert.equal(native.gates.length, shown.layers.length, "layers");
+  let worst = 0;
+  for (const { layer, values } of shown.layers) {
+    assert.equal(values.length, native.gates[layer].length, `layer ${layer}: units`);
+    for (const [unit, v] of values) {
+      const expected = native.gates[layer][unit];
+      const diff = Math.abs(v - expected);
+      worst = Math.max(worst, diff);
+      assert.ok(diff <= tolerance, `layer ${layer} unit ${unit}: page ${v} vs native ${expected}`);
+    }
+  }
+  return worst;
+}
+
+test("gates: the Tumbler's SwiGLU gate values for the picked token, every layer, as natively", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
   const { page, context, problems, longTasks } = await openLive(env, "gates");
   await page.locator(".gate-layer").first().waitFor({ timeout: READY_MS });
-  const layers = await page.$$eval(".gate-layer", (ls) => ls.map((l) => [+l.dataset.units, +l.dataset.open]));
-  assert.equal(layers.length, 4);
-  for (const [units, open] of layers) {
-    assert.equal(units, 384);
-    assert.ok(open >= 0 && open <= units);
-  }
-  const last = await page.getAttribute(".gates-token", "data-position");
+  const last = await readGates(page);
+  assertGatesConsistent(last);
+  assert.ok(last.position > 1, `the last token is on show first: ${last.position}`);
+  await nativeCheck(t, `the gates of token ${last.position}`, (st) => st.diagnostic(`largest difference ${assertGatesNative(last)}`));
+
   await page.locator(".live-gates button.chip[data-position='1']").click();
   await page.waitForSelector(".gates-token[data-position='1']");
-  assert.notEqual(last, "1");
+  const second = await readGates(page);
+  assertGatesConsistent(second);
+  assert.notDeepEqual(second.layers[0].values, last.layers[0].values, "another token, other gates");
+  await nativeCheck(t, "the gates of token 1", (st) => st.diagnostic(`largest difference ${assertGatesNative(second)}`));
   await page.screenshot({ path: join(await artifacts(), "live-gates.png"), fullPage: true });
   assertNoLongTask(await longTasks(), "while tracing gates");
   assert.deepEqual(problems, []);

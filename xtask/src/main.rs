@@ -3,9 +3,10 @@
 //! - `setup`  installs what the other commands need and is missing (idempotent).
 //! - `serve`  builds the release app and serves it on http://127.0.0.1:8080.
 //! - `build`  builds the release app into `dist/`.
-//! - `test`   runs every test: format, the native unit tests and the release wasm build (both
-//!   linted by clippy as they compile), and the end-to-end tests in Chromium (WebGPU on
-//!   SwiftShader, then the CPU fallback).
+//! - `test`   runs every test: format, the native unit tests, the WGSL kernel tests on a real
+//!   wgpu adapter (Mesa's lavapipe where there is no GPU) and the release wasm build (all linted
+//!   by clippy as they compile), and the end-to-end tests in Chromium (WebGPU on SwiftShader,
+//!   then the CPU fallback) with the native `tumbler` binary to compare against.
 //! - `bench`  runs the benchmarks and prints their numbers (`bench tokenize`, `bench model`,
 //!   `bench browser`: the engine in Chromium on WebGPU and on the CPU).
 //! - `train`  rebuilds the shipped model from the registry packages: corpus, tokenizer,
@@ -163,6 +164,19 @@ fn test_steps(args: &[String], steps: &mut Steps) -> Result<(), String> {
     unit.args(["test", "--workspace"]);
     steps.run("cargo test --workspace (clippy-linted)", linted(unit))?;
 
+    // The WGSL kernels against the burn ops they replace, on a real wgpu adapter: a GPU's, else
+    // Mesa's lavapipe (Vulkan on the CPU, which setup installs). The adapter is required, so a
+    // machine without one fails here instead of passing vacuously. The same profile as the step
+    // above; its dependencies still build once more on a cold cache, because features unify
+    // over `-p tumbler-model` differently from over the workspace (README). `--show-output`
+    // prints the adapter's name.
+    let mut kernels = cmd("cargo");
+    kernels
+        .args(["test", "-p", "tumbler-model", "--features", "wgpu", "--lib", "kernels::"])
+        .args(["--", "--show-output"])
+        .env("TUMBLER_REQUIRE_WGPU", "1");
+    steps.run("kernel tests on wgpu (clippy-linted)", linted(kernels))?;
+
     if args.iter().any(|a| a == "--skip-e2e") {
         eprintln!("xtask: skipping the browser tests (--skip-e2e)");
         return Ok(());
@@ -170,10 +184,17 @@ fn test_steps(args: &[String], steps: &mut Steps) -> Result<(), String> {
     // The page and both workers for wasm32, their own code linted as it compiles: the page, the
     // CPU worker (`worker`) and the WebGPU worker (`webgpu`).
     steps.run("trunk build --release (clippy-linted)", trunk_build())?;
+    // The e2e tests compare the page with the native CLI that `cargo test --workspace` built
+    // (the bin target of a package with integration tests): name it, so that a missing binary
+    // fails here instead of skipping every native comparison.
+    let bin = target_dir().join("debug/tumbler");
+    if !bin.is_file() {
+        return Err(format!("{} is missing: the e2e tests compare against it", bin.display()));
+    }
     for backend in ["webgpu", "cpu"] {
         let mut e2e = cmd("node");
         e2e.args(["--test", "--test-concurrency=1", "tests/e2e/"]);
-        e2e.env("TUMBLER_E2E_BACKEND", backend);
+        e2e.env("TUMBLER_E2E_BACKEND", backend).env("TUMBLER_BIN", &bin);
         steps.run(&format!("e2e in Chromium, {backend}"), e2e)?;
     }
     Ok(())

@@ -2,7 +2,8 @@
 //!
 //! Nothing here downloads a binary from outside the package registries: trunk and
 //! wasm-bindgen-cli come from crates.io (built here), wasm-opt from npm's `binaryen`, Chromium
-//! from Debian, Playwright's driver (`playwright-core`, which downloads no browser) from npm.
+//! and Mesa's Vulkan drivers from Debian, Playwright's driver (`playwright-core`, which downloads
+//! no browser) from npm.
 
 use std::path::Path;
 use std::process::Command;
@@ -20,6 +21,7 @@ pub fn ensure() -> Result<(), String> {
     wasm_bindgen()?;
     npm_packages()?;
     chromium()?;
+    vulkan()?;
     Ok(())
 }
 
@@ -139,11 +141,34 @@ fn chromium() -> Result<(), String> {
     if Path::new("/usr/bin/chromium").exists() {
         return Ok(());
     }
+    eprintln!("xtask: installing Debian's chromium (the browser the end-to-end tests drive)");
+    apt_install(&["chromium"])
+}
+
+/// The Vulkan loader and Mesa's drivers, among them lavapipe (Vulkan on the CPU): the wgpu
+/// adapter the native kernel tests run on where there is no GPU (a few seconds after the update).
+fn vulkan() -> Result<(), String> {
+    const PACKAGES: [&str; 2] = ["libvulkan1", "mesa-vulkan-drivers"];
+    let installed = |package: &str| {
+        output("dpkg-query", &["-W", "-f=${Status}", package])
+            .is_some_and(|s| s.trim() == "install ok installed")
+    };
+    if PACKAGES.iter().all(|p| installed(p)) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Mesa's Vulkan drivers (lavapipe runs the WGSL kernel tests)");
+    apt_install(&PACKAGES)
+}
+
+/// `apt-get update` and `apt-get install -y` of `packages`, through sudo unless run as root.
+fn apt_install(packages: &[&str]) -> Result<(), String> {
     let root_user = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
     let sudo: &[&str] = if root_user { &[] } else { &["sudo"] };
-    eprintln!("xtask: installing Debian's chromium (the browser the end-to-end tests drive)");
-    for args in [&["apt-get", "update"][..], &["apt-get", "install", "-y", "chromium"][..]] {
-        let all: Vec<&str> = sudo.iter().chain(args).copied().collect();
+    let update: Vec<&str> = vec!["apt-get", "update"];
+    let install: Vec<&str> =
+        ["apt-get", "install", "-y"].into_iter().chain(packages.iter().copied()).collect();
+    for args in [update, install] {
+        let all: Vec<&str> = sudo.iter().copied().chain(args).collect();
         let mut c = Command::new(all[0]);
         c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
         run(c)?;

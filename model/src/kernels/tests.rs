@@ -22,7 +22,12 @@ fn wgpu() -> Option<Device> {
     static DEVICE: OnceLock<Option<Device>> = OnceLock::new();
     DEVICE
         .get_or_init(|| match Device::wgpu_options().init() {
-            Ok(device) => Some(device),
+            Ok(device) => {
+                // Which adapter ran them (lavapipe says "llvmpipe"): `--show-output` prints it.
+                let name = device.identity().map_or_else(|| "unnamed".into(), |i| i.name);
+                eprintln!("kernel tests on the wgpu adapter {name:?}");
+                Some(device)
+            }
             Err(e) => {
                 assert!(
                     std::env::var_os("TUMBLER_REQUIRE_WGPU").is_none(),

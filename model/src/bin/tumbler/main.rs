@@ -7,6 +7,7 @@ mod card;
 mod corpus;
 mod engine;
 mod eval;
+mod gates;
 mod next;
 mod sample;
 mod sft;
@@ -38,6 +39,8 @@ enum Command {
     Next(next::NextArgs),
     /// Run one forward pass and print the trace (attention, gates, logits).
     Trace(trace::TraceArgs),
+    /// The SwiGLU gate values of one token in every layer, as JSON (what the gates chapter draws).
+    Gates(gates::GatesArgs),
     /// Loss, perplexity and bits per byte of the model on a text file.
     Eval(eval::EvalArgs),
     /// Prefill and decode speed, with and without the KV cache.
@@ -61,6 +64,7 @@ fn main() -> anyhow::Result<()> {
         Command::Sample(args) => sample::run(args),
         Command::Next(args) => next::run(args),
         Command::Trace(args) => trace::run(args),
+        Command::Gates(args) => gates::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Corpus(args) => corpus::run(args),
