@@ -30,7 +30,7 @@ pub use tumbler_engine::{
 /// once the page has painted.
 pub fn provide() -> Engine {
     let engine = Engine {
-        state: RwSignal::new(EngineState::Loading { file: String::new(), loaded: 0, total: None }),
+        state: RwSignal::new(EngineState::Progress { file: String::new(), loaded: 0, total: None }),
         chat: RwSignal::new(ChatModelState::Idle),
         asked: RwSignal::new(requested_backend()),
     };

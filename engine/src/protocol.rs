@@ -168,6 +168,25 @@ pub enum LoadStatus {
     },
 }
 
+impl LoadStatus {
+    /// Its name, as the page's `data-engine-state` says it: `loading`, `ready` or `error`.
+    pub fn id(&self) -> &'static str {
+        match self {
+            LoadStatus::Progress { .. } => "loading",
+            LoadStatus::Ready { .. } => "ready",
+            LoadStatus::Failed { .. } => "error",
+        }
+    }
+
+    /// The loaded model's hyper-parameters, once it is ready.
+    pub fn config(&self) -> Option<&TumblerConfig> {
+        match self {
+            LoadStatus::Ready { config, .. } => Some(config),
+            _ => None,
+        }
+    }
+}
+
 /// What the worker tells the page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]

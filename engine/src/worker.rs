@@ -84,8 +84,9 @@ impl Worker {
 
     /// `query`, asked of the base model; asked once more of the CPU model if the GPU was lost.
     async fn ask(self: &Rc<Self>, id: u32, query: &Query) -> Result<Outcome, Failure> {
-        if !query.needs_model() {
-            return answer::without_model(query);
+        // The one question that needs no model: answered while it loads, or after it failed.
+        if let Query::Pipeline { documents } = query {
+            return Ok(answer::pipeline(documents).into());
         }
         let l = self.loaded()?;
         match self.run(id, query, &l).await {
@@ -146,7 +147,7 @@ impl Worker {
             Query::Learn { text, prompt, steps, sample_every, seed } => {
                 Outcome::Done(self.learn(id, l, text, prompt, *steps, *sample_every, *seed).await?)
             }
-            Query::Pipeline { .. } => answer::without_model(query)?,
+            Query::Pipeline { documents } => answer::pipeline(documents).into(),
         })
     }
 

@@ -70,7 +70,7 @@ pub fn start(engine: Engine) {
 /// Starts over: a fresh worker, a fresh download.
 pub fn retry() {
     let Some(engine) = with(|c| c.engine) else { return };
-    engine.state.set(EngineState::Loading { file: String::new(), loaded: 0, total: None });
+    engine.state.set(EngineState::Progress { file: String::new(), loaded: 0, total: None });
     wasm_bindgen_futures::spawn_local(async {
         let (backend, note) = choose_backend().await;
         start_worker(backend, note);
@@ -146,7 +146,7 @@ fn fail_all(message: String) {
     fail_sent(&message);
     fail_waiting(&message, |_| true);
     if let Some(engine) = with(|c| c.engine) {
-        engine.state.set(EngineState::Error { message });
+        engine.state.set(EngineState::Failed { message });
     }
 }
 
@@ -211,10 +211,8 @@ pub fn stop(id: u32) {
 fn on_load(model: Model, status: LoadStatus) {
     let Some(engine) = with(|c| c.engine) else { return };
     match (model, status) {
-        (Model::Base, LoadStatus::Progress { file, loaded, total }) => {
-            engine.state.set(EngineState::Loading { file, loaded, total });
-        }
         (Model::Base, LoadStatus::Ready { backend, config, params, note }) => {
+            // The page's own note (why it started the CPU build) when the worker has none.
             let page_note = with(|c| c.running.as_ref().and_then(|r| r.note.clone())).flatten();
             let note = note.or(page_note);
             engine.state.set(EngineState::Ready { backend, config, params, note });
@@ -223,8 +221,9 @@ fn on_load(model: Model, status: LoadStatus) {
         (Model::Base, LoadStatus::Failed { message }) => {
             let message = format!("Model not loaded: {message}");
             fail_waiting(&message, Query::needs_model);
-            engine.state.set(EngineState::Error { message });
+            engine.state.set(EngineState::Failed { message });
         }
+        (Model::Base, progress) => engine.state.set(progress),
         (Model::Chat, LoadStatus::Progress { file, loaded, total }) => {
             engine.chat.set(ChatModelState::Loading { file, loaded, total });
         }

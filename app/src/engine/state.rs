@@ -2,57 +2,11 @@
 //! provided through context.
 
 use leptos::prelude::*;
-use tumbler_engine::Backend;
-use tumbler_model::gpt::TumblerConfig;
+use tumbler_engine::{Backend, LoadStatus};
 
-/// Where the engine stands.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EngineState {
-    /// The worker or the model's files are on their way.
-    Loading {
-        /// The file being read (empty while the worker's own code loads).
-        file: String,
-        /// Bytes of it so far.
-        loaded: u64,
-        /// Its size, if the server said.
-        total: Option<u64>,
-    },
-    /// The model is loaded and answers questions.
-    Ready {
-        /// Where it runs.
-        backend: Backend,
-        /// Its hyper-parameters.
-        config: TumblerConfig,
-        /// Its number of parameters.
-        params: usize,
-        /// Why it runs on another backend than the one asked for.
-        note: Option<String>,
-    },
-    /// It could not load; a retry tries again.
-    Error {
-        /// What went wrong, for the reader.
-        message: String,
-    },
-}
-
-impl EngineState {
-    /// The value of `data-engine-state`.
-    pub fn id(&self) -> &'static str {
-        match self {
-            EngineState::Loading { .. } => "loading",
-            EngineState::Ready { .. } => "ready",
-            EngineState::Error { .. } => "error",
-        }
-    }
-
-    /// The loaded model's hyper-parameters, once it is ready.
-    pub fn config(&self) -> Option<&TumblerConfig> {
-        match self {
-            EngineState::Ready { config, .. } => Some(config),
-            _ => None,
-        }
-    }
-}
+/// Where the base model stands: the worker's own [`LoadStatus`] (progress while the worker's
+/// code or the model's files load, with an empty file name for the worker's code).
+pub type EngineState = LoadStatus;
 
 /// The engine's signals, provided to every component by [`Engine::provide`].
 #[derive(Clone, Copy)]

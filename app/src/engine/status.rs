@@ -11,7 +11,7 @@ use super::state::{EngineState, mb, use_engine};
 /// with a Retry after one.
 fn waiting_note(state: &EngineState, loading: &'static str) -> AnyView {
     match state {
-        EngineState::Error { message } => view! {
+        EngineState::Failed { message } => view! {
             <p class="note-live engine-error" role="alert">
                 {message.clone()} " "
                 <button type="button" on:click=move |_| retry()>"Retry"</button>
@@ -53,7 +53,7 @@ pub fn EngineStatus() -> impl IntoView {
         Backend::Cpu => "CPU",
     };
     let body = move || match state.get() {
-        EngineState::Loading { file, loaded, total } => {
+        EngineState::Progress { file, loaded, total } => {
             let (value, text) = match total {
                 Some(t) if t > 0 => (
                     Some((loaded as f64 / t as f64).min(1.0)),
@@ -84,7 +84,7 @@ pub fn EngineStatus() -> impl IntoView {
             }
             .into_any()
         }
-        EngineState::Error { message } => view! {
+        EngineState::Failed { message } => view! {
             <span class="dot" aria-hidden="true"></span>
             <span title=message.clone() class="engine-message">"Model not loaded"</span>
             <button type="button" class="engine-retry" on:click=move |_| retry()>"Retry"</button>
