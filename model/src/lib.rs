@@ -6,6 +6,8 @@
 
 pub mod chat;
 pub mod data;
+#[cfg(feature = "gpt")]
+pub mod decode;
 pub mod generate;
 pub mod gpt;
 pub mod inspect;

@@ -1,0 +1,105 @@
+//! The fused CPU step against burn's forward pass, its reference: the logits after a prompt read
+//! in one batch, then after every decoded token with the KV cache, equal the last row of a full
+//! pass without a cache over the same text.
+
+use std::sync::Arc;
+
+use burn::tensor::Device;
+
+use super::*;
+use crate::gpt::{Tumbler, TumblerConfig, ids_tensor, weights};
+use crate::inspect::resolve;
+
+/// The reference: a full forward pass over `ids` without a cache; the last row of logits.
+fn reference(model: &Tumbler, ids: &[u32]) -> Vec<f32> {
+    let logits = model.forward(ids_tensor(ids, &Device::flex())); // (1, T, V)
+    let [_, t, v] = logits.dims();
+    logits.slice([0..1, t - 1..t, 0..v]).into_data().try_to_vec::<f32>().unwrap()
+}
+
+fn max_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+}
+
+fn ids(n: usize, vocab: usize) -> Vec<u32> {
+    (0..n as u32).map(|i| (i * 7919 + 13) % vocab as u32).collect()
+}
+
+/// Prefill of `prompt` tokens, then `steps` single tokens, each compared with the reference.
+fn compare(model: &Tumbler, prompt: usize, steps: usize, tolerance: f32) {
+    let weights = Arc::new(resolve(DecodeWeights::read(model)).unwrap());
+    let text = ids(prompt + steps, model.config.vocab_size);
+    let mut decoder = CpuDecoder::new(weights);
+    let fused = decoder.forward(&text[..prompt]).unwrap().to_vec();
+    let d = max_diff(&fused, &reference(model, &text[..prompt]));
+    assert!(d < tolerance, "prefill of {prompt}: max |Δlogit| {d}");
+    for n in prompt + 1..=prompt + steps {
+        let fused = decoder.forward(&text[n - 1..n]).unwrap().to_vec();
+        let d = max_diff(&fused, &reference(model, &text[..n]));
+        assert!(d < tolerance, "position {}: max |Δlogit| {d}", n - 1);
+    }
+    assert_eq!(decoder.len(), prompt + steps);
+}
+
+#[test]
+fn the_fused_step_matches_burn_on_a_tiny_model_with_grouped_query_attention() {
+    let model = Tumbler::init(&TumblerConfig::tiny(), 7, &Device::flex()).unwrap();
+    // Prompts that do and do not fill a tile of 8; the last steps reach the end of the context.
+    compare(&model, 1, 3, 1e-5);
+    compare(&model, 13, 5, 1e-5);
+    compare(&model, 59, 5, 1e-5);
+}
+
+#[test]
+fn the_fused_step_matches_burn_on_the_shipped_model() {
+    let dir = crate::repo_file("public/model/base");
+    let model = weights::load(&dir, &Device::flex()).unwrap();
+    // Logits of the shipped model reach ±15; f32 sums in another order differ by ~1e-5 of that.
+    compare(&model, 10, 3, 1e-3);
+    compare(&model, 200, 3, 1e-3);
+    compare(&model, 250, 6, 1e-3);
+}
+
+#[test]
+fn one_token_at_a_time_equals_one_batch() {
+    let model = Tumbler::init(&TumblerConfig::tiny(), 3, &Device::flex()).unwrap();
+    let weights = Arc::new(resolve(DecodeWeights::read(&model)).unwrap());
+    let text = ids(20, model.config.vocab_size);
+    let batch = CpuDecoder::new(weights.clone()).forward(&text).unwrap().to_vec();
+    let mut single = CpuDecoder::new(weights);
+    let mut last = vec![];
+    for id in &text {
+        last = single.forward(std::slice::from_ref(id)).unwrap().to_vec();
+    }
+    let d = max_diff(&batch, &last);
+    assert!(d < 1e-5, "max |Δlogit| {d}");
+}
+
+#[test]
+fn a_truncated_cache_reads_again_from_where_the_texts_differ() {
+    let model = Tumbler::init(&TumblerConfig::tiny(), 5, &Device::flex()).unwrap();
+    let weights = Arc::new(resolve(DecodeWeights::read(&model)).unwrap());
+    let mut decoder = CpuDecoder::new(weights);
+    let a = ids(12, model.config.vocab_size);
+    decoder.forward(&a).unwrap();
+    let mut b = a[..8].to_vec();
+    b.extend([1, 2, 3]);
+    decoder.truncate(8);
+    let fused = decoder.forward(&b[8..]).unwrap().to_vec();
+    let d = max_diff(&fused, &reference(&model, &b));
+    assert!(d < 1e-5, "max |Δlogit| {d}");
+    assert_eq!(decoder.cache_bytes(), 2 * 4 * 2 * 11 * 2 * 8);
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let model = Tumbler::init(&TumblerConfig::tiny(), 1, &Device::flex()).unwrap();
+    let weights = Arc::new(resolve(DecodeWeights::read(&model)).unwrap());
+    let mut decoder = CpuDecoder::new(weights);
+    assert_eq!(decoder.forward(&[]).unwrap_err(), DecodeError::Empty);
+    assert_eq!(decoder.forward(&[300]).unwrap_err(), DecodeError::Id { id: 300, vocab: 300 });
+    let too_long = ids(65, 300);
+    assert!(matches!(decoder.forward(&too_long), Err(DecodeError::Context { new: 65, .. })));
+    assert!(decoder.is_empty(), "a refused call caches nothing");
+}
