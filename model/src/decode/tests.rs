@@ -93,6 +93,28 @@ fn a_truncated_cache_reads_again_from_where_the_texts_differ() {
 }
 
 #[test]
+fn next_logits_reads_only_what_is_not_cached() {
+    let model = Tumbler::init(&TumblerConfig::tiny(), 9, &Device::flex()).unwrap();
+    let weights = Arc::new(resolve(DecodeWeights::read(&model)).unwrap());
+    let mut decoder = CpuDecoder::new(weights);
+    let a = ids(30, model.config.vocab_size);
+    let (_, read) = decoder.next_logits(&a[..20]).unwrap();
+    assert_eq!(read, 20);
+    let (logits, read) = decoder.next_logits(&a[..21]).unwrap();
+    assert_eq!(read, 1);
+    assert!(max_diff(logits, &reference(&model, &a[..21])) < 1e-5);
+    // The same text again reads its last token again; a text that differs from token 10 on
+    // reads from there.
+    let (_, read) = decoder.next_logits(&a[..21]).unwrap();
+    assert_eq!(read, 1);
+    let mut b = a[..10].to_vec();
+    b.extend([4, 5, 6, 7]);
+    let (logits, read) = decoder.next_logits(&b).unwrap();
+    assert_eq!(read, 4);
+    assert!(max_diff(logits, &reference(&model, &b)) < 1e-5);
+}
+
+#[test]
 fn bad_input_is_an_error_not_a_panic() {
     let model = Tumbler::init(&TumblerConfig::tiny(), 1, &Device::flex()).unwrap();
     let weights = Arc::new(resolve(DecodeWeights::read(&model)).unwrap());

@@ -5,6 +5,7 @@
 use burn::tensor::{Tensor, TensorData};
 
 use super::{CANDIDATES, DoneReason, GenerateOptions, TopToken, Vocab, top_ids};
+use crate::decode::{CpuDecoder, DecodeError};
 use crate::gpt::{ForwardOptions, KvCache, ReadbackError, Tumbler, ids_tensor};
 use crate::sampling::{Sampler, SamplingError, softmax_with_temperature};
 
@@ -28,6 +29,9 @@ pub enum GenerateError {
     /// The logits could not be read back from the device (on WebGPU: the GPU was lost).
     #[error(transparent)]
     Readback(#[from] ReadbackError),
+    /// The fused path refused the tokens.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
 }
 
 /// One generated token.
@@ -233,6 +237,21 @@ impl Generation {
         }
         let data = self.forward(model).try_into_data().map_err(|e| readback(&e))?;
         Ok(self.choose(&values(data)?)?)
+    }
+
+    /// One whole step on the fused CPU path: `decoder` reads the tokens of the text it has not
+    /// cached (with the cache one per step, without it the whole text again), and the next token
+    /// is chosen from its logits. The same tokens as [`Generation::step`] within float rounding.
+    pub fn step_fused(&mut self, decoder: &mut CpuDecoder) -> Result<Step, GenerateError> {
+        if let Some(reason) = self.done() {
+            return Ok(Step::Done(reason));
+        }
+        if self.cache.is_none() {
+            decoder.truncate(0);
+        }
+        let (logits, read) = decoder.next_logits(&self.ids)?;
+        self.read = read;
+        Ok(self.choose(logits)?)
     }
 
     /// One whole step, awaiting the logits' readback.
