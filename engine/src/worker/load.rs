@@ -1,9 +1,12 @@
 //! Loading a model: its files downloaded and checked against each other, then built on a device.
 
+use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use burn::tensor::Device;
 use tumbler_engine::{Backend, LoadStatus, Model, ModelUrls, Reply};
+use tumbler_model::decode::{CpuDecoder, DecodeWeights};
 use tumbler_model::gpt::{Tumbler, TumblerConfig, weights};
 use tumbler_model::inspect::Inspector;
 use tumbler_model::tokenizer::Encoding;
@@ -21,6 +24,8 @@ pub struct Loaded {
     pub weights: Rc<Vec<u8>>,
     /// Why the backend is not the one asked for, if it is not.
     pub note: Option<String>,
+    /// The fused CPU path over the same weights, with its KV cache: how the CPU decodes.
+    pub fused: RefCell<CpuDecoder>,
 }
 
 impl Loaded {
@@ -56,6 +61,7 @@ impl Loaded {
             backend: Backend::Cpu,
             weights: self.weights.clone(),
             note: Some(note),
+            fused: RefCell::new(CpuDecoder::new(self.fused.borrow().weights().clone())),
         })
     }
 }
@@ -135,7 +141,18 @@ pub async fn build(
             return Err(format!("model.safetensors: {e}"));
         }
     };
+    // The fused path reads the weights from a model on the CPU: this one, or a copy.
+    let fused = match backend {
+        Backend::Cpu => DecodeWeights::read_cpu(&model),
+        Backend::Webgpu => {
+            let cpu = weights::from_safetensors(&files.config, &files.weights, &Device::flex())
+                .map_err(|e| format!("model.safetensors: {e}"))?;
+            DecodeWeights::read_cpu(&cpu)
+        }
+    }
+    .map_err(|e| format!("reading the weights for the CPU path: {e}"))?;
     Ok(Loaded {
+        fused: RefCell::new(CpuDecoder::new(Arc::new(fused))),
         model,
         encoding: files.encoding,
         device,

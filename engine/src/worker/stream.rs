@@ -81,7 +81,7 @@ impl Worker {
             }
             let started = now();
             let next = loop {
-                match run.step_async(&l.model).await {
+                match step_on(&l, &mut run).await {
                     Err(GenerateError::Readback(e)) if base => {
                         let e = e.to_string();
                         let Some(cpu) = self.fallback(&l, &e) else {
@@ -124,6 +124,8 @@ impl Worker {
         let options = GenerateOptions::greedy(max_tokens.min(MAX_KV_TOKENS));
         let mut reason = DoneReason::Length;
         for cached in [true, false] {
+            // Each run starts from an empty cache, so the first step reads the whole prompt.
+            l.fused.borrow_mut().truncate(0);
             let stops = stop_tokens(&l.encoding, false);
             let run = Generation::new(&l.model, prompt_ids.clone(), &options, stops)
                 .map_err(|e| e.to_string())?;
@@ -133,16 +135,21 @@ impl Worker {
                     run.stop();
                 }
                 let started = now();
-                let token = match run.step_async(&l.model).await? {
+                let token = match step_on(l, &mut run).await? {
                     Step::Token(token) => token,
                     Step::Done(reason) => break reason,
+                };
+                let cache_bytes = match (cached, l.on_gpu()) {
+                    (false, _) => 0,
+                    (true, false) => l.fused.borrow().cache_bytes(),
+                    (true, true) => run.cache().map_or(0, |c| c.size_bytes()),
                 };
                 let kv = KvStep {
                     cached,
                     step: token.step,
                     token: token.named(&*l.encoding),
                     processed: token.read,
-                    cache_bytes: run.cache().map_or(0, |c| c.size_bytes() as u64),
+                    cache_bytes: cache_bytes as u64,
                     millis: now() - started,
                 };
                 step(id, kv);
@@ -194,9 +201,23 @@ impl Worker {
     }
 }
 
+/// One step of `run` on `l`: on the CPU the fused path, on WebGPU burn's forward pass.
+async fn step_on(l: &Loaded, run: &mut Generation) -> Result<Step, GenerateError> {
+    if l.on_gpu() {
+        run.step_async(&l.model).await
+    } else {
+        run.step_fused(&mut l.fused.borrow_mut())
+    }
+}
+
 /// Runs `ids` through the model and reads the last position's logits back (what one step of
 /// generation without a cache costs).
 async fn last_logits(l: &Loaded, ids: &[u32]) -> Result<Vec<f32>, Failure> {
+    if !l.on_gpu() {
+        let mut fused = l.fused.borrow_mut();
+        fused.truncate(0);
+        return Ok(fused.forward(ids).map_err(|e| e.to_string())?.to_vec());
+    }
     let out = l.model.forward_with(ids_tensor(ids, &l.device), ForwardOptions::default(), None);
     let [_, t, v] = out.logits.dims();
     let last = out.logits.slice([0..1, t - 1..t, 0..v]).reshape([v]); // (V)

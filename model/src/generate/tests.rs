@@ -242,7 +242,7 @@ fn candidates_are_sorted_and_named() {
 fn fused_steps_choose_the_tokens_burn_steps_choose() {
     use crate::decode::{CpuDecoder, DecodeWeights};
     let model = tiny();
-    let weights = std::sync::Arc::new(crate::inspect::resolve(DecodeWeights::read(&model)).unwrap());
+    let weights = std::sync::Arc::new(DecodeWeights::read_cpu(&model).unwrap());
     let mut decoder = CpuDecoder::new(weights);
     let sampled =
         GenerateOptions { max_tokens: 24, temperature: 0.9, seed: 11, top_k: Some(40), top_p: 0.9 };

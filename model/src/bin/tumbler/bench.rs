@@ -47,7 +47,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let header = || {
         println!(
             "{:>8} {:>22} {:>22} {:>22} {:>12}",
-            "position", "prefill ms/token", "decode+cache ms/token", "decode no-cache ms/tok",
+            "position",
+            "prefill ms/token",
+            "decode+cache ms/token",
+            "decode no-cache ms/tok",
             "prefill ms"
         );
     };
@@ -66,12 +69,13 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         let uncached = median_ms(repeats, || {
             last_logits(model, &ids[..=p], None, &engine.device).map(|_| ())
         })?;
-        println!("{p:>8} {prefill:>22.3} {cached:>22.3} {uncached:>22.3} {:>12.3}", prefill * p as f64);
+        println!(
+            "{p:>8} {prefill:>22.3} {cached:>22.3} {uncached:>22.3} {:>12.3}",
+            prefill * p as f64
+        );
     }
 
-    let weights = std::sync::Arc::new(
-        tumbler_model::inspect::resolve(DecodeWeights::read(model)).context("reading weights")?,
-    );
+    let weights = std::sync::Arc::new(DecodeWeights::read_cpu(model).context("reading weights")?);
     println!("the fused CPU path (one thread):");
     header();
     let mut decoder = CpuDecoder::new(weights);
@@ -83,7 +87,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         let prefill = median_ms(repeats, || forward(0, p))? / p as f64;
         let cached = median_ms(repeats, || forward(p, p + 1))?;
         let uncached = median_ms(repeats, || forward(0, p + 1))?;
-        println!("{p:>8} {prefill:>22.3} {cached:>22.3} {uncached:>22.3} {:>12.3}", prefill * p as f64);
+        println!(
+            "{p:>8} {prefill:>22.3} {cached:>22.3} {uncached:>22.3} {:>12.3}",
+            prefill * p as f64
+        );
     }
     Ok(())
 }
