@@ -5,9 +5,11 @@
 use std::rc::Rc;
 
 use tumbler_engine::{
-    ChatMessage, DoneReason, ForwardTime, GenerateOptions, GeneratedToken, KvStep, MAX_KV_TOKENS,
-    MAX_LENGTHS, MAX_REPEATS, MAX_TEXT_BYTES, Model, Reply, Role, Step as StepReply, head,
+    ChatMessage, DecodeSpeed, DoneReason, ForwardTime, GenerateOptions, GeneratedToken, KvStep,
+    MAX_KV_TOKENS, MAX_LENGTHS, MAX_REPEATS, MAX_TEXT_BYTES, Model, Reply, Role, Step as StepReply,
+    head,
 };
+use tumbler_model::decode::CpuDecoder;
 use tumbler_model::generate::{GenerateError, Generation, Step, chat_prompt, stop_tokens};
 use tumbler_model::gpt::{ForwardOptions, ids_tensor};
 
@@ -200,6 +202,33 @@ impl Worker {
         Ok(DoneReason::Length)
     }
 }
+
+/// Times `tokens` (1 to [`MAX_SPEED_TOKENS`]) single decoded tokens of the CPU path after a
+/// prompt of [`SPEED_PROMPT`] tokens, on a decoder of its own (the model's cache stays as it is).
+pub fn decode_speed(l: &Loaded, tokens: usize) -> Result<DecodeSpeed, Failure> {
+    if !(1..=MAX_SPEED_TOKENS).contains(&tokens) {
+        return Err(format!("time 1 to {MAX_SPEED_TOKENS} tokens").into());
+    }
+    let mut decoder = CpuDecoder::new(l.fused.borrow().weights().clone());
+    let vocab = l.encoding.vocab_size() as u32;
+    // A fixed, arbitrary token stream: the time does not depend on which ids they are.
+    let ids: Vec<u32> =
+        (0..(SPEED_PROMPT + tokens) as u32).map(|i| (i * 7919 + 13) % vocab).collect();
+    decoder.forward(&ids[..SPEED_PROMPT]).map_err(|e| e.to_string())?;
+    let mut millis = Vec::with_capacity(tokens);
+    for id in &ids[SPEED_PROMPT..] {
+        let started = now();
+        decoder.forward(std::slice::from_ref(id)).map_err(|e| e.to_string())?;
+        millis.push(now() - started);
+    }
+    millis.sort_by(f64::total_cmp);
+    Ok(DecodeSpeed { ms_per_token: millis[millis.len() / 2], tokens, position: SPEED_PROMPT })
+}
+
+/// The prompt [`decode_speed`] times after.
+const SPEED_PROMPT: usize = 10;
+/// The most tokens [`decode_speed`] times.
+pub const MAX_SPEED_TOKENS: usize = 64;
 
 /// One step of `run` on `l`: on the CPU the fused path, on WebGPU burn's forward pass.
 async fn step_on(l: &Loaded, run: &mut Generation) -> Result<Step, GenerateError> {
