@@ -4,17 +4,21 @@
 //! burn's forward ([`Tumbler::forward_with`](crate::gpt::Tumbler::forward_with)) stays the
 //! reference: it builds a graph of ~30 tensor ops per block, which for a model this small costs
 //! more in per-op overhead than in arithmetic (≈2.8 MFLOP per token). The fast paths fuse those
-//! ops into a few loops (the CPU, [`cpu`]) or a few kernels (WebGPU), as llama2.c does, reading
+//! ops into a few loops (the CPU, [`cpu`]) or a few kernels (WebGPU, [`gpu`] with the `gpu` feature), as llama2.c does, reading
 //! the same weights in one layout, [`DecodeWeights`]. Their tests compare them with the burn
 //! forward within a stated tolerance, with and without the KV cache.
 
 pub mod cpu;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 mod weights;
 
 #[cfg(test)]
 mod tests;
 
 pub use cpu::CpuDecoder;
+#[cfg(feature = "gpu")]
+pub use gpu::{GpuDecoder, GpuError};
 pub use weights::{DecodeWeights, LayerWeights};
 
 /// Why a decoder could not read the tokens it was given.
