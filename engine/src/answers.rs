@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use tumbler_model::data::{PipelineReport, Verdict};
+pub use tumbler_model::decode::check::{GpuCheck, PerCall};
 use tumbler_model::generate::TopToken;
 use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::inspect::{
@@ -62,6 +63,8 @@ one_of! {
         Pipeline(PipelineRun),
         /// To [`Query::DecodeSpeed`](crate::Query::DecodeSpeed).
         DecodeSpeed(DecodeSpeed),
+        /// To [`Query::GpuCheck`](crate::Query::GpuCheck).
+        GpuCheck(GpuCheck),
     }
 }
 

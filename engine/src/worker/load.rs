@@ -11,14 +11,16 @@ use tumbler_model::gpt::{Tumbler, TumblerConfig, weights};
 use tumbler_model::inspect::Inspector;
 use tumbler_model::tokenizer::Encoding;
 
+use super::gpu::GpuSlot;
 use super::io::post;
 use tumbler_engine::fetch::{FetchError, download, forget};
 
-/// A loaded model.
+/// A loaded model: burn's on the CPU (traces, losses, every question but decoding), the fused
+/// CPU decoder, and on WebGPU the GPU decoder.
 pub struct Loaded {
     pub model: Tumbler,
     pub encoding: Rc<Encoding>,
-    pub device: Device,
+    /// Where it decodes: WebGPU when `gpu` holds a decoder.
     pub backend: Backend,
     /// The weights file, to rebuild the model on the CPU if the GPU is lost.
     pub weights: Rc<Vec<u8>>,
@@ -26,6 +28,8 @@ pub struct Loaded {
     pub note: Option<String>,
     /// The fused CPU path over the same weights, with its KV cache: how the CPU decodes.
     pub fused: RefCell<CpuDecoder>,
+    /// The GPU decoder, where the model decodes on WebGPU (taken out while a step runs).
+    pub gpu: GpuSlot,
 }
 
 impl Loaded {
@@ -34,9 +38,17 @@ impl Loaded {
         Inspector::new(&self.model, &self.encoding)
     }
 
-    /// Whether it runs on WebGPU.
+    /// Whether it decodes on WebGPU.
     pub fn on_gpu(&self) -> bool {
         self.backend == Backend::Webgpu
+    }
+
+    /// Decodes on WebGPU with `gpu` from now on (`note`: why not, when it did not start).
+    pub fn with_gpu(mut self, gpu: GpuSlot, backend: Backend, note: Option<String>) -> Self {
+        self.gpu = gpu;
+        self.backend = backend;
+        self.note = note;
+        self
     }
 
     /// The status that says it is loaded.
@@ -57,11 +69,11 @@ impl Loaded {
         Ok(Loaded {
             model,
             encoding: self.encoding.clone(),
-            device,
             backend: Backend::Cpu,
             weights: self.weights.clone(),
             note: Some(note),
             fused: RefCell::new(CpuDecoder::new(self.fused.borrow().weights().clone())),
+            gpu: GpuSlot::default(),
         })
     }
 }
@@ -126,14 +138,10 @@ pub async fn fetch_files(
     Ok(Files { config, encoding, weights })
 }
 
-/// The model of `files` on `device`; weights that do not parse are dropped from the cache.
-pub async fn build(
-    files: Files,
-    urls: &ModelUrls,
-    device: Device,
-    backend: Backend,
-    note: Option<String>,
-) -> Result<Loaded, String> {
+/// The model of `files`, on the CPU (burn's flex and the fused path); weights that do not parse
+/// are dropped from the cache.
+pub async fn build(files: Files, urls: &ModelUrls) -> Result<Loaded, String> {
+    let device = Device::flex();
     let model = match weights::from_safetensors(&files.config, &files.weights, &device) {
         Ok(model) => model,
         Err(e) => {
@@ -141,23 +149,15 @@ pub async fn build(
             return Err(format!("model.safetensors: {e}"));
         }
     };
-    // The fused path reads the weights from a model on the CPU: this one, or a copy.
-    let fused = match backend {
-        Backend::Cpu => DecodeWeights::read_cpu(&model),
-        Backend::Webgpu => {
-            let cpu = weights::from_safetensors(&files.config, &files.weights, &Device::flex())
-                .map_err(|e| format!("model.safetensors: {e}"))?;
-            DecodeWeights::read_cpu(&cpu)
-        }
-    }
-    .map_err(|e| format!("reading the weights for the CPU path: {e}"))?;
+    let fused = DecodeWeights::read_cpu(&model)
+        .map_err(|e| format!("reading the weights for the CPU path: {e}"))?;
     Ok(Loaded {
-        fused: RefCell::new(CpuDecoder::new(Arc::new(fused))),
         model,
         encoding: files.encoding,
-        device,
-        backend,
+        backend: Backend::Cpu,
         weights: Rc::new(files.weights),
-        note,
+        note: None,
+        fused: RefCell::new(CpuDecoder::new(Arc::new(fused))),
+        gpu: GpuSlot::default(),
     })
 }

@@ -5,13 +5,14 @@
 use std::rc::Rc;
 
 use tumbler_engine::{
-    ChatMessage, DecodeSpeed, DoneReason, ForwardTime, GenerateOptions, GeneratedToken, KvStep,
-    MAX_KV_TOKENS, MAX_LENGTHS, MAX_REPEATS, MAX_TEXT_BYTES, Model, Reply, Role, Step as StepReply,
-    head,
+    ChatMessage, DecodeSpeed, DoneReason, ForwardTime, GenerateOptions, GeneratedToken, GpuCheck,
+    KvStep, MAX_KV_TOKENS, MAX_LENGTHS, MAX_REPEATS, MAX_TEXT_BYTES, Model, Reply, Role,
+    Step as StepReply, head,
 };
 use tumbler_model::decode::CpuDecoder;
+#[cfg(feature = "webgpu")]
+use tumbler_model::decode::check::{MAX_CHECK_TOKENS, check_gpu};
 use tumbler_model::generate::{GenerateError, Generation, Step, chat_prompt, stop_tokens};
-use tumbler_model::gpt::{ForwardOptions, ids_tensor};
 
 use super::io::{now, post, yield_now};
 use super::load::Loaded;
@@ -37,7 +38,7 @@ impl Worker {
         }
         let l = match model {
             Model::Base => base.clone(),
-            Model::Chat => self.chat.model(base).await?,
+            Model::Chat => self.chat.model(base, &self.gpu).await?,
         };
         let turns: Vec<(Role, &str)> =
             messages.iter().map(|m| (m.role, head(&m.text, MAX_TEXT_BYTES))).collect();
@@ -137,15 +138,12 @@ impl Worker {
                     run.stop();
                 }
                 let started = now();
-                let token = match step_on(l, &mut run).await? {
+                // On the fused CPU path, whose cache this chapter's numbers describe.
+                let token = match run.step_fused(&mut l.fused.borrow_mut())? {
                     Step::Token(token) => token,
                     Step::Done(reason) => break reason,
                 };
-                let cache_bytes = match (cached, l.on_gpu()) {
-                    (false, _) => 0,
-                    (true, false) => l.fused.borrow().cache_bytes(),
-                    (true, true) => run.cache().map_or(0, |c| c.size_bytes()),
-                };
+                let cache_bytes = if cached { l.fused.borrow().cache_bytes() } else { 0 };
                 let kv = KvStep {
                     cached,
                     step: token.step,
@@ -186,11 +184,11 @@ impl Worker {
         // A fixed, arbitrary token stream: the time does not depend on which ids they are.
         let ids: Vec<u32> = (0..context as u32).map(|i| (i * 7919 + 13) % vocab).collect();
         for &n in lengths {
-            last_logits(l, &ids[..n]).await?;
+            last_logits(l, &ids[..n])?;
             let mut millis = Vec::with_capacity(repeats);
             for _ in 0..repeats {
                 let started = now();
-                last_logits(l, &ids[..n]).await?;
+                last_logits(l, &ids[..n])?;
                 millis.push(now() - started);
                 yield_now().await;
                 if self.stopped(id) {
@@ -225,6 +223,31 @@ pub fn decode_speed(l: &Loaded, tokens: usize) -> Result<DecodeSpeed, Failure> {
     Ok(DecodeSpeed { ms_per_token: millis[millis.len() / 2], tokens, position: SPEED_PROMPT })
 }
 
+/// The GPU decoder against the CPU path on `text` (see [`GpuCheck`]).
+#[cfg(feature = "webgpu")]
+pub async fn gpu_check(l: &Loaded, text: &str, tokens: usize) -> Result<GpuCheck, Failure> {
+    let ids = l.encoding.encode(head(text, MAX_TEXT_BYTES));
+    let context = l.model.config.context_length;
+    if ids.is_empty() || ids.len() + MAX_CHECK_TOKENS > context {
+        return Err(format!("check a text of 1 to {} tokens", context - MAX_CHECK_TOKENS).into());
+    }
+    let Some(mut gpu) = l.gpu.borrow_mut().take() else {
+        return Err(
+            "the model does not decode on WebGPU here (or another question holds the GPU)".into()
+        );
+    };
+    let weights = l.fused.borrow().weights().clone();
+    let result = check_gpu(&mut gpu, &l.model, &weights, &ids, tokens).await;
+    *l.gpu.borrow_mut() = Some(gpu);
+    result.map_err(|e| Failure::Device(e.to_string()))
+}
+
+/// This build decodes on the CPU only.
+#[cfg(not(feature = "webgpu"))]
+pub async fn gpu_check(_: &Loaded, _: &str, _: usize) -> Result<GpuCheck, Failure> {
+    Err("this build of the engine has no WebGPU decoder".into())
+}
+
 /// The prompt [`decode_speed`] times after.
 const SPEED_PROMPT: usize = 10;
 /// The most tokens [`decode_speed`] times.
@@ -239,17 +262,10 @@ async fn step_on(l: &Loaded, run: &mut Generation) -> Result<Step, GenerateError
     }
 }
 
-/// Runs `ids` through the model and reads the last position's logits back (what one step of
-/// generation without a cache costs).
-async fn last_logits(l: &Loaded, ids: &[u32]) -> Result<Vec<f32>, Failure> {
-    if !l.on_gpu() {
-        let mut fused = l.fused.borrow_mut();
-        fused.truncate(0);
-        return Ok(fused.forward(ids).map_err(|e| e.to_string())?.to_vec());
-    }
-    let out = l.model.forward_with(ids_tensor(ids, &l.device), ForwardOptions::default(), None);
-    let [_, t, v] = out.logits.dims();
-    let last = out.logits.slice([0..1, t - 1..t, 0..v]).reshape([v]); // (V)
-    let data = last.into_data_async().await.map_err(|e| Failure::Device(format!("{e:?}")))?;
-    data.try_to_vec::<f32>().map_err(|e| Failure::Device(format!("{e:?}")))
+/// Runs `ids` through the fused CPU path without a cache and returns the last position's logits
+/// (what one step of generation without a cache costs).
+fn last_logits(l: &Loaded, ids: &[u32]) -> Result<Vec<f32>, Failure> {
+    let mut fused = l.fused.borrow_mut();
+    fused.truncate(0);
+    Ok(fused.forward(ids).map_err(|e| e.to_string())?.to_vec())
 }

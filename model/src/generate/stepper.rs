@@ -254,6 +254,38 @@ impl Generation {
         Ok(self.choose(logits)?)
     }
 
+    /// One whole step on the GPU: `gpu` reads the tokens its cache lacks and chooses the next
+    /// token itself with this run's sampler settings and draws (the same token as
+    /// [`Generation::step`] within float rounding); only the choice and its candidates are read
+    /// back. A device failure is a [`GenerateError::Readback`].
+    #[cfg(feature = "gpu")]
+    pub async fn step_gpu(
+        &mut self,
+        gpu: &mut crate::decode::GpuText,
+    ) -> Result<Step, GenerateError> {
+        use crate::decode::GpuError;
+        if let Some(reason) = self.done() {
+            return Ok(Step::Done(reason));
+        }
+        if self.cache.is_none() {
+            gpu.forget();
+        }
+        let start = gpu.resume(&self.ids);
+        self.read = self.ids.len() - start;
+        let (config, rng) = self.sampler.parts();
+        match gpu.decoder.step(&self.ids[start..], config, rng).await {
+            Ok(chosen) => Ok(self.accept(chosen.id, chosen.p, chosen.top)),
+            Err(e) => {
+                gpu.forget();
+                Err(match e {
+                    GpuError::Decode(e) => e.into(),
+                    GpuError::Sampling(e) => e.into(),
+                    other => ReadbackError(other.to_string()).into(),
+                })
+            }
+        }
+    }
+
     /// One whole step, awaiting the logits' readback.
     pub async fn step_async(&mut self, model: &Tumbler) -> Result<Step, GenerateError> {
         if let Some(reason) = self.done() {
