@@ -164,16 +164,17 @@ fn test_steps(args: &[String], steps: &mut Steps) -> Result<(), String> {
     unit.args(["test", "--workspace"]);
     steps.run("cargo test --workspace (clippy-linted)", linted(unit))?;
 
-    // The WGSL kernels against the burn ops they replace, on a real wgpu adapter: a GPU's, else
-    // Mesa's lavapipe (Vulkan on the CPU, which setup installs). The adapter is required, so a
-    // machine without one fails here instead of passing vacuously. The same profile as the step
-    // above; its dependencies still build once more on a cold cache, because features unify
+    // The WGSL kernels against the burn ops they replace, and the fused WGSL decoder against the
+    // CPU path and burn, on a real wgpu adapter: a GPU's, else Mesa's lavapipe (Vulkan on the
+    // CPU, which setup installs). The adapter is required, so a machine without one fails here
+    // instead of passing vacuously. The same profile as the step above, both GPU features in one
+    // build; its dependencies still build once more on a cold cache, because features unify
     // over `-p tumbler-model` differently from over the workspace (README). `--show-output`
-    // prints the adapter's name.
+    // prints the adapter's name and the measured differences.
     let mut kernels = cmd("cargo");
     kernels
-        .args(["test", "-p", "tumbler-model", "--features", "wgpu", "--lib", "kernels::"])
-        .args(["--", "--show-output"])
+        .args(["test", "-p", "tumbler-model", "--features", "wgpu,gpu", "--lib"])
+        .args(["--", "kernels::", "decode::", "--show-output"])
         .env("TUMBLER_REQUIRE_WGPU", "1");
     steps.run("kernel tests on wgpu (clippy-linted)", linted(kernels))?;
 

@@ -74,9 +74,9 @@ pub(super) fn check(config: &TumblerConfig, limits: &wgpu::Limits) -> Result<(),
         format!("a context of {} is over {MAX_CTX}", c.context_length)
     } else if hs > MAX_HS || hs % 2 == 1 || hs * c.n_heads != c.d_model {
         format!("head size {hs} must be even, at most {MAX_HS} and divide C")
-    } else if c.n_kv_heads == 0 || c.n_heads % c.n_kv_heads != 0 {
+    } else if c.n_kv_heads == 0 || !c.n_heads.is_multiple_of(c.n_kv_heads) {
         format!("{} query heads do not share {} key/value heads", c.n_heads, c.n_kv_heads)
-    } else if widest as u64 > u64::from(limits.max_storage_buffer_binding_size) {
+    } else if widest as u64 > limits.max_storage_buffer_binding_size {
         format!("a buffer of {widest} bytes is over the device's binding limit")
     } else if limits.max_storage_buffers_per_shader_stage < 7 {
         "the device binds fewer than 7 storage buffers per kernel".into()

@@ -302,3 +302,41 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(gpu.is_empty(), "a refused call caches nothing");
     assert_eq!(gpu.counters().submits, 0);
 }
+
+#[test]
+fn generation_on_the_gpu_chooses_the_cpu_paths_tokens_and_the_check_says_so() {
+    use crate::decode::GpuText;
+    use crate::decode::check::check_gpu;
+    use crate::generate::{GenerateOptions, Generation, Step};
+    let model = shipped();
+    let weights = weights_of(&model);
+    let Some(decoder) = decoder("generation_on_the_gpu…", &weights) else { return };
+    let mut gpu = GpuText::new(decoder);
+    let prompt = ids(12, model.config.vocab_size);
+    // A seeded, sampled run, token by token, on both paths; the GPU's cache follows the text.
+    let options =
+        GenerateOptions { max_tokens: 12, temperature: 0.8, seed: 5, top_k: Some(40), top_p: 0.9 };
+    let mut on_gpu = Generation::new(&model, prompt.clone(), &options, vec![]).unwrap();
+    let mut on_cpu = Generation::new(&model, prompt.clone(), &options, vec![]).unwrap();
+    let mut cpu = CpuDecoder::new(weights.clone());
+    loop {
+        match (resolve(on_gpu.step_gpu(&mut gpu)).unwrap(), on_cpu.step_fused(&mut cpu).unwrap()) {
+            (Step::Token(g), Step::Token(c)) => {
+                assert_eq!((g.id, g.read), (c.id, c.read), "step {}", g.step);
+                assert!((g.p - c.p).abs() < 1e-4, "p at step {}: {} vs {}", g.step, g.p, c.p);
+            }
+            (g, c) => {
+                assert_eq!(g, c);
+                break;
+            }
+        }
+    }
+    let check = resolve(check_gpu(&mut gpu, &model, &weights, &prompt, 8)).unwrap();
+    eprintln!("{check:?}");
+    assert!(check.max_logit_diff < SHIPPED_TOLERANCE, "{}", check.max_logit_diff);
+    assert_eq!(check.gpu_ids, check.cpu_ids);
+    assert_eq!(check.gpu_ids.len(), 8);
+    let p = check.per_token;
+    assert!(p.submits <= 1.0 && p.maps <= 1.0 && p.bytes_read <= 1024.0, "{p:?}");
+    assert!(p.dispatches / check.layers as f64 <= 8.0, "{p:?}");
+}
