@@ -284,9 +284,7 @@ def next_logits(bin_, model_dir, text, vocab):
 
 
 class OnnxTumbler:
-    def __init__(self, path, meta):
-        import onnxruntime as ort
-
+    def __init__(self, ort, path, meta):
         self.session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         self.meta = meta
 
@@ -320,12 +318,16 @@ class OnnxTumbler:
 def check(model_dir, bin_, tolerance, new_tokens):
     import tempfile
 
+    try:
+        import onnxruntime
+    except ImportError:
+        sys.exit("error: `check` runs the graph in onnxruntime: `pip install onnxruntime` first")
     bin_ = tumbler_bin(bin_)
     config, _ = load_model(model_dir)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.onnx"
         export(model_dir, path)
-        net = OnnxTumbler(path, json.loads(path.with_suffix(".json").read_text()))
+        net = OnnxTumbler(onnxruntime, path, json.loads(path.with_suffix(".json").read_text()))
     words = (ROOT / "public" / "model" / "heldout.txt").read_text().split()
     ok = True
     for n in (10, 200):
