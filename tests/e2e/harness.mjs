@@ -45,15 +45,28 @@ const TYPES = {
 /**
  * Serves DIST on `port` (a free one by default) of the loopback address; unknown paths get
  * index.html (path routes). `cargo xtask serve` uses it too (serve.mjs).
+ *
+ * `mounts` serves other files beside DIST (the benchmark's ONNX Runtime Web and its model): a key
+ * ending in "/" maps a URL prefix to a folder, any other key one URL path to one file.
  */
-export async function serve(port = 0) {
+export async function serve(port = 0, { mounts = {} } = {}) {
   await stat(join(DIST, "index.html")).catch(() => {
     throw new Error(`${DIST}/index.html is missing: run \`trunk build --release\` first`);
   });
+  // Longest prefix first, so that "/peer/ort/" wins over "/peer/".
+  const mounted = Object.entries(mounts).sort(([a], [b]) => b.length - a.length);
+  const locate = (path) => {
+    for (const [at, target] of mounted) {
+      if (at.endsWith("/") ? path.startsWith(at) : path === at) {
+        return at.endsWith("/") ? join(target, path.slice(at.length)) : target;
+      }
+    }
+    return join(DIST, path);
+  };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://x");
     let path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, "");
-    let file = join(DIST, path);
+    let file = locate(path);
     try {
       if ((await stat(file)).isDirectory()) file = join(file, "index.html");
     } catch {

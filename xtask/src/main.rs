@@ -8,7 +8,8 @@
 //!   by clippy as they compile), and the end-to-end tests in Chromium (WebGPU on SwiftShader,
 //!   then the CPU fallback) with the native `tumbler` binary to compare against.
 //! - `bench`  runs the benchmarks and prints their numbers (`bench tokenize`, `bench model`,
-//!   `bench browser`: the engine in Chromium on WebGPU and on the CPU).
+//!   `bench browser`: the engine in Chromium on WebGPU and on the CPU, then ONNX Runtime Web on
+//!   the same weights).
 //! - `train`  rebuilds the shipped model from the registry packages: corpus, tokenizer,
 //!   pre-training, fine-tuning, model card (hours on 2 cores; resumable: run it again).
 //!
@@ -248,13 +249,21 @@ fn bench(args: &[String]) -> Result<(), String> {
         // The engine in Chromium, per backend: wasm sizes, time to ready, prefill, decode, first
         // token (tests/e2e/bench.mjs). It measures the release build in dist/ (built here unless
         // `--no-build`).
+        // After our engine, the same run times ONNX Runtime Web on the same weights: the shipped
+        // model written as ONNX by scripts/tumbler_onnx.py (in a venv with pinned onnx, numpy).
         setup::ensure()?;
         if !args.iter().any(|a| a == "--no-build") {
             run(trunk_build())?;
         }
+        let onnx = target_dir().join("onnx/model.onnx");
+        let mut export = cmd(&setup::onnx_python()?);
+        export.args(["scripts/tumbler_onnx.py", "export", "--out"]).arg(&onnx);
+        run(export)?;
         for backend in ["webgpu", "cpu"] {
             let mut c = cmd("node");
-            c.args(["tests/e2e/bench.mjs"]).env("TUMBLER_E2E_BACKEND", backend);
+            c.args(["tests/e2e/bench.mjs"])
+                .env("TUMBLER_E2E_BACKEND", backend)
+                .env("TUMBLER_ONNX", &onnx);
             run(c)?;
         }
     }

@@ -132,6 +132,37 @@ fn npm_packages() -> Result<(), String> {
     run(c)
 }
 
+/// The Python packages scripts/tumbler_onnx.py needs to write the benchmark's ONNX model (not
+/// onnxruntime: its `check` runs the graph too, and says how to install it).
+const ONNX_PACKAGES: [&str; 2] = ["onnx==1.23.2", "numpy==2.4.6"];
+
+/// The Python of a virtual environment in the tools folder with [`ONNX_PACKAGES`] (from PyPI,
+/// once), for `cargo xtask bench browser`'s ONNX export.
+pub fn onnx_python() -> Result<String, String> {
+    let venv = tools_dir().join("onnx-venv");
+    let python = venv.join("bin/python");
+    let python_str = python.to_string_lossy().into_owned();
+    let pins = ONNX_PACKAGES.map(|p| p.split_once("==").expect("pinned"));
+    let check = format!(
+        "import importlib.metadata as m; assert all(m.version(n) == v for n, v in {pins:?})"
+    );
+    if output(&python_str, &["-c", &check]).is_some() {
+        return Ok(python_str);
+    }
+    if !python.exists() {
+        eprintln!("xtask: creating a Python venv for the ONNX export in {}", venv.display());
+        let mut c = cmd("python3");
+        c.args(["-m", "venv"]).arg(&venv);
+        run(c).map_err(|e| {
+            format!("{e}: the ONNX export needs Python 3 with venv (Debian: apt-get install python3-venv)")
+        })?;
+    }
+    let mut c = cmd(&python_str);
+    c.args(["-m", "pip", "install", "--quiet"]).args(ONNX_PACKAGES);
+    run(c)?;
+    Ok(python_str)
+}
+
 fn is_newer(a: &Path, b: &Path) -> bool {
     let time = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     matches!((time(a), time(b)), (Some(x), Some(y)) if x >= y)
