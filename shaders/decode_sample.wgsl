@@ -16,7 +16,9 @@
 //   keys:   (V_pad)    logits, sorted; V_pad = V rounded up to a power of two, at least 256
 //   order:  (V_pad)    the token id of each sorted logit
 //   out:    (steps, 2 + 2·CANDIDATES)   [id, bitcast(p), (id, bitcast(p)) × CANDIDATES]
-// The model's sizes, written once (the same struct in every decode_*.wgsl).
+// The model's sizes, written once (the same struct in every decode_*.wgsl). A read-only storage
+// buffer, not a uniform: lavapipe recompiles a kernel whose loop bounds come from a uniform
+// buffer on every dispatch ("inlined uniforms"), which made a token 100× slower there.
 struct Cfg {
     c: u32, nh: u32, nkv: u32, hs: u32,
     ff: u32, v: u32, ctx: u32, v_pad: u32,
@@ -46,7 +48,7 @@ const CANDIDATES: u32 = 8u;
 const RECORD: u32 = 18u;
 const NONE: u32 = 0xffffffffu;
 
-@group(0) @binding(0) var<uniform> cfg: Cfg;
+@group(0) @binding(0) var<storage, read> cfg: Cfg;
 @group(0) @binding(1) var<storage, read_write> state: State;
 @group(0) @binding(2) var<storage, read> logits: array<f32>;
 @group(0) @binding(3) var<storage, read_write> keys: array<f32>;

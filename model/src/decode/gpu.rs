@@ -117,8 +117,7 @@ pub struct GpuCounters {
 
 /// Opens the default adapter (the most capable one) with WebGPU's default limits, which the
 /// kernels fit. Returns the device, its queue and what the adapter says it is.
-pub async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, wgpu::AdapterInfo), GpuError>
-{
+pub async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, wgpu::AdapterInfo), GpuError> {
     let instance =
         wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
     let adapter = instance
@@ -354,9 +353,10 @@ impl GpuDecoder {
         for lh in 0..layers * nh {
             for r in 0..t {
                 let row = v + (lh * ctx + r) * ctx;
-                attention.extend((0..total).map(|j| {
-                    if j <= pos0 + r { f32::from_bits(words[row + j]) } else { 0.0 }
-                }));
+                attention.extend(
+                    (0..total)
+                        .map(|j| if j <= pos0 + r { f32::from_bits(words[row + j]) } else { 0.0 }),
+                );
             }
         }
         Ok(Traced { logits: words[..v].iter().map(|&w| f32::from_bits(w)).collect(), attention })

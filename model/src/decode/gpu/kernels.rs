@@ -66,19 +66,20 @@ pub(super) struct Kernels {
 pub(super) fn check(config: &TumblerConfig, limits: &wgpu::Limits) -> Result<(), GpuError> {
     let c = config;
     let hs = c.head_size();
-    let widest = 4 * (c.vocab_size * c.d_model).max(c.n_heads * c.context_length * c.context_length);
+    let widest =
+        4 * (c.vocab_size * c.d_model).max(c.n_heads * c.context_length * c.context_length);
     let why = if c.d_model > MAX_C {
         format!("C = {} is over {MAX_C}", c.d_model)
     } else if c.context_length > MAX_CTX {
         format!("a context of {} is over {MAX_CTX}", c.context_length)
-    } else if hs > MAX_HS || hs % 2 == 1 || hs * c.n_heads != c.d_model {
+    } else if hs > MAX_HS || !hs.is_multiple_of(2) || hs * c.n_heads != c.d_model {
         format!("head size {hs} must be even, at most {MAX_HS} and divide C")
-    } else if c.n_kv_heads == 0 || c.n_heads % c.n_kv_heads != 0 {
+    } else if c.n_kv_heads == 0 || !c.n_heads.is_multiple_of(c.n_kv_heads) {
         format!("{} query heads do not share {} key/value heads", c.n_heads, c.n_kv_heads)
-    } else if widest as u64 > u64::from(limits.max_storage_buffer_binding_size) {
+    } else if widest as u64 > limits.max_storage_buffer_binding_size {
         format!("a buffer of {widest} bytes is over the device's binding limit")
-    } else if limits.max_storage_buffers_per_shader_stage < 7 {
-        "the device binds fewer than 7 storage buffers per kernel".into()
+    } else if limits.max_storage_buffers_per_shader_stage < 8 {
+        "the device binds fewer than 8 storage buffers per kernel".into()
     } else {
         return Ok(());
     };
@@ -100,7 +101,8 @@ impl Kernels {
     pub fn new(device: &wgpu::Device, weights: &DecodeWeights) -> Self {
         let cfg = &weights.config;
         let (c, ctx, hs) = (cfg.d_model, cfg.context_length, cfg.head_size());
-        let (q_dim, kv_dim, ff, v) = (cfg.n_heads * hs, cfg.n_kv_heads * hs, cfg.d_ff, cfg.vocab_size);
+        let (q_dim, kv_dim, ff, v) =
+            (cfg.n_heads * hs, cfg.n_kv_heads * hs, cfg.d_ff, cfg.vocab_size);
         let storage = wgpu::BufferUsages::STORAGE;
         let weight = |label: &str, values: &[f32]| {
             device.create_buffer_init(&BufferInitDescriptor {
@@ -134,11 +136,11 @@ impl Kernels {
             0,
             0,
         ];
-        let sizes: Vec<u8> = sizes.iter().flat_map(|w| w.to_le_bytes()).collect();
-        let uniform = device.create_buffer_init(&BufferInitDescriptor {
+        let words: Vec<u8> = sizes.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let sizes = device.create_buffer_init(&BufferInitDescriptor {
             label: Some("decode cfg"),
-            contents: &sizes,
-            usage: wgpu::BufferUsages::UNIFORM,
+            contents: &words,
+            usage: storage,
         });
         let state = scratch(
             "decode state",
@@ -159,8 +161,13 @@ impl Kernels {
         let layer_probs = (4 * cfg.n_heads * ctx * ctx) as u64;
         let align = u64::from(device.limits().min_storage_buffer_offset_alignment);
         let probs_stride = layer_probs.div_ceil(align) * align;
-        let probs = scratch("attention probabilities", (probs_stride * cfg.n_layers as u64) as usize, copy_src);
-        let staging_bytes = (4 * (MAX_STEPS * RECORD_WORDS + v)) as u64 + layer_probs * cfg.n_layers as u64;
+        let probs = scratch(
+            "attention probabilities",
+            (probs_stride * cfg.n_layers as u64) as usize,
+            copy_src,
+        );
+        let staging_bytes =
+            (4 * (MAX_STEPS * RECORD_WORDS + v)) as u64 + layer_probs * cfg.n_layers as u64;
         let staging = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("decode staging"),
             size: staging_bytes,
@@ -184,7 +191,8 @@ impl Kernels {
                 cache: None,
             })
         };
-        let embed_p = pipeline("decode_embed", include_str!("../../../../shaders/decode_embed.wgsl"));
+        let embed_p =
+            pipeline("decode_embed", include_str!("../../../../shaders/decode_embed.wgsl"));
         let qkv_p = pipeline("decode_qkv", include_str!("../../../../shaders/decode_qkv.wgsl"));
         let attention_p =
             pipeline("decode_attention", include_str!("../../../../shaders/decode_attention.wgsl"));
@@ -192,13 +200,15 @@ impl Kernels {
             pipeline("decode_residual", include_str!("../../../../shaders/decode_residual.wgsl"));
         let gate_up_p =
             pipeline("decode_gate_up", include_str!("../../../../shaders/decode_gate_up.wgsl"));
-        let head_p = pipeline("decode_logits", include_str!("../../../../shaders/decode_logits.wgsl"));
-        let sample_p = pipeline("decode_sample", include_str!("../../../../shaders/decode_sample.wgsl"));
+        let head_p =
+            pipeline("decode_logits", include_str!("../../../../shaders/decode_logits.wgsl"));
+        let sample_p =
+            pipeline("decode_sample", include_str!("../../../../shaders/decode_sample.wgsl"));
 
-        // Binds `uniform` at 0, `state` at 1, then `rest` in order.
+        // Binds `sizes` at 0, `state` at 1, then `rest` in order.
         let bind = |pipeline: &wgpu::ComputePipeline, rest: &[wgpu::BindingResource<'_>]| {
             let mut entries = vec![
-                wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() },
+                wgpu::BindGroupEntry { binding: 0, resource: sizes.as_entire_binding() },
                 wgpu::BindGroupEntry { binding: 1, resource: state.as_entire_binding() },
             ];
             entries.extend(rest.iter().enumerate().map(|(i, resource)| wgpu::BindGroupEntry {
@@ -234,10 +244,16 @@ impl Kernels {
                     size: NonZeroU64::new(layer_probs),
                 });
                 Block {
-                    qkv: bind(&qkv_p, &[all(&x), all(&attn_norm), all(&wqkv), all(&rope), all(&q), all(&kv)]),
+                    qkv: bind(
+                        &qkv_p,
+                        &[all(&x), all(&attn_norm), all(&wqkv), all(&rope), all(&q), all(&kv)],
+                    ),
                     attention: bind(&attention_p, &[all(&q), all(&kv), all(&att), layer_probs]),
                     output: bind(&residual_p, &[all(&att), all(&wo), all(&x)]),
-                    gate_up: bind(&gate_up_p, &[all(&x), all(&mlp_norm), all(&w_gate_up), all(&hidden)]),
+                    gate_up: bind(
+                        &gate_up_p,
+                        &[all(&x), all(&mlp_norm), all(&w_gate_up), all(&hidden)],
+                    ),
                     down: bind(&residual_p, &[all(&hidden), all(&w_down), all(&x)]),
                 }
             })

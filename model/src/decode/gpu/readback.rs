@@ -54,10 +54,8 @@ pub(super) async fn read(
         .poll(wgpu::PollType::wait_indefinitely())
         .map_err(|e| GpuError::Readback(e.to_string()))?;
     Mapped(slot).await.map_err(|e| GpuError::Readback(e.to_string()))?;
-    let bytes = staging
-        .get_mapped_range(0..len)
-        .map_err(|e| GpuError::Readback(e.to_string()))?
-        .to_vec();
+    let bytes =
+        staging.get_mapped_range(0..len).map_err(|e| GpuError::Readback(e.to_string()))?.to_vec();
     staging.unmap();
     Ok(bytes)
 }

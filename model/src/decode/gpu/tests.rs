@@ -79,12 +79,18 @@ fn compare(gpu: &mut GpuDecoder, model: &Tumbler, prompt: usize, steps: usize, t
         let fused = resolve(gpu.logits(&text[start..end])).unwrap();
         let d_cpu = max_diff(&fused, cpu.forward(&text[start..end]).unwrap());
         let d_burn = max_diff(&fused, &reference(model, &text[..end]));
-        assert!(d_cpu < tol && d_burn < tol, "position {}: max |Δlogit| {d_cpu} (CPU), {d_burn} (burn)", end - 1);
+        assert!(
+            d_cpu < tol && d_burn < tol,
+            "position {}: max |Δlogit| {d_cpu} (CPU), {d_burn} (burn)",
+            end - 1
+        );
         (worst_cpu, worst_burn) = (worst_cpu.max(d_cpu), worst_burn.max(d_burn));
         start = end;
     }
     assert_eq!(gpu.len(), prompt + steps);
-    eprintln!("prefill {prompt} + {steps} steps: max |Δlogit| {worst_cpu:e} vs CPU, {worst_burn:e} vs burn");
+    eprintln!(
+        "prefill {prompt} + {steps} steps: max |Δlogit| {worst_cpu:e} vs CPU, {worst_burn:e} vs burn"
+    );
 }
 
 #[test]
@@ -108,7 +114,9 @@ fn gpu_logits_match_the_cpu_step_and_burn_on_the_shipped_model() {
 #[test]
 fn gpu_attention_probabilities_match_burn() {
     let model = tiny(11);
-    let Some(mut gpu) = decoder("gpu_attention_probabilities…", &weights_of(&model)) else { return };
+    let Some(mut gpu) = decoder("gpu_attention_probabilities…", &weights_of(&model)) else {
+        return;
+    };
     let text = ids(15, model.config.vocab_size);
     let mut cache = model.new_cache();
     for (start, end) in [(0, 12), (12, 15)] {
@@ -126,14 +134,21 @@ fn gpu_attention_probabilities_match_burn() {
         let d = max_diff(&traced.attention, &burn);
         assert!(d < 1e-6, "tokens {start}..{end}: max |Δp| {d}");
         let [_, t, v] = out.logits.dims();
-        let last = out.logits.slice([0..1, t - 1..t, 0..v]).into_data().try_to_vec::<f32>().unwrap();
+        let last =
+            out.logits.slice([0..1, t - 1..t, 0..v]).into_data().try_to_vec::<f32>().unwrap();
         assert!(max_diff(&traced.logits, &last) < TINY_TOLERANCE);
     }
 }
 
 /// The tokens the CPU chooses from the CPU step's logits with `Sampler`, as `Generation::choose`
 /// reports them.
-fn cpu_run(weights: &Arc<DecodeWeights>, prompt: &[u32], n: usize, sampling: SamplingConfig, seed: u64) -> Vec<Chosen> {
+fn cpu_run(
+    weights: &Arc<DecodeWeights>,
+    prompt: &[u32],
+    n: usize,
+    sampling: SamplingConfig,
+    seed: u64,
+) -> Vec<Chosen> {
     let mut cpu = CpuDecoder::new(Arc::clone(weights));
     let mut sampler = Sampler::new(sampling, seed).unwrap();
     let shown = if sampling.temperature > 0.0 { sampling.temperature } else { 1.0 };
@@ -143,7 +158,8 @@ fn cpu_run(weights: &Arc<DecodeWeights>, prompt: &[u32], n: usize, sampling: Sam
             let logits = cpu.forward(&input).unwrap();
             let id = sampler.sample(logits).unwrap();
             let probs = softmax_with_temperature(logits, shown);
-            let top = top_ids(&probs, CANDIDATES).into_iter().map(|i| (i, probs[i as usize])).collect();
+            let top =
+                top_ids(&probs, CANDIDATES).into_iter().map(|i| (i, probs[i as usize])).collect();
             input = vec![id];
             Chosen { id, p: probs[id as usize], top }
         })
@@ -170,10 +186,16 @@ fn the_gpu_sampler_chooses_the_cpu_samplers_tokens_for_the_same_seed() {
     let Some(mut gpu) = decoder("the_gpu_sampler_chooses…", &weights) else { return };
     let prompt = ids(10, model.config.vocab_size);
     let settings = [
-        ("temperature 0.8, top-k 40, top-p 0.9", SamplingConfig { temperature: 0.8, top_k: Some(40), top_p: 0.9 }),
+        (
+            "temperature 0.8, top-k 40, top-p 0.9",
+            SamplingConfig { temperature: 0.8, top_k: Some(40), top_p: 0.9 },
+        ),
         ("greedy", SamplingConfig::greedy()),
         ("temperature 1, top-p 0.9", SamplingConfig { temperature: 1.0, top_k: None, top_p: 0.9 }),
-        ("temperature 1.2, top-k 5", SamplingConfig { temperature: 1.2, top_k: Some(5), top_p: 1.0 }),
+        (
+            "temperature 1.2, top-k 5",
+            SamplingConfig { temperature: 1.2, top_k: Some(5), top_p: 1.0 },
+        ),
     ];
     for (what, sampling) in settings {
         for seed in [1, 42] {
