@@ -9,6 +9,7 @@
 
 mod ask;
 pub mod chat;
+mod choice;
 mod connection;
 mod launch;
 pub mod live;
@@ -33,6 +34,7 @@ pub fn provide() -> Engine {
         state: RwSignal::new(EngineState::Progress { file: String::new(), loaded: 0, total: None }),
         chat: RwSignal::new(ChatModelState::Idle),
         asked: RwSignal::new(requested_backend()),
+        why: RwSignal::new(String::new()),
     };
     provide_context(engine);
     request_animation_frame(move || {

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use tumbler_model::data::{PipelineReport, Verdict};
+pub use tumbler_model::decode::check::{GpuCheck, PerCall};
 use tumbler_model::generate::TopToken;
 use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::inspect::{
@@ -60,6 +61,10 @@ one_of! {
         Weights(WeightMatrix),
         /// To [`Query::Pipeline`](crate::Query::Pipeline).
         Pipeline(PipelineRun),
+        /// To [`Query::DecodeSpeed`](crate::Query::DecodeSpeed).
+        DecodeSpeed(DecodeSpeed),
+        /// To [`Query::GpuCheck`](crate::Query::GpuCheck).
+        GpuCheck(GpuCheck),
     }
 }
 
@@ -129,6 +134,18 @@ pub struct ForwardTime {
     pub length: usize,
     /// Each timed pass, logits read back included, in milliseconds.
     pub millis: Vec<f64>,
+}
+
+/// How fast the CPU path decodes in this worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecodeSpeed {
+    /// The median time of one decoded token (its forward pass with the KV cache and the logits),
+    /// in milliseconds.
+    pub ms_per_token: f64,
+    /// Tokens timed.
+    pub tokens: usize,
+    /// The position of the first timed token.
+    pub position: usize,
 }
 
 /// How training the tiny model goes.

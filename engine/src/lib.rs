@@ -16,8 +16,8 @@ pub mod protocol;
 mod tests;
 
 pub use answers::{
-    Answer, ForwardTime, GeneratedToken, KvStep, LearnProgress, LearnRun, LearnSample, LearnStep,
-    PipelineRun, Step,
+    Answer, DecodeSpeed, ForwardTime, GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun,
+    LearnSample, LearnStep, PerCall, PipelineRun, Step,
 };
 pub use limits::*;
 pub use protocol::{Backend, ChatMessage, LoadStatus, Model, ModelUrls, Query, Reply, Request};

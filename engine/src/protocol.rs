@@ -125,6 +125,12 @@ pub enum Query {
     KvCompare { prompt: String, max_tokens: usize },
     /// The forward pass timed at each length, `repeats` times after one warm-up.
     ForwardTimes { lengths: Vec<usize>, repeats: usize },
+    /// How fast this worker's CPU path decodes: `tokens` single tokens timed after a short
+    /// prompt, on a copy of the model's cache (the backend choice's measurement).
+    DecodeSpeed { tokens: usize },
+    /// The GPU decoder against the CPU path on `text`: logits, `tokens` greedy tokens, and what
+    /// each token asked of the GPU (WebGPU builds on WebGPU only).
+    GpuCheck { text: String, tokens: usize },
     /// Train a tiny Tumbler from scratch on `text`, in the worker, on the CPU, looking at its
     /// predictions for `prompt` every `sample_every` steps.
     Learn { text: String, prompt: String, steps: usize, sample_every: usize, seed: u64 },

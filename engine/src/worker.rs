@@ -144,6 +144,8 @@ impl Worker {
             Query::ForwardTimes { lengths, repeats } => {
                 Outcome::Done(self.forward_times(id, l, lengths, *repeats).await?)
             }
+            Query::DecodeSpeed { tokens } => stream::decode_speed(l, *tokens)?.into(),
+            Query::GpuCheck { text, tokens } => stream::gpu_check(l, text, *tokens).await?.into(),
             Query::Learn { text, prompt, steps, sample_every, seed } => {
                 Outcome::Done(self.learn(id, l, text, prompt, *steps, *sample_every, *seed).await?)
             }

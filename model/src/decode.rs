@@ -4,21 +4,67 @@
 //! burn's forward ([`Tumbler::forward_with`](crate::gpt::Tumbler::forward_with)) stays the
 //! reference: it builds a graph of ~30 tensor ops per block, which for a model this small costs
 //! more in per-op overhead than in arithmetic (≈2.8 MFLOP per token). The fast paths fuse those
-//! ops into a few loops (the CPU, [`cpu`]) or a few kernels (WebGPU, [`gpu`] with the `gpu` feature), as llama2.c does, reading
-//! the same weights in one layout, [`DecodeWeights`]. Their tests compare them with the burn
-//! forward within a stated tolerance, with and without the KV cache.
+//! ops into a few loops (the CPU, `cpu`) or a few kernels (WebGPU, `gpu`), as llama2.c does,
+//! reading the same weights in one layout, `DecodeWeights`. Their tests compare them with the
+//! burn forward within a stated tolerance, with and without the KV cache.
+//!
+//! The answer types of [`check`] need no tensor library (the page reads them); everything else
+//! sits behind the `gpt` feature, the GPU decoder behind `gpu`.
 
+pub mod check;
+#[cfg(feature = "gpt")]
 pub mod cpu;
 #[cfg(feature = "gpu")]
 pub mod gpu;
+#[cfg(feature = "gpt")]
 mod weights;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "gpt"))]
 mod tests;
 
+#[cfg(feature = "gpt")]
 pub use cpu::CpuDecoder;
 #[cfg(feature = "gpu")]
-pub use gpu::{GpuDecoder, GpuError};
+pub use gpu::{GpuCounters, GpuDecoder, GpuError};
+
+/// A GPU decoder and the tokens its cache holds, so that texts sharing a prefix (a growing
+/// generation, a chat's next turn, two streams taking turns) read only what differs.
+#[cfg(feature = "gpu")]
+#[derive(Debug)]
+pub struct GpuText {
+    /// The decoder.
+    pub decoder: GpuDecoder,
+    /// The tokens in its cache, in order.
+    ids: Vec<u32>,
+}
+
+#[cfg(feature = "gpu")]
+impl GpuText {
+    /// A decoder whose cache is empty.
+    pub fn new(mut decoder: GpuDecoder) -> Self {
+        decoder.truncate(0);
+        Self { decoder, ids: Vec::new() }
+    }
+
+    /// Readies the cache for `text`: keeps the longest prefix of `text` it holds, leaving at
+    /// least the last token to read, and records `text` as what it will hold once the caller has
+    /// read the returned position onwards. Returns where reading starts.
+    pub fn resume(&mut self, text: &[u32]) -> usize {
+        let shared = self.ids.iter().zip(text).take_while(|(a, b)| a == b).count();
+        let start = shared.min(text.len().saturating_sub(1));
+        self.decoder.truncate(start);
+        self.ids.clear();
+        self.ids.extend_from_slice(text);
+        start
+    }
+
+    /// Forgets what the cache holds (after a failed call, whose cache is unknown).
+    pub fn forget(&mut self) {
+        self.decoder.truncate(0);
+        self.ids.clear();
+    }
+}
+#[cfg(feature = "gpt")]
 pub use weights::{DecodeWeights, LayerWeights};
 
 /// Why a decoder could not read the tokens it was given.

@@ -6,7 +6,6 @@
 
 pub mod chat;
 pub mod data;
-#[cfg(feature = "gpt")]
 pub mod decode;
 pub mod generate;
 pub mod gpt;

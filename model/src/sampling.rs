@@ -194,6 +194,12 @@ impl Sampler {
         &self.config
     }
 
+    /// The settings and the generator, for a sampler that draws elsewhere (on the GPU) with this
+    /// one's numbers.
+    pub fn parts(&mut self) -> (&SamplingConfig, &mut Rng) {
+        (&self.config, &mut self.rng)
+    }
+
     /// The distribution the next draw would come from.
     pub fn distribution(&self, logits: &[f32]) -> Result<Distribution, SamplingError> {
         filtered_distribution(logits, &self.config)

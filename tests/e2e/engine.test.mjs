@@ -47,6 +47,47 @@ async function engineState(page, wanted, timeout = READY_MS) {
   return page.locator("[data-engine-state]");
 }
 
+test("left to itself, the page measures which backend is faster, says why, remembers it, and loads the WebGPU worker only if it won", {
+  skip: !HAS_MODEL && NO_MODEL,
+}, async (t) => {
+  const { page, context, problems } = await openPage(browser, server.origin);
+  const workers = [];
+  page.on("request", (r) => /tumbler-engine[^/]*_bg\.wasm$/.test(r.url()) && workers.push(r.url()));
+  const model = MODEL ? `?model=${encodeURIComponent(MODEL)}` : "";
+  await page.goto(`${server.origin}/${model}#/inference`);
+  const status = await engineState(page, ["ready", "error"]);
+  assert.equal(await status.getAttribute("data-engine-state"), "ready", await status.innerText());
+  if (BACKEND === "cpu") {
+    // The CPU run's Chromium has WebGPU switched off: nothing to measure.
+    await page.waitForFunction(() => document.querySelector("[data-backend-why]")?.dataset.backendWhy);
+    assert.equal(await status.getAttribute("data-backend-why"), "this browser has no WebGPU");
+    assert.equal(await status.getAttribute("data-backend"), "cpu");
+  } else {
+    await page.waitForFunction(
+      () => document.querySelector("[data-backend-why]")?.dataset.backendWhy.startsWith("measured"),
+      null,
+      { timeout: READY_MS },
+    );
+    const why = await status.getAttribute("data-backend-why");
+    t.diagnostic(why);
+    const remembered = JSON.parse(await page.evaluate(() => localStorage.getItem("tumbler-backend")));
+    assert.match(why, /the CPU decodes a token in \d+\.\d\d ms|under half the/);
+    assert.equal(remembered.why, why);
+    await page.waitForFunction((b) => document.querySelector("[data-engine-state]")?.dataset.backend === b && document.querySelector("[data-engine-state]")?.dataset.engineState === "ready", remembered.backend, { timeout: READY_MS });
+    const gpuWorker = workers.some((u) => u.includes("tumbler-engine-webgpu"));
+    assert.equal(gpuWorker, remembered.backend === "webgpu", `worker downloads: ${workers.join(", ")}`);
+    // The next visit starts the remembered backend at once, without measuring again.
+    workers.length = 0;
+    await page.reload();
+    await engineState(page, ["ready", "error"]);
+    assert.equal(await status.getAttribute("data-backend"), remembered.backend);
+    assert.equal(await status.getAttribute("data-backend-why"), why);
+    assert.equal(workers.some((u) => u.includes("tumbler-engine-webgpu")), remembered.backend === "webgpu");
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("a missing model: the status says why, offers a retry, and the page keeps working", async () => {
   const { page, context, problems } = await openPage(browser, server.origin);
   let asked = 0;
@@ -177,7 +218,7 @@ test("the WGSL attention kernel on WebGPU draws the CPU reference's attention", 
     await context.close();
     return { backend, maps };
   };
-  const gpu = await read("");
+  const gpu = await read("backend=webgpu");
   const cpu = await read("backend=cpu");
   assert.equal(gpu.backend, "webgpu");
   assert.equal(cpu.backend, "cpu");

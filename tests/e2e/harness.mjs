@@ -154,9 +154,12 @@ export async function openPage(browser, origin, viewport = { width: 1280, height
   return { page, context, problems };
 }
 
-/** The URL of a chapter; the CPU run always forces the CPU backend as a reader could. */
+/**
+ * The URL of a chapter, forcing this run's backend as a reader could with `?backend=` (left to
+ * itself, the page measures which is faster and remembers it: engine.test.mjs tests that).
+ */
 export function chapterUrl(origin, slug, { query = "", embed = false } = {}) {
-  const search = [embed ? "embed" : "", BACKEND === "cpu" ? "backend=cpu" : ""]
+  const search = [embed ? "embed" : "", `backend=${BACKEND}`]
     .filter(Boolean)
     .join("&");
   const frag = query ? `#/${slug}?${query}` : `#/${slug}`;

@@ -9,10 +9,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use tumbler_engine::{Backend, LoadStatus, Model, Query, Reply, Request};
+use tumbler_engine::{Backend, DecodeSpeed, LoadStatus, Model, Query, Reply, Request};
 use wasm_bindgen::prelude::*;
 use web_sys::{Event, MessageEvent, Worker};
 
+use super::ask::ask;
+use super::choice::{Choice, Measured, PROBE_TOKENS, decide, measure_gpu, remember};
 use super::launch::{CHAT_DIR, choose_backend, dir_urls, model_urls, worker_script};
 use super::state::{ChatModelState, Engine, EngineState};
 
@@ -43,6 +45,8 @@ struct Connection {
     /// Questions not yet sent, in order.
     waiting: Vec<(u32, Query, Handler)>,
     next_id: u32,
+    /// Whether to measure the backends once the CPU engine is ready (a first visit).
+    measure: bool,
 }
 
 thread_local! {
@@ -62,6 +66,7 @@ pub fn start(engine: Engine) {
             handlers: HashMap::new(),
             waiting: Vec::new(),
             next_id: 1,
+            measure: false,
         });
     });
     retry();
@@ -71,10 +76,47 @@ pub fn start(engine: Engine) {
 pub fn retry() {
     let Some(engine) = with(|c| c.engine) else { return };
     engine.state.set(EngineState::Progress { file: String::new(), loaded: 0, total: None });
-    wasm_bindgen_futures::spawn_local(async {
-        let (backend, note) = choose_backend().await;
-        start_worker(backend, note);
-    });
+    let start = choose_backend();
+    engine.why.set(start.choice.why);
+    with(|c| c.measure = start.measure);
+    start_worker(start.choice.backend, None);
+}
+
+/// Measures the CPU worker's decoding and a WebGPU round trip, decides (see [`decide`]),
+/// remembers the choice, and moves to WebGPU if it won, at once when no question is under way,
+/// else from the next visit.
+async fn measure(engine: Engine) {
+    let speed = ask::<DecodeSpeed>(Query::DecodeSpeed { tokens: PROBE_TOKENS }).await;
+    let cpu_ms = match speed {
+        Ok(speed) => speed.ms_per_token,
+        Err(e) => {
+            engine.why.set(format!("the CPU (its speed could not be measured: {e})"));
+            return;
+        }
+    };
+    let choice = match measure_gpu().await {
+        Ok((gpu_round_trip_ms, adapter)) => {
+            decide(Measured { cpu_ms, gpu_round_trip_ms }, &adapter)
+        }
+        Err(why) => Choice {
+            backend: Backend::Cpu,
+            why: format!(
+                "measured on this device: the CPU decodes a token in {cpu_ms:.2} ms; WebGPU could \
+                 not be measured ({why})"
+            ),
+        },
+    };
+    remember(&choice);
+    if choice.backend == Backend::Webgpu {
+        if with(|c| c.handlers.is_empty()) == Some(true) {
+            engine.why.set(choice.why);
+            start_worker(Backend::Webgpu, None);
+        } else {
+            engine.why.set(format!("{}; WebGPU runs from the next visit", choice.why));
+        }
+    } else {
+        engine.why.set(choice.why);
+    }
 }
 
 /// Starts the build of the worker for `backend`; `note` says why it is not the one asked for.
@@ -217,6 +259,9 @@ fn on_load(model: Model, status: LoadStatus) {
             let note = note.or(page_note);
             engine.state.set(EngineState::Ready { backend, config, params, note });
             flush();
+            if with(|c| std::mem::take(&mut c.measure)) == Some(true) {
+                wasm_bindgen_futures::spawn_local(measure(engine));
+            }
         }
         (Model::Base, LoadStatus::Failed { message }) => {
             let message = format!("Model not loaded: {message}");

@@ -1,10 +1,11 @@
-//! What the engine starts with: which build of the worker (the CPU one, or the much larger one
-//! with burn's WebGPU backend, only where `navigator.gpu` gives an adapter or `?backend=webgpu`
-//! asks for it), and which model files it loads.
+//! What the engine starts with: which build of the worker (the CPU one, or the larger one with
+//! the WebGPU backend, only where it was chosen by measurement or `?backend=webgpu` asks for it;
+//! see [`super::choice`]), and which model files it loads.
 
 use tumbler_engine::{Backend, ModelUrls};
 use wasm_bindgen::prelude::*;
 
+use super::choice::{Choice, remembered};
 use crate::route::Route;
 
 /// The worker scripts Trunk writes (`data-type="worker"` with a loader shim in `index.html`): the
@@ -70,45 +71,41 @@ fn navigator_gpu() -> Option<JsValue> {
         .filter(|g| !g.is_undefined() && !g.is_null())
 }
 
-/// The backend the page asks for before it has asked WebGPU for an adapter: `?backend=`, else
-/// WebGPU where the browser has it.
+/// The backend the page shows before it has chosen: `?backend=`, else the one remembered on
+/// this device, else the CPU (where every first visit starts).
 pub fn requested_backend() -> Backend {
-    forced_backend().unwrap_or(if navigator_gpu().is_some() {
-        Backend::Webgpu
-    } else {
-        Backend::Cpu
-    })
+    forced_backend().or_else(|| remembered().map(|c| c.backend)).unwrap_or(Backend::Cpu)
 }
 
-/// The worker to start: `?backend=` forces one; otherwise WebGPU where `navigator.gpu` gives an
-/// adapter. The note says why the CPU was chosen in a browser that has WebGPU.
-pub async fn choose_backend() -> (Backend, Option<String>) {
+/// How the engine starts.
+pub struct Start {
+    /// The worker to start, and why.
+    pub choice: Choice,
+    /// Whether to measure both backends once the CPU engine is ready (see [`super::choice`]).
+    pub measure: bool,
+}
+
+/// The worker to start (see [`super::choice`]): `?backend=` forces one; otherwise the one
+/// remembered on this device; otherwise the CPU, measured against WebGPU where the browser has
+/// it.
+pub fn choose_backend() -> Start {
+    let start =
+        |backend, why: &str| Start { choice: Choice { backend, why: why.into() }, measure: false };
     if let Some(backend) = forced_backend() {
-        return (backend, None);
+        let why = format!("asked for by ?backend={}", backend.id());
+        return start(backend, &why);
     }
-    let Some(gpu) = navigator_gpu() else { return (Backend::Cpu, None) };
-    let request = js_sys::Reflect::get(&gpu, &JsValue::from_str("requestAdapter"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .and_then(|f| f.call0(&gpu).ok())
-        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
-    let Some(request) = request else {
-        return (
-            Backend::Cpu,
-            Some("WebGPU cannot ask for an adapter here; running on the CPU".into()),
-        );
-    };
-    match wasm_bindgen_futures::JsFuture::from(request).await {
-        Ok(adapter) if !adapter.is_null() && !adapter.is_undefined() => (Backend::Webgpu, None),
-        Ok(_) => {
-            (Backend::Cpu, Some("WebGPU has no adapter in this browser; running on the CPU".into()))
-        }
-        Err(e) => {
-            let why = e.as_string().unwrap_or_else(|| format!("{e:?}"));
-            (
-                Backend::Cpu,
-                Some(format!("WebGPU's adapter request failed ({why}); running on the CPU")),
-            )
-        }
+    if navigator_gpu().is_none() {
+        return start(Backend::Cpu, "this browser has no WebGPU");
+    }
+    if let Some(choice) = remembered() {
+        return Start { choice, measure: false };
+    }
+    Start {
+        choice: Choice {
+            backend: Backend::Cpu,
+            why: "measuring which backend is faster here".into(),
+        },
+        measure: true,
     }
 }

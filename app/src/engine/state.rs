@@ -17,6 +17,8 @@ pub struct Engine {
     pub chat: RwSignal<ChatModelState>,
     /// The backend of the worker the page starts (the status shows it while the model loads).
     pub asked: RwSignal<Backend>,
+    /// Why that backend: forced, remembered, measured (see `choice`), or being measured.
+    pub why: RwSignal<String>,
 }
 
 /// Where the chat model stands; the base model's state is [`state`].

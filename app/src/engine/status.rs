@@ -43,7 +43,7 @@ pub fn EngineReady(
 #[component]
 pub fn EngineStatus() -> impl IntoView {
     let engine = use_engine();
-    let (state, asked) = (engine.state, engine.asked);
+    let (state, asked, why) = (engine.state, engine.asked, engine.why);
     let backend = move || match state.get() {
         EngineState::Ready { backend, .. } => backend.id(),
         _ => asked.get().id(),
@@ -77,7 +77,9 @@ pub fn EngineStatus() -> impl IntoView {
                 }
                 _ => format!("Tumbler ready · {}", label(backend)),
             };
-            let title = note.unwrap_or_else(|| format!("{params} parameters"));
+            let title = note.unwrap_or_else(|| {
+                format!("{params} parameters, on the {}: {}", label(backend), why.get())
+            });
             view! {
                 <span class="dot" aria-hidden="true"></span>
                 <span title=title>{text}</span>
@@ -97,6 +99,7 @@ pub fn EngineStatus() -> impl IntoView {
             role="status"
             data-engine-state=move || state.get().id()
             data-backend=backend
+            data-backend-why=move || why.get()
         >
             {body}
         </div>

@@ -9,6 +9,7 @@ use tumbler_engine::{Model, ModelUrls, Reply};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
+use super::gpu::Gpu;
 use super::io::post;
 use super::load::{Loaded, build, fetch_files};
 
@@ -48,8 +49,9 @@ impl Slot {
         }
     }
 
-    /// The chat model, loaded now if no question has loaded it yet.
-    pub async fn model(&self, base: &Loaded) -> Result<Rc<Loaded>, String> {
+    /// The chat model, loaded now if no question has loaded it yet (decoding on `gpu` where the
+    /// base model does).
+    pub async fn model(&self, base: &Loaded, gpu: &Gpu) -> Result<Rc<Loaded>, String> {
         loop {
             let next = {
                 let mut state = self.state.borrow_mut();
@@ -73,13 +75,13 @@ impl Slot {
                         return Err(message);
                     }
                 }
-                Next::Load => return self.load(base).await,
+                Next::Load => return self.load(base, gpu).await,
             }
         }
     }
 
-    /// Downloads the chat model's files and builds it on the base model's device.
-    async fn load(&self, base: &Loaded) -> Result<Rc<Loaded>, String> {
+    /// Downloads the chat model's files and builds it, decoding where the base model does.
+    async fn load(&self, base: &Loaded, gpu: &Gpu) -> Result<Rc<Loaded>, String> {
         let epoch = self.epoch.get();
         let urls = self.urls.borrow().clone();
         let result = match urls {
@@ -91,7 +93,16 @@ impl Slot {
                     Ok(files) if files.config != base.model.config => {
                         Err("its config.json differs from the base model's".to_string())
                     }
-                    Ok(files) => build(files, &urls, base.device.clone(), base.backend, None).await,
+                    Ok(files) => match build(files, &urls).await {
+                        Ok(chat) => {
+                            let weights = chat.fused.borrow().weights().clone();
+                            // The base model's device, already watched for loss.
+                            let (slot, backend, note) =
+                                gpu.decoder(base.backend, &weights, |_| {}).await;
+                            Ok(chat.with_gpu(slot, backend, note))
+                        }
+                        Err(e) => Err(e),
+                    },
                 }
                 .map(Rc::new)
                 .map_err(|e| format!("the chat model did not load: {e}"))

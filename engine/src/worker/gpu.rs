@@ -1,17 +1,21 @@
-//! The WebGPU device: started once per worker, watched for loss, and given up for good when it
-//! fails (burn's wgpu runtime cannot be initialised again in the same worker).
+//! The WebGPU device: started once per worker for the GPU decoder, watched for loss, and given
+//! up for good when it fails.
 
-use burn::tensor::Device;
 use tumbler_engine::Backend;
+use tumbler_model::decode::DecodeWeights;
+
+/// The GPU decoder for one model, or `()` in the CPU-only build.
+#[cfg(feature = "webgpu")]
+pub type GpuSlot = std::cell::RefCell<Option<tumbler_model::decode::GpuText>>;
+#[cfg(not(feature = "webgpu"))]
+pub type GpuSlot = ();
 
 /// The WebGPU device of this worker, or why there is none.
 #[cfg(feature = "webgpu")]
 #[derive(Default)]
 pub struct Gpu {
-    /// burn's device on it: burn's wgpu runtime initialises once per worker.
-    device: std::cell::RefCell<Option<Device>>,
-    /// The wgpu device behind it, for [`Request::DestroyGpu`](tumbler_engine::Request).
-    wgpu: std::cell::RefCell<Option<burn::tensor::wgpu::wgpu::Device>>,
+    /// The device and its queue, once started.
+    device: std::cell::RefCell<Option<(wgpu::Device, wgpu::Queue)>>,
     /// Why WebGPU is out of use, once it failed to start or was lost.
     gone: std::cell::RefCell<Option<String>>,
 }
@@ -22,34 +26,49 @@ pub struct Gpu {
 pub struct Gpu;
 
 #[cfg(feature = "webgpu")]
+use tumbler_model::decode::gpu::wgpu;
+
+#[cfg(feature = "webgpu")]
 impl Gpu {
-    /// The device for `backend`: WebGPU when asked and it starts, else the CPU, with the reason.
-    /// `on_lost` is called with the reason if the browser later reports the device lost.
-    pub async fn device(
+    /// A GPU decoder for `weights` when `backend` asks for WebGPU and it starts; else none, with
+    /// the reason. `on_lost` is called with the reason if the browser later reports the device
+    /// lost.
+    pub async fn decoder(
         &self,
         backend: Backend,
+        weights: &DecodeWeights,
         on_lost: impl FnOnce(String) + 'static,
-    ) -> (Device, Backend, Option<String>) {
+    ) -> (GpuSlot, Backend, Option<String>) {
+        use tumbler_model::decode::{GpuDecoder, GpuText, gpu::request_device};
+        let cpu = |note: Option<String>| (GpuSlot::default(), Backend::Cpu, note);
         if backend == Backend::Cpu {
-            return (Device::flex(), Backend::Cpu, None);
+            return cpu(None);
         }
         if let Some(reason) = self.gone.borrow().clone() {
-            return (Device::flex(), Backend::Cpu, Some(format!("{reason}; running on the CPU")));
+            return cpu(Some(format!("{reason}; running on the CPU")));
         }
-        if let Some(device) = self.device.borrow().clone() {
-            return (device, Backend::Webgpu, None);
-        }
-        match Device::wgpu_options().init_with_setup_async().await {
-            Ok((device, setup)) => {
-                watch_loss(&setup.device, on_lost);
-                *self.device.borrow_mut() = Some(device.clone());
-                *self.wgpu.borrow_mut() = Some(setup.device);
-                (device, Backend::Webgpu, None)
-            }
+        let started = self.device.borrow().clone();
+        let (device, queue) = match started {
+            Some(started) => started,
+            None => match request_device().await {
+                Ok((device, queue, _info)) => {
+                    watch_loss(&device, on_lost);
+                    *self.device.borrow_mut() = Some((device.clone(), queue.clone()));
+                    (device, queue)
+                }
+                Err(e) => {
+                    let reason = format!("WebGPU did not start in the engine worker ({e})");
+                    *self.gone.borrow_mut() = Some(reason.clone());
+                    return cpu(Some(format!("{reason}; running on the CPU")));
+                }
+            },
+        };
+        match GpuDecoder::new(device, queue, weights) {
+            Ok(decoder) => (GpuSlot::new(Some(GpuText::new(decoder))), Backend::Webgpu, None),
             Err(e) => {
-                let reason = format!("WebGPU did not start in the engine worker ({e})");
+                let reason = format!("the GPU decoder did not start ({e})");
                 *self.gone.borrow_mut() = Some(reason.clone());
-                (Device::flex(), Backend::Cpu, Some(format!("{reason}; running on the CPU")))
+                cpu(Some(format!("{reason}; running on the CPU")))
             }
         }
     }
@@ -57,15 +76,14 @@ impl Gpu {
     /// Gives WebGPU up for good because of `reason`; the first reason given, which stands.
     pub fn give_up(&self, reason: String) -> String {
         self.device.borrow_mut().take();
-        self.wgpu.borrow_mut().take();
         self.gone.borrow_mut().get_or_insert(reason).clone()
     }
 
     /// Destroys the WebGPU device (`GPUDevice.destroy()`), as a driver reset would lose it: the
     /// tests' way to exercise the fall-back to the CPU.
     pub fn destroy(&self) -> Result<(), String> {
-        match self.wgpu.borrow().clone() {
-            Some(device) => {
+        match self.device.borrow().clone() {
+            Some((device, _)) => {
                 device.destroy();
                 Ok(())
             }
@@ -76,16 +94,17 @@ impl Gpu {
 
 #[cfg(not(feature = "webgpu"))]
 impl Gpu {
-    /// The device for `backend`: this build has the CPU backend only.
-    pub async fn device(
+    /// This build has the CPU backend only.
+    pub async fn decoder(
         &self,
         backend: Backend,
+        _weights: &DecodeWeights,
         _on_lost: impl FnOnce(String) + 'static,
-    ) -> (Device, Backend, Option<String>) {
+    ) -> (GpuSlot, Backend, Option<String>) {
         let note = (backend == Backend::Webgpu).then(|| {
             "this build of the engine has no WebGPU backend; running on the CPU".to_string()
         });
-        (Device::flex(), Backend::Cpu, note)
+        ((), Backend::Cpu, note)
     }
 
     /// There is no WebGPU to give up.
@@ -101,7 +120,7 @@ impl Gpu {
 
 /// Calls `on_lost` with the reason when the browser reports `device`'s loss (`GPUDevice.lost`).
 #[cfg(feature = "webgpu")]
-fn watch_loss(device: &burn::tensor::wgpu::wgpu::Device, on_lost: impl FnOnce(String) + 'static) {
+fn watch_loss(device: &wgpu::Device, on_lost: impl FnOnce(String) + 'static) {
     use wasm_bindgen::JsValue;
     let Some(gpu) = device.as_webgpu() else { return };
     let lost = wasm_bindgen_futures::JsFuture::from(gpu.lost());

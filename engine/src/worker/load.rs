@@ -1,26 +1,35 @@
 //! Loading a model: its files downloaded and checked against each other, then built on a device.
 
+use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use burn::tensor::Device;
 use tumbler_engine::{Backend, LoadStatus, Model, ModelUrls, Reply};
+use tumbler_model::decode::{CpuDecoder, DecodeWeights};
 use tumbler_model::gpt::{Tumbler, TumblerConfig, weights};
 use tumbler_model::inspect::Inspector;
 use tumbler_model::tokenizer::Encoding;
 
+use super::gpu::GpuSlot;
 use super::io::post;
 use tumbler_engine::fetch::{FetchError, download, forget};
 
-/// A loaded model.
+/// A loaded model: burn's on the CPU (traces, losses, every question but decoding), the fused
+/// CPU decoder, and on WebGPU the GPU decoder.
 pub struct Loaded {
     pub model: Tumbler,
     pub encoding: Rc<Encoding>,
-    pub device: Device,
+    /// Where it decodes: WebGPU when `gpu` holds a decoder.
     pub backend: Backend,
     /// The weights file, to rebuild the model on the CPU if the GPU is lost.
     pub weights: Rc<Vec<u8>>,
     /// Why the backend is not the one asked for, if it is not.
     pub note: Option<String>,
+    /// The fused CPU path over the same weights, with its KV cache: how the CPU decodes.
+    pub fused: RefCell<CpuDecoder>,
+    /// The GPU decoder, where the model decodes on WebGPU (taken out while a step runs).
+    pub gpu: GpuSlot,
 }
 
 impl Loaded {
@@ -29,9 +38,17 @@ impl Loaded {
         Inspector::new(&self.model, &self.encoding)
     }
 
-    /// Whether it runs on WebGPU.
+    /// Whether it decodes on WebGPU.
     pub fn on_gpu(&self) -> bool {
         self.backend == Backend::Webgpu
+    }
+
+    /// Decodes on WebGPU with `gpu` from now on (`note`: why not, when it did not start).
+    pub fn with_gpu(mut self, gpu: GpuSlot, backend: Backend, note: Option<String>) -> Self {
+        self.gpu = gpu;
+        self.backend = backend;
+        self.note = note;
+        self
     }
 
     /// The status that says it is loaded.
@@ -52,10 +69,11 @@ impl Loaded {
         Ok(Loaded {
             model,
             encoding: self.encoding.clone(),
-            device,
             backend: Backend::Cpu,
             weights: self.weights.clone(),
             note: Some(note),
+            fused: RefCell::new(CpuDecoder::new(self.fused.borrow().weights().clone())),
+            gpu: GpuSlot::default(),
         })
     }
 }
@@ -120,14 +138,10 @@ pub async fn fetch_files(
     Ok(Files { config, encoding, weights })
 }
 
-/// The model of `files` on `device`; weights that do not parse are dropped from the cache.
-pub async fn build(
-    files: Files,
-    urls: &ModelUrls,
-    device: Device,
-    backend: Backend,
-    note: Option<String>,
-) -> Result<Loaded, String> {
+/// The model of `files`, on the CPU (burn's flex and the fused path); weights that do not parse
+/// are dropped from the cache.
+pub async fn build(files: Files, urls: &ModelUrls) -> Result<Loaded, String> {
+    let device = Device::flex();
     let model = match weights::from_safetensors(&files.config, &files.weights, &device) {
         Ok(model) => model,
         Err(e) => {
@@ -135,12 +149,15 @@ pub async fn build(
             return Err(format!("model.safetensors: {e}"));
         }
     };
+    let fused = DecodeWeights::read_cpu(&model)
+        .map_err(|e| format!("reading the weights for the CPU path: {e}"))?;
     Ok(Loaded {
         model,
         encoding: files.encoding,
-        device,
-        backend,
+        backend: Backend::Cpu,
         weights: Rc::new(files.weights),
-        note,
+        note: None,
+        fused: RefCell::new(CpuDecoder::new(Arc::new(fused))),
+        gpu: GpuSlot::default(),
     })
 }

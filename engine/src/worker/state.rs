@@ -114,8 +114,10 @@ impl Worker {
                 worker.gpu_lost(reason);
             }
         };
-        let (device, backend, note) = self.gpu.device(backend, on_lost).await;
-        build(files, urls, device, backend, note).await
+        let loaded = build(files, urls).await?;
+        let weights = loaded.fused.borrow().weights().clone();
+        let (gpu, backend, note) = self.gpu.decoder(backend, &weights, on_lost).await;
+        Ok(loaded.with_gpu(gpu, backend, note))
     }
 
     /// The GPU is gone: never use WebGPU again in this worker, rebuild the loaded model on the

@@ -5,11 +5,14 @@
 use std::rc::Rc;
 
 use tumbler_engine::{
-    ChatMessage, DoneReason, ForwardTime, GenerateOptions, GeneratedToken, KvStep, MAX_KV_TOKENS,
-    MAX_LENGTHS, MAX_REPEATS, MAX_TEXT_BYTES, Model, Reply, Role, Step as StepReply, head,
+    ChatMessage, DecodeSpeed, DoneReason, ForwardTime, GenerateOptions, GeneratedToken, GpuCheck,
+    KvStep, MAX_KV_TOKENS, MAX_LENGTHS, MAX_REPEATS, MAX_TEXT_BYTES, Model, Reply, Role,
+    Step as StepReply, head,
 };
+use tumbler_model::decode::CpuDecoder;
+#[cfg(feature = "webgpu")]
+use tumbler_model::decode::check::{MAX_CHECK_TOKENS, check_gpu};
 use tumbler_model::generate::{GenerateError, Generation, Step, chat_prompt, stop_tokens};
-use tumbler_model::gpt::{ForwardOptions, ids_tensor};
 
 use super::io::{now, post, yield_now};
 use super::load::Loaded;
@@ -35,7 +38,7 @@ impl Worker {
         }
         let l = match model {
             Model::Base => base.clone(),
-            Model::Chat => self.chat.model(base).await?,
+            Model::Chat => self.chat.model(base, &self.gpu).await?,
         };
         let turns: Vec<(Role, &str)> =
             messages.iter().map(|m| (m.role, head(&m.text, MAX_TEXT_BYTES))).collect();
@@ -81,7 +84,7 @@ impl Worker {
             }
             let started = now();
             let next = loop {
-                match run.step_async(&l.model).await {
+                match step_on(&l, &mut run).await {
                     Err(GenerateError::Readback(e)) if base => {
                         let e = e.to_string();
                         let Some(cpu) = self.fallback(&l, &e) else {
@@ -124,6 +127,8 @@ impl Worker {
         let options = GenerateOptions::greedy(max_tokens.min(MAX_KV_TOKENS));
         let mut reason = DoneReason::Length;
         for cached in [true, false] {
+            // Each run starts from an empty cache, so the first step reads the whole prompt.
+            l.fused.borrow_mut().truncate(0);
             let stops = stop_tokens(&l.encoding, false);
             let run = Generation::new(&l.model, prompt_ids.clone(), &options, stops)
                 .map_err(|e| e.to_string())?;
@@ -133,16 +138,18 @@ impl Worker {
                     run.stop();
                 }
                 let started = now();
-                let token = match run.step_async(&l.model).await? {
+                // On the fused CPU path, whose cache this chapter's numbers describe.
+                let token = match run.step_fused(&mut l.fused.borrow_mut())? {
                     Step::Token(token) => token,
                     Step::Done(reason) => break reason,
                 };
+                let cache_bytes = if cached { l.fused.borrow().cache_bytes() } else { 0 };
                 let kv = KvStep {
                     cached,
                     step: token.step,
                     token: token.named(&*l.encoding),
                     processed: token.read,
-                    cache_bytes: run.cache().map_or(0, |c| c.size_bytes() as u64),
+                    cache_bytes: cache_bytes as u64,
                     millis: now() - started,
                 };
                 step(id, kv);
@@ -177,11 +184,11 @@ impl Worker {
         // A fixed, arbitrary token stream: the time does not depend on which ids they are.
         let ids: Vec<u32> = (0..context as u32).map(|i| (i * 7919 + 13) % vocab).collect();
         for &n in lengths {
-            last_logits(l, &ids[..n]).await?;
+            last_logits(l, &ids[..n])?;
             let mut millis = Vec::with_capacity(repeats);
             for _ in 0..repeats {
                 let started = now();
-                last_logits(l, &ids[..n]).await?;
+                last_logits(l, &ids[..n])?;
                 millis.push(now() - started);
                 yield_now().await;
                 if self.stopped(id) {
@@ -194,12 +201,71 @@ impl Worker {
     }
 }
 
-/// Runs `ids` through the model and reads the last position's logits back (what one step of
-/// generation without a cache costs).
-async fn last_logits(l: &Loaded, ids: &[u32]) -> Result<Vec<f32>, Failure> {
-    let out = l.model.forward_with(ids_tensor(ids, &l.device), ForwardOptions::default(), None);
-    let [_, t, v] = out.logits.dims();
-    let last = out.logits.slice([0..1, t - 1..t, 0..v]).reshape([v]); // (V)
-    let data = last.into_data_async().await.map_err(|e| Failure::Device(format!("{e:?}")))?;
-    data.try_to_vec::<f32>().map_err(|e| Failure::Device(format!("{e:?}")))
+/// Times `tokens` (1 to [`MAX_SPEED_TOKENS`]) single decoded tokens of the CPU path after a
+/// prompt of [`SPEED_PROMPT`] tokens, on a decoder of its own (the model's cache stays as it is).
+pub fn decode_speed(l: &Loaded, tokens: usize) -> Result<DecodeSpeed, Failure> {
+    if !(1..=MAX_SPEED_TOKENS).contains(&tokens) {
+        return Err(format!("time 1 to {MAX_SPEED_TOKENS} tokens").into());
+    }
+    let mut decoder = CpuDecoder::new(l.fused.borrow().weights().clone());
+    let vocab = l.encoding.vocab_size() as u32;
+    // A fixed, arbitrary token stream: the time does not depend on which ids they are.
+    let ids: Vec<u32> =
+        (0..(SPEED_PROMPT + tokens) as u32).map(|i| (i * 7919 + 13) % vocab).collect();
+    decoder.forward(&ids[..SPEED_PROMPT]).map_err(|e| e.to_string())?;
+    let mut millis = Vec::with_capacity(tokens);
+    for id in &ids[SPEED_PROMPT..] {
+        let started = now();
+        decoder.forward(std::slice::from_ref(id)).map_err(|e| e.to_string())?;
+        millis.push(now() - started);
+    }
+    millis.sort_by(f64::total_cmp);
+    Ok(DecodeSpeed { ms_per_token: millis[millis.len() / 2], tokens, position: SPEED_PROMPT })
+}
+
+/// The GPU decoder against the CPU path on `text` (see [`GpuCheck`]).
+#[cfg(feature = "webgpu")]
+pub async fn gpu_check(l: &Loaded, text: &str, tokens: usize) -> Result<GpuCheck, Failure> {
+    let ids = l.encoding.encode(head(text, MAX_TEXT_BYTES));
+    let context = l.model.config.context_length;
+    if ids.is_empty() || ids.len() + MAX_CHECK_TOKENS > context {
+        return Err(format!("check a text of 1 to {} tokens", context - MAX_CHECK_TOKENS).into());
+    }
+    let Some(mut gpu) = l.gpu.borrow_mut().take() else {
+        return Err(
+            "the model does not decode on WebGPU here (or another question holds the GPU)".into()
+        );
+    };
+    let weights = l.fused.borrow().weights().clone();
+    let result = check_gpu(&mut gpu, &l.model, &weights, &ids, tokens).await;
+    *l.gpu.borrow_mut() = Some(gpu);
+    result.map_err(|e| Failure::Device(e.to_string()))
+}
+
+/// This build decodes on the CPU only.
+#[cfg(not(feature = "webgpu"))]
+pub async fn gpu_check(_: &Loaded, _: &str, _: usize) -> Result<GpuCheck, Failure> {
+    Err("this build of the engine has no WebGPU decoder".into())
+}
+
+/// The prompt [`decode_speed`] times after.
+const SPEED_PROMPT: usize = 10;
+/// The most tokens [`decode_speed`] times.
+pub const MAX_SPEED_TOKENS: usize = 64;
+
+/// One step of `run` on `l`: on the CPU the fused path, on WebGPU burn's forward pass.
+async fn step_on(l: &Loaded, run: &mut Generation) -> Result<Step, GenerateError> {
+    if l.on_gpu() {
+        run.step_async(&l.model).await
+    } else {
+        run.step_fused(&mut l.fused.borrow_mut())
+    }
+}
+
+/// Runs `ids` through the fused CPU path without a cache and returns the last position's logits
+/// (what one step of generation without a cache costs).
+fn last_logits(l: &Loaded, ids: &[u32]) -> Result<Vec<f32>, Failure> {
+    let mut fused = l.fused.borrow_mut();
+    fused.truncate(0);
+    Ok(fused.forward(ids).map_err(|e| e.to_string())?.to_vec())
 }

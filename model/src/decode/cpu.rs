@@ -23,8 +23,8 @@ pub struct CpuDecoder {
     k: Vec<f32>,
     /// Values, (layers, context, nkv·hs).
     v: Vec<f32>,
-    /// Tokens cached: the position the next token takes.
-    len: usize,
+    /// The tokens cached, in order: the next token takes position `ids.len()`.
+    ids: Vec<u32>,
     /// The last token's logits, (V).
     logits: Vec<f32>,
     scratch: Scratch,
@@ -59,7 +59,7 @@ impl CpuDecoder {
         Self {
             k: vec![0.0; cache],
             v: vec![0.0; cache],
-            len: 0,
+            ids: Vec::new(),
             logits: vec![0.0; c.vocab_size],
             scratch: Scratch::default(),
             weights,
@@ -73,24 +73,34 @@ impl CpuDecoder {
 
     /// Tokens in the cache: the position the next token takes.
     pub fn len(&self) -> usize {
-        self.len
+        self.ids.len()
     }
 
     /// Whether the cache is empty.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.ids.is_empty()
     }
 
-    /// Forgets the cached tokens after the first `len` (all of them with 0), so a text that
-    /// shares a prefix with the last one reads only what differs.
+    /// Forgets the cached tokens after the first `len` (all of them with 0).
     pub fn truncate(&mut self, len: usize) {
-        self.len = self.len.min(len);
+        self.ids.truncate(len);
     }
 
     /// Bytes of keys and values cached.
     pub fn cache_bytes(&self) -> usize {
         let c = &self.weights.config;
-        2 * 4 * c.n_layers * self.len * c.n_kv_heads * c.head_size()
+        2 * 4 * c.n_layers * self.len() * c.n_kv_heads * c.head_size()
+    }
+
+    /// The next-token logits after `text`, (V), reading only the tokens after the longest prefix
+    /// of `text` already cached (at least its last token, whose logits are not kept): a text that
+    /// grows by one token reads one, a chat's next turn reads the new turn. Also returns how many
+    /// tokens it read.
+    pub fn next_logits(&mut self, text: &[u32]) -> Result<(&[f32], usize), DecodeError> {
+        let shared = self.ids.iter().zip(text).take_while(|(a, b)| a == b).count();
+        self.truncate(shared.min(text.len().saturating_sub(1)));
+        let start = self.len();
+        Ok((self.forward(&text[start..])?, text.len() - start))
     }
 
     /// Reads `ids` at the positions after the cached tokens, appends their keys and values to
@@ -101,9 +111,10 @@ impl CpuDecoder {
         if ids.is_empty() {
             return Err(DecodeError::Empty);
         }
-        if self.len + ids.len() > cfg.context_length {
+        let start = self.len();
+        if start + ids.len() > cfg.context_length {
             return Err(DecodeError::Context {
-                cached: self.len,
+                cached: start,
                 new: ids.len(),
                 context: cfg.context_length,
             });
@@ -138,7 +149,7 @@ impl CpuDecoder {
             let k_cache = &mut self.k[layer * layer_cache..(layer + 1) * layer_cache];
             let v_cache = &mut self.v[layer * layer_cache..(layer + 1) * layer_cache];
             for (i, row) in s.qkv.chunks_exact_mut(qkv_dim).enumerate() {
-                let pos = self.len + i;
+                let pos = start + i;
                 let half = hs / 2;
                 let cos = &w.rope_cos[pos * half..(pos + 1) * half];
                 let sin = &w.rope_sin[pos * half..(pos + 1) * half];
@@ -153,7 +164,7 @@ impl CpuDecoder {
             for (i, (row, out)) in
                 s.qkv.chunks_exact(qkv_dim).zip(s.att.chunks_exact_mut(q_dim)).enumerate()
             {
-                let seen = self.len + i + 1;
+                let seen = start + i + 1;
                 for h in 0..nh {
                     let g = h / (nh / nkv);
                     let q = &row[h * hs..(h + 1) * hs];
@@ -184,7 +195,7 @@ impl CpuDecoder {
             matmul(&mut s.update, &s.hidden, &lw.w_down, ff, c);
             add(&mut s.x, &s.update);
         }
-        self.len += t;
+        self.ids.extend_from_slice(ids);
         // The final norm and the tied head, for the last token only.
         let last = &s.x[(t - 1) * c..];
         rms_norm(&mut s.xn[..c], last, &w.norm, eps);

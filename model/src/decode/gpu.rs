@@ -23,6 +23,9 @@
 
 mod kernels;
 mod readback;
+
+/// The `wgpu` the decoder runs on, for callers that hold its device.
+pub use wgpu;
 #[cfg(test)]
 mod tests;
 

@@ -28,7 +28,7 @@ fn ids(n: usize, vocab: usize) -> Vec<u32> {
 
 /// Prefill of `prompt` tokens, then `steps` single tokens, each compared with the reference.
 fn compare(model: &Tumbler, prompt: usize, steps: usize, tolerance: f32) {
-    let weights = Arc::new(resolve(DecodeWeights::read(model)).unwrap());
+    let weights = Arc::new(DecodeWeights::read_cpu(model).unwrap());
     let text = ids(prompt + steps, model.config.vocab_size);
     let mut decoder = CpuDecoder::new(weights);
     let fused = decoder.forward(&text[..prompt]).unwrap().to_vec();
@@ -64,7 +64,7 @@ fn the_fused_step_matches_burn_on_the_shipped_model() {
 #[test]
 fn one_token_at_a_time_equals_one_batch() {
     let model = Tumbler::init(&TumblerConfig::tiny(), 3, &Device::flex()).unwrap();
-    let weights = Arc::new(resolve(DecodeWeights::read(&model)).unwrap());
+    let weights = Arc::new(DecodeWeights::read_cpu(&model).unwrap());
     let text = ids(20, model.config.vocab_size);
     let batch = CpuDecoder::new(weights.clone()).forward(&text).unwrap().to_vec();
     let mut single = CpuDecoder::new(weights);
@@ -79,7 +79,7 @@ fn one_token_at_a_time_equals_one_batch() {
 #[test]
 fn a_truncated_cache_reads_again_from_where_the_texts_differ() {
     let model = Tumbler::init(&TumblerConfig::tiny(), 5, &Device::flex()).unwrap();
-    let weights = Arc::new(resolve(DecodeWeights::read(&model)).unwrap());
+    let weights = Arc::new(DecodeWeights::read_cpu(&model).unwrap());
     let mut decoder = CpuDecoder::new(weights);
     let a = ids(12, model.config.vocab_size);
     decoder.forward(&a).unwrap();
@@ -93,9 +93,42 @@ fn a_truncated_cache_reads_again_from_where_the_texts_differ() {
 }
 
 #[test]
+fn next_logits_reads_only_what_is_not_cached() {
+    let model = Tumbler::init(&TumblerConfig::tiny(), 9, &Device::flex()).unwrap();
+    let weights = Arc::new(DecodeWeights::read_cpu(&model).unwrap());
+    let mut decoder = CpuDecoder::new(weights);
+    let a = ids(30, model.config.vocab_size);
+    let (_, read) = decoder.next_logits(&a[..20]).unwrap();
+    assert_eq!(read, 20);
+    let (logits, read) = decoder.next_logits(&a[..21]).unwrap();
+    assert_eq!(read, 1);
+    assert!(max_diff(logits, &reference(&model, &a[..21])) < 1e-5);
+    // The same text again reads its last token again; a text that differs from token 10 on
+    // reads from there.
+    let (_, read) = decoder.next_logits(&a[..21]).unwrap();
+    assert_eq!(read, 1);
+    let mut b = a[..10].to_vec();
+    b.extend([4, 5, 6, 7]);
+    let (logits, read) = decoder.next_logits(&b).unwrap();
+    assert_eq!(read, 4);
+    assert!(max_diff(logits, &reference(&model, &b)) < 1e-5);
+}
+
+#[test]
+fn weights_read_awaited_equal_weights_read_at_once() {
+    let model = Tumbler::init(&TumblerConfig::tiny(), 2, &Device::flex()).unwrap();
+    let awaited = resolve(DecodeWeights::read(&model)).unwrap();
+    assert_eq!(awaited, DecodeWeights::read_cpu(&model).unwrap());
+    // Q, K and V side by side: row 0 of W_k starts after row 0 of W_q.
+    let wk = model.blocks[0].attn.wk.val().into_data().try_to_vec::<f32>().unwrap();
+    assert_eq!(awaited.layers[0].wqkv[32], wk[0]);
+    assert_eq!(awaited.size_bytes(), 4 * model.config.param_count());
+}
+
+#[test]
 fn bad_input_is_an_error_not_a_panic() {
     let model = Tumbler::init(&TumblerConfig::tiny(), 1, &Device::flex()).unwrap();
-    let weights = Arc::new(resolve(DecodeWeights::read(&model)).unwrap());
+    let weights = Arc::new(DecodeWeights::read_cpu(&model).unwrap());
     let mut decoder = CpuDecoder::new(weights);
     assert_eq!(decoder.forward(&[]).unwrap_err(), DecodeError::Empty);
     assert_eq!(decoder.forward(&[300]).unwrap_err(), DecodeError::Id { id: 300, vocab: 300 });

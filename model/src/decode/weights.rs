@@ -41,11 +41,21 @@ pub struct DecodeWeights {
 }
 
 impl DecodeWeights {
-    /// Reads `model`'s weights back from its device (at once on the CPU; awaited on WebGPU).
+    /// Reads `model`'s weights back from its device (awaited: on WebGPU they come back later).
     pub async fn read(model: &Tumbler) -> Result<Self, ReadbackError> {
         let mut params = HashMap::new();
         for (name, tensor, _shape) in model.named_params() {
             let data = tensor.into_data_async().await.map_err(|e| ReadbackError::of(&e))?;
+            params.insert(name, data.try_to_vec::<f32>().map_err(|e| ReadbackError::of(&e))?);
+        }
+        Ok(Self::from_params(&model.config, params))
+    }
+
+    /// Reads the weights of `model`, on the CPU (flex), where tensors read back at once.
+    pub fn read_cpu(model: &Tumbler) -> Result<Self, ReadbackError> {
+        let mut params = HashMap::new();
+        for (name, tensor, _shape) in model.named_params() {
+            let data = tensor.try_into_data().map_err(|e| ReadbackError::of(&e))?;
             params.insert(name, data.try_to_vec::<f32>().map_err(|e| ReadbackError::of(&e))?);
         }
         Ok(Self::from_params(&model.config, params))
@@ -86,7 +96,10 @@ impl DecodeWeights {
     /// Bytes of weights held.
     pub fn size_bytes(&self) -> usize {
         let layer = |l: &LayerWeights| {
-            l.attn_norm.len() + l.wqkv.len() + l.wo.len() + l.mlp_norm.len()
+            l.attn_norm.len()
+                + l.wqkv.len()
+                + l.wo.len()
+                + l.mlp_norm.len()
                 + l.w_gate_up.len()
                 + l.w_down.len()
         };

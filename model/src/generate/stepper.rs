@@ -5,6 +5,7 @@
 use burn::tensor::{Tensor, TensorData};
 
 use super::{CANDIDATES, DoneReason, GenerateOptions, TopToken, Vocab, top_ids};
+use crate::decode::{CpuDecoder, DecodeError};
 use crate::gpt::{ForwardOptions, KvCache, ReadbackError, Tumbler, ids_tensor};
 use crate::sampling::{Sampler, SamplingError, softmax_with_temperature};
 
@@ -28,6 +29,9 @@ pub enum GenerateError {
     /// The logits could not be read back from the device (on WebGPU: the GPU was lost).
     #[error(transparent)]
     Readback(#[from] ReadbackError),
+    /// The fused path refused the tokens.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
 }
 
 /// One generated token.
@@ -233,6 +237,53 @@ impl Generation {
         }
         let data = self.forward(model).try_into_data().map_err(|e| readback(&e))?;
         Ok(self.choose(&values(data)?)?)
+    }
+
+    /// One whole step on the fused CPU path: `decoder` reads the tokens of the text it has not
+    /// cached (with the cache one per step, without it the whole text again), and the next token
+    /// is chosen from its logits. The same tokens as [`Generation::step`] within float rounding.
+    pub fn step_fused(&mut self, decoder: &mut CpuDecoder) -> Result<Step, GenerateError> {
+        if let Some(reason) = self.done() {
+            return Ok(Step::Done(reason));
+        }
+        if self.cache.is_none() {
+            decoder.truncate(0);
+        }
+        let (logits, read) = decoder.next_logits(&self.ids)?;
+        self.read = read;
+        Ok(self.choose(logits)?)
+    }
+
+    /// One whole step on the GPU: `gpu` reads the tokens its cache lacks and chooses the next
+    /// token itself with this run's sampler settings and draws (the same token as
+    /// [`Generation::step`] within float rounding); only the choice and its candidates are read
+    /// back. A device failure is a [`GenerateError::Readback`].
+    #[cfg(feature = "gpu")]
+    pub async fn step_gpu(
+        &mut self,
+        gpu: &mut crate::decode::GpuText,
+    ) -> Result<Step, GenerateError> {
+        use crate::decode::GpuError;
+        if let Some(reason) = self.done() {
+            return Ok(Step::Done(reason));
+        }
+        if self.cache.is_none() {
+            gpu.forget();
+        }
+        let start = gpu.resume(&self.ids);
+        self.read = self.ids.len() - start;
+        let (config, rng) = self.sampler.parts();
+        match gpu.decoder.step(&self.ids[start..], config, rng).await {
+            Ok(chosen) => Ok(self.accept(chosen.id, chosen.p, chosen.top)),
+            Err(e) => {
+                gpu.forget();
+                Err(match e {
+                    GpuError::Decode(e) => e.into(),
+                    GpuError::Sampling(e) => e.into(),
+                    other => ReadbackError(other.to_string()).into(),
+                })
+            }
+        }
     }
 
     /// One whole step, awaiting the logits' readback.

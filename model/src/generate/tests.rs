@@ -237,3 +237,31 @@ fn candidates_are_sorted_and_named() {
         .expect("a token that is not UTF-8 on its own");
     assert!(enc.text(split).starts_with("<0x"), "{}", enc.text(split));
 }
+
+#[test]
+fn fused_steps_choose_the_tokens_burn_steps_choose() {
+    use crate::decode::{CpuDecoder, DecodeWeights};
+    let model = tiny();
+    let weights = std::sync::Arc::new(DecodeWeights::read_cpu(&model).unwrap());
+    let mut decoder = CpuDecoder::new(weights);
+    let sampled =
+        GenerateOptions { max_tokens: 24, temperature: 0.9, seed: 11, top_k: Some(40), top_p: 0.9 };
+    for options in [GenerateOptions::greedy(24), sampled] {
+        for cached in [true, false] {
+            let new = || Generation::new(&model, PROMPT.to_vec(), &options, vec![]).unwrap();
+            let (burn, _) = run_to_end(&model, if cached { new() } else { new().without_cache() });
+            let mut run = if cached { new() } else { new().without_cache() };
+            // A fresh cache: the decoder would otherwise reuse the prompt the last run read.
+            decoder.truncate(0);
+            let mut fused = Vec::new();
+            while let Step::Token(token) = run.step_fused(&mut decoder).unwrap() {
+                fused.push(token);
+            }
+            assert_eq!(ids(&fused), ids(&burn), "cached: {cached}, options: {options:?}");
+            for (f, b) in fused.iter().zip(&burn) {
+                assert_eq!(f.read, b.read, "tokens read at step {}", f.step);
+                assert!((f.p - b.p).abs() < 1e-5, "p at step {}: {} vs {}", f.step, f.p, b.p);
+            }
+        }
+    }
+}

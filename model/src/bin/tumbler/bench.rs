@@ -6,13 +6,15 @@
 //! - decode without the cache at P: a full forward pass over P + 1 tokens for that one token.
 //!
 //! Each measurement includes reading the last logits back, as a real decoding step must, and is
-//! the median of `--repeats` runs after one warm-up.
+//! the median of `--repeats` runs after one warm-up. Beside burn's forward pass (the reference)
+//! the same three numbers for the fused CPU path ([`CpuDecoder`]), with the total prefill time.
 
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use burn::tensor::Tensor;
 use clap::Args;
+use tumbler_model::decode::{CpuDecoder, DecodeWeights};
 use tumbler_model::gpt::{ForwardOptions, KvCache, Tumbler, ids_tensor};
 
 use crate::engine::{Engine, ModelArgs};
@@ -42,10 +44,18 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let repeats = args.repeats.max(1);
 
     println!("backend: {:?}, model: {} parameters", args.model.backend, model.config.param_count());
-    println!(
-        "{:>8} {:>22} {:>22} {:>22}",
-        "position", "prefill ms/token", "decode+cache ms/token", "decode no-cache ms/tok"
-    );
+    let header = || {
+        println!(
+            "{:>8} {:>22} {:>22} {:>22} {:>12}",
+            "position",
+            "prefill ms/token",
+            "decode+cache ms/token",
+            "decode no-cache ms/tok",
+            "prefill ms"
+        );
+    };
+    println!("burn's forward pass (the reference):");
+    header();
     for &p in &args.positions {
         let prefill =
             median_ms(repeats, || last_logits(model, &ids[..p], None, &engine.device).map(|_| ()))?
@@ -59,7 +69,28 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         let uncached = median_ms(repeats, || {
             last_logits(model, &ids[..=p], None, &engine.device).map(|_| ())
         })?;
-        println!("{p:>8} {prefill:>22.3} {cached:>22.3} {uncached:>22.3}");
+        println!(
+            "{p:>8} {prefill:>22.3} {cached:>22.3} {uncached:>22.3} {:>12.3}",
+            prefill * p as f64
+        );
+    }
+
+    let weights = std::sync::Arc::new(DecodeWeights::read_cpu(model).context("reading weights")?);
+    println!("the fused CPU path (one thread):");
+    header();
+    let mut decoder = CpuDecoder::new(weights);
+    for &p in &args.positions {
+        let mut forward = |from: usize, to: usize| {
+            decoder.truncate(from);
+            decoder.forward(&ids[from..to]).map(|_| ()).context("fused forward")
+        };
+        let prefill = median_ms(repeats, || forward(0, p))? / p as f64;
+        let cached = median_ms(repeats, || forward(p, p + 1))?;
+        let uncached = median_ms(repeats, || forward(0, p + 1))?;
+        println!(
+            "{p:>8} {prefill:>22.3} {cached:>22.3} {uncached:>22.3} {:>12.3}",
+            prefill * p as f64
+        );
     }
     Ok(())
 }
