@@ -6,9 +6,9 @@
 //
 // Reference: `filtered_distribution`, `Distribution::sample` and `Generation::choose`
 // (sampling.rs, generate/stepper.rs).
-// Workgroups: (1, 1, 1). The logits are sorted once (bitonic, in storage: V floats do not fit in
-// workgroup memory), higher logit first and the smaller id on ties, which is the CPU's order of
-// probabilities; sums run in f32 where the CPU uses f64, so a draw within ~1e-6 of a boundary
+// Workgroups: (1, 1, 1). The logits are sorted once (bitonic, in storage: V floats do not fit
+// in workgroup memory), higher logit first and the smaller id on ties, which is the CPU's order
+// of probabilities; sums run in f32 where the CPU uses f64, so a draw within ~1e-6 of a boundary
 // between two tokens may go the other way.
 //
 // Shapes:
@@ -128,10 +128,18 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     let shown_sum = partial[0];
     storageBarrier();
 
-    // Bitonic sort of the n slots: within blocks of k, runs of j compared and swapped.
+    // Each thread owns `per` consecutive slots. Bitonic sort of the n slots: within blocks of k,
+    // pairs j apart compared and swapped. Pairs closer than `per` lie in one thread's slots, so
+    // those passes need no barrier until the next pass reaches across threads.
+    let per = n / WG;
+    let first = lid * per;
     for (var k = 2u; k <= n; k = k * 2u) {
         for (var j = k / 2u; j > 0u; j = j / 2u) {
-            for (var i = lid; i < n; i = i + WG) {
+            for (var s = 0u; s < per; s = s + 1u) {
+                var i = first + s;
+                if j >= per {
+                    i = lid + s * WG;
+                }
                 let l = i ^ j;
                 if l > i && precedes(l, i) == ((i & k) == 0u) {
                     let key = keys[i];
@@ -142,14 +150,13 @@ fn main(@builtin(local_invocation_index) lid: u32) {
                     order[l] = id;
                 }
             }
-            storageBarrier();
+            if j >= per || j == 1u {
+                storageBarrier();
+            }
         }
     }
 
-    // Each thread owns `per` consecutive sorted slots; a scan of their kept mass gives every
-    // slot its cumulative probability.
-    let per = n / WG;
-    let first = lid * per;
+    // A scan of each thread's kept mass gives every slot its cumulative probability.
     var mine = 0.0;
     for (var i = first; i < first + per; i = i + 1u) {
         if i < top_k {
