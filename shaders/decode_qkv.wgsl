@@ -116,10 +116,10 @@ fn main(
     let pos = state.pos0 + r;
     if unit < rotated {
         let d = unit % half;
-        let cos = rope[pos * half + d];
-        let sin = rope[(cfg.ctx + pos) * half + d];
-        let ra = ya * cos - yb * sin;
-        let rb = yb * cos + ya * sin;
+        let c = rope[pos * half + d];
+        let s = rope[(cfg.ctx + pos) * half + d];
+        let ra = ya * c - yb * s;
+        let rb = yb * c + ya * s;
         if a < q_dim {
             q[r * q_dim + a] = ra;
             q[r * q_dim + b] = rb;

@@ -86,13 +86,13 @@ fn precedes(a: u32, b: u32) -> bool {
 fn main(@builtin(local_invocation_index) lid: u32) {
     let v = cfg.v;
     let n = cfg.v_pad;
-    let step = state.step;
+    let at = state.step;
     let greedy = state.temperature == 0.0;
     let temperature = select(state.temperature, 1.0, greedy);
     let shown = state.shown_temperature;
     let top_k = select(v, min(state.top_k, v), state.top_k > 0u);
     let top_p = state.top_p;
-    let u = state.u[step];
+    let u = state.u[at];
 
     var local_max = LOWEST;
     for (var i = lid; i < n; i = i + WG) {
@@ -225,7 +225,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
             slot = 0u;
         }
         let id = order[slot];
-        let base = step * RECORD;
+        let base = at * RECORD;
         out[base] = id;
         out[base + 1u] = bitcast<u32>(exp((keys[slot] - m) / shown) / shown_sum);
         for (var c = 0u; c < CANDIDATES; c = c + 1u) {
@@ -235,6 +235,6 @@ fn main(@builtin(local_invocation_index) lid: u32) {
         state.ids[0] = id;
         state.pos0 = state.pos0 + state.t;
         state.t = 1u;
-        state.step = step + 1u;
+        state.step = at + 1u;
     }
 }
