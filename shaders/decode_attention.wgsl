@@ -11,7 +11,9 @@
 //   kv:    (2, context, nkv·hs)    keys, then values
 //   att:   (T, nh·hs)
 //   probs: (nh, context, context)  row r of head h at [h, r, :], written when state.trace is 1
-// The model's sizes, written once (the same struct in every decode_*.wgsl).
+// The model's sizes, written once (the same struct in every decode_*.wgsl). A read-only storage
+// buffer, not a uniform: lavapipe recompiles a kernel whose loop bounds come from a uniform
+// buffer on every dispatch ("inlined uniforms"), which made a token 100× slower there.
 struct Cfg {
     c: u32, nh: u32, nkv: u32, hs: u32,
     ff: u32, v: u32, ctx: u32, v_pad: u32,
@@ -42,7 +44,7 @@ const WG: u32 = 64u;
 const MAX_CTX: u32 = 1024u;
 const MAX_HS: u32 = 256u;
 
-@group(0) @binding(0) var<uniform> cfg: Cfg;
+@group(0) @binding(0) var<storage, read> cfg: Cfg;
 @group(0) @binding(1) var<storage, read> state: State;
 @group(0) @binding(2) var<storage, read> q: array<f32>;
 @group(0) @binding(3) var<storage, read> kv: array<f32>;

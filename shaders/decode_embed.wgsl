@@ -7,7 +7,9 @@
 //   embedding: (V, C)
 //   x:         (T, C)
 
-// The model's sizes, written once (the same struct in every decode_*.wgsl).
+// The model's sizes, written once (the same struct in every decode_*.wgsl). A read-only storage
+// buffer, not a uniform: lavapipe recompiles a kernel whose loop bounds come from a uniform
+// buffer on every dispatch ("inlined uniforms"), which made a token 100× slower there.
 struct Cfg {
     c: u32, nh: u32, nkv: u32, hs: u32,
     ff: u32, v: u32, ctx: u32, v_pad: u32,
@@ -30,7 +32,7 @@ struct State {
     ids: array<u32>,
 }
 
-@group(0) @binding(0) var<uniform> cfg: Cfg;
+@group(0) @binding(0) var<storage, read> cfg: Cfg;
 @group(0) @binding(1) var<storage, read> state: State;
 @group(0) @binding(2) var<storage, read> embedding: array<f32>;
 @group(0) @binding(3) var<storage, read_write> x: array<f32>;

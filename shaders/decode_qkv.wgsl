@@ -14,7 +14,9 @@
 //   rope: (2, context, hs/2)            cos, then sin
 //   q:    (T, nh·hs)                    after RoPE
 //   kv:   (2, context, nkv·hs)          keys after RoPE, then values
-// The model's sizes, written once (the same struct in every decode_*.wgsl).
+// The model's sizes, written once (the same struct in every decode_*.wgsl). A read-only storage
+// buffer, not a uniform: lavapipe recompiles a kernel whose loop bounds come from a uniform
+// buffer on every dispatch ("inlined uniforms"), which made a token 100× slower there.
 struct Cfg {
     c: u32, nh: u32, nkv: u32, hs: u32,
     ff: u32, v: u32, ctx: u32, v_pad: u32,
@@ -37,7 +39,7 @@ struct State {
     ids: array<u32>,
 }
 
-@group(0) @binding(0) var<uniform> cfg: Cfg;
+@group(0) @binding(0) var<storage, read> cfg: Cfg;
 @group(0) @binding(1) var<storage, read> state: State;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read> gain: array<f32>;
@@ -114,10 +116,10 @@ fn main(
     let pos = state.pos0 + r;
     if unit < rotated {
         let d = unit % half;
-        let cos = rope[pos * half + d];
-        let sin = rope[(cfg.ctx + pos) * half + d];
-        let ra = ya * cos - yb * sin;
-        let rb = yb * cos + ya * sin;
+        let c = rope[pos * half + d];
+        let s = rope[(cfg.ctx + pos) * half + d];
+        let ra = ya * c - yb * s;
+        let rb = yb * c + ya * s;
         if a < q_dim {
             q[r * q_dim + a] = ra;
             q[r * q_dim + b] = rb;

@@ -6,9 +6,9 @@
 //
 // Reference: `filtered_distribution`, `Distribution::sample` and `Generation::choose`
 // (sampling.rs, generate/stepper.rs).
-// Workgroups: (1, 1, 1). The logits are sorted once (bitonic, in storage: V floats do not fit in
-// workgroup memory), higher logit first and the smaller id on ties, which is the CPU's order of
-// probabilities; sums run in f32 where the CPU uses f64, so a draw within ~1e-6 of a boundary
+// Workgroups: (1, 1, 1). The logits are sorted once (bitonic, in storage: V floats do not fit
+// in workgroup memory), higher logit first and the smaller id on ties, which is the CPU's order
+// of probabilities; sums run in f32 where the CPU uses f64, so a draw within ~1e-6 of a boundary
 // between two tokens may go the other way.
 //
 // Shapes:
@@ -16,7 +16,9 @@
 //   keys:   (V_pad)    logits, sorted; V_pad = V rounded up to a power of two, at least 256
 //   order:  (V_pad)    the token id of each sorted logit
 //   out:    (steps, 2 + 2·CANDIDATES)   [id, bitcast(p), (id, bitcast(p)) × CANDIDATES]
-// The model's sizes, written once (the same struct in every decode_*.wgsl).
+// The model's sizes, written once (the same struct in every decode_*.wgsl). A read-only storage
+// buffer, not a uniform: lavapipe recompiles a kernel whose loop bounds come from a uniform
+// buffer on every dispatch ("inlined uniforms"), which made a token 100× slower there.
 struct Cfg {
     c: u32, nh: u32, nkv: u32, hs: u32,
     ff: u32, v: u32, ctx: u32, v_pad: u32,
@@ -46,7 +48,7 @@ const CANDIDATES: u32 = 8u;
 const RECORD: u32 = 18u;
 const NONE: u32 = 0xffffffffu;
 
-@group(0) @binding(0) var<uniform> cfg: Cfg;
+@group(0) @binding(0) var<storage, read> cfg: Cfg;
 @group(0) @binding(1) var<storage, read_write> state: State;
 @group(0) @binding(2) var<storage, read> logits: array<f32>;
 @group(0) @binding(3) var<storage, read_write> keys: array<f32>;
@@ -84,13 +86,13 @@ fn precedes(a: u32, b: u32) -> bool {
 fn main(@builtin(local_invocation_index) lid: u32) {
     let v = cfg.v;
     let n = cfg.v_pad;
-    let step = state.step;
+    let at = state.step;
     let greedy = state.temperature == 0.0;
     let temperature = select(state.temperature, 1.0, greedy);
     let shown = state.shown_temperature;
     let top_k = select(v, min(state.top_k, v), state.top_k > 0u);
     let top_p = state.top_p;
-    let u = state.u[step];
+    let u = state.u[at];
 
     var local_max = LOWEST;
     for (var i = lid; i < n; i = i + WG) {
@@ -126,10 +128,18 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     let shown_sum = partial[0];
     storageBarrier();
 
-    // Bitonic sort of the n slots: within blocks of k, runs of j compared and swapped.
+    // Each thread owns `per` consecutive slots. Bitonic sort of the n slots: within blocks of k,
+    // pairs j apart compared and swapped. Pairs closer than `per` lie in one thread's slots, so
+    // those passes need no barrier until the next pass reaches across threads.
+    let per = n / WG;
+    let first = lid * per;
     for (var k = 2u; k <= n; k = k * 2u) {
         for (var j = k / 2u; j > 0u; j = j / 2u) {
-            for (var i = lid; i < n; i = i + WG) {
+            for (var s = 0u; s < per; s = s + 1u) {
+                var i = first + s;
+                if j >= per {
+                    i = lid + s * WG;
+                }
                 let l = i ^ j;
                 if l > i && precedes(l, i) == ((i & k) == 0u) {
                     let key = keys[i];
@@ -140,14 +150,13 @@ fn main(@builtin(local_invocation_index) lid: u32) {
                     order[l] = id;
                 }
             }
-            storageBarrier();
+            if j >= per || j == 1u {
+                storageBarrier();
+            }
         }
     }
 
-    // Each thread owns `per` consecutive sorted slots; a scan of their kept mass gives every
-    // slot its cumulative probability.
-    let per = n / WG;
-    let first = lid * per;
+    // A scan of each thread's kept mass gives every slot its cumulative probability.
     var mine = 0.0;
     for (var i = first; i < first + per; i = i + 1u) {
         if i < top_k {
@@ -216,7 +225,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
             slot = 0u;
         }
         let id = order[slot];
-        let base = step * RECORD;
+        let base = at * RECORD;
         out[base] = id;
         out[base + 1u] = bitcast<u32>(exp((keys[slot] - m) / shown) / shown_sum);
         for (var c = 0u; c < CANDIDATES; c = c + 1u) {
@@ -226,6 +235,6 @@ fn main(@builtin(local_invocation_index) lid: u32) {
         state.ids[0] = id;
         state.pos0 = state.pos0 + state.t;
         state.t = 1u;
-        state.step = step + 1u;
+        state.step = at + 1u;
     }
 }

@@ -7,7 +7,10 @@
 //!
 //! Each measurement includes reading the last logits back, as a real decoding step must, and is
 //! the median of `--repeats` runs after one warm-up. Beside burn's forward pass (the reference)
-//! the same three numbers for the fused CPU path ([`CpuDecoder`]), with the total prefill time.
+//! the same three numbers for the fused CPU path ([`CpuDecoder`]), with the total prefill time,
+//! and, built with the `gpu` feature, for the fused WGSL kernels on the default wgpu adapter
+//! (where a decoded token is chosen on the GPU and only it comes back), with tokens decoded 16
+//! per readback and the GPU work per token.
 
 use std::time::Instant;
 
@@ -78,7 +81,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let weights = std::sync::Arc::new(DecodeWeights::read_cpu(model).context("reading weights")?);
     println!("the fused CPU path (one thread):");
     header();
-    let mut decoder = CpuDecoder::new(weights);
+    let mut decoder = CpuDecoder::new(weights.clone());
     for &p in &args.positions {
         let mut forward = |from: usize, to: usize| {
             decoder.truncate(from);
@@ -92,6 +95,72 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             prefill * p as f64
         );
     }
+    #[cfg(feature = "gpu")]
+    gpu(&weights, &ids, &args.positions, repeats)?;
+    Ok(())
+}
+
+/// The fused WGSL kernels: the same columns (a decoded token is a greedy step, chosen on the
+/// GPU), then tokens decoded 16 per readback, then the work one streamed token asks of the GPU.
+#[cfg(feature = "gpu")]
+fn gpu(
+    weights: &DecodeWeights,
+    ids: &[u32],
+    positions: &[usize],
+    repeats: usize,
+) -> anyhow::Result<()> {
+    use tumbler_model::decode::gpu::{GpuDecoder, request_device};
+    use tumbler_model::inspect::resolve;
+    use tumbler_model::sampling::{Rng, SamplingConfig};
+
+    let (device, queue, adapter) = resolve(request_device())?;
+    println!("the fused WGSL kernels on wgpu ({}, {:?}):", adapter.name, adapter.backend);
+    let mut decoder = GpuDecoder::new(device, queue, weights)?;
+    println!(
+        "{:>8} {:>22} {:>22} {:>22} {:>12} {:>16}",
+        "position",
+        "prefill ms/token",
+        "decode+cache ms/token",
+        "decode no-cache ms/tok",
+        "prefill ms",
+        "16/readback ms/tok"
+    );
+    let greedy = SamplingConfig::greedy();
+    let mut rng = Rng::new(0);
+    let context = weights.config.context_length;
+    for &p in positions {
+        let mut logits = |from: usize, to: usize| -> anyhow::Result<()> {
+            decoder.truncate(from);
+            resolve(decoder.logits(&ids[from..to]))?;
+            Ok(())
+        };
+        let prefill = median_ms(repeats, || logits(0, p))? / p as f64;
+        let uncached = median_ms(repeats, || logits(0, p + 1))?;
+        let batch = 16.min(context - p);
+        let mut steps = |n: usize| -> anyhow::Result<()> {
+            decoder.truncate(p);
+            resolve(decoder.step_many(&ids[p..=p], n, &greedy, &mut rng))?;
+            Ok(())
+        };
+        let cached = median_ms(repeats, || steps(1))?;
+        let batched = median_ms(repeats, || steps(batch))? / batch as f64;
+        println!(
+            "{p:>8} {prefill:>22.3} {cached:>22.3} {uncached:>22.3} {:>12.3} {batched:>16.3}",
+            prefill * p as f64
+        );
+    }
+    decoder.truncate(positions[0]);
+    let before = decoder.counters();
+    resolve(decoder.step(&ids[positions[0]..=positions[0]], &greedy, &mut rng))?;
+    let after = decoder.counters();
+    println!(
+        "per streamed token: {} dispatches, {} submit, {} buffer write, {} map, {} bytes read back",
+        after.dispatches - before.dispatches,
+        after.submits - before.submits,
+        after.writes - before.writes,
+        after.maps - before.maps,
+        after.bytes_read - before.bytes_read
+    );
     Ok(())
 }
 

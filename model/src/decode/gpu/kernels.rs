@@ -72,14 +72,14 @@ pub(super) fn check(config: &TumblerConfig, limits: &wgpu::Limits) -> Result<(),
         format!("C = {} is over {MAX_C}", c.d_model)
     } else if c.context_length > MAX_CTX {
         format!("a context of {} is over {MAX_CTX}", c.context_length)
-    } else if hs > MAX_HS || hs % 2 == 1 || hs * c.n_heads != c.d_model {
+    } else if hs > MAX_HS || !hs.is_multiple_of(2) || hs * c.n_heads != c.d_model {
         format!("head size {hs} must be even, at most {MAX_HS} and divide C")
     } else if c.n_kv_heads == 0 || !c.n_heads.is_multiple_of(c.n_kv_heads) {
         format!("{} query heads do not share {} key/value heads", c.n_heads, c.n_kv_heads)
     } else if widest as u64 > limits.max_storage_buffer_binding_size {
         format!("a buffer of {widest} bytes is over the device's binding limit")
-    } else if limits.max_storage_buffers_per_shader_stage < 7 {
-        "the device binds fewer than 7 storage buffers per kernel".into()
+    } else if limits.max_storage_buffers_per_shader_stage < 8 {
+        "the device binds fewer than 8 storage buffers per kernel".into()
     } else {
         return Ok(());
     };
@@ -136,11 +136,11 @@ impl Kernels {
             0,
             0,
         ];
-        let sizes: Vec<u8> = sizes.iter().flat_map(|w| w.to_le_bytes()).collect();
-        let uniform = device.create_buffer_init(&BufferInitDescriptor {
+        let words: Vec<u8> = sizes.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let sizes = device.create_buffer_init(&BufferInitDescriptor {
             label: Some("decode cfg"),
-            contents: &sizes,
-            usage: wgpu::BufferUsages::UNIFORM,
+            contents: &words,
+            usage: storage,
         });
         let state = scratch(
             "decode state",
@@ -205,10 +205,10 @@ impl Kernels {
         let sample_p =
             pipeline("decode_sample", include_str!("../../../../shaders/decode_sample.wgsl"));
 
-        // Binds `uniform` at 0, `state` at 1, then `rest` in order.
+        // Binds `sizes` at 0, `state` at 1, then `rest` in order.
         let bind = |pipeline: &wgpu::ComputePipeline, rest: &[wgpu::BindingResource<'_>]| {
             let mut entries = vec![
-                wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() },
+                wgpu::BindGroupEntry { binding: 0, resource: sizes.as_entire_binding() },
                 wgpu::BindGroupEntry { binding: 1, resource: state.as_entire_binding() },
             ];
             entries.extend(rest.iter().enumerate().map(|(i, resource)| wgpu::BindGroupEntry {
