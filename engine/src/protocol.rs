@@ -14,9 +14,9 @@ use crate::answers::{Answer, Step};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
-    /// burn's wgpu backend on the browser's WebGPU, with our WGSL kernels.
+    /// Decoding with our WGSL kernels on the browser's WebGPU (everything else on the CPU).
     Webgpu,
-    /// burn's flex backend: plain wasm on the CPU.
+    /// The fused CPU path and burn's flex backend: plain wasm on the CPU.
     Cpu,
 }
 

@@ -1,6 +1,6 @@
-//! The engine worker with burn's WebGPU backend: the same worker as `main.rs`, built with the
-//! `webgpu` feature as its own binary, so that the page downloads this larger wasm only where the
-//! browser has a WebGPU adapter (`app/src/engine.rs`). It runs on the CPU when WebGPU fails.
+//! The engine worker with the GPU decoder: the same worker as `main.rs`, built with the `webgpu`
+//! feature as its own binary, so that the page downloads it only where it chose WebGPU
+//! (`app/src/engine/choice.rs`). It runs on the CPU when WebGPU fails.
 
 #[cfg(target_arch = "wasm32")]
 mod worker;
