@@ -136,7 +136,7 @@ pub struct ForwardTime {
     pub millis: Vec<f64>,
 }
 
-/// How fast the CPU path decodes in this worker.
+/// How fast this worker decodes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecodeSpeed {
     /// The median time of one decoded token (its forward pass with the KV cache and the logits),

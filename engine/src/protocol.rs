@@ -125,8 +125,8 @@ pub enum Query {
     KvCompare { prompt: String, max_tokens: usize },
     /// The forward pass timed at each length, `repeats` times after one warm-up.
     ForwardTimes { lengths: Vec<usize>, repeats: usize },
-    /// How fast this worker's CPU path decodes: `tokens` single tokens timed after a short
-    /// prompt, on a copy of the model's cache (the backend choice's measurement).
+    /// How fast this worker decodes (on its GPU decoder where it has one, else on the CPU path):
+    /// `tokens` tokens timed after as many untimed (the backend choice's measurement).
     DecodeSpeed { tokens: usize },
     /// The GPU decoder against the CPU path on `text`: logits, `tokens` greedy tokens, and what
     /// each token asked of the GPU (WebGPU builds on WebGPU only).

@@ -144,7 +144,7 @@ impl Worker {
             Query::ForwardTimes { lengths, repeats } => {
                 Outcome::Done(self.forward_times(id, l, lengths, *repeats).await?)
             }
-            Query::DecodeSpeed { tokens } => stream::decode_speed(l, *tokens)?.into(),
+            Query::DecodeSpeed { tokens } => stream::decode_speed(l, *tokens).await?.into(),
             Query::GpuCheck { text, tokens } => stream::gpu_check(l, text, *tokens).await?.into(),
             Query::Learn { text, prompt, steps, sample_every, seed } => {
                 Outcome::Done(self.learn(id, l, text, prompt, *steps, *sample_every, *seed).await?)

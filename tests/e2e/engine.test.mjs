@@ -71,19 +71,21 @@ test("left to itself, the page measures which backend is faster, says why, remem
     assert.equal(await status.getAttribute("data-backend"), "cpu");
     assert.ok(!workers.some((u) => u.includes("tumbler-engine-webgpu")), workers.join(", "));
   } else {
+    // Final once the CPU won the first measurement, or the WebGPU engine it moved to was timed.
+    const settled = /alone takes|WebGPU then decoded|WebGPU decoded a token in|could not be measured/;
     await page.waitForFunction(
-      () => document.querySelector("[data-backend-why]")?.dataset.backendWhy.startsWith("measured"),
-      null,
+      (settled) => new RegExp(settled).test(document.querySelector("[data-backend-why]")?.dataset.backendWhy ?? ""),
+      settled.source,
       { timeout: READY_MS },
     );
     const why = await status.getAttribute("data-backend-why");
     t.diagnostic(why);
     const remembered = JSON.parse(await page.evaluate(() => localStorage.getItem("tumbler-backend")));
-    assert.match(why, /the CPU decodes a token in \d+\.\d\d ms|under half the/);
     assert.equal(remembered.why, why);
     await page.waitForFunction((b) => document.querySelector("[data-engine-state]")?.dataset.backend === b && document.querySelector("[data-engine-state]")?.dataset.engineState === "ready", remembered.backend, { timeout: READY_MS });
+    // The WebGPU worker is downloaded only when a round trip said WebGPU might win.
     const gpuWorker = workers.some((u) => u.includes("tumbler-engine-webgpu"));
-    assert.equal(gpuWorker, remembered.backend === "webgpu", `worker downloads: ${workers.join(", ")}`);
+    assert.equal(gpuWorker, !/alone takes|could not be measured/.test(why), `worker downloads: ${workers.join(", ")}`);
     // The next visit starts the remembered backend at once, without measuring again.
     workers.length = 0;
     await page.reload();

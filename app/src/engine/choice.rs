@@ -7,7 +7,8 @@
 //! the CPU worker's decode time per token ([`Query::DecodeSpeed`]) and one WebGPU round trip
 //! (the least a decoded token costs there). WebGPU is chosen only where that round trip takes
 //! less than half a CPU token ([`decide`]; the other half is left for the kernels themselves),
-//! and only then is its larger worker downloaded. The choice and its reason are kept in
+//! and only then is its worker downloaded; once it is ready, its own decoding is timed too, and
+//! if it is no faster than the CPU was, the CPU is remembered and runs instead. The choice and its reason are kept in
 //! `localStorage`, so the measurement runs once per device; `?backend=cpu|webgpu` forces either.
 //!
 //! [`Query::DecodeSpeed`]: tumbler_engine::Query::DecodeSpeed

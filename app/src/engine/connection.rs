@@ -47,6 +47,9 @@ struct Connection {
     next_id: u32,
     /// Whether to measure the backends once the CPU engine is ready (a first visit).
     measure: bool,
+    /// After a move to WebGPU on a measurement: the CPU's time per token, to compare with the
+    /// WebGPU engine's own once it is ready.
+    verify: Option<f64>,
 }
 
 thread_local! {
@@ -67,6 +70,7 @@ pub fn start(engine: Engine) {
             waiting: Vec::new(),
             next_id: 1,
             measure: false,
+            verify: None,
         });
     });
     retry();
@@ -110,12 +114,43 @@ async fn measure(engine: Engine) {
     if choice.backend == Backend::Webgpu {
         if with(|c| c.handlers.is_empty()) == Some(true) {
             engine.why.set(choice.why);
+            with(|c| c.verify = Some(cpu_ms));
             start_worker(Backend::Webgpu, None);
         } else {
             engine.why.set(format!("{}; WebGPU runs from the next visit", choice.why));
         }
     } else {
         engine.why.set(choice.why);
+    }
+}
+
+/// The WebGPU engine a measurement moved to, timed on its own decoding: if it is no faster than
+/// the CPU was (`cpu_ms` per token), the CPU is remembered instead, and runs from now on.
+async fn verify(engine: Engine, cpu_ms: f64) {
+    let Ok(speed) = ask::<DecodeSpeed>(Query::DecodeSpeed { tokens: PROBE_TOKENS }).await else {
+        return;
+    };
+    let gpu_ms = speed.ms_per_token;
+    if gpu_ms < cpu_ms {
+        let why = format!(
+            "{}; WebGPU then decoded a token in {gpu_ms:.2} ms",
+            engine.why.get_untracked()
+        );
+        remember(&Choice { backend: Backend::Webgpu, why: why.clone() });
+        engine.why.set(why);
+        return;
+    }
+    let choice = Choice {
+        backend: Backend::Cpu,
+        why: format!(
+            "measured on this device: WebGPU decoded a token in {gpu_ms:.2} ms, the CPU in \
+             {cpu_ms:.2} ms"
+        ),
+    };
+    remember(&choice);
+    engine.why.set(choice.why);
+    if with(|c| c.handlers.is_empty()) == Some(true) {
+        start_worker(Backend::Cpu, None);
     }
 }
 
@@ -261,6 +296,11 @@ fn on_load(model: Model, status: LoadStatus) {
             flush();
             if with(|c| std::mem::take(&mut c.measure)) == Some(true) {
                 wasm_bindgen_futures::spawn_local(measure(engine));
+            }
+            if let Some(cpu_ms) = with(|c| c.verify.take()).flatten()
+                && backend == Backend::Webgpu
+            {
+                wasm_bindgen_futures::spawn_local(verify(engine, cpu_ms));
             }
         }
         (Model::Base, LoadStatus::Failed { message }) => {
