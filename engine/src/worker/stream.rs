@@ -9,7 +9,6 @@ use tumbler_engine::{
     KvStep, MAX_KV_TOKENS, MAX_LENGTHS, MAX_REPEATS, MAX_TEXT_BYTES, Model, Reply, Role,
     Step as StepReply, head,
 };
-use tumbler_model::decode::CpuDecoder;
 #[cfg(feature = "webgpu")]
 use tumbler_model::decode::check::{MAX_CHECK_TOKENS, check_gpu};
 use tumbler_model::generate::{GenerateError, Generation, Step, chat_prompt, stop_tokens};
@@ -214,11 +213,10 @@ pub async fn decode_speed(l: &Loaded, tokens: usize) -> Result<DecodeSpeed, Fail
     let prompt: Vec<u32> = (0..SPEED_PROMPT as u32).map(|i| (i * 7919 + 13) % vocab).collect();
     let options = GenerateOptions::greedy(2 * tokens);
     let mut run = Generation::new(&l.model, prompt, &options, vec![]).map_err(|e| e.to_string())?;
-    let mut cpu = CpuDecoder::new(l.fused.borrow().weights().clone());
     let mut millis = Vec::with_capacity(2 * tokens);
     loop {
         let started = now();
-        let step = step_speed(l, &mut run, &mut cpu).await?;
+        let step = step_on(l, &mut run).await?;
         millis.push(now() - started);
         if matches!(step, Step::Done(_)) {
             break;
@@ -230,22 +228,6 @@ pub async fn decode_speed(l: &Loaded, tokens: usize) -> Result<DecodeSpeed, Fail
     timed.sort_by(f64::total_cmp);
     let ms_per_token = timed.get(timed.len() / 2).copied().unwrap_or(f64::NAN);
     Ok(DecodeSpeed { ms_per_token, tokens: timed.len(), position: SPEED_PROMPT + tokens })
-}
-
-/// One step of [`decode_speed`]'s run: on `l`'s GPU decoder if it has one, else on `cpu`.
-async fn step_speed(
-    l: &Loaded,
-    run: &mut Generation,
-    cpu: &mut CpuDecoder,
-) -> Result<Step, Failure> {
-    #[cfg(feature = "webgpu")]
-    if let Some(mut gpu) = l.gpu.borrow_mut().take() {
-        let step = run.step_gpu(&mut gpu).await;
-        *l.gpu.borrow_mut() = Some(gpu);
-        return Ok(step?);
-    }
-    let _ = l;
-    Ok(run.step_fused(cpu)?)
 }
 
 /// The GPU decoder against the CPU path on `text` (see [`GpuCheck`]).
@@ -278,13 +260,20 @@ const SPEED_PROMPT: usize = 10;
 /// The most tokens [`decode_speed`] times.
 pub const MAX_SPEED_TOKENS: usize = 64;
 
-/// One step of `run` on `l`: on the CPU the fused path, on WebGPU burn's forward pass.
+/// One step of `run` on `l`: on WebGPU the GPU decoder, else (or while another stream's step holds
+/// the GPU decoder) the fused CPU path.
 async fn step_on(l: &Loaded, run: &mut Generation) -> Result<Step, GenerateError> {
-    if l.on_gpu() {
-        run.step_async(&l.model).await
-    } else {
-        run.step_fused(&mut l.fused.borrow_mut())
+    #[cfg(feature = "webgpu")]
+    {
+        // Out of its slot while the step awaits the GPU; put back whatever the step did.
+        let taken = l.gpu.borrow_mut().take();
+        if let Some(mut gpu) = taken {
+            let step = run.step_gpu(&mut gpu).await;
+            *l.gpu.borrow_mut() = Some(gpu);
+            return step;
+        }
     }
+    run.step_fused(&mut l.fused.borrow_mut())
 }
 
 /// Runs `ids` through the fused CPU path without a cache and returns the last position's logits
