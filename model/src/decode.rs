@@ -50,8 +50,7 @@ impl GpuText {
     /// least the last token to read, and records `text` as what it will hold once the caller has
     /// read the returned position onwards. Returns where reading starts.
     pub fn resume(&mut self, text: &[u32]) -> usize {
-        let shared = self.ids.iter().zip(text).take_while(|(a, b)| a == b).count();
-        let start = shared.min(text.len().saturating_sub(1));
+        let start = resume_point(&self.ids, text);
         self.decoder.truncate(start);
         self.ids.clear();
         self.ids.extend_from_slice(text);
@@ -66,6 +65,13 @@ impl GpuText {
 }
 #[cfg(feature = "gpt")]
 pub use weights::{DecodeWeights, LayerWeights};
+
+/// Where reading `text` starts for a cache holding `cached`: after the longest prefix the two
+/// share, but at its last token at the latest, whose logits a cache does not keep.
+pub fn resume_point(cached: &[u32], text: &[u32]) -> usize {
+    let shared = cached.iter().zip(text).take_while(|(a, b)| a == b).count();
+    shared.min(text.len().saturating_sub(1))
+}
 
 /// Why a decoder could not read the tokens it was given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -22,8 +22,6 @@ pub struct Loaded {
     pub encoding: Rc<Encoding>,
     /// Where it decodes: WebGPU when `gpu` holds a decoder.
     pub backend: Backend,
-    /// The weights file, to rebuild the model on the CPU if the GPU is lost.
-    pub weights: Rc<Vec<u8>>,
     /// Why the backend is not the one asked for, if it is not.
     pub note: Option<String>,
     /// The fused CPU path over the same weights, with its KV cache: how the CPU decodes.
@@ -61,20 +59,17 @@ impl Loaded {
         }
     }
 
-    /// The same model and tokenizer rebuilt on the CPU from the weights file.
-    pub fn on_cpu(&self, note: String) -> Result<Loaded, String> {
-        let device = Device::flex();
-        let model = weights::from_safetensors(&self.model.config, &self.weights, &device)
-            .map_err(|e| format!("{note}, but the weights did not load there: {e}"))?;
-        Ok(Loaded {
-            model,
+    /// The same model decoding on the CPU (everything else already runs there), with `note`
+    /// saying why.
+    pub fn on_cpu(&self, note: String) -> Loaded {
+        Loaded {
+            model: self.model.clone(),
             encoding: self.encoding.clone(),
             backend: Backend::Cpu,
-            weights: self.weights.clone(),
             note: Some(note),
             fused: RefCell::new(CpuDecoder::new(self.fused.borrow().weights().clone())),
             gpu: GpuSlot::default(),
-        })
+        }
     }
 }
 
@@ -155,7 +150,6 @@ pub async fn build(files: Files, urls: &ModelUrls) -> Result<Loaded, String> {
         model,
         encoding: files.encoding,
         backend: Backend::Cpu,
-        weights: Rc::new(files.weights),
         note: None,
         fused: RefCell::new(CpuDecoder::new(Arc::new(fused))),
         gpu: GpuSlot::default(),

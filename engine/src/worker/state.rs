@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use tumbler_engine::{Answer, DoneReason, Reply};
-use tumbler_engine::{Backend, LoadStatus, Model, ModelUrls};
+use tumbler_engine::{Backend, Model, ModelUrls};
 use tumbler_model::generate::GenerateError;
 use tumbler_model::inspect::{EmbeddingSpace, InspectError};
 
@@ -120,24 +120,16 @@ impl Worker {
         Ok(loaded.with_gpu(gpu, backend, note))
     }
 
-    /// The GPU is gone: never use WebGPU again in this worker, rebuild the loaded model on the
-    /// CPU from its weights, and tell the page with a fresh ready status (its note says why).
+    /// The GPU is gone: never use WebGPU again in this worker, decode the loaded model on the
+    /// CPU, and tell the page with a fresh ready status (its note says why).
     pub fn gpu_lost(&self, reason: String) {
         let reason = self.gpu.give_up(reason);
         // The chat model loads again, on the CPU, with the next question for it.
         self.chat.forget(None);
         let Some(gpu) = self.loaded.borrow().clone().filter(|l| l.on_gpu()) else { return };
-        let status = match gpu.on_cpu(format!("{reason}; running on the CPU")) {
-            Ok(cpu) => {
-                let status = cpu.ready();
-                *self.loaded.borrow_mut() = Some(Rc::new(cpu));
-                status
-            }
-            Err(message) => {
-                self.loaded.borrow_mut().take();
-                LoadStatus::Failed { message }
-            }
-        };
+        let cpu = gpu.on_cpu(format!("{reason}; running on the CPU"));
+        let status = cpu.ready();
+        *self.loaded.borrow_mut() = Some(Rc::new(cpu));
         post(&Reply::Load { model: Model::Base, status });
     }
 

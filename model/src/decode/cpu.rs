@@ -97,8 +97,7 @@ impl CpuDecoder {
     /// grows by one token reads one, a chat's next turn reads the new turn. Also returns how many
     /// tokens it read.
     pub fn next_logits(&mut self, text: &[u32]) -> Result<(&[f32], usize), DecodeError> {
-        let shared = self.ids.iter().zip(text).take_while(|(a, b)| a == b).count();
-        self.truncate(shared.min(text.len().saturating_sub(1)));
+        self.truncate(super::resume_point(&self.ids, text));
         let start = self.len();
         Ok((self.forward(&text[start..])?, text.len() - start))
     }

@@ -41,16 +41,6 @@ pub struct DecodeWeights {
 }
 
 impl DecodeWeights {
-    /// Reads `model`'s weights back from its device (awaited: on WebGPU they come back later).
-    pub async fn read(model: &Tumbler) -> Result<Self, ReadbackError> {
-        let mut params = HashMap::new();
-        for (name, tensor, _shape) in model.named_params() {
-            let data = tensor.into_data_async().await.map_err(|e| ReadbackError::of(&e))?;
-            params.insert(name, data.try_to_vec::<f32>().map_err(|e| ReadbackError::of(&e))?);
-        }
-        Ok(Self::from_params(&model.config, params))
-    }
-
     /// Reads the weights of `model`, on the CPU (flex), where tensors read back at once.
     pub fn read_cpu(model: &Tumbler) -> Result<Self, ReadbackError> {
         let mut params = HashMap::new();

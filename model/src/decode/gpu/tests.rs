@@ -47,7 +47,7 @@ fn shipped() -> Tumbler {
 }
 
 fn weights_of(model: &Tumbler) -> Arc<DecodeWeights> {
-    Arc::new(resolve(DecodeWeights::read(model)).unwrap())
+    Arc::new(DecodeWeights::read_cpu(model).unwrap())
 }
 
 /// burn's forward over `ids` without a cache: the last row of logits.
