@@ -39,7 +39,19 @@ for sid, size, start in sections:
     if sid == 10: code = start
 print({k: v for k, v in secsize.most_common()})
 cnt, j = leb(d, code); by = collections.Counter()
+def demangle(n):
+    """Rust's legacy mangling, roughly: `_ZN3foo3bar17h..E` → `foo::bar`, `$LT$` → `<`."""
+    if not n.startswith('_ZN'): return n
+    parts, k = [], 3
+    while k < len(n) and n[k].isdigit():
+        m = re.match(r'\d+', n[k:]); ln = int(m.group()); k += len(m.group())
+        parts.append(n[k:k+ln]); k += ln
+    s = '::'.join(p for p in parts if not re.fullmatch(r'h[0-9a-f]{16}', p))
+    for a, b in (('$LT$', '<'), ('$GT$', '>'), ('$u20$', ' '), ('$RF$', '&'), ('$C$', ','), ('..', '::'), ('$u7b$', '{'), ('$u7d$', '}')):
+        s = s.replace(a, b)
+    return s.lstrip('_')
 def crate(n):
+    n = demangle(n)
     m = re.search(r'(?:<|^|\s)_?(?:&?(?:mut )?)?([a-z_][a-z0-9_]*)::', n)
     return m.group(1) if m else n[:30]
 for f in range(cnt):

@@ -124,12 +124,25 @@ pub struct TopToken {
     pub p: f32,
 }
 
-/// The ids of the `n` largest entries of `probs`, largest first (ties: smaller id first).
+/// The ids of the `n` largest entries of `probs`, largest first (ties: smaller id first): what a
+/// stable sort by decreasing value (`total_cmp`) would put first, found in one pass that keeps
+/// the best `n` so far in order (a sort of the whole vocabulary cost ~0.2 ms a token in wasm).
 pub fn top_ids(probs: &[f32], n: usize) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..probs.len() as u32).collect();
-    order.sort_by(|&a, &b| probs[b as usize].total_cmp(&probs[a as usize]));
-    order.truncate(n);
-    order
+    let mut best: Vec<u32> = Vec::with_capacity(n + 1);
+    if n == 0 {
+        return best;
+    }
+    for (id, p) in probs.iter().enumerate() {
+        let above = |&kept: &u32| probs[kept as usize].total_cmp(p).is_ge();
+        if best.len() == n && best.last().is_some_and(above) {
+            continue;
+        }
+        // After every kept id at least as large: a later id loses a tie.
+        let at = best.partition_point(above);
+        best.insert(at, id as u32);
+        best.truncate(n);
+    }
+    best
 }
 
 /// The `n` most likely entries of `probs`, most likely first (ties: smaller id first), with the

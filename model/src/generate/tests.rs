@@ -265,3 +265,32 @@ fn fused_steps_choose_the_tokens_burn_steps_choose() {
         }
     }
 }
+
+/// The one-pass selection picks what a stable sort by decreasing value would put first, with ties
+/// (many, from a coarse grid of values), zeros, infinities and every `n` up to past the length.
+#[test]
+fn top_ids_equal_the_first_of_a_stable_sort() {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..400 {
+        let len = 1 + (next() % 40) as usize;
+        let probs: Vec<f32> = (0..len)
+            .map(|_| match next() % 10 {
+                0 => 0.0,
+                1 if round % 7 == 0 => f32::INFINITY,
+                _ => (next() % 6) as f32 / 8.0,
+            })
+            .collect();
+        let mut sorted: Vec<u32> = (0..len as u32).collect();
+        sorted.sort_by(|&a, &b| probs[b as usize].total_cmp(&probs[a as usize]));
+        for n in 0..=len + 2 {
+            let want: Vec<u32> = sorted.iter().copied().take(n).collect();
+            assert_eq!(top_ids(&probs, n), want, "{probs:?}, n = {n}");
+        }
+    }
+}
