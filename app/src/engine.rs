@@ -13,6 +13,7 @@ mod choice;
 mod connection;
 mod launch;
 pub mod live;
+mod pipeline;
 mod state;
 mod status;
 

@@ -13,7 +13,6 @@ use tumbler_model::inspect::EmbeddingSpace;
 use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
 
-mod answer;
 mod chat;
 mod gpu;
 mod io;
@@ -84,10 +83,6 @@ impl Worker {
 
     /// `query`, asked of the base model; asked once more of the CPU model if the GPU was lost.
     async fn ask(self: &Rc<Self>, id: u32, query: &Query) -> Result<Outcome, Failure> {
-        // The one question that needs no model: answered while it loads, or after it failed.
-        if let Query::Pipeline { documents } = query {
-            return Ok(answer::pipeline(documents).into());
-        }
         let l = self.loaded()?;
         match self.run(id, query, &l).await {
             Err(Failure::Device(error)) => match self.fallback(&l, &error) {
@@ -149,7 +144,9 @@ impl Worker {
             Query::Learn { text, prompt, steps, sample_every, seed } => {
                 Outcome::Done(self.learn(id, l, text, prompt, *steps, *sample_every, *seed).await?)
             }
-            Query::Pipeline { documents } => answer::pipeline(documents).into(),
+            Query::Pipeline { .. } => {
+                return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());
+            }
         })
     }
 

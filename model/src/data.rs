@@ -14,4 +14,6 @@ pub mod pipeline;
 pub mod quality;
 pub mod url_filter;
 
-pub use pipeline::{Document, Pipeline, PipelineReport, StageReport, Verdict};
+#[cfg(feature = "regex")]
+pub use pipeline::Pipeline;
+pub use pipeline::{Document, PipelineReport, StageReport, Verdict};

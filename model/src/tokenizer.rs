@@ -17,6 +17,10 @@ mod bpe;
 mod hf;
 mod split;
 mod tiktoken;
+mod unicode;
+
+#[cfg(feature = "train")]
+pub(crate) use split::CL100K_JSON_PATTERN;
 
 use std::fmt;
 use std::str::FromStr;
@@ -145,7 +149,7 @@ impl Encoding {
         let specials = specials.iter().map(|&(s, id)| (s.to_string(), id)).collect();
         Ok(Self {
             name,
-            splitter: split::Splitter::new(compile(pattern)?, name == EncodingName::Cl100kBase),
+            splitter: split::Splitter::new(pattern)?,
             merges: bpe::Merges::Ranks(ranks),
             tokens: token_table(tokens),
             specials,
@@ -160,7 +164,7 @@ impl Encoding {
         let parts = hf::parse(data)?;
         Ok(Self {
             name: EncodingName::Tumbler,
-            splitter: split::Splitter::new(compile(&parts.pattern)?, false),
+            splitter: split::Splitter::new(&parts.pattern)?,
             merges: parts.merges,
             tokens: token_table(parts.tokens),
             specials: parts.specials,
@@ -282,13 +286,6 @@ impl Encoding {
         self.for_each_piece(text, |piece| traces.push(self.merges.trace(piece.as_bytes(), token)));
         traces
     }
-}
-
-fn compile(pattern: &str) -> Result<fancy_regex::Regex, TokenizerError> {
-    fancy_regex::RegexBuilder::new(pattern)
-        .backtrack_limit(usize::MAX)
-        .build()
-        .map_err(|e| TokenizerError::Pattern(e.to_string()))
 }
 
 fn token_table(tokens: Vec<(u32, Vec<u8>)>) -> Vec<Box<[u8]>> {

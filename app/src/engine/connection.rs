@@ -21,7 +21,7 @@ use super::state::{ChatModelState, Engine, EngineState};
 /// What a question's replies go to.
 pub type Handler = Box<dyn FnMut(Reply)>;
 /// The worker's message and error callbacks.
-type Callbacks = (Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(Event)>);
+pub(super) type Callbacks = (Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(Event)>);
 
 /// The running worker.
 struct Running {
@@ -263,14 +263,21 @@ fn flush() {
 /// Asks `query`; `handler` gets its replies. Sent now if the worker can take it, else when it
 /// can. Returns the question's id.
 pub fn submit(query: Query, handler: Handler) -> u32 {
+    let pipeline = matches!(query, Query::Pipeline { .. });
     let id = with(|c| {
         let id = c.next_id;
         c.next_id += 1;
-        c.waiting.push((id, query, handler));
         id
-    });
+    })
+    .unwrap_or(0);
+    if pipeline {
+        // Not the engine's: the corpus pipeline has a worker of its own.
+        super::pipeline::submit(id, query, handler);
+        return id;
+    }
+    with(|c| c.waiting.push((id, query, handler)));
     flush();
-    id.unwrap_or(0)
+    id
 }
 
 /// Asks the worker to stop the stream `id` (a question not yet sent is dropped).

@@ -12,6 +12,8 @@ use crate::route::Route;
 /// CPU build, and the build with burn's WebGPU backend.
 const CPU_WORKER: &str = "tumbler-engine_loader.js";
 const WEBGPU_WORKER: &str = "tumbler-engine-webgpu_loader.js";
+/// The corpus-pipeline worker (see `super::pipeline`).
+const PIPELINE_WORKER: &str = "tumbler-pipeline_loader.js";
 /// The model the page loads unless `?model=` names another folder of the site.
 const MODEL_DIR: &str = "public/model/base/";
 /// The fine-tuned chat model, loaded by the worker on the first question that needs it.
@@ -53,6 +55,11 @@ pub fn worker_script(backend: Backend) -> String {
         Backend::Webgpu => WEBGPU_WORKER,
         Backend::Cpu => CPU_WORKER,
     })
+}
+
+/// The absolute URL of the corpus-pipeline worker's script.
+pub fn pipeline_script() -> String {
+    absolute(PIPELINE_WORKER)
 }
 
 /// The backend `?backend=cpu|webgpu` forces, if it does.

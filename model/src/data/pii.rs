@@ -1,6 +1,7 @@
 //! PII removal, FineWeb's last stage: email addresses, phone numbers, IPv4 and IPv6 addresses and
 //! payment-card numbers (Luhn-checked, so ordinary long numbers survive) become placeholders.
 
+#[cfg(feature = "regex")]
 use fancy_regex::Regex;
 
 /// A pattern and a looser one that every match of it also matches, without look-around or `\b`.
@@ -8,12 +9,14 @@ use fancy_regex::Regex;
 /// position, and a Unicode `\b` stops the fast engine on any text that is not pure ASCII. The
 /// prefilter runs in the fast engine; text where it finds nothing cannot hold a match, so most
 /// documents skip the slow search.
+#[cfg(feature = "regex")]
 #[derive(Debug)]
 struct Pattern {
     full: Regex,
     prefilter: Regex,
 }
 
+#[cfg(feature = "regex")]
 impl Pattern {
     fn may_match(&self, text: &str) -> bool {
         // A pattern without look-around cannot hit the backtrack limit; on an error, search anyway.
@@ -21,6 +24,7 @@ impl Pattern {
     }
 }
 
+#[cfg(feature = "regex")]
 /// Compiled patterns; build once.
 #[derive(Debug)]
 pub struct PiiScrubber {
@@ -53,12 +57,14 @@ impl PiiCounts {
     }
 }
 
+#[cfg(feature = "regex")]
 impl Default for PiiScrubber {
     fn default() -> Self {
         Self::new()
     }
 }
 
+#[cfg(feature = "regex")]
 impl PiiScrubber {
     #[allow(clippy::missing_panics_doc)]
     pub fn new() -> Self {
@@ -165,7 +171,7 @@ pub fn luhn(number: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "regex"))]
 mod tests {
     use super::*;
 

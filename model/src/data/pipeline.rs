@@ -1,11 +1,18 @@
 //! The stages in FineWeb's order, with documents and bytes counted in and out of each.
 
-use super::html::extract_text;
-use super::lang::LangId;
-use super::minhash::{MinHashConfig, MinHasher};
-use super::pii::{PiiCounts, PiiScrubber};
-use super::quality::{self, QualityConfig};
-use super::url_filter::{self, UrlVerdict};
+use super::pii::PiiCounts;
+// Running the stages needs the PII patterns' regex engine (the `regex` feature): the engine
+// worker, built without it, has the types; the corpus pipeline runs in the CLI, the page's tests
+// and the pipeline worker.
+#[cfg(feature = "regex")]
+use super::{
+    html::extract_text,
+    lang::LangId,
+    minhash::{MinHashConfig, MinHasher},
+    pii::PiiScrubber,
+    quality::{self, QualityConfig},
+    url_filter::{self, UrlVerdict},
+};
 
 /// One raw document.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -69,6 +76,7 @@ pub struct Verdict {
 pub const MIN_ENGLISH: f32 = 0.5;
 
 /// The configured stages.
+#[cfg(feature = "regex")]
 #[derive(Debug)]
 pub struct Pipeline {
     pub quality: QualityConfig,
@@ -79,17 +87,20 @@ pub struct Pipeline {
     pii: PiiScrubber,
 }
 
+#[cfg(feature = "regex")]
 impl Default for Pipeline {
     fn default() -> Self {
         Self::new(QualityConfig::default(), MinHashConfig::default())
     }
 }
 
+#[cfg(feature = "regex")]
 struct Stage<'a> {
     report: StageReport,
     outcomes: &'a mut Vec<Outcome>,
 }
 
+#[cfg(feature = "regex")]
 impl Stage<'_> {
     fn drop_doc(&mut self, stage: &'static str, doc: &Document, reason: String) {
         *self.report.reasons.entry(reason.clone()).or_default() += 1;
@@ -102,6 +113,7 @@ impl Stage<'_> {
     }
 }
 
+#[cfg(feature = "regex")]
 impl Pipeline {
     pub fn new(quality: QualityConfig, minhash: MinHashConfig) -> Self {
         Self {
@@ -269,6 +281,7 @@ impl Pipeline {
     }
 }
 
+#[cfg(feature = "regex")]
 fn start(name: &str, docs: &[Document]) -> StageReport {
     StageReport {
         stage: name.to_string(),
@@ -278,13 +291,14 @@ fn start(name: &str, docs: &[Document]) -> StageReport {
     }
 }
 
+#[cfg(feature = "regex")]
 fn finish(mut r: StageReport, docs: &[Document]) -> StageReport {
     r.docs_out = docs.len();
     r.bytes_out = docs.iter().map(|d| d.text.len()).sum();
     r
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "regex"))]
 mod tests {
     use super::*;
 

@@ -23,7 +23,7 @@ use crate::generate::END_OF_TEXT;
 pub const SPECIAL_TOKENS: [&str; 3] = [END_OF_TEXT, IM_START, IM_END];
 
 /// cl100k_base's split pattern; fancy-regex understands it, so it works without oniguruma.
-pub const SPLIT_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+pub const SPLIT_PATTERN: &str = crate::tokenizer::CL100K_JSON_PATTERN;
 
 pub type Tokenizer = TokenizerImpl<
     BPE,
