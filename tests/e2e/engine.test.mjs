@@ -52,11 +52,13 @@ test("left to itself, the page measures which backend is faster, says why, remem
 }, async (t) => {
   const { page, context, problems } = await openPage(browser, server.origin);
   const workers = [];
-  page.on("request", (r) => /tumbler-engine[^/]*_bg\.wasm$/.test(r.url()) && workers.push(r.url()));
+  page.on("request", (r) => /tumbler-(engine|pipeline)[^/]*_bg\.wasm$/.test(r.url()) && workers.push(r.url()));
   const model = MODEL ? `?model=${encodeURIComponent(MODEL)}` : "";
   await page.goto(`${server.origin}/${model}#/inference`);
   const status = await engineState(page, ["ready", "error"]);
   assert.equal(await status.getAttribute("data-engine-state"), "ready", await status.innerText());
+  // The corpus pipeline's worker waits for its chapter.
+  assert.ok(!workers.some((u) => u.includes("tumbler-pipeline")), workers.join(", "));
   if (BACKEND === "cpu") {
     // The CPU run's Chromium has WebGPU switched off by flag: \`navigator.gpu\` may still be there,
     // with no adapter. Either way the CPU runs, and the WebGPU worker is never downloaded.

@@ -1,7 +1,8 @@
 // Chapters drawn from the Tumbler's own files, tokenizer and engine.
 //
-// The pretraining-data chapter runs the corpus pipeline on the sample documents in the page (in the
-// engine's worker, so the page's thread is never held for long): each
+// The pretraining-data chapter runs the corpus pipeline on the sample documents in the page (in its
+// own worker, tumbler-pipeline, started by the chapter, so the page's thread is never held for
+// long and the engine's worker holds no regex engine): each
 // sample gets the verdict `tumbler corpus` recorded for it (written into the sample file), the
 // stepper marks the documents each stage removes, an opened document shows its text as text,
 // and the corpus report's counts are the ones in public/model/pipeline_report.json.
@@ -32,8 +33,10 @@ test("the samples run through the filters in the page with the corpus run's verd
       for (const e of list.getEntries()) window.__longTasks.push(e.duration);
     }).observe({ type: "longtask", buffered: true });
   });
+  const pipelineWorkers = [];
+  page.on("request", (r) => /tumbler-pipeline_bg\.wasm$/.test(r.url()) && pipelineWorkers.push(r.url()));
   await page.goto(chapterUrl(env.server.origin, "pretraining-data"));
-  // The worker runs the filters as soon as it listens (it need not have loaded the model).
+  // The pipeline worker runs the filters as soon as it listens (it has no model to load).
   await page.waitForSelector(`${CHAPTER} [data-sample-run-ms]`, { timeout: 120_000 });
   const shown = await page.$$eval(`${CHAPTER} [data-sample]`, (els) =>
     els.map((e) => ({
@@ -55,7 +58,8 @@ test("the samples run through the filters in the page with the corpus run's verd
     assert.equal(row.agrees, "true", s.name);
   }
   const ms = Number(await page.getAttribute(`${CHAPTER} [data-sample-run-ms]`, "data-sample-run-ms"));
-  console.log(`pipeline over ${expected.length} samples in the engine worker: ${ms.toFixed(1)} ms`);
+  console.log(`pipeline over ${expected.length} samples in the pipeline worker: ${ms.toFixed(1)} ms`);
+  assert.equal(pipelineWorkers.length, 1, "the chapter started the pipeline worker once");
   assert.ok(ms > 0, "the worker timed its run");
   // The page's thread: loading the chapter and showing the verdicts, never the filters (~600 ms).
   const longTasks = await page.evaluate(() => window.__longTasks);

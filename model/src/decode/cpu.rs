@@ -5,8 +5,9 @@
 //!
 //! The inner loops are written so the compiler vectorises them (on wasm32 with `simd128`, on
 //! x86-64 with SSE): projections as row updates `y += a·w_row` over the (in, out) weights, the
-//! output head as dot products with eight running sums. A prompt goes through as one batch,
-//! each weight row applied to a tile of tokens while it sits in the cache.
+//! output head as dot products with eight running sums (on wasm32 held in SIMD128 vectors by
+//! hand, which the compiler does not do there). A prompt goes through as one batch, each weight
+//! row applied to a tile of tokens while it sits in the cache.
 
 use std::sync::Arc;
 
@@ -251,9 +252,36 @@ fn add(y: &mut [f32], x: &[f32]) {
 }
 
 /// `y += a · x`.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
     for (y, &x) in y.iter_mut().zip(x) {
+        *y += a * x;
+    }
+}
+
+/// `y += a · x` four lanes at a time by hand (attention's weighted sum of values, rows of one
+/// head's size: left scalar by the compiler on wasm32, 2.6× slower in V8). The same operations
+/// on each element as the portable version.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
+    use std::arch::wasm32::{f32x4, f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat};
+    let x = &x[..y.len()];
+    let (y4, y_rest) = y.as_chunks_mut::<4>();
+    let (x4, x_rest) = x.as_chunks::<4>();
+    let a4 = f32x4_splat(a);
+    for (y, x) in y4.iter_mut().zip(x4) {
+        let sum =
+            f32x4_add(f32x4(y[0], y[1], y[2], y[3]), f32x4_mul(a4, f32x4(x[0], x[1], x[2], x[3])));
+        *y = [
+            f32x4_extract_lane::<0>(sum),
+            f32x4_extract_lane::<1>(sum),
+            f32x4_extract_lane::<2>(sum),
+            f32x4_extract_lane::<3>(sum),
+        ];
+    }
+    for (y, &x) in y_rest.iter_mut().zip(x_rest) {
         *y += a * x;
     }
 }
@@ -269,6 +297,7 @@ fn axpy4(y: &mut [f32], a: [f32; 4], r: [&[f32]; 4]) {
 }
 
 /// The dot product, with eight running sums the compiler keeps in vector registers.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
@@ -281,6 +310,32 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     }
     let tail: f32 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
     (acc[0] + acc[4]) + (acc[1] + acc[5]) + (acc[2] + acc[6]) + (acc[3] + acc[7]) + tail
+}
+
+/// The dot product as above, its eight running sums held in two SIMD128 vectors by hand: for
+/// this form LLVM's wasm backend leaves the loop scalar, 3.7× slower in V8 (the output head is
+/// 4096 of these a token). Lanes 0–3 hold sums 0–3, lanes 4–7 sums 4–7, added in the same order
+/// as the portable version, so both give the same bits.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    use std::arch::wasm32::{f32x4, f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat};
+    let (a8, a_rest) = a.as_chunks::<8>();
+    let (b8, b_rest) = b[..a.len()].as_chunks::<8>();
+    let (mut lo, mut hi) = (f32x4_splat(0.0), f32x4_splat(0.0));
+    for (x, y) in a8.iter().zip(b8) {
+        let (x_lo, y_lo) = (f32x4(x[0], x[1], x[2], x[3]), f32x4(y[0], y[1], y[2], y[3]));
+        let (x_hi, y_hi) = (f32x4(x[4], x[5], x[6], x[7]), f32x4(y[4], y[5], y[6], y[7]));
+        lo = f32x4_add(lo, f32x4_mul(x_lo, y_lo));
+        hi = f32x4_add(hi, f32x4_mul(x_hi, y_hi));
+    }
+    let sum = f32x4_add(lo, hi);
+    let tail: f32 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
+    f32x4_extract_lane::<0>(sum)
+        + f32x4_extract_lane::<1>(sum)
+        + f32x4_extract_lane::<2>(sum)
+        + f32x4_extract_lane::<3>(sum)
+        + tail
 }
 
 /// `y = x · w` for a batch: x (T, n_in), w (n_in, n_out) row-major, y (T, n_out). Each tile of
