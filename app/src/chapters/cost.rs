@@ -139,11 +139,14 @@ pub fn Chapter() -> impl IntoView {
             "Correction: GPT-4o launched in May 2024 at $5 per million input tokens; the $2.50 "
             "price came with a later version in August 2024."
         </p>
-        <h2>"Inference dominates at scale"</h2>
+        <h2>"Serving and training"</h2>
         <p>
-            "A popular model serves billions of requests a day; its training cost is spread over "
-            "that traffic within weeks. After that, every token is running cost, and most of a "
-            "lab's spending goes on serving, not training."
+            "A popular model serves billions of requests a day, and every one of those tokens is "
+            "running cost. Even so, a frontier lab's compute goes mostly to training and research: "
+            "Epoch AI's estimate of OpenAI's 2024 compute spending, from press reports, is about "
+            "$5 billion on research and development (final training runs and the many experiments "
+            "behind them) against about $2 billion on serving (Epoch AI, 2025, “Most of OpenAI's "
+            "2024 compute went to experiments”)."
         </p>
         <h2>"Energy"</h2>
         <p>

@@ -106,10 +106,11 @@ pub fn Chapter() -> impl IntoView {
         <Flow steps=LSTM active=Signal::derive(|| None) per_row=5 label="An LSTM cell's three gates"/>
         <h3>"SwiGLU in transformer feed-forward layers"</h3>
         <p>
-            "Llama, Mistral and Gemma compute two projections of each token; one goes through SiLU and \
-             multiplies the other, element by element. One branch proposes values, the other decides \
-             how much of each passes. In Shazeer's 2020 comparison such gated units beat plain ReLU \
-             and GELU layers of the same cost."
+            "Llama and Mistral (and the Tumbler) compute two projections of each token; one goes \
+             through SiLU and multiplies the other, element by element: SwiGLU. Gemma does the same \
+             with GELU in place of SiLU (GeGLU). One branch proposes values, the other decides how \
+             much of each passes. In Shazeer's 2020 comparison such gated units beat plain ReLU and \
+             GELU layers of the same cost."
         </p>
         <Math mathml=SWIGLU label="FFN of x equals W down times the product of SiLU of W gate x and W up x; SiLU of z equals z times sigma of z"/>
         <h3>"The MoE router"</h3>

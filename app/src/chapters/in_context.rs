@@ -87,7 +87,9 @@ pub fn Chapter() -> impl IntoView {
         <div class="agents-kinds">
             <section class="panel"><h3>"Zero-shot"</h3><p>"Only the instruction. Works for tasks common in the training data."</p></section>
             <section class="panel"><h3>"One-shot"</h3><p>"One example, often a big step up for an unusual format."</p></section>
-            <section class="panel"><h3>"Few-shot"</h3><p>"Three to ten examples. Gains level off quickly; past five or so, more can even hurt."</p></section>
+            <section class="panel"><h3>"Few-shot"</h3><p>"A handful of examples. With long context windows, many-shot prompts of hundreds or \
+                thousands of examples keep improving many tasks (Agarwal et al., 2024, “Many-Shot \
+                In-Context Learning”), though the gains per example shrink."</p></section>
         </div>
         <h2>"Build a few-shot prompt"</h2>
         <div class="panel icl-builder">

@@ -32,16 +32,14 @@ const WHY: [&str; 8] = [
 #[component]
 pub fn Chapter() -> impl IntoView {
     let stage = RwSignal::new(0usize);
-    let (tokens, bytes) = (15e12f64, 44e12f64);
     view! {
         <p>
             "Pre-training starts by downloading a large part of the public web and cleaning it. \
              Hugging Face's " <strong>"FineWeb"</strong> " is a well-documented example: starting \
              from Common Crawl, a pipeline of filters leaves about 15 trillion tokens of English text, \
-             some 44 TB on disk."
-        </p>
-        <p class="result">
-            {format!("44 TB ÷ 15 trillion tokens ≈ {:.1} bytes of text per token: a token is a few characters.", bytes / tokens)}
+             published as some 44 TB of files. Those are compressed Parquet files that also carry \
+             each document's address, date and scores, so 44 TB is not the size of the text, and \
+             dividing it by the tokens says nothing about how long a token is."
         </p>
         <div class="panel">
             <h2>"The pipeline, stage by stage"</h2>

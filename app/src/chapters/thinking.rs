@@ -14,9 +14,12 @@ pub fn Chapter() -> impl IntoView {
             "behave differently. Before answering they write a long reasoning trace."
         </p>
         <p>
-            "Nobody wrote “think step by step” into their training targets. The reward only looked "
-            "at the final answer. Longer, more careful traces simply led to more correct answers, "
-            "so RL made them more likely."
+            "For DeepSeek-R1-Zero nobody wrote reasoning traces into training targets at all: RL "
+            "started from the base model, and the reward only looked at the final answer (and the "
+            "format). Longer, more careful traces simply led to more correct answers, so RL made "
+            "them more likely. DeepSeek-R1 itself first had a small fine-tuning set of long worked "
+            "solutions (its “cold start”) to make the traces readable, then the same RL (DeepSeek-AI, "
+            "2025)."
         </p>
         <div class="panel">
             <p><strong>"Question: "</strong>"How many dots are in the two rings of the picture?"</p>

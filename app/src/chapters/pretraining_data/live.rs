@@ -14,6 +14,37 @@ use tumbler_engine::fetch;
 
 const SAMPLES_DIR: &str = "public/samples/";
 const REPORT_URL: &str = "public/model/pipeline_report.json";
+/// The model card: the held-out text's bytes and tokens.
+const CARD_URL: &str = "public/model/card.json";
+/// FineWeb's size in tokens (GPT-2's tokenizer), from its dataset card.
+const FINEWEB_TOKENS: f64 = 15e12;
+
+/// The Tumbler's training text against FineWeb: its bytes (the corpus report's `train_bytes`),
+/// bytes per token of its tokenizer on the held-out text (the model card), and the ratio.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Scale {
+    train_bytes: f64,
+    bytes_per_token: f64,
+}
+
+impl Scale {
+    fn of(report: &serde_json::Value, card: &serde_json::Value) -> Option<Self> {
+        let heldout = &card["base"]["heldout"];
+        let (bytes, tokens) = (heldout["bytes"].as_f64()?, heldout["tokens"].as_f64()?);
+        let train_bytes = report["train_bytes"].as_f64()?;
+        (tokens > 0.0 && train_bytes > 0.0)
+            .then_some(Self { train_bytes, bytes_per_token: bytes / tokens })
+    }
+
+    fn tokens(self) -> f64 {
+        self.train_bytes / self.bytes_per_token
+    }
+
+    /// How many times more tokens FineWeb holds.
+    fn fineweb_ratio(self) -> f64 {
+        FINEWEB_TOKENS / self.tokens()
+    }
+}
 /// Characters of a document shown when it is opened.
 const SHOWN_CHARS: usize = 1_500;
 
@@ -359,6 +390,7 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
     let loaded = RwSignal::new((0usize, 0usize));
     let run_result = RwSignal::new(None::<Result<(SampleRun, f64), String>>);
     let corpus = RwSignal::new(None::<Result<PipelineReport, String>>);
+    let scale = RwSignal::new(None::<Scale>);
     leptos::task::spawn_local(async move {
         match load_samples(loaded).await {
             Ok(samples) => run_in_worker(samples, run_result),
@@ -366,7 +398,16 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
         }
     });
     leptos::task::spawn_local(async move {
-        corpus.set(Some(fetch::json::<PipelineReport>(REPORT_URL).await));
+        let report = fetch::json::<serde_json::Value>(REPORT_URL).await;
+        let card = fetch::json::<serde_json::Value>(CARD_URL).await;
+        if let (Ok(report), Ok(card)) = (&report, &card) {
+            scale.set(Scale::of(report, card));
+        }
+        corpus.set(Some(
+            report.and_then(|r| {
+                serde_json::from_value::<PipelineReport>(r).map_err(|e| e.to_string())
+            }),
+        ));
     });
     // The figure's stage 0 is Common Crawl and 7 the result; 1..=6 are the filters.
     let highlighted = Signal::derive(move || {
@@ -426,9 +467,23 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
             <h2>"The Tumbler's corpus, stage by stage"</h2>
             <p>
                 "The same code over every document of the Tumbler's sources (" <code>"tumbler corpus"</code>
-                "), as its report recorded it. FineWeb's web crawl is ten million times larger; \
-                 the shape is the same: most text goes."
+                "), as its report recorded it. The shape is FineWeb's: most text goes."
             </p>
+            {move || scale.get().map(|s| view! {
+                <p data-fineweb-ratio=format!("{:.0}", s.fineweb_ratio())>
+                    {format!(
+                        "Its training text is {:.1} MB, about {:.1} million tokens at {:.2} bytes of \
+                         text a token (its tokenizer on the held-out text, from the model card). \
+                         FineWeb holds about 15 trillion tokens, some {} times more (counted with \
+                         GPT-2's larger vocabulary, whose tokens are longer, so the ratio is only \
+                         its order of magnitude).",
+                        s.train_bytes / 1e6,
+                        s.tokens() / 1e6,
+                        s.bytes_per_token,
+                        round_figure(s.fineweb_ratio())
+                    )}
+                </p>
+            })}
             {move || match corpus.get() {
                 None => view! { <p class="muted">"Loading the corpus report…"</p> }.into_any(),
                 Some(Err(e)) => view! {
@@ -455,6 +510,24 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// `x` to two significant figures, written out ("1,000,000").
+fn round_figure(x: f64) -> String {
+    if !x.is_finite() || x < 1.0 {
+        return format!("{x:.1}");
+    }
+    let step = 10f64.powi(x.log10().floor() as i32 - 1);
+    let rounded = ((x / step).round() * step) as u64;
+    let digits = rounded.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -530,5 +603,20 @@ mod tests {
     fn long_text_is_cut_on_a_character_boundary() {
         assert_eq!(first_chars("日本語です", 2), "日本…");
         assert_eq!(first_chars("abc", 5), "abc");
+    }
+
+    /// The shipped report and card: the Tumbler's corpus against FineWeb's 15T tokens.
+    #[test]
+    fn the_corpus_scale_comes_from_the_report_and_the_card() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/model");
+        let read = |f: &str| -> serde_json::Value {
+            serde_json::from_str(&std::fs::read_to_string(root.join(f)).unwrap()).unwrap()
+        };
+        let s = Scale::of(&read("pipeline_report.json"), &read("card.json")).unwrap();
+        assert!((2.0..5.0).contains(&s.bytes_per_token), "{s:?}");
+        assert!((1e5..1e8).contains(&s.fineweb_ratio()), "{s:?}");
+        assert_eq!(round_figure(1_034_567.0), "1,000,000");
+        assert_eq!(round_figure(987_654.0), "990,000");
+        assert_eq!(round_figure(12.3), "12");
     }
 }
