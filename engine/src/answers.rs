@@ -9,8 +9,8 @@ pub use tumbler_model::decode::check::{GpuCheck, PerCall};
 use tumbler_model::generate::TopToken;
 use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::inspect::{
-    AttentionTrace, EmbeddingMap, GateTrace, NextLogits, PermutationCheck, TokenLosses,
-    WeightMatrix,
+    AnswerLosses, AttentionTrace, EmbeddingMap, GateTrace, NextLogits, PermutationCheck,
+    TokenLosses, WeightMatrix,
 };
 
 /// An enum with one variant per type, `From` each type and `TryFrom` back.
@@ -51,6 +51,8 @@ one_of! {
         Next(NextLogits),
         /// To [`Query::Loss`](crate::Query::Loss).
         Loss(TokenLosses),
+        /// To [`Query::AnswerLoss`](crate::Query::AnswerLoss).
+        AnswerLoss(AnswerLosses),
         /// To [`Query::Gates`](crate::Query::Gates).
         Gates(GateTrace),
         /// To [`Query::Permutation`](crate::Query::Permutation).

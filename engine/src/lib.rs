@@ -24,6 +24,6 @@ pub use protocol::{Backend, ChatMessage, LoadStatus, Model, ModelUrls, Query, Re
 pub use tumbler_model::chat::Role;
 pub use tumbler_model::generate::{DoneReason, GenerateOptions, TopToken, top_tokens};
 pub use tumbler_model::inspect::{
-    AttentionTrace, EmbeddedToken, EmbeddingMap, GateTrace, NextLogits, PermutationCheck,
-    PermutationRun, SimilarToken, TokenLosses, WeightMatrix,
+    AnswerLosses, AttentionTrace, ContextLoss, EmbeddedToken, EmbeddingMap, GateTrace, NextLogits,
+    PermutationCheck, PermutationRun, SimilarToken, TokenLosses, WeightMatrix,
 };

@@ -106,6 +106,8 @@ pub enum Query {
     Next { text: String },
     /// The loss of every token of `text`.
     Loss { text: String },
+    /// The loss of each token of `answer` read after each of `contexts` (the memory chapter).
+    AnswerLoss { contexts: Vec<String>, answer: String },
     /// The SwiGLU gate values of one token of `text` (`None`: the last), in every layer.
     Gates { text: String, position: Option<usize> },
     /// Shuffle `text`'s tokens (all but the last), positions off and on.

@@ -72,6 +72,13 @@ fn messages_round_trip_through_json() {
         ),
         Request::Ask { id: 5, query: Query::Next { text: "é\u{0}<script>".into() } },
         Request::Ask { id: 6, query: Query::Loss { text: "The cat".into() } },
+        Request::Ask {
+            id: 6,
+            query: Query::AnswerLoss {
+                contexts: vec!["A passage.".into(), String::new()],
+                answer: " The answer".into(),
+            },
+        },
         ask(
             7,
             Query::Pipeline {

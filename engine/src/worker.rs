@@ -118,6 +118,11 @@ impl Worker {
                 losses.millis = now() - timed;
                 losses.into()
             }
+            Query::AnswerLoss { contexts, answer } => {
+                let mut losses = inspect.answer_losses(contexts, answer).await?;
+                losses.millis = now() - timed;
+                losses.into()
+            }
             Query::Gates { text, position } => inspect.gates(text, *position).await?.into(),
             Query::Permutation { text, seed } => inspect.permutation(text, *seed).await?.into(),
             Query::Weights { layer, matrix } => inspect.weights(*layer, matrix).await?.into(),

@@ -19,8 +19,8 @@ mod permutation;
 mod tests;
 
 pub use answers::{
-    AttentionTrace, EmbeddedToken, EmbeddingMap, GateTrace, NextLogits, PermutationCheck,
-    PermutationRun, SimilarToken, TokenLosses, WeightMatrix,
+    AnswerLosses, AttentionTrace, ContextLoss, EmbeddedToken, EmbeddingMap, GateTrace, NextLogits,
+    PermutationCheck, PermutationRun, SimilarToken, TokenLosses, WeightMatrix,
 };
 pub use embeddings::EmbeddingSpace;
 #[cfg(feature = "gpt")]
@@ -48,6 +48,9 @@ pub fn resolve<F: std::future::Future>(future: F) -> F::Output {
 pub const MAX_TRACE_TOKENS: usize = 64;
 /// The longest text, in tokens, whose loss is scored (at most the model's context too).
 pub const MAX_LOSS_TOKENS: usize = 256;
+/// Most contexts one [`Inspector::answer_losses`] question compares.
+#[cfg(feature = "gpt")]
+pub const MAX_CONTEXTS: usize = 6;
 /// How many of the most likely next tokens a [`NextLogits`] names.
 pub const NAMED_NEXT: usize = 64;
 /// The most tokens an embedding map labels.

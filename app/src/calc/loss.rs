@@ -16,9 +16,25 @@ pub fn bits(p: f64) -> f64 {
     cross_entropy(p) / std::f64::consts::LN_2
 }
 
+/// The loss, in nats, that gets the darkest shade in a loss heatmap (p = e^−8 ≈ 0.03%).
+pub const DARKEST: f64 = 8.0;
+
+/// The shade of a token with loss `nats` in a loss heatmap, 0..=1.
+pub fn shade(nats: f64) -> f64 {
+    (nats / DARKEST).clamp(0.0, 1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shades_grow_with_the_loss_and_stay_in_range() {
+        assert_eq!(shade(0.0), 0.0);
+        assert_eq!(shade(DARKEST / 2.0), 0.5);
+        assert_eq!(shade(100.0), 1.0);
+        assert_eq!(shade(-1.0), 0.0);
+    }
 
     #[test]
     fn the_guides_confident_right_and_wrong_cases() {

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+mod live;
+
 /// The body of the `memory` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
@@ -43,6 +45,7 @@ pub fn Chapter() -> impl IntoView {
             "It is far more reliable than recall, but not perfect: models can still misread, skip "
             "facts in the middle of a long context, or mix pasted text with what they remember."
         </p>
+        <live::LiveMemory/>
         <h2>"Using it"</h2>
         <p>
             "Most people use a chat model like a search engine, asking it to recall. Reliable users "

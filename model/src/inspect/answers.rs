@@ -175,3 +175,37 @@ impl TokenLosses {
         self.losses.iter().map(|&l| f64::from(l)).sum::<f64>() / self.losses.len() as f64
     }
 }
+
+/// How well a model predicts one text (the answer) after each of several contexts: what reading
+/// a passage does for it, and where in the context the passage stands (the memory chapter).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerLosses {
+    /// The answer's token strings.
+    pub tokens: Vec<String>,
+    /// One per context, in the order asked.
+    pub contexts: Vec<ContextLoss>,
+    /// How long the forward passes took in the worker, in milliseconds.
+    pub millis: f64,
+}
+
+/// The answer's losses after one context.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContextLoss {
+    /// The context's tokens that were read (its start is left out when context and answer do
+    /// not fit the model's window together).
+    pub context_tokens: usize,
+    /// Tokens left out of the context's start.
+    pub dropped: usize,
+    /// −ln p(answer token i | context, answer tokens before i), in nats, one per answer token.
+    pub losses: Vec<f32>,
+}
+
+impl ContextLoss {
+    /// The mean loss per answer token, in nats.
+    pub fn mean(&self) -> f64 {
+        if self.losses.is_empty() {
+            return f64::NAN;
+        }
+        self.losses.iter().map(|&l| f64::from(l)).sum::<f64>() / self.losses.len() as f64
+    }
+}

@@ -2,9 +2,10 @@
 //! reading back once.
 
 use super::{
-    AttentionTrace, EmbeddingMap, EmbeddingSpace, GateTrace, MAX_LOSS_TOKENS, MAX_PERMUTED_TOKENS,
-    MAX_TRACE_TOKENS, NAMED_NEXT, NextLogits, PermutationCheck, TokenLosses, WEIGHT_MATRICES,
-    WeightMatrix, permutation, shuffle_order, token_losses,
+    AnswerLosses, AttentionTrace, ContextLoss, EmbeddingMap, EmbeddingSpace, GateTrace,
+    MAX_CONTEXTS, MAX_LOSS_TOKENS, MAX_PERMUTED_TOKENS, MAX_TRACE_TOKENS, NAMED_NEXT, NextLogits,
+    PermutationCheck, TokenLosses, WEIGHT_MATRICES, WeightMatrix, permutation, shuffle_order,
+    token_losses,
 };
 use crate::generate::{CANDIDATES, TopToken, Vocab, top_tokens};
 use crate::gpt::{Array, ForwardOptions, ReadbackError, Trace, TraceOptions, Tumbler, ids_tensor};
@@ -129,6 +130,42 @@ impl<'a> Inspector<'a> {
             expected,
             millis: 0.0,
         })
+    }
+
+    /// The loss of each token of `answer` read after each of `contexts` (at most
+    /// [`MAX_CONTEXTS`]), one forward pass each. Context and answer are encoded apart and joined,
+    /// so the answer's tokens are the same after every context; where the two do not fit the
+    /// window, the context's start is left out.
+    pub async fn answer_losses(
+        &self,
+        contexts: &[String],
+        answer: &str,
+    ) -> Result<AnswerLosses, InspectError> {
+        let answer_ids = self.encode(answer, "score as the answer")?;
+        let window = self.context();
+        if answer_ids.len() >= window {
+            return Err(input(format!(
+                "the answer is {} tokens; it must leave room in the {window}-token window",
+                answer_ids.len()
+            )));
+        }
+        if contexts.is_empty() || contexts.len() > MAX_CONTEXTS {
+            return Err(input(format!("ask about 1 to {MAX_CONTEXTS} contexts")));
+        }
+        let mut scored = Vec::with_capacity(contexts.len());
+        for context in contexts {
+            let context_ids = self.encode(context, "read before the answer")?;
+            let room = window - answer_ids.len();
+            let dropped = context_ids.len().saturating_sub(room);
+            let mut ids = context_ids[dropped..].to_vec();
+            let read = ids.len();
+            ids.extend_from_slice(&answer_ids);
+            let logits = self.logits(&ids).await?; // (T, V)
+            // Position i predicts token i + 1: the answer's tokens are predicted from read − 1 on.
+            let losses = token_losses(&ids, &logits)[read - 1..].iter().map(|l| l.0).collect();
+            scored.push(ContextLoss { context_tokens: read, dropped, losses });
+        }
+        Ok(AnswerLosses { tokens: self.names(&answer_ids), contexts: scored, millis: 0.0 })
     }
 
     /// The SwiGLU gate values `silu(x W_gate)` of token `position` of `text` (`None`: the last of

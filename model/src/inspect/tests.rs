@@ -170,3 +170,43 @@ fn shuffles_keep_the_last_token_and_move_another() {
     }
     assert_eq!(shuffle_order(6, 1), shuffle_order(6, 1));
 }
+
+/// Each answer token's loss is −ln softmax of the full pass over context + answer at the token
+/// before it; a context too long for the window loses its start, never the answer.
+#[test]
+fn answer_losses_are_the_answers_tokens_after_each_context() {
+    let (model, encoding) = setup();
+    let inspect = Inspector::new(&model, &encoding);
+    let answer = " the little fox loved the river.";
+    let long = "Once upon a time. ".repeat(200);
+    let contexts = vec![TEXT.to_string(), "Nothing here.".to_string(), long.clone()];
+    let got = resolve(inspect.answer_losses(&contexts, answer)).unwrap();
+    let answer_ids = encoding.encode(answer);
+    assert_eq!(got.tokens.len(), answer_ids.len());
+    let window = model.config.context_length;
+    for (context, scored) in contexts.iter().zip(&got.contexts) {
+        let context_ids = encoding.encode(context);
+        let dropped = (context_ids.len() + answer_ids.len()).saturating_sub(window);
+        assert_eq!(scored.dropped, dropped);
+        assert_eq!(scored.context_tokens, context_ids.len() - dropped);
+        let ids: Vec<u32> = context_ids[dropped..].iter().chain(&answer_ids).copied().collect();
+        assert!(ids.len() <= window);
+        let logits = full_logits(&model, &ids);
+        let v = model.config.vocab_size;
+        assert_eq!(scored.losses.len(), answer_ids.len());
+        for (k, &loss) in scored.losses.iter().enumerate() {
+            let at = scored.context_tokens - 1 + k;
+            let row = &logits[at * v..(at + 1) * v];
+            let lse = row.iter().map(|&l| f64::from(l).exp()).sum::<f64>().ln();
+            let want = lse - f64::from(row[ids[at + 1] as usize]);
+            assert!((f64::from(loss) - want).abs() < 1e-4, "token {k}: {loss} vs {want}");
+        }
+    }
+    assert!(got.contexts[2].dropped > 0, "the long context was cut");
+    let too_many = vec![TEXT.to_string(); MAX_CONTEXTS + 1];
+    assert!(matches!(
+        resolve(inspect.answer_losses(&too_many, answer)),
+        Err(InspectError::Input(_))
+    ));
+    assert!(matches!(resolve(inspect.answer_losses(&contexts, "")), Err(InspectError::Input(_))));
+}

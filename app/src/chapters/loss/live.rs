@@ -4,23 +4,15 @@
 use leptos::prelude::*;
 use tumbler_engine::MAX_LOSS_TOKENS;
 
-use crate::calc::loss::perplexity;
+use crate::calc::loss::{perplexity, shade};
 use crate::engine::TokenLosses;
 use crate::engine::live::{Answered, token_losses};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
 use crate::widgets::live_panel::LivePanel;
 
-/// The loss, in nats, that gets the darkest shade (p = e^−8 ≈ 0.03%).
-const DARKEST: f64 = 8.0;
-
 const DEFAULT_TEXT: &str = "Once upon a time, there was a little girl named Lily. She loved to play \
                             outside in the park with her friends.";
-
-/// The shade of a token with loss `nats`, 0..=1.
-fn shade(nats: f64) -> f64 {
-    (nats / DARKEST).clamp(0.0, 1.0)
-}
 
 /// The live panel of the `loss` chapter.
 #[component]
@@ -82,18 +74,5 @@ pub fn LiveLoss() -> impl IntoView {
                  surprise. Hover a token for its loss and the model's own guess."
             </p>
         </LivePanel>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shades_grow_with_the_loss_and_stay_in_range() {
-        assert_eq!(shade(0.0), 0.0);
-        assert_eq!(shade(DARKEST / 2.0), 0.5);
-        assert_eq!(shade(100.0), 1.0);
-        assert_eq!(shade(-1.0), 0.0);
     }
 }

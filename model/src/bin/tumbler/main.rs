@@ -2,6 +2,7 @@
 //!
 //! Each subcommand lives in its own file beside this one; this file only parses and dispatches.
 
+mod answer_loss;
 mod bench;
 mod card;
 mod corpus;
@@ -41,6 +42,8 @@ enum Command {
     Trace(trace::TraceArgs),
     /// The SwiGLU gate values of one token in every layer, as JSON (what the gates chapter draws).
     Gates(gates::GatesArgs),
+    /// The loss of each token of an answer after each of several contexts, as JSON.
+    AnswerLoss(answer_loss::AnswerLossArgs),
     /// Loss, perplexity and bits per byte of the model on a text file.
     Eval(eval::EvalArgs),
     /// Prefill and decode speed, with and without the KV cache.
@@ -65,6 +68,7 @@ fn main() -> anyhow::Result<()> {
         Command::Next(args) => next::run(args),
         Command::Trace(args) => trace::run(args),
         Command::Gates(args) => gates::run(args),
+        Command::AnswerLoss(args) => answer_loss::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Corpus(args) => corpus::run(args),
