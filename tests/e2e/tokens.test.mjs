@@ -290,3 +290,30 @@ test("screenshots: tokens chapter in light, dark and at 360 px", async () => {
     await context.close();
   }
 });
+
+test("chain-of-thought: the reader's numbers and their product cut by GPT-4's and the Tumbler's tokenizers", { skip: BACKEND_FREE }, async () => {
+  const { page, context, problems } = await openPage(env.browser, env.server.origin);
+  const search = BACKEND === "cpu" ? "?backend=cpu" : "";
+  await page.goto(`${env.server.origin}/${search}#/chain-of-thought?a=3847&b=291`);
+  const panel = page.locator('[data-live="number-tokens"]');
+  const pieces = (encoding, number) =>
+    panel
+      .locator(`section[data-tokenizer="${encoding}"] .cot-number[data-number="${number}"] .chip-text`)
+      .allInnerTexts();
+  await panel.locator('section[data-tokenizer="cl100k_base"] .cot-number[data-number="1119477"]').waitFor({ timeout: 60_000 });
+  // cl100k_base has every number of up to three digits as one token: groups of three from the left.
+  assert.deepEqual(await pieces("cl100k_base", "3847"), ["384", "7"]);
+  assert.deepEqual(await pieces("cl100k_base", "291"), ["291"]);
+  assert.deepEqual(await pieces("cl100k_base", "1119477"), ["111", "947", "7"]);
+  await panel.locator('section[data-tokenizer="tumbler"] .cot-number[data-number="3847"]').waitFor({ timeout: 60_000 });
+  const tumbler = await pieces("tumbler", "3847");
+  assert.equal(tumbler.join(""), "3847");
+  assert.ok(tumbler.every((p) => p.length <= 3), tumbler.join(" | "));
+  // A new number is cut again.
+  await page.locator('.cot-inputs input[type="number"]').first().fill("123456");
+  await panel.locator('section[data-tokenizer="cl100k_base"] .cot-number[data-number="123456"]').waitFor();
+  assert.deepEqual(await pieces("cl100k_base", "123456"), ["123", "456"]);
+  await panel.screenshot({ path: join(await artifacts(), "cot-number-tokens.png") });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

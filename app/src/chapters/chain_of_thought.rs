@@ -4,10 +4,70 @@ use leptos::prelude::*;
 
 use crate::calc::expr::group_thousands;
 use crate::calc::long_mult::{long_multiply, plausible_wrong_chain};
+use crate::tokenizers::{self, Vocab, VocabStatus};
 use crate::url_state::number_param;
+use crate::widgets::token_chips::{Chip, TokenChips};
+use tumbler_model::tokenizer::{Encoding, EncodingName};
 
 fn g(v: u128) -> String {
     group_thousands(v as i128)
+}
+
+/// The encodings the numbers are cut with: GPT-4's, and the Tumbler's own.
+const NUMBER_ENCODINGS: [EncodingName; 2] = [EncodingName::Cl100kBase, EncodingName::Tumbler];
+
+/// `a`, `b` and `a × b` as `enc` cuts them (each number on its own, as its digits stand).
+fn number_chips(enc: &Encoding, a: u64, b: u64) -> Vec<(String, Vec<Chip>)> {
+    let product = u128::from(a) * u128::from(b);
+    [a.to_string(), b.to_string(), product.to_string()]
+        .into_iter()
+        .map(|n| {
+            let chips = Chip::from_ids(enc, &enc.encode(&n));
+            (n, chips)
+        })
+        .collect()
+}
+
+/// The reader's two numbers and their product as token chips, in each of [`NUMBER_ENCODINGS`].
+#[component]
+fn NumberTokens(a: RwSignal<f64>, b: RwSignal<f64>) -> impl IntoView {
+    let tables = NUMBER_ENCODINGS.map(|name| {
+        let vocab = tokenizers::vocab(name);
+        let state = vocab.clone();
+        let rows = move || match state.get() {
+            Vocab::Ready(enc) => {
+                number_chips(&enc, a.get() as u64, b.get() as u64)
+                    .into_iter()
+                    .map(|(number, chips)| {
+                        let n = chips.len();
+                        let total = Signal::derive(move || n);
+                        let label = format!("{number} in {name} tokens");
+                        view! {
+                            <div class="cot-number" data-number=number.clone() data-tokens=n>
+                                <span class="mono">{number.clone()}</span>
+                                <TokenChips encoding=name.as_str() chips=Signal::derive(move || chips.clone()) total label/>
+                            </div>
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
+            }
+            _ => ().into_any(),
+        };
+        view! {
+            <section data-tokenizer=name.as_str()>
+                <h3>{format!("{name}")}</h3>
+                <VocabStatus name vocab/>
+                {rows}
+            </section>
+        }
+    });
+    view! {
+        <div class="panel cot-tokens" data-live="number-tokens">
+            <h3>"a, b and a × b as token ids"</h3>
+            <div class="cot-token-grid">{tables.into_iter().collect_view()}</div>
+        </div>
+    }
 }
 
 /// The body of the `chain-of-thought` chapter.
@@ -34,13 +94,14 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <h2>"Numbers are tokens, not quantities"</h2>
         <p>
-            "You see 12345 as one quantity. GPT-4's tokenizer (cl100k_base) sees two chunks, "
-            <code>"123"</code>" and "<code>"45"</code>", each an id with no numeric value "
-            "attached. To “add” two numbers the model writes tokens that look like the result of "
-            "adding. For small, common numbers likely and correct coincide; for long, unusual "
-            "ones they silently part. The "<a href="#/tokens">"tokens chapter"</a>" shows the "
-            "real split for any number."
+            "You see 12345 as one quantity. GPT-4's tokenizer (cl100k_base) cuts a run of digits "
+            "into chunks of at most three from the left, so it sees two: "<code>"123"</code>" and "
+            <code>"45"</code>", each an id with no numeric value attached. To “add” two numbers "
+            "the model writes tokens that look like the result of adding. For small, common "
+            "numbers likely and correct coincide; for long, unusual ones they silently part. Your "
+            "numbers below are cut by the real tokenizers, in this page."
         </p>
+        <NumberTokens a b/>
         <h2>"A convincing wrong chain"</h2>
         <div class="panel cot-calc">
             <div class="cot-inputs">
@@ -137,5 +198,39 @@ pub fn Chapter() -> impl IntoView {
             "part. That is the next chapters: "<a href="#/tools">"tools"</a>" and "
             <a href="#/function-calling">"function calling"</a>"."
         </div>
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    /// The Tumbler's tokenizer cuts digits in groups of at most three from the left, as GPT-4's
+    /// does, and the chips spell the number.
+    #[test]
+    fn numbers_are_cut_into_groups_of_at_most_three_digits() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/model/tokenizer.json");
+        let enc = Encoding::from_tokenizer_json(&std::fs::read(path).unwrap()).unwrap();
+        let rows = number_chips(&enc, 3847, 291);
+        assert_eq!(
+            rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            ["3847", "291", "1119477"]
+        );
+        for (number, chips) in &rows {
+            let spelled: Vec<u8> = chips.iter().flat_map(|c| c.bytes.clone()).collect();
+            assert_eq!(spelled, number.as_bytes());
+            assert!(chips.iter().all(|c| (1..=3).contains(&c.bytes.len())), "{number}: {chips:?}");
+        }
+        // Never across a group boundary: 3847 is 384 | 7 at least.
+        let first = &rows[0].1;
+        let mut at = 0;
+        let ends: Vec<usize> = first
+            .iter()
+            .map(|c| {
+                at += c.bytes.len();
+                at
+            })
+            .collect();
+        assert!(ends.contains(&3), "{ends:?}");
     }
 }
