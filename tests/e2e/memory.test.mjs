@@ -67,13 +67,17 @@ test("memory: a sentence's loss after four contexts, as natively, the passage ju
     t.diagnostic(`largest difference ${worst.toExponential(2)} nats`);
   });
 
+  await panel.screenshot({ path: join(await artifacts(), "live-memory.png") });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await panel.screenshot({ path: join(await artifacts(), "live-memory-phone.png") });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   // A sentence of nothing gets a message, and the panel keeps working.
   await panel.locator('input[type="text"]').fill("");
   await button.click();
   await panel.locator('[role="alert"]').waitFor({ timeout: READY_MS });
   assert.match(await panel.locator('[role="alert"]').innerText(), /no text to score/);
 
-  await page.screenshot({ path: join(await artifacts(), "live-memory.png"), fullPage: true });
   assertNoLongTask(await longTasks(), "while scoring the sentence");
   assert.deepEqual(problems, []);
   await context.close();
