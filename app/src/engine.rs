@@ -21,7 +21,7 @@ use leptos::prelude::*;
 
 pub use ask::{Latest, Stream, ask, latest, stream};
 use launch::requested_backend;
-pub use state::{ChatModelState, Engine, EngineState, state, use_engine};
+pub use state::{ChatModelState, Engine, EngineState, loaded_params, state, use_engine};
 pub use status::{EngineReady, EngineStatus};
 pub use tumbler_engine::{
     AttentionTrace, Backend, ChatMessage, DoneReason, GenerateOptions, Model, NextLogits, Query,

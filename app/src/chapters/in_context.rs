@@ -202,10 +202,14 @@ fn ShotSweep(task: RwSignal<f64>, query: RwSignal<String>) -> impl IntoView {
             <h3>"Run it on the Tumbler"</h3>
             <EngineReady loading="The Tumbler is loading; it can try this prompt when it is ready.">
                     <p>
-                        "The Tumbler has about a million parameters, a thousandth of the size at which \
-                         in-context learning shows up. Run the same new input with 0 to 5 examples \
-                         and see whether the examples change its answer (greedy decoding, so each run \
-                         is repeatable):"
+                        {move || format!(
+                            "The Tumbler has {} parameters. In GPT-3's paper (Brown et al., 2020) the \
+                             gain from examples in the prompt was small at 125 million parameters \
+                             and large at 175 billion. ",
+                            engine::loaded_params().unwrap_or_default()
+                        )}
+                        "Run the same new input with 0 to 5 examples and see whether the examples \
+                         change its answer (greedy decoding, so each run is repeatable):"
                     </p>
                     <button type="button" class="generate" on:click=run disabled=move || next.get().is_some()>
                         {move || if next.get().is_some() { "Running…" } else { "Run with 0–5 examples" }}

@@ -57,6 +57,14 @@ pub fn state() -> RwSignal<EngineState> {
     use_engine().state
 }
 
+/// The loaded base model's parameter count, written out ("1,382,528"), once it is ready.
+pub fn loaded_params() -> Option<String> {
+    match state().get() {
+        EngineState::Ready { params, .. } => Some(crate::widgets::token_chips::group(params)),
+        _ => None,
+    }
+}
+
 /// The chat model's state, from a component under the app.
 pub fn chat_state() -> RwSignal<ChatModelState> {
     use_engine().chat
