@@ -309,6 +309,31 @@ impl WordVectors {
         nearest(&self.unit, self.dims, query, k, exclude)
     }
 
+    /// A text as one unit vector: the weighted mean of its known words' unit rows, each word
+    /// weighted a / (a + p(w)) with a = 10⁻³ (Arora et al., 2017, "smooth inverse frequency"),
+    /// so "the" and "of" count for little. p(w) is estimated from the word's row, as GloVe's
+    /// rows are in order of frequency: Zipf's law, p ≈ 1 / ((rank + 1) · H) with H ≈ 13.5 (the
+    /// harmonic number of GloVe's 400,000 words). `None` when no word of the text is known.
+    pub fn embed_text(&self, text: &str) -> Option<Vec<f32>> {
+        const A: f64 = 1e-3;
+        const H: f64 = 13.5;
+        let mut sum = vec![0.0f64; self.dims];
+        let mut known = false;
+        for word in text.split(|c: char| !c.is_alphanumeric() && c != '\'') {
+            let Some(i) = self.find(word.trim_matches('\'')).filter(|_| !word.is_empty()) else {
+                continue;
+            };
+            let p = 1.0 / ((i as f64 + 1.0) * H);
+            let weight = A / (A + p);
+            for (s, &x) in sum.iter_mut().zip(self.unit(i)) {
+                *s += weight * f64::from(x);
+            }
+            known = true;
+        }
+        let norm = sum.iter().map(|x| x * x).sum::<f64>().sqrt();
+        (known && norm > 0.0).then(|| sum.iter().map(|&x| (x / norm) as f32).collect())
+    }
+
     /// `a − b + c` on unit-length vectors and its `k` nearest words, leaving out the three
     /// inputs (as word2vec's and gensim's `most_similar` do): king − man + woman → queen.
     pub fn analogy(
@@ -511,5 +536,31 @@ mod glove {
         assert!((top[0].cosine - 0.852).abs() < 0.002, "{}", top[0].cosine);
         let paris = v.analogy("paris", "france", "italy", 1).unwrap();
         assert_eq!(v.word(paris[0].index), "rome");
+    }
+
+    /// Text embeddings: a one-word text is that word's row; frequent words weigh little;
+    /// texts on one subject are closer than texts on two.
+    #[test]
+    fn text_embeddings_weigh_rare_words_and_group_subjects() {
+        let bytes = std::fs::read(crate::repo_file("public/vectors/glove-20k-50d.tgv")).unwrap();
+        let v = WordVectors::from_bytes(&bytes).unwrap();
+        let king = v.embed_text("King!").unwrap();
+        assert!((cosine(&king, v.unit(v.find("king").unwrap())) - 1.0).abs() < 1e-5);
+        assert!(v.embed_text("zzqx ---").is_none());
+        assert!(v.embed_text("").is_none());
+        // "the" (row 0) barely moves "the king".
+        assert!(cosine(&v.embed_text("the the the king").unwrap(), &king) > 0.95);
+        let e = |t: &str| v.embed_text(t).unwrap();
+        let (q, sports, money) = (
+            e("which team won the football match"),
+            e("the players scored two goals in the final game"),
+            e("the bank raised interest rates on loans"),
+        );
+        assert!(
+            cosine(&q, &sports) > cosine(&q, &money) + 0.1,
+            "{} vs {}",
+            cosine(&q, &sports),
+            cosine(&q, &money)
+        );
     }
 }

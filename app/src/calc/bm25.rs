@@ -124,6 +124,8 @@ pub struct Hit {
     pub doc: usize,
     pub bm25: f64,
     pub cosine: f64,
+    /// Cosine between the question's and the document's word-vector embeddings, where given.
+    pub embedding: Option<f64>,
 }
 
 /// Which score ranks the results.
@@ -131,17 +133,36 @@ pub struct Hit {
 pub enum Ranking {
     Bm25,
     Cosine,
+    /// By `embedding`: documents that share no word with the question can rank too.
+    Embedding,
 }
 
-/// The `k` best documents with a positive score, best first (ties by document order).
-pub fn top_k(index: &Index, query: &str, k: usize, by: Ranking) -> Vec<Hit> {
+/// The `k` best documents, best first (ties by document order): with a positive keyword score,
+/// or, ranked by embedding, every document that has one. `embedding[i]` is document i's cosine
+/// with the question (word vectors), where the caller has them.
+pub fn top_k(
+    index: &Index,
+    query: &str,
+    k: usize,
+    by: Ranking,
+    embedding: Option<&[Option<f64>]>,
+) -> Vec<Hit> {
     let mut hits: Vec<Hit> = (0..index.doc_count())
-        .map(|i| Hit { doc: i, bm25: index.bm25(query, i), cosine: index.cosine(query, i) })
-        .filter(|h| h.bm25 > 0.0 || h.cosine > 0.0)
+        .map(|i| Hit {
+            doc: i,
+            bm25: index.bm25(query, i),
+            cosine: index.cosine(query, i),
+            embedding: embedding.and_then(|e| e.get(i).copied().flatten()),
+        })
+        .filter(|h| match by {
+            Ranking::Embedding => h.embedding.is_some(),
+            _ => h.bm25 > 0.0 || h.cosine > 0.0,
+        })
         .collect();
     let key = |h: &Hit| match by {
         Ranking::Bm25 => h.bm25,
         Ranking::Cosine => h.cosine,
+        Ranking::Embedding => h.embedding.unwrap_or(f64::NEG_INFINITY),
     };
     hits.sort_by(|a, b| key(b).total_cmp(&key(a)).then(a.doc.cmp(&b.doc)));
     hits.truncate(k);
@@ -185,9 +206,14 @@ mod tests {
     #[test]
     fn top_k_orders_and_cuts() {
         let ix = Index::new(DOCS);
-        let hits = top_k(&ix, "cat", 5, Ranking::Bm25);
+        let hits = top_k(&ix, "cat", 5, Ranking::Bm25, None);
         assert_eq!(hits.iter().map(|h| h.doc).collect::<Vec<_>>(), vec![2, 0]);
-        assert_eq!(top_k(&ix, "cat", 1, Ranking::Cosine).len(), 1);
-        assert!(top_k(&ix, "zebra", 3, Ranking::Bm25).is_empty());
+        assert_eq!(top_k(&ix, "cat", 1, Ranking::Cosine, None).len(), 1);
+        assert!(top_k(&ix, "zebra", 3, Ranking::Bm25, None).is_empty());
+        // By embedding, a document with no shared word still ranks, by its given score.
+        let scores = [Some(0.1), Some(0.9), None];
+        let by_vectors = top_k(&ix, "zebra", 3, Ranking::Embedding, Some(&scores));
+        assert_eq!(by_vectors.iter().map(|h| h.doc).collect::<Vec<_>>(), [1, 0]);
+        assert_eq!(by_vectors[0].embedding, Some(0.9));
     }
 }

@@ -1,6 +1,6 @@
 //! Embeddings: token ids become learned vectors, and meaning becomes geometry.
 
-mod arithmetic;
+pub(crate) mod arithmetic;
 mod tumbler;
 
 use leptos::prelude::*;

@@ -2,8 +2,16 @@
 
 use leptos::prelude::*;
 
+use std::rc::Rc;
+
+use tumbler_engine::{ChatMessage, GenerateOptions, Model, Role};
+use tumbler_model::vectors::{WordVectors, cosine};
+
 use crate::calc::bm25::{Index, Ranking, top_k};
 use crate::chapters::CHAPTERS;
+use crate::chapters::embeddings::arithmetic::load_glove;
+use crate::engine::EngineReady;
+use crate::engine::chat::{ChatReply, ask};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::walkthrough::Walkthrough;
 use crate::widgets::{FlowStep, Slider};
@@ -117,12 +125,32 @@ pub fn Chapter() -> impl IntoView {
         StoredValue::new(docs.with_value(|d| Index::new(d.iter().map(|d| d.text.as_str()))));
     let query = text_param("q", "Why does a model invent facts about people it does not know?");
     let k = number_param("k", 3.0, 1.0, 8.0);
-    let by_cosine = RwSignal::new(false);
-    let hits = Memo::new(move |_| {
-        let by = if by_cosine.get() { Ranking::Cosine } else { Ranking::Bm25 };
-        index.with_value(|ix| top_k(ix, &query.get(), k.get() as usize, by))
+    let ranking = RwSignal::new(Ranking::Bm25);
+    // The word vectors and each passage's embedding, once downloaded.
+    let vectors =
+        RwSignal::new_local(None::<Result<(Rc<WordVectors>, Rc<Vec<Option<Vec<f32>>>>), String>>);
+    leptos::task::spawn_local(async move {
+        let loaded = load_glove().await.map(|(v, _, _)| {
+            let embedded = docs.with_value(|d| d.iter().map(|d| v.embed_text(&d.text)).collect());
+            (v, Rc::new(embedded))
+        });
+        vectors.try_set(Some(loaded));
     });
-    let prompt = move || {
+    let hits = Memo::new(move |_| {
+        let query = query.get();
+        let by = ranking.get();
+        let scores: Option<Vec<Option<f64>>> = vectors.with(|v| {
+            let (v, embedded) = v.as_ref()?.as_ref().ok()?;
+            let q = v.embed_text(&query)?;
+            Some(embedded.iter().map(|d| d.as_ref().map(|d| f64::from(cosine(&q, d)))).collect())
+        });
+        index.with_value(|ix| top_k(ix, &query, k.get() as usize, by, scores.as_deref()))
+    });
+    let reply = RwSignal::new(ChatReply::default());
+    // The prompt the chat model was sent, as its test reads it.
+    let sent = RwSignal::new(String::new());
+    let asking = StoredValue::new(None::<crate::engine::Stream>);
+    let prompt = move |short: bool| {
         let chunks = docs.with_value(|d| {
             hits.get()
                 .iter()
@@ -131,12 +159,25 @@ pub fn Chapter() -> impl IntoView {
                 .collect::<Vec<_>>()
                 .join("\n")
         });
+        let chunks = if chunks.is_empty() { "(none found)".to_owned() } else { chunks };
+        let question = query.get();
+        if short {
+            // The chat model's window is 256 tokens: sources and question, no instructions.
+            return format!("{chunks}\n\n{}", question.trim());
+        }
         format!(
             "Answer the question using only the sources below. Cite them as [1], [2] …\n\
-             If they do not contain the answer, say so.\n\nSources:\n{}\n\nQuestion: {}",
-            if chunks.is_empty() { "(none found)".to_owned() } else { chunks },
-            query.get().trim()
+             If they do not contain the answer, say so.\n\nSources:\n{chunks}\n\nQuestion: {}",
+            question.trim()
         )
+    };
+    let send = move |_| {
+        let text = prompt(true);
+        sent.set(text.clone());
+        let messages = vec![ChatMessage { role: Role::User, text }];
+        let options =
+            GenerateOptions { max_tokens: 48, temperature: 0.0, seed: 0, top_k: None, top_p: 1.0 };
+        asking.set_value(Some(ask(Model::Chat, messages, options, reply)));
     };
     let total = docs.with_value(Vec::len);
     view! {
@@ -163,36 +204,72 @@ pub fn Chapter() -> impl IntoView {
                 on:input=move |ev| query.set(event_target_value(&ev))/>
             <div class="rag-controls">
                 <Slider label="top-k" value=k min=1.0 max=8.0 step=1.0 format=k_fmt/>
-                <label class="think-toggle">
-                    <input type="checkbox" prop:checked=move || by_cosine.get()
-                        on:change=move |ev| by_cosine.set(event_target_checked(&ev))/>
-                    " Rank by cosine instead of BM25"
-                </label>
+                <fieldset class="rag-ranking" data-ranking=move || format!("{:?}", ranking.get())>
+                    <legend>"Rank by"</legend>
+                    {[(Ranking::Bm25, "BM25 (keywords)"), (Ranking::Cosine, "TF-IDF cosine"), (Ranking::Embedding, "word-vector embedding")]
+                        .into_iter()
+                        .map(|(r, label)| view! {
+                            <label>
+                                <input type="radio" name="rag-ranking" prop:checked=move || ranking.get() == r
+                                    disabled=move || r == Ranking::Embedding && !matches!(vectors.with(|v| v.as_ref().map(Result::is_ok)), Some(true))
+                                    on:change=move |_| ranking.set(r)/>
+                                " " {label}
+                            </label>
+                        })
+                        .collect_view()}
+                </fieldset>
             </div>
             <table class="rag-hits">
-                <thead><tr><th scope="col">"#"</th><th scope="col">"passage"</th><th scope="col">"BM25"</th><th scope="col">"cosine"</th></tr></thead>
+                <thead><tr><th scope="col">"#"</th><th scope="col">"passage"</th><th scope="col">"BM25"</th><th scope="col">"cosine"</th><th scope="col">"embedding"</th></tr></thead>
                 <tbody>
                     {move || {
                         let hs = hits.get();
                         if hs.is_empty() {
-                            return view! { <tr><td colspan="4">"No passage shares a word with the question."</td></tr> }.into_any();
+                            return view! { <tr><td colspan="5">"No passage shares a word with the question."</td></tr> }.into_any();
                         }
                         docs.with_value(|d| hs.iter().enumerate().map(|(i, h)| {
                             let doc = &d[h.doc];
                             view! {
-                                <tr data-rag-slug=doc.slug>
+                                <tr data-rag-slug=doc.slug data-embedding=h.embedding.map(|e| e.to_string())>
                                     <td>{i + 1}</td>
                                     <td><a href=format!("#/{}", doc.slug)>{doc.title}</a><br/><small>{doc.text.clone()}</small></td>
                                     <td class="num">{format!("{:.3}", h.bm25)}</td>
                                     <td class="num">{format!("{:.3}", h.cosine)}</td>
+                                    <td class="num">{h.embedding.map_or_else(|| "–".to_owned(), |e| format!("{e:.3}"))}</td>
                                 </tr>
                             }
                         }).collect_view()).into_any()
                     }}
                 </tbody>
             </table>
+            {move || match vectors.get() {
+                None => Some(view! { <p class="small" role="status">"Loading 20,000 GloVe word vectors (2.2 MB) for the embedding ranking…"</p> }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="error" role="alert">{format!("Word vectors not loaded, so no embedding ranking: {e}")}</p> }.into_any()),
+                Some(Ok(_)) => None,
+            }}
+            <p class="small">
+                "The embedding of a text here is the mean of its words' GloVe vectors, each weighted \
+                 by how rare the word is (Arora et al., 2017), computed in the page: a passage that \
+                 shares no word with the question can still rank high. Production systems use a \
+                 neural text-embedding model instead."
+            </p>
             <h3>"The prompt that would be sent"</h3>
-            <pre class="rag-prompt">{prompt}</pre>
+            <pre class="rag-prompt">{move || prompt(false)}</pre>
+            <h3>"Send it to the Tumbler's chat model"</h3>
+            <p class="small">
+                "Its window is 256 tokens, so it gets the sources and the question without the \
+                 instructions. It is a model of a million parameters fine-tuned on short \
+                 conversations: expect it to echo or ramble, not to cite."
+            </p>
+            <EngineReady loading="The Tumbler is loading; the chat model loads with the first question.">
+                <button type="button" class="generate" on:click=send>"Ask the chat model"</button>
+            </EngineReady>
+            <div class="rag-reply" data-live="rag" data-reply=move || reply.with(|r| r.text.clone())
+                data-prompt=move || sent.get()
+                data-done=move || reply.with(|r| r.done.map(|d| format!("{d:?}")))>
+                {move || reply.with(|r| r.error.clone()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <pre class="rag-answer">{move || reply.with(|r| r.text.clone())}</pre>
+            </div>
         </div>
         <div class="rl-compare">
             <section class="panel">

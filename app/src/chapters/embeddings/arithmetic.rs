@@ -24,6 +24,17 @@ struct Loaded {
     parse_ms: f64,
 }
 
+/// The GloVe subset, downloaded (or read from the cache) and parsed: the vectors, the file's
+/// bytes, and the milliseconds parsing took.
+pub(crate) async fn load_glove() -> Result<(Rc<WordVectors>, usize, f64), String> {
+    let bytes = fetch::download(VECTORS_URL, true, |_, _| {})
+        .await
+        .map_err(|e| format!("{VECTORS_URL}: {e}"))?;
+    let started = now();
+    let vectors = WordVectors::from_bytes(&bytes).map_err(|e| format!("{VECTORS_URL}: {e}"))?;
+    Ok((Rc::new(vectors), bytes.len(), now() - started))
+}
+
 /// king − man + woman and the reader's own.
 #[component]
 pub fn WordArithmetic() -> impl IntoView {
@@ -34,19 +45,11 @@ pub fn WordArithmetic() -> impl IntoView {
     let load = move || {
         loaded.set(None);
         leptos::task::spawn_local(async move {
-            let result = match fetch::download(VECTORS_URL, true, |_, _| {}).await {
-                Err(e) => Err(format!("{VECTORS_URL}: {e}")),
-                Ok(bytes) => {
-                    let started = now();
-                    WordVectors::from_bytes(&bytes)
-                        .map(|v| Loaded {
-                            vectors: Rc::new(v),
-                            bytes: bytes.len(),
-                            parse_ms: now() - started,
-                        })
-                        .map_err(|e| format!("{VECTORS_URL}: {e}"))
-                }
-            };
+            let result = load_glove().await.map(|(vectors, bytes, parse_ms)| Loaded {
+                vectors,
+                bytes,
+                parse_ms,
+            });
             loaded.try_set(Some(result));
         });
     };
