@@ -257,9 +257,12 @@ pub fn Chapter() -> impl IntoView {
             <pre class="rag-prompt">{move || prompt(false)}</pre>
             <h3>"Send it to the Tumbler's chat model"</h3>
             <p class="small">
-                "Its window is 256 tokens, so it gets the sources and the question without the \
-                 instructions. It is a model of a million parameters fine-tuned on short \
-                 conversations: expect it to echo or ramble, not to cite."
+                {move || format!(
+                    "Its window is 256 tokens, so it gets the sources and the question without \
+                     the instructions. It is a model of {} parameters fine-tuned on short \
+                     conversations: expect it to echo or ramble, not to cite.",
+                    crate::engine::loaded_params().unwrap_or_else(|| "a million or so".into())
+                )}
             </p>
             <EngineReady loading="The Tumbler is loading; the chat model loads with the first question.">
                 <button type="button" class="generate" on:click=send>"Ask the chat model"</button>
