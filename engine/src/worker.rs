@@ -19,6 +19,7 @@ mod gpu;
 mod io;
 mod learn;
 mod load;
+mod rl;
 mod state;
 mod stream;
 
@@ -84,9 +85,13 @@ impl Worker {
 
     /// `query`, asked of the base model; asked once more of the CPU model if the GPU was lost.
     async fn ask(self: &Rc<Self>, id: u32, query: &Query) -> Result<Outcome, Failure> {
-        // The one question that needs no model: answered while it loads, or after it failed.
+        // The questions that need no model: answered while it loads, or after it failed.
         if let Query::Pipeline { documents } = query {
             return Ok(answer::pipeline(documents).into());
+        }
+        // The rl chapter's toy policy is its own model, with its own vocabulary.
+        if let Query::Rl { seed, reward, rounds } = query {
+            return Ok(Outcome::Done(self.rl(id, *seed, *reward, *rounds).await?));
         }
         let l = self.loaded()?;
         match self.run(id, query, &l).await {
@@ -150,6 +155,9 @@ impl Worker {
                 Outcome::Done(self.learn(id, l, text, prompt, *steps, *sample_every, *seed).await?)
             }
             Query::Pipeline { documents } => answer::pipeline(documents).into(),
+            Query::Rl { seed, reward, rounds } => {
+                Outcome::Done(self.rl(id, *seed, *reward, *rounds).await?)
+            }
         })
     }
 
