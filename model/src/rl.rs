@@ -120,7 +120,7 @@ pub fn config() -> TumblerConfig {
 /// Group-relative advantages: each reward minus its group's mean, over the group's (population)
 /// standard deviation plus [`ADVANTAGE_EPS`]. `rewards` holds consecutive groups of `group`.
 pub fn advantages(rewards: &[f32], group: usize) -> Vec<f32> {
-    assert!(group > 0 && rewards.len() % group == 0, "whole groups of {group}");
+    assert!(group > 0 && rewards.len().is_multiple_of(group), "whole groups of {group}");
     rewards
         .chunks(group)
         .flat_map(|r| {
@@ -173,9 +173,6 @@ impl HeldOut {
         self.passed as f32 / self.total.max(1) as f32
     }
 }
-
-/// Held-out examples kept for the page.
-pub(crate) const EXAMPLES: usize = 8;
 
 /// One round: the samples, their grades, the update and the held-out check after it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -9,10 +9,13 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::task::{self, Attempt, END, MAX_ANSWER, VOCAB, WORD_LEN};
-use super::{EXAMPLES, Graded, Group, HeldOut, RlError, RlOptions, Round, advantages, config};
+use super::{Graded, Group, HeldOut, RlError, RlOptions, Round, advantages, config};
 use crate::gpt::Tumbler;
 use crate::learn::{Batch, adamw, step};
 use crate::sampling::{Rng, argmax, softmax_with_temperature};
+
+/// Held-out examples kept for the page.
+const EXAMPLES: usize = 8;
 
 /// A run: the policy, its optimizer and the problems.
 pub struct RlRun {

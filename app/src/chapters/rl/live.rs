@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use crate::engine::{self, Query, Stream};
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::{Chart, Math};
-use tumbler_engine::{DoneReason, HeldOut, RlProgress, RlRoundStep, RlSftStep, RlStart};
+use tumbler_engine::{DoneReason, RlProgress, RlRoundStep, RlSftStep, RlStart};
+use tumbler_model::rl::HeldOut;
 use tumbler_model::rl::task::{self, Reward};
 
 /// Rounds of one run.
@@ -274,6 +275,7 @@ pub fn LiveRl() -> impl IntoView {
         log.with(|l| {
             let start = l.start.as_ref()?;
             let o = &start.options;
+            let (total, done) = (o.sft_steps + ROUNDS, l.sft.len() + l.rounds.len());
             let phase = if l.fine_tuned.is_none() {
                 format!(
                     "Fine-tuning: step {} of {} (loss {:.3})",
@@ -306,7 +308,7 @@ pub fn LiveRl() -> impl IntoView {
                     )}
                 </p>
                 <p class="result" role="status">
-                    <progress max=(o.sft_steps + ROUNDS) value=(l.sft.len() + l.rounds.len())></progress>
+                    <progress max=total value=done></progress>
                     " "{phase}{format!(" · {:.1} s in the worker", l.millis / 1000.0)}
                 </p>
             })
@@ -479,8 +481,7 @@ pub fn LiveRl() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tumbler_engine::{Graded, Group, Round};
-    use tumbler_model::rl::{RlOptions, config};
+    use tumbler_model::rl::{Graded, Group, RlOptions, Round, config};
 
     fn held(passed: usize) -> HeldOut {
         HeldOut { passed, total: 10, examples: vec![("abc".into(), "cba".into(), true)] }

@@ -1,0 +1,152 @@
+// rl: reinforcement learning with a verifiable reward, live. A toy policy (the training chapter's
+// toy Tumbler over a 28-symbol character vocabulary) is fine-tuned in the engine worker to reverse
+// three-letter strings, then improved by rounds of group-relative policy gradient; the page
+// shows every graded attempt and the held-out pass rate. Compared with `tumbler rl` for the same
+// seed.
+//
+// Tolerances, and why. The page's worker runs burn's flex backend in wasm (no threads, no SIMD
+// element-wise kernels); the CLI runs flex natively with both. Sums come out in a different
+// order, so losses differ in the last bits: we allow 1e-3 (relative) on every fine-tuning loss
+// and on round 1's loss. Sampling draws with a seeded generator against those probabilities, so
+// the samples agree exactly unless a uniform number falls within ~1e-6 of a boundary between two
+// tokens: we require round 1's 128 attempts and the greedy held-out checks before it to match
+// exactly. After that, one flipped token changes an update and the two runs may part, so later
+// rounds are compared loosely (mean reward and pass rate within 0.15) and the number of rounds
+// that match exactly is reported.
+//
+// The run's time in the page is reported as a diagnostic, not asserted.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { BACKEND, useBrowser, artifacts, openLive, assertNoLongTask, TUMBLER_BIN, nativeCheck } from "./harness.mjs";
+
+const env = useBrowser();
+const SEED = 7;
+const ROUNDS = 4;
+
+const numbers = (s) => (s ? s.split(" ").map(Number) : []);
+
+/** The native run: `tumbler rl` for the page's seed and `reward`. */
+function native(reward, rounds) {
+  const out = execFileSync(TUMBLER_BIN, ["rl", "--seed", String(SEED), "--reward", reward, "--rounds", String(rounds)], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return JSON.parse(out);
+}
+
+const close = (a, b, rel, what) =>
+  assert.ok(Math.abs(a - b) <= rel * Math.max(1, Math.abs(b)), `${what}: page ${a}, native ${b}`);
+
+/** What the panel shows now. */
+async function panelState(panel) {
+  const get = (name) => panel.getAttribute(`data-${name}`);
+  return {
+    state: await get("state"),
+    round: Number(await get("round")),
+    sftLosses: numbers(await get("sft-losses")),
+    passRates: numbers(await get("pass-rates")),
+    rewards: numbers(await get("rewards")),
+    losses: numbers(await get("losses")),
+    untrained: Number(await get("untrained-pass-rate")),
+    millis: Number(await get("millis")),
+  };
+}
+
+/** Starts a run rewarding `reward` and waits until `rounds` rounds are shown. */
+async function run(page, reward, rounds) {
+  const panel = page.locator("[data-live='rl']");
+  await panel.locator(`input[name='rl-reward'][value='${reward}']`).check();
+  assert.equal(await panel.getAttribute("data-reward-kind"), reward);
+  const started = Date.now();
+  await panel.locator("button.rl-start").click();
+  await page.waitForFunction(
+    (n) => Number(document.querySelector("[data-live='rl']")?.dataset.round) >= n || document.querySelector("[data-live='rl']")?.dataset.state === "error",
+    rounds,
+    { timeout: 480_000 },
+  );
+  const shown = await panelState(panel);
+  assert.notEqual(shown.state, "error", await panel.locator("[role='alert']").allInnerTexts().then((t) => t.join(" ")));
+  return { panel, shown, seconds: (Date.now() - started) / 1000 };
+}
+
+test("rl: a toy policy fine-tuned then trained by RL in the page, graded attempts shown, Stop stops it", async (t) => {
+  const { page, context, problems, longTasks } = await openLive(env, "rl");
+  const { panel, shown, seconds } = await run(page, "correct", ROUNDS);
+  t.diagnostic(`${BACKEND} worker: fine-tuning and ${shown.round} rounds in ${seconds.toFixed(1)} s (worker time ${(shown.millis / 1000).toFixed(1)} s)`);
+  t.diagnostic(`held-out pass rate: untrained ${shown.untrained}, by round ${shown.passRates.join(" ")}; mean reward ${shown.rewards.join(" ")}`);
+
+  // Fine-tuning lowered the loss from about ln 28 and taught the task in part.
+  assert.equal(shown.sftLosses.length, 150);
+  assert.ok(Math.abs(shown.sftLosses[0] - Math.log(28)) < 0.3, `first loss ${shown.sftLosses[0]}`);
+  assert.ok(shown.sftLosses.at(-1) < shown.sftLosses[0] / 3, `loss falls: ${shown.sftLosses[0]} → ${shown.sftLosses.at(-1)}`);
+  assert.equal(shown.untrained, 0, "random weights reverse nothing");
+  assert.ok(shown.passRates[0] > 0.1, `fine-tuned pass rate ${shown.passRates[0]}`);
+  for (const r of shown.rewards) assert.ok(r >= 0 && r <= 1, `reward ${r}`);
+
+  // The attempts table: 16 problems × 8 attempts, user-visible text as text.
+  const table = panel.locator("table.rl-live-attempts");
+  assert.equal(await table.locator("tr[data-word]").count(), 16);
+  assert.equal(await table.locator("td[data-reward]").count(), 128);
+  const first = table.locator("tr[data-word]").first();
+  const word = await first.getAttribute("data-word");
+  assert.match(word, /^[a-z]{3}$/);
+  const passing = await table.locator("td.ok").count();
+  const rewarded = await table.locator("td[data-reward='1']").count();
+  assert.equal(passing, rewarded, "under the correct reward, reward 1 is exactly the grader's pass");
+  assert.ok(await panel.locator(".chart svg").count() >= 1, "the pass-rate chart is drawn");
+
+  await nativeCheck(t, "the same run by `tumbler rl`", (st) => {
+    const cli = native("correct", shown.round);
+    cli.sft_losses.forEach((l, i) => close(shown.sftLosses[i], l, 1e-3, `fine-tuning loss ${i + 1}`));
+    assert.equal(shown.passRates[0], cli.fine_tuned.passed / cli.fine_tuned.total, "held-out pass rate after fine-tuning");
+    close(shown.losses[0], cli.rounds[0].loss, 1e-3, "round 1 loss");
+    assert.equal(shown.rewards[0], cli.rounds[0].mean_reward, "round 1 mean reward");
+    assert.equal(shown.passRates[1], cli.rounds[0].held_out.passed / cli.rounds[0].held_out.total, "round 1 held-out pass rate");
+    let exact = 0;
+    cli.rounds.forEach((r, i) => {
+      const rate = r.held_out.passed / r.held_out.total;
+      if (shown.rewards[i] === r.mean_reward && shown.passRates[i + 1] === rate) exact++;
+      assert.ok(Math.abs(shown.rewards[i] - r.mean_reward) <= 0.15, `round ${i + 1} reward: page ${shown.rewards[i]}, native ${r.mean_reward}`);
+      assert.ok(Math.abs(shown.passRates[i + 1] - rate) <= 0.15, `round ${i + 1} pass rate: page ${shown.passRates[i + 1]}, native ${rate}`);
+    });
+    st.diagnostic(`${exact} of ${cli.rounds.length} rounds match the native run exactly`);
+  });
+
+  // Stop stops it between two rounds.
+  await panel.locator("button.rl-stop").click();
+  await page.waitForFunction(() => document.querySelector("[data-live='rl']")?.dataset.state === "stopped", null, { timeout: 60_000 });
+  const stoppedAt = Number(await panel.getAttribute("data-round"));
+  await page.waitForTimeout(1500);
+  assert.equal(Number(await panel.getAttribute("data-round")), stoppedAt, "no round after Stop");
+  assert.equal(await panel.locator("button.rl-start").isDisabled(), false, "it can start again");
+
+  await page.screenshot({ path: join(await artifacts(), "live-rl.png"), fullPage: true });
+  assertNoLongTask(await longTasks(), "while the policy learns");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("rl: rewarding length is gamed: the reward rises while the true pass rate falls", async (t) => {
+  const { page, context, problems } = await openLive(env, "rl");
+  const ROUNDS_GAMED = 10;
+  const { shown, seconds } = await run(page, "length", ROUNDS_GAMED);
+  t.diagnostic(`${ROUNDS_GAMED} rounds in ${seconds.toFixed(1)} s: mean reward ${shown.rewards.join(" ")}; pass rate ${shown.passRates.join(" ")}`);
+  assert.ok(shown.rewards.at(-1) > 0.9, `the length reward is maxed: ${shown.rewards.at(-1)}`);
+  assert.ok(shown.rewards.at(-1) > shown.rewards[0] + 0.3, `the reward rose: ${shown.rewards[0]} → ${shown.rewards.at(-1)}`);
+  assert.ok(shown.passRates.at(-1) < shown.passRates[0] / 2, `the true pass rate fell: ${shown.passRates[0]} → ${shown.passRates.at(-1)}`);
+  await nativeCheck(t, "round 1 of the length run by `tumbler rl`", () => {
+    const cli = native("length", 1);
+    assert.equal(shown.rewards[0], cli.rounds[0].mean_reward, "round 1 mean reward");
+    close(shown.losses[0], cli.rounds[0].loss, 1e-3, "round 1 loss");
+  });
+  await page.locator("[data-live='rl'] button.rl-stop").click();
+  await page.waitForFunction(() => document.querySelector("[data-live='rl']")?.dataset.state === "stopped", null, { timeout: 60_000 });
+  const past = page.locator(".rl-past li[data-reward-kind='length']");
+  await past.waitFor();
+  t.diagnostic(await past.innerText());
+  assert.deepEqual(problems, []);
+  await context.close();
+});
