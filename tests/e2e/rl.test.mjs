@@ -81,7 +81,18 @@ async function run(page, reward, rounds) {
 
 test("rl: a toy policy fine-tuned then trained by RL in the page, graded attempts shown, Stop stops it", async (t) => {
   const { page, context, problems, longTasks } = await openLive(env, "rl");
-  const { panel, shown, seconds } = await run(page, "correct", ROUNDS);
+  const { panel, seconds } = await run(page, "correct", ROUNDS);
+
+  // Stop stops it between two rounds (at once: the whole run takes under a minute).
+  await panel.locator("button.rl-stop").click();
+  await page.waitForFunction(() => document.querySelector("[data-live='rl']")?.dataset.state === "stopped", null, { timeout: 60_000 });
+  const stoppedAt = Number(await panel.getAttribute("data-round"));
+  await page.waitForTimeout(1500);
+  assert.equal(Number(await panel.getAttribute("data-round")), stoppedAt, "no round after Stop");
+  assert.ok(stoppedAt < 40, `stopped early, at round ${stoppedAt}`);
+  assert.equal(await panel.locator("button.rl-start").isDisabled(), false, "it can start again");
+  const shown = await panelState(panel);
+  assert.equal(shown.round, stoppedAt);
   t.diagnostic(`${BACKEND} worker: fine-tuning and ${shown.round} rounds in ${seconds.toFixed(1)} s (worker time ${(shown.millis / 1000).toFixed(1)} s)`);
   t.diagnostic(`held-out pass rate: untrained ${shown.untrained}, by round ${shown.passRates.join(" ")}; mean reward ${shown.rewards.join(" ")}`);
 
@@ -131,14 +142,6 @@ test("rl: a toy policy fine-tuned then trained by RL in the page, graded attempt
     const nativeLast = cli.rounds[shown.round - 1].groups.flatMap((g) => g.attempts.map((a) => a.text + (a.ended ? "" : "…")));
     st.diagnostic(`round ${shown.round}'s 128 attempts ${JSON.stringify(pageLast) === JSON.stringify(nativeLast) ? "match" : "differ from"} the native run's`);
   });
-
-  // Stop stops it between two rounds.
-  await panel.locator("button.rl-stop").click();
-  await page.waitForFunction(() => document.querySelector("[data-live='rl']")?.dataset.state === "stopped", null, { timeout: 60_000 });
-  const stoppedAt = Number(await panel.getAttribute("data-round"));
-  await page.waitForTimeout(1500);
-  assert.equal(Number(await panel.getAttribute("data-round")), stoppedAt, "no round after Stop");
-  assert.equal(await panel.locator("button.rl-start").isDisabled(), false, "it can start again");
 
   await page.screenshot({ path: join(await artifacts(), "live-rl.png"), fullPage: true });
   assertNoLongTask(await longTasks(), "while the policy learns");
