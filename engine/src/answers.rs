@@ -12,6 +12,7 @@ use tumbler_model::inspect::{
     AnswerLosses, AttentionTrace, EmbeddingMap, GateTrace, NextLogits, PermutationCheck,
     TokenLosses, WeightMatrix,
 };
+pub use tumbler_model::rl::{Graded, Group, HeldOut, RlOptions, Round};
 
 /// An enum with one variant per type, `From` each type and `TryFrom` back.
 macro_rules! one_of {
@@ -81,6 +82,8 @@ one_of! {
         ForwardTime(ForwardTime),
         /// Of [`Query::Learn`](crate::Query::Learn).
         Learn(LearnProgress),
+        /// Of [`Query::Rl`](crate::Query::Rl).
+        Rl(RlProgress),
     }
 }
 
@@ -207,4 +210,50 @@ pub struct LearnStep {
     pub millis: f64,
     /// The model's predictions after this step, every few steps.
     pub sample: Option<LearnSample>,
+}
+
+/// Where a [`Query::Rl`](crate::Query::Rl) run stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RlProgress {
+    /// The policy is built, untrained; fine-tuning steps follow.
+    Start(RlStart),
+    /// One supervised fine-tuning step; the last one carries the held-out check.
+    Sft(RlSftStep),
+    /// One round of sampling, grading and updating.
+    Round(RlRoundStep),
+}
+
+/// The run as it starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RlStart {
+    /// The policy's hyper-parameters.
+    pub config: TumblerConfig,
+    /// Its number of parameters.
+    pub params: usize,
+    /// How it learns.
+    pub options: RlOptions,
+    /// The held-out problems answered by the untrained policy.
+    pub held_out: HeldOut,
+}
+
+/// One fine-tuning step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RlSftStep {
+    /// Steps taken, this one included.
+    pub step: usize,
+    /// The batch's loss before the update, in nats per answer token.
+    pub loss: f32,
+    /// How long the step took in the worker, in milliseconds.
+    pub millis: f64,
+    /// After the last step: the held-out problems answered by the fine-tuned policy.
+    pub held_out: Option<HeldOut>,
+}
+
+/// One round, timed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RlRoundStep {
+    /// What the round did.
+    pub round: Round,
+    /// How long it took in the worker, in milliseconds.
+    pub millis: f64,
 }

@@ -17,7 +17,8 @@ mod tests;
 
 pub use answers::{
     Answer, DecodeSpeed, ForwardTime, GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun,
-    LearnSample, LearnStep, PerCall, PipelineRun, Step,
+    LearnSample, LearnStep, PerCall, PipelineRun, RlProgress, RlRoundStep, RlSftStep, RlStart,
+    Step,
 };
 pub use limits::*;
 pub use protocol::{Backend, ChatMessage, LoadStatus, Model, ModelUrls, Query, Reply, Request};

@@ -12,6 +12,8 @@ pub const MAX_TEXT_BYTES: usize = 8192;
 pub const MAX_LEARN_STEPS: usize = 2000;
 /// The most text, in bytes, the tiny model learns from.
 pub const MAX_LEARN_BYTES: usize = 32 * 1024;
+/// The most rounds one [`Query::Rl`](crate::Query::Rl) takes.
+pub const MAX_RL_ROUNDS: usize = 200;
 /// Tokens one run of the KV-cache comparison generates at most.
 pub const MAX_KV_TOKENS: usize = 64;
 /// Lengths one timing question may ask for at most.

@@ -7,6 +7,7 @@ use tumbler_model::chat::Role;
 use tumbler_model::data::Document;
 use tumbler_model::generate::{DoneReason, GenerateOptions};
 use tumbler_model::gpt::TumblerConfig;
+use tumbler_model::rl::task::Reward;
 
 use crate::answers::{Answer, Step};
 
@@ -136,12 +137,15 @@ pub enum Query {
     /// Train a tiny Tumbler from scratch on `text`, in the worker, on the CPU, looking at its
     /// predictions for `prompt` every `sample_every` steps.
     Learn { text: String, prompt: String, steps: usize, sample_every: usize, seed: u64 },
+    /// The rl chapter's run: a toy policy fine-tuned on the task, then `rounds` rounds of
+    /// group-relative policy gradient with `reward`, in the worker, on the CPU. Needs no model.
+    Rl { seed: u64, reward: Reward, rounds: usize },
 }
 
 impl Query {
     /// Whether it is answered without a loaded model (while the model loads, or after it failed).
     pub fn needs_model(&self) -> bool {
-        !matches!(self, Query::Pipeline { .. })
+        !matches!(self, Query::Pipeline { .. } | Query::Rl { .. })
     }
 }
 

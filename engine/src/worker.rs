@@ -18,6 +18,7 @@ mod gpu;
 mod io;
 mod learn;
 mod load;
+mod rl;
 mod state;
 mod stream;
 
@@ -83,6 +84,11 @@ impl Worker {
 
     /// `query`, asked of the base model; asked once more of the CPU model if the GPU was lost.
     async fn ask(self: &Rc<Self>, id: u32, query: &Query) -> Result<Outcome, Failure> {
+        // The question that needs no model, answered while it loads or after it failed: the rl
+        // chapter's toy policy is its own model, with its own vocabulary.
+        if let Query::Rl { seed, reward, rounds } = query {
+            return Ok(Outcome::Done(self.rl(id, *seed, *reward, *rounds).await?));
+        }
         let l = self.loaded()?;
         match self.run(id, query, &l).await {
             Err(Failure::Device(error)) => match self.fallback(&l, &error) {
@@ -148,6 +154,9 @@ impl Worker {
             Query::GpuCheck { text, tokens } => stream::gpu_check(l, text, *tokens).await?.into(),
             Query::Learn { text, prompt, steps, sample_every, seed } => {
                 Outcome::Done(self.learn(id, l, text, prompt, *steps, *sample_every, *seed).await?)
+            }
+            Query::Rl { seed, reward, rounds } => {
+                Outcome::Done(self.rl(id, *seed, *reward, *rounds).await?)
             }
             Query::Pipeline { .. } => {
                 return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());

@@ -14,6 +14,7 @@ pub mod inspect;
 pub mod kernels;
 #[cfg(feature = "learn")]
 pub mod learn;
+pub mod rl;
 pub mod sampling;
 pub mod tokenizer;
 #[cfg(feature = "train")]

@@ -1,5 +1,7 @@
 //! Reinforcement Learning.
 
+mod live;
+
 use leptos::prelude::*;
 
 use crate::calc::fib_programs::{self, TESTS};
@@ -56,6 +58,7 @@ pub fn Chapter() -> impl IntoView {
         </div>
         <h2>"The loop"</h2>
         <Walkthrough steps=LOOP explain=EXPLAIN looped=true label="The reinforcement learning loop"/>
+        <live::LiveRl/>
         <h2>"Grading real attempts"</h2>
         <p>
             "The task: “write a Python function that returns the n-th Fibonacci number”. Below are "
@@ -123,5 +126,12 @@ pub fn Chapter() -> impl IntoView {
             "By generating many attempts and reinforcing only the ones that work, the model finds "
             "out for itself which strategies succeed, including ones no person taught it."
         </div>
+        <p class="small sources">
+            "Sources: group-relative advantages (GRPO) from Shao et al., 2024, “DeepSeekMath”, §4.1 "
+            "(arXiv:2402.03300); dropping the KL term and the length normalisation's bias discussed "
+            "in Liu et al., 2025, “Understanding R1-Zero-Like Training” (Dr. GRPO, arXiv:2503.20783) "
+            "and Yu et al., 2025, “DAPO” (arXiv:2503.14476). Every number in the live panel is "
+            "computed in your browser."
+        </p>
     }
 }

@@ -10,6 +10,7 @@ mod engine;
 mod eval;
 mod gates;
 mod next;
+mod rl;
 mod sample;
 mod sft;
 mod tokenize;
@@ -58,6 +59,8 @@ enum Command {
     Sft(sft::SftArgs),
     /// Write public/model/MODEL_CARD.md from the runs' records and fresh measurements.
     Card(card::CardArgs),
+    /// The rl chapter's run: fine-tune a toy policy, then rounds of GRPO-style RL, as JSON.
+    Rl(rl::RlArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -76,5 +79,6 @@ fn main() -> anyhow::Result<()> {
         Command::Train(args) => train::run(args),
         Command::Sft(args) => sft::run(args),
         Command::Card(args) => card::run(args),
+        Command::Rl(args) => rl::run(args),
     }
 }
