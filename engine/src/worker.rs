@@ -15,6 +15,7 @@ use web_sys::MessageEvent;
 
 mod answer;
 mod chat;
+mod dpo;
 mod gpu;
 mod io;
 mod learn;
@@ -150,6 +151,14 @@ impl Worker {
                 Outcome::Done(self.learn(id, l, text, prompt, *steps, *sample_every, *seed).await?)
             }
             Query::Pipeline { documents } => answer::pipeline(documents).into(),
+            Query::DpoScore { prompt, chosen, rejected, beta } => {
+                self.dpo_score(l, prompt, chosen, rejected, *beta).await?.into()
+            }
+            Query::DpoTrain { prompt, chosen, rejected, beta, lr, steps, reply_tokens } => {
+                let pair = (prompt.as_str(), chosen.as_str(), rejected.as_str());
+                let (beta, lr) = (*beta, *lr);
+                Outcome::Done(self.dpo_train(id, l, pair, beta, lr, *steps, *reply_tokens).await?)
+            }
         })
     }
 

@@ -5,6 +5,7 @@
 mod bench;
 mod card;
 mod corpus;
+mod dpo;
 mod engine;
 mod eval;
 mod gates;
@@ -53,6 +54,8 @@ enum Command {
     Train(train::TrainArgs),
     /// Fine-tune the pre-trained Tumbler into a chat model (resumable).
     Sft(sft::SftArgs),
+    /// The DPO loss of a chosen/rejected pair (chat model vs base model), then DPO steps on a copy.
+    Dpo(dpo::DpoArgs),
     /// Write public/model/MODEL_CARD.md from the runs' records and fresh measurements.
     Card(card::CardArgs),
 }
@@ -72,5 +75,6 @@ fn main() -> anyhow::Result<()> {
         Command::Train(args) => train::run(args),
         Command::Sft(args) => sft::run(args),
         Command::Card(args) => card::run(args),
+        Command::Dpo(args) => dpo::run(args),
     }
 }
