@@ -206,7 +206,7 @@ pub struct DpoOptions {
 impl DpoOptions {
     /// What the page starts with: β = 0.1 as in the paper's experiments, and a learning rate at
     /// which a handful of steps on one pair move the margin visibly.
-    pub const PAGE: Self = Self { beta: 0.1, lr: 1e-4 };
+    pub const PAGE: Self = Self { beta: 0.1, lr: 3e-5 };
 }
 
 #[cfg(feature = "learn")]
