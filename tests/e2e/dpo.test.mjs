@@ -4,11 +4,10 @@
 //
 // Everything is compared with the native `tumbler dpo` on the same weights files
 // (dist/public/model/{base,chat}):
-// - the per-token log-probabilities, their sums and the loss: within 1e-3 nats (f32 sums in
-//   another order give ~1e-5);
-// - the loss and the margin after every DPO step: within 1e-2 (AdamW divides each gradient by
-//   its own running size, so float noise in a near-zero gradient can move a weight by up to the
-//   learning rate; measured differences are printed as diagnostics).
+// - the per-token log-probabilities, their sums, the loss and the margin: within 1e-3 nats;
+// - the loss and the margin after every DPO step: within 1e-3 as well (the steps are
+//   deterministic f32 arithmetic in another summation order; measured differences, ~1e-6, are
+//   printed as diagnostics).
 // Both models run on burn's CPU backend in either worker build, so the tolerances are the same on
 // both backends. The time per step in the page is printed, not asserted.
 
@@ -23,7 +22,7 @@ const MODELS = join(DIST, "public/model");
 const HAS_MODEL = ["base", "chat"].every((m) => ["config.json", "model.safetensors"].every((f) => existsSync(join(MODELS, m, f))));
 const NO_MODEL = `no base and chat models in ${MODELS}`;
 const SCORE_TOLERANCE = 1e-3;
-const STEP_TOLERANCE = 1e-2;
+const STEP_TOLERANCE = 1e-3;
 
 const env = useBrowser();
 
@@ -133,7 +132,7 @@ test("dpo: real log-probabilities, the loss's terms, and DPO steps that lower th
     let worst = 0;
     for (const which of ["chosen", "rejected"]) {
       before.tokens[which].forEach((x, i) => {
-        for (const [mine, theirs] of [[x.policy, n.before.policy[which][i]], [x.reference, n.before.reference[which][i]], [x.after, n.after.policy[which][i]]]) {
+        for (const [mine, theirs] of [[x.policy, n.before.policy[which][i]], [x.reference, n.before.reference[which][i]], [after.tokens[which][i].after, n.after.policy[which][i]]]) {
           worst = Math.max(worst, Math.abs(mine - theirs));
           near(mine, theirs, SCORE_TOLERANCE, `${which} token ${i}`);
         }
