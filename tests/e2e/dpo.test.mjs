@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { DIST, useBrowser, artifacts, openLive, assertNoLongTask, TUMBLER_BIN, nativeCheck } from "./harness.mjs";
+import { BACKEND, DIST, useBrowser, artifacts, openLive, assertNoLongTask, TUMBLER_BIN, nativeCheck } from "./harness.mjs";
 
 const MODELS = join(DIST, "public/model");
 const HAS_MODEL = ["base", "chat"].every((m) => ["config.json", "model.safetensors"].every((f) => existsSync(join(MODELS, m, f))));
@@ -75,6 +75,8 @@ test("dpo: real log-probabilities, the loss's terms, and DPO steps that lower th
   // The chat model loads on this first question; then the pair is scored.
   await panel.locator(".dpo-tokens[data-reply='rejected'] tbody tr").first().waitFor({ timeout: 180_000 });
   const before = await shown(page);
+  const backend = await page.getAttribute("[data-backend]", "data-backend");
+  assert.equal(backend, BACKEND, "the worker build this run is for");
   assert.equal(before.state, "idle");
   assert.equal(before.step, 0);
   assert.equal(before.beta, 0.1);
@@ -199,6 +201,11 @@ test("dpo: Stop stops between two steps; bad pairs get clear messages; typed mar
   await page.waitForFunction(() => document.querySelector(".dpo-tokens[data-reply='rejected'] td.dpo-token")?.textContent.includes("<"), null, { timeout: 30_000 });
   assert.equal(await panel.locator(".dpo-tokens b, .dpo-tokens img").count(), 0, "no element from the reader's text");
   assert.equal(await panel.locator("button.dpo-start").isDisabled(), false);
+
+  // On a phone the panel fits the screen: the token tables scroll inside themselves.
+  await page.setViewportSize({ width: 360, height: 740 });
+  const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);
 
   assertNoLongTask(await longTasks(), "while stopping and scoring");
   assert.deepEqual(problems, []);
