@@ -157,7 +157,7 @@ fn series(
 fn chart(total: usize, (lo, hi): (f64, f64), y_label: &str, series: Vec<Series>) -> String {
     let (lo, hi) = if lo.is_finite() && hi.is_finite() { (lo, hi) } else { (0.0, 1.0) };
     LineChart {
-        x: Axis::linear(0.0, total.max(1) as f64),
+        x: Axis { format: whole, ..Axis::linear(0.0, total.max(1) as f64) },
         y: Axis::linear(lo.floor(), hi.ceil()),
         x_label: "DPO step".into(),
         y_label: y_label.into(),
@@ -165,6 +165,11 @@ fn chart(total: usize, (lo, hi): (f64, f64), y_label: &str, series: Vec<Series>)
         size: (640, 280),
     }
     .svg()
+}
+
+/// A step axis's tick label: whole steps only.
+fn whole(v: f64) -> String {
+    if v.fract() == 0.0 { format!("{v:.0}") } else { String::new() }
 }
 
 /// The loss against the margin, with this pair marked.
@@ -619,6 +624,12 @@ mod tests {
         for svg in [log.loss_chart(8), log.logp_chart(8), curve_chart(&at(0.3))] {
             assert!(svg.starts_with("<svg") && !svg.contains("Chart failed"), "{svg}");
         }
+    }
+
+    #[test]
+    fn step_axes_label_whole_steps() {
+        assert_eq!(whole(2.0), "2");
+        assert_eq!(whole(0.5), "");
     }
 
     #[test]
