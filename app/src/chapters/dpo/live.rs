@@ -8,7 +8,7 @@ use tumbler_engine::{
 };
 use tumbler_model::dpo::{DpoOptions, DpoTerms, LogProbs, terms};
 
-use crate::engine::{self, EngineReady, Query, Stream};
+use crate::engine::{self, ChatModelState, EngineReady, Query, Stream};
 use crate::widgets::attention_map::visible;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::{Chart, Slider};
@@ -165,6 +165,19 @@ fn chart(total: usize, (lo, hi): (f64, f64), y_label: &str, series: Vec<Series>)
         size: (640, 280),
     }
     .svg()
+}
+
+/// `n` with thousands separated: 1,380,608.
+fn group(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A step axis's tick label: whole steps only.
@@ -512,6 +525,11 @@ pub fn LiveDpo() -> impl IntoView {
         }
         _ => None,
     };
+    let chat = engine::use_engine().chat;
+    let params = move || match chat.get() {
+        ChatModelState::Ready { params } => group(params),
+        _ => "(counted once it loads)".to_string(),
+    };
     let rate_options = move || {
         RATES
         .iter()
@@ -552,9 +570,11 @@ pub fn LiveDpo() -> impl IntoView {
                 {score_view}
                 <h3>"A few real DPO steps"</h3>
                 <p>
-                    "Train a copy of the chat model on this one pair with the DPO loss: each step runs \
-                     the copy over both replies, backpropagates −log σ(margin) and lets AdamW move \
-                     every weight; the base model stays frozen as the reference. One pair and a few \
+                    "Train a copy of the chat model on this one pair with the DPO loss, in this page \
+                     on your CPU: each step runs the copy over both replies, backpropagates \
+                     −log σ(margin) and lets AdamW move every one of its "
+                    {params}
+                    " weights; the base model stays frozen as the reference. One pair and a few \
                      steps is a toy run: it shows the mechanism, not a better assistant."
                 </p>
                 <div class="dpo-train-controls">
@@ -630,6 +650,8 @@ mod tests {
     fn step_axes_label_whole_steps() {
         assert_eq!(whole(2.0), "2");
         assert_eq!(whole(0.5), "");
+        assert_eq!(group(1_380_608), "1,380,608");
+        assert_eq!(group(999), "999");
     }
 
     #[test]
