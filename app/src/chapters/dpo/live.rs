@@ -104,7 +104,7 @@ impl Log {
         chart(
             total,
             (lo.min(0.0), hi.max(1.0)),
-            "β-scaled nats",
+            "margin (log-odds), loss (nats)",
             vec![
                 series("margin", &points, |t| t.margin, 0),
                 series("loss −log σ(margin)", &points, |t| t.loss, 2),
