@@ -411,6 +411,9 @@ pub fn LiveDpo() -> impl IntoView {
         }
     };
 
+    // The copy's per-token numbers once a run ends: the score's tables are drawn again then,
+    // not on every step.
+    let after = Memo::new(move |_| log.with(|l| l.end.as_ref().map(|e| e.score.policy.clone())));
     let score_view = move || {
         live.answer.with(|a| match a {
             None => view! { <p class="note-live">"Scoring the pair with both models…"</p> }.into_any(),
@@ -432,8 +435,7 @@ pub fn LiveDpo() -> impl IntoView {
                         }
                     })
                     .collect_view();
-                let after = log.with(|l| l.end.clone());
-                let after_policy = after.as_ref().map(|e| e.score.policy.clone());
+                let after_policy = after.get();
                 let (tk, sc) = (&s.tokens, &s.score);
                 let svg = curve_chart(&t);
                 view! {
