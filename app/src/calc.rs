@@ -6,7 +6,6 @@ pub mod coins;
 pub mod context;
 pub mod descent;
 pub mod distill;
-pub mod dpo;
 pub mod expr;
 pub mod fft;
 pub mod fib_programs;

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use tumbler_model::data::{PipelineReport, Verdict};
 pub use tumbler_model::decode::check::{GpuCheck, PerCall};
+use tumbler_model::dpo::{DpoScore, DpoTerms, PairTokens};
 use tumbler_model::generate::TopToken;
 use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::inspect::{
@@ -68,6 +69,8 @@ one_of! {
         DecodeSpeed(DecodeSpeed),
         /// To [`Query::GpuCheck`](crate::Query::GpuCheck).
         GpuCheck(GpuCheck),
+        /// To [`Query::DpoScore`](crate::Query::DpoScore).
+        Dpo(DpoScored),
     }
 }
 
@@ -84,6 +87,8 @@ one_of! {
         Learn(LearnProgress),
         /// Of [`Query::Rl`](crate::Query::Rl).
         Rl(RlProgress),
+        /// Of [`Query::DpoTrain`](crate::Query::DpoTrain).
+        Dpo(DpoProgress),
     }
 }
 
@@ -256,4 +261,59 @@ pub struct RlRoundStep {
     pub round: Round,
     /// How long it took in the worker, in milliseconds.
     pub millis: f64,
+}
+
+/// A preference pair scored by the chat model (policy) and the base model (reference).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DpoScored {
+    /// The pair's tokens as text.
+    pub tokens: PairTokens,
+    /// Per-token log-probabilities under both models and the loss's terms.
+    pub score: DpoScore,
+    /// How long scoring took in the worker, in milliseconds.
+    pub millis: f64,
+}
+
+/// How DPO steps on a copy of the chat model go.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum DpoProgress {
+    /// The copy is made; its steps follow.
+    Start(DpoStart),
+    /// One DPO step.
+    Step(DpoStep),
+    /// The copy after the last step (or a stop), scored; then the copy is dropped.
+    End(DpoEnd),
+}
+
+/// The copy before its first step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DpoStart {
+    /// The pair's tokens as text.
+    pub tokens: PairTokens,
+    /// The pair scored by the chat model itself.
+    pub score: DpoScore,
+    /// The chat model's greedy reply to the prompt.
+    pub reply: String,
+}
+
+/// One DPO step of the copy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DpoStep {
+    /// Steps taken, this one included.
+    pub step: usize,
+    /// The loss's terms for the copy after this step.
+    pub terms: DpoTerms,
+    /// How long the step (two forward passes, backward, AdamW) took, in milliseconds.
+    pub millis: f64,
+}
+
+/// The copy after its steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DpoEnd {
+    /// Steps it took.
+    pub steps: usize,
+    /// The pair scored by the copy now.
+    pub score: DpoScore,
+    /// Its greedy reply to the prompt now.
+    pub reply: String,
 }

@@ -16,9 +16,9 @@ pub mod protocol;
 mod tests;
 
 pub use answers::{
-    Answer, DecodeSpeed, ForwardTime, GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun,
-    LearnSample, LearnStep, PerCall, PipelineRun, RlProgress, RlRoundStep, RlSftStep, RlStart,
-    Step,
+    Answer, DecodeSpeed, DpoEnd, DpoProgress, DpoScored, DpoStart, DpoStep, ForwardTime,
+    GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun, LearnSample, LearnStep, PerCall,
+    PipelineRun, RlProgress, RlRoundStep, RlSftStep, RlStart, Step,
 };
 pub use limits::*;
 pub use protocol::{Backend, ChatMessage, LoadStatus, Model, ModelUrls, Query, Reply, Request};

@@ -14,6 +14,12 @@ pub const MAX_LEARN_STEPS: usize = 2000;
 pub const MAX_LEARN_BYTES: usize = 32 * 1024;
 /// The most rounds one [`Query::Rl`](crate::Query::Rl) takes.
 pub const MAX_RL_ROUNDS: usize = 200;
+/// The most DPO steps one [`Query::DpoTrain`](crate::Query::DpoTrain) takes.
+pub const MAX_DPO_STEPS: usize = 50;
+/// The longest prompt or reply, in bytes, a DPO question may send (the model reads 256 tokens).
+pub const MAX_DPO_BYTES: usize = 600;
+/// The longest greedy reply a DPO run writes, in tokens.
+pub const MAX_DPO_REPLY_TOKENS: usize = 64;
 /// Tokens one run of the KV-cache comparison generates at most.
 pub const MAX_KV_TOKENS: usize = 64;
 /// Lengths one timing question may ask for at most.

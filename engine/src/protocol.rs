@@ -140,6 +140,22 @@ pub enum Query {
     /// The rl chapter's run: a toy policy fine-tuned on the task, then `rounds` rounds of
     /// group-relative policy gradient with `reward`, in the worker, on the CPU. Needs no model.
     Rl { seed: u64, reward: Reward, rounds: usize },
+    /// The DPO loss of a preference pair: each reply's per-token log-probabilities after
+    /// `prompt` in the chat template, under the chat model (the policy) and the base model (the
+    /// reference), and every term of the loss at `beta`.
+    DpoScore { prompt: String, chosen: String, rejected: String, beta: f64 },
+    /// `steps` DPO steps on a copy of the chat model (AdamW at `lr`), the base model frozen as
+    /// the reference: a stream of the loss's terms per step, with the copy's greedy reply of at
+    /// most `reply_tokens` tokens before and after. The copy is dropped at the end.
+    DpoTrain {
+        prompt: String,
+        chosen: String,
+        rejected: String,
+        beta: f64,
+        lr: f64,
+        steps: usize,
+        reply_tokens: usize,
+    },
 }
 
 impl Query {

@@ -110,6 +110,27 @@ fn messages_round_trip_through_json() {
         ),
         Request::Ask { id: 12, query: Query::Weights { layer: 1, matrix: "mlp.w_up".into() } },
         Request::DestroyGpu,
+        ask(
+            13,
+            Query::DpoScore {
+                prompt: "Hi?".into(),
+                chosen: "Hello.".into(),
+                rejected: "<b>No</b>".into(),
+                beta: 0.1,
+            },
+        ),
+        ask(
+            14,
+            Query::DpoTrain {
+                prompt: "Hi?".into(),
+                chosen: "Hello.".into(),
+                rejected: "No.".into(),
+                beta: 0.5,
+                lr: 3e-5,
+                steps: 8,
+                reply_tokens: 32,
+            },
+        ),
     ];
     for r in requests {
         assert_eq!(serde_json::from_str::<Request>(&r.to_json()).unwrap(), r);

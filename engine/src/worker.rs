@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
 
 mod chat;
+mod dpo;
 mod gpu;
 mod io;
 mod learn;
@@ -157,6 +158,14 @@ impl Worker {
             }
             Query::Rl { seed, reward, rounds } => {
                 Outcome::Done(self.rl(id, *seed, *reward, *rounds).await?)
+            }
+            Query::DpoScore { prompt, chosen, rejected, beta } => {
+                self.dpo_score(l, prompt, chosen, rejected, *beta).await?.into()
+            }
+            Query::DpoTrain { prompt, chosen, rejected, beta, lr, steps, reply_tokens } => {
+                let pair = (prompt.as_str(), chosen.as_str(), rejected.as_str());
+                let (beta, lr) = (*beta, *lr);
+                Outcome::Done(self.dpo_train(id, l, pair, beta, lr, *steps, *reply_tokens).await?)
             }
             Query::Pipeline { .. } => {
                 return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());

@@ -7,6 +7,7 @@
 pub mod chat;
 pub mod data;
 pub mod decode;
+pub mod dpo;
 pub mod generate;
 pub mod gpt;
 pub mod inspect;

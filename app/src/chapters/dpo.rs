@@ -1,12 +1,11 @@
-//! DPO vs PPO.
+//! DPO vs PPO, with the loss computed on the Tumbler's own chat and base models ([`live`]).
+
+mod live;
 
 use leptos::prelude::*;
 
-use crate::calc::dpo::{Pair, dpo};
-use crate::url_state::number_param;
-use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::walkthrough::Walkthrough;
-use crate::widgets::{Chart, FlowStep, Math, Slider};
+use crate::widgets::{FlowStep, Math};
 
 const PPO: &[FlowStep] = &[
     FlowStep { title: "Preference pairs", detail: "chosen vs rejected" },
@@ -46,68 +45,9 @@ const DPO_MATHML: &str = "<mrow><msub><mi>L</mi><mtext>DPO</mtext></msub><mo>=</
 <mo>−</mo><mi>β</mi><mi>log</mi><mfrac><mrow><msub><mi>π</mi><mi>θ</mi></msub><mo>(</mo><msub><mi>y</mi><mi>l</mi></msub><mo>|</mo><mi>x</mi><mo>)</mo></mrow>\
 <mrow><msub><mi>π</mi><mtext>ref</mtext></msub><mo>(</mo><msub><mi>y</mi><mi>l</mi></msub><mo>|</mo><mi>x</mi><mo>)</mo></mrow></mfrac><mo>)</mo></mrow>";
 
-fn nats(v: f64) -> String {
-    format!("{v:.1}")
-}
-
-fn beta_fmt(v: f64) -> String {
-    format!("{v:.2}")
-}
-
 /// The body of the `dpo` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
-    let beta = number_param("beta", 0.1, 0.01, 1.0);
-    let pw = number_param("pw", -10.0, -40.0, 0.0);
-    let rw = number_param("rw", -12.0, -40.0, 0.0);
-    let pl = number_param("pl", -14.0, -40.0, 0.0);
-    let rl = number_param("rl", -13.0, -40.0, 0.0);
-    let terms = Memo::new(move |_| {
-        dpo(
-            Pair {
-                policy_chosen: pw.get(),
-                ref_chosen: rw.get(),
-                policy_rejected: pl.get(),
-                ref_rejected: rl.get(),
-            },
-            beta.get(),
-        )
-    });
-    let chart = Signal::derive(move || {
-        let t = terms.get();
-        let b = beta.get();
-        let curve: Vec<(f64, f64)> = (0..=120)
-            .map(|i| {
-                let m = -6.0 + 0.1 * i as f64;
-                let p = Pair {
-                    policy_chosen: m / b,
-                    ref_chosen: 0.0,
-                    policy_rejected: 0.0,
-                    ref_rejected: 0.0,
-                };
-                (m, dpo(p, b).loss)
-            })
-            .collect();
-        LineChart {
-            x: Axis::linear(-6.0, 6.0),
-            y: Axis::linear(0.0, 6.5),
-            x_label: "margin β·(Δ chosen − Δ rejected)".into(),
-            y_label: "loss (nats)".into(),
-            series: vec![
-                Series {
-                    label: "−log σ(margin)".into(), points: curve, color: 0, markers: false
-                },
-                Series {
-                    label: "this pair".into(),
-                    points: vec![(t.margin.clamp(-6.0, 6.0), t.loss.min(6.5))],
-                    color: 2,
-                    markers: true,
-                },
-            ],
-            size: (640, 320),
-        }
-        .svg()
-    });
     view! {
         <p>
             "RLHF with PPO works, but it is heavy: a separate reward model, a value network, an "
@@ -130,35 +70,7 @@ pub fn Chapter() -> impl IntoView {
             "loss has the same optimum as RLHF's objective with a KL penalty, the reward model "
             "folded into the policy itself."
         </p>
-        <div class="panel dpo-calc">
-            <h3>"Try it: one pair"</h3>
-            <p>"Log-probabilities of the whole answer, in nats (sums over its tokens, so large negatives are normal)."</p>
-            <div class="dpo-sliders">
-                <Slider label="β" value=beta min=0.01 max=1.0 step=0.01 format=beta_fmt/>
-                <Slider label="log π_θ(chosen)" value=pw min=-40.0 max=0.0 step=0.5 format=nats/>
-                <Slider label="log π_ref(chosen)" value=rw min=-40.0 max=0.0 step=0.5 format=nats/>
-                <Slider label="log π_θ(rejected)" value=pl min=-40.0 max=0.0 step=0.5 format=nats/>
-                <Slider label="log π_ref(rejected)" value=rl min=-40.0 max=0.0 step=0.5 format=nats/>
-            </div>
-            <table class="dpo-table" data-dpo-loss=move || format!("{:.6}", terms.get().loss)>
-                <tbody>
-                    <tr><th scope="row">"implicit reward, chosen: β·(log π_θ − log π_ref)"</th>
-                        <td>{move || format!("{:+.4}", terms.get().reward_chosen)}</td></tr>
-                    <tr><th scope="row">"implicit reward, rejected"</th>
-                        <td>{move || format!("{:+.4}", terms.get().reward_rejected)}</td></tr>
-                    <tr><th scope="row">"margin"</th>
-                        <td>{move || format!("{:+.4}", terms.get().margin)}</td></tr>
-                    <tr><th scope="row">"σ(margin): implied P(chosen preferred)"</th>
-                        <td>{move || format!("{:.4}", terms.get().p_prefer)}</td></tr>
-                    <tr class="dpo-loss"><th scope="row">"loss = −log σ(margin)"</th>
-                        <td>{move || format!("{:.4} nats", terms.get().loss)}</td></tr>
-                    <tr><th scope="row">"gradient weight β·σ(−margin)"</th>
-                        <td>{move || format!("{:.4}", terms.get().weight)}</td></tr>
-                </tbody>
-            </table>
-            <Chart svg=chart label="The DPO loss against the margin, with the current pair marked"
-                caption="With the policy equal to the reference the margin is 0 and the loss is ln 2 ≈ 0.693. Pairs already ranked well get small gradients; badly ranked ones get large ones."/>
-        </div>
+        <live::LiveDpo/>
         <h2>"Variants"</h2>
         <ul>
             <li><strong>"IPO"</strong>": replaces the log-sigmoid with a squared target, so the margin cannot be pushed to infinity on pairs the model already gets right (over-optimization)."</li>
@@ -167,13 +79,24 @@ pub fn Chapter() -> impl IntoView {
             <li><strong>"SimPO"</strong>": uses the length-normalized log-probability as the reward and drops the reference model, countering DPO's drift toward longer answers."</li>
         </ul>
         <p>
-            "Open models such as Llama 3 and Gemma were aligned with DPO or its variants; the "
-            "frontier labs have reportedly kept PPO-style RL with their own infrastructure."
+            "Open models have used both: Llama 3's post-training combined supervised fine-tuning, "
+            "rejection sampling and DPO, while Gemma was aligned with RLHF against a learned "
+            "reward model. Frontier labs have reportedly kept PPO-style RL with their own "
+            "infrastructure."
         </p>
         <div class="callout">
             <strong>"The lesson. "</strong>
             "Much of “RL for LLMs” turned out to be optional. With the right loss, preference "
             "alignment is supervised learning."
         </div>
+        <p class="small sources">
+            "Sources: Rafailov et al., “Direct Preference Optimization” (2023), "
+            <a href="https://arxiv.org/abs/2305.18290" rel="noopener">"arXiv:2305.18290"</a>
+            "; Llama Team, “The Llama 3 Herd of Models” (2024), "
+            <a href="https://arxiv.org/abs/2407.21783" rel="noopener">"arXiv:2407.21783"</a>
+            " (§4, post-training with DPO); Gemma Team, “Gemma” (2024), "
+            <a href="https://arxiv.org/abs/2403.08295" rel="noopener">"arXiv:2403.08295"</a>
+            " (RLHF). The live numbers above are computed in this page by the Tumbler's models."
+        </p>
     }
 }

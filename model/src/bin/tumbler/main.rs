@@ -6,6 +6,7 @@ mod answer_loss;
 mod bench;
 mod card;
 mod corpus;
+mod dpo;
 mod engine;
 mod eval;
 mod gates;
@@ -57,6 +58,8 @@ enum Command {
     Train(train::TrainArgs),
     /// Fine-tune the pre-trained Tumbler into a chat model (resumable).
     Sft(sft::SftArgs),
+    /// The DPO loss of a chosen/rejected pair (chat model vs base model), then DPO steps on a copy.
+    Dpo(dpo::DpoArgs),
     /// Write public/model/MODEL_CARD.md from the runs' records and fresh measurements.
     Card(card::CardArgs),
     /// The rl chapter's run: fine-tune a toy policy, then rounds of GRPO-style RL, as JSON.
@@ -80,5 +83,6 @@ fn main() -> anyhow::Result<()> {
         Command::Sft(args) => sft::run(args),
         Command::Card(args) => card::run(args),
         Command::Rl(args) => rl::run(args),
+        Command::Dpo(args) => dpo::run(args),
     }
 }
