@@ -129,7 +129,8 @@ impl Log {
                     label: "attempts the grader passes".into(),
                     points: points(&|r| r.round.sample_pass_rate),
                     color: 2,
-                    markers: false,
+                    // Under the "correct" reward it equals the mean reward: dots keep both visible.
+                    markers: true,
                 },
             ],
             size: (640, 300),
@@ -470,7 +471,7 @@ pub fn LiveRl() -> impl IntoView {
             {note}
             {progress}
             {stats}
-            <Chart svg=chart label="Held-out pass rate, mean reward and share of passing attempts per round" caption="Round 0 is the fine-tuned policy. The pass rate is measured on held-out strings answered greedily; the reward is what the run optimises. Choose “length” or “format” and watch the two part."/>
+            <Chart svg=chart label="Held-out pass rate, mean reward and share of passing attempts per round" caption="Round 0 is the fine-tuned policy. The pass rate is measured on held-out strings answered greedily; the reward is what the run optimises. Under the “correct” reward the mean reward is the share of passing attempts, so those two lines coincide. Choose “length” or “format” and watch the reward and the pass rate part."/>
             {history}
             {examples}
             {table}
