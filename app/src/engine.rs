@@ -14,6 +14,7 @@ mod connection;
 mod launch;
 pub mod live;
 mod pipeline;
+mod run_status;
 mod state;
 mod status;
 
@@ -21,6 +22,7 @@ use leptos::prelude::*;
 
 pub use ask::{Latest, Stream, ask, latest, stream};
 use launch::requested_backend;
+pub use run_status::RunStatus;
 pub use state::{ChatModelState, Engine, EngineState, loaded_params, state, use_engine};
 pub use status::{EngineReady, EngineStatus};
 pub use tumbler_engine::{

@@ -8,6 +8,7 @@ use tumbler_engine::{
 };
 use tumbler_model::dpo::{DpoOptions, DpoTerms, LogProbs, terms};
 
+use crate::engine::RunStatus as Status;
 use crate::engine::{self, ChatModelState, EngineReady, Query, Stream};
 use crate::widgets::attention_map::visible;
 use crate::widgets::plot::{Axis, LineChart, Series};
@@ -48,28 +49,6 @@ const RATES: &[f64] = &[1e-5, 3e-5, 1e-4, 3e-4];
 const STEPS: f64 = 8.0;
 /// Tokens of the greedy replies before and after.
 const REPLY_TOKENS: usize = 32;
-
-/// Where a run stands.
-#[derive(Clone, Debug, PartialEq)]
-enum Status {
-    Idle,
-    Running,
-    Ended(DoneReason),
-    Failed(String),
-}
-
-impl Status {
-    /// The value of `data-dpo-state`.
-    fn id(&self) -> &'static str {
-        match self {
-            Status::Idle => "idle",
-            Status::Running => "running",
-            Status::Ended(DoneReason::Stopped) => "stopped",
-            Status::Ended(_) => "done",
-            Status::Failed(_) => "error",
-        }
-    }
-}
 
 /// One run's record, as the replies bring it.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -518,16 +518,7 @@ fn round_figure(x: f64) -> String {
         return format!("{x:.1}");
     }
     let step = 10f64.powi(x.log10().floor() as i32 - 1);
-    let rounded = ((x / step).round() * step) as u64;
-    let digits = rounded.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::calc::expr::group_thousands(((x / step).round() * step) as i128)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::engine::RunStatus as Status;
 use crate::engine::{self, Query, Stream};
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::{Chart, Math};
@@ -29,28 +30,6 @@ const LOSS: &str = "<mrow><mi>L</mi><mo>=</mo><mo>−</mo><mfrac><mn>1</mn><mrow
 stretchy=\"false\">(</mo><msub><mi>o</mi><mrow><mi>i</mi><mo>,</mo><mi>t</mi></mrow></msub>\
 <mo>|</mo><mi>q</mi><mo>,</mo><msub><mi>o</mi><mrow><mi>i</mi><mo>,</mo><mo>&lt;</mo><mi>t</mi>\
 </mrow></msub><mo stretchy=\"false\">)</mo></mrow>";
-
-/// Where a run stands.
-#[derive(Clone, Debug, PartialEq)]
-enum Status {
-    Idle,
-    Running,
-    Ended(DoneReason),
-    Failed(String),
-}
-
-impl Status {
-    /// The value of `data-state`.
-    fn id(&self) -> &'static str {
-        match self {
-            Status::Idle => "idle",
-            Status::Running => "running",
-            Status::Ended(DoneReason::Stopped) => "stopped",
-            Status::Ended(_) => "done",
-            Status::Failed(_) => "error",
-        }
-    }
-}
 
 /// What the reader reads about a reward choice.
 fn describe(reward: Reward) -> &'static str {

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::engine::RunStatus as Status;
 use crate::engine::{self, EngineReady, Query, Stream};
 use crate::widgets::Chart;
 use crate::widgets::attention_map::visible;
@@ -21,29 +22,6 @@ const SAMPLE_EVERY: usize = 10;
 const SEED: u64 = 7;
 /// Steps the speed is averaged over.
 const SPEED_WINDOW: usize = 10;
-
-/// Where a run stands.
-#[derive(Clone, Debug, PartialEq)]
-enum Status {
-    Idle,
-    Starting,
-    Running,
-    Ended(DoneReason),
-    Failed(String),
-}
-
-impl Status {
-    /// The value of `data-learn-state`.
-    fn id(&self) -> &'static str {
-        match self {
-            Status::Idle => "idle",
-            Status::Starting | Status::Running => "running",
-            Status::Ended(DoneReason::Stopped) => "stopped",
-            Status::Ended(_) => "done",
-            Status::Failed(_) => "error",
-        }
-    }
-}
 
 /// One run's record, as the replies bring it: plain data the view draws.
 #[derive(Clone, Debug, Default, PartialEq)]
