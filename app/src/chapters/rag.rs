@@ -130,10 +130,16 @@ pub fn Chapter() -> impl IntoView {
     let vectors =
         RwSignal::new_local(None::<Result<(Rc<WordVectors>, Rc<Vec<Option<Vec<f32>>>>), String>>);
     leptos::task::spawn_local(async move {
-        let loaded = load_glove().await.map(|(v, _, _)| {
-            let embedded = docs.with_value(|d| d.iter().map(|d| v.embed_text(&d.text)).collect());
-            (v, Rc::new(embedded))
-        });
+        let loaded = load_glove().await;
+        // The reader may have left the chapter while the vectors downloaded: then `docs` is gone.
+        let Some(loaded) = docs.try_with_value(|d| {
+            loaded.map(|(v, _, _)| {
+                let embedded = d.iter().map(|d| v.embed_text(&d.text)).collect();
+                (v, Rc::new(embedded))
+            })
+        }) else {
+            return;
+        };
         vectors.try_set(Some(loaded));
     });
     let hits = Memo::new(move |_| {
