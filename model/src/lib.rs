@@ -17,6 +17,7 @@ pub mod kernels;
 pub mod learn;
 pub mod rl;
 pub mod sampling;
+pub mod scaling;
 pub mod tokenizer;
 #[cfg(feature = "train")]
 pub mod train;

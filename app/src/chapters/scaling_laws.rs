@@ -1,4 +1,7 @@
-//! Scaling Laws.
+//! Scaling Laws: the published fits (Kaplan, Chinchilla), then our own curve measured on five
+//! sizes of the Tumbler.
+
+mod ours;
 
 use leptos::prelude::*;
 
@@ -52,6 +55,20 @@ fn chart() -> String {
         size: (720, 400),
     }
     .svg()
+}
+
+/// Chinchilla's fitted loss at 0.7B, 7B and 70B parameters, each trained on 20 tokens per
+/// parameter: the drops shrink as the loss nears E.
+fn diminishing() -> String {
+    let l = |n: f64| chinchilla_loss(n, chinchilla_tokens(n));
+    let (a, b, c) = (l(0.7e9), l(7e9), l(70e9));
+    format!(
+        "By Chinchilla's fit, going from 0.7B to 7B parameters (each trained compute-optimally) \
+         lowers the loss by {:.3} nats, and 7B to 70B by only {:.3}: each step of ten costs ten \
+         times more and buys less, as the loss nears the floor E.",
+        a - b,
+        b - c
+    )
 }
 
 fn billions(v: f64) -> String {
@@ -113,13 +130,10 @@ pub fn Chapter() -> impl IntoView {
                "15T tokens, far past this point: Chinchilla is optimal for training compute, but a "
                "smaller model trained longer is cheaper to run for every user afterwards."</p>
         </div>
-        <p class="note-live">
-            "The Tumbler was trained at one size in this project so far, so there are no measured "
-            "points of our own on this chart; it shows the published fit only."
-        </p>
+        <ours::OurSweep/>
         <div class="agents-kinds">
-            <section class="panel"><h3>"Diminishing returns"</h3><p>"Each tenfold increase in compute buys a roughly constant fractional drop in loss: 0.7B → 7B is a bigger jump than 7B → 70B."</p></section>
-            <section class="panel"><h3>"The cost wall"</h3><p>"GPT-4 reportedly cost around $100M to train and later frontier runs several times more; capital, chips and power become the limit."</p></section>
+            <section class="panel"><h3>"Diminishing returns"</h3><p>{diminishing()}</p></section>
+            <section class="panel"><h3>"The cost wall"</h3><p>"OpenAI's chief executive said GPT-4 cost more than $100M to train, and later frontier runs cost several times more; capital, chips and power become the limit."</p></section>
             <section class="panel"><h3>"Test-time compute"</h3><p>"o1 and R1 opened a second axis: spend compute when answering (longer thinking), not only when training."</p></section>
         </div>
         <div class="callout">
@@ -128,5 +142,20 @@ pub fn Chapter() -> impl IntoView {
             "are the closest thing modern machine learning has to physics, and the reason labs bet "
             "that bigger would be better."
         </div>
+        <p class="small sources">
+            "Sources: Kaplan et al., “Scaling Laws for Neural Language Models” (2020), "
+            <a href="https://arxiv.org/abs/2001.08361" rel="noopener">"arXiv:2001.08361"</a>
+            "; Hoffmann et al., “Training Compute-Optimal Large Language Models” (2022), "
+            <a href="https://arxiv.org/abs/2203.15556" rel="noopener">"arXiv:2203.15556"</a>
+            " (Chinchilla, Gopher, the fit's constants); Brown et al., “Language Models are Few-Shot \
+             Learners” (2020), "
+            <a href="https://arxiv.org/abs/2005.14165" rel="noopener">"arXiv:2005.14165"</a>
+            " (GPT-3: 175B parameters, 300B tokens); Llama Team, “The Llama 3 Herd of Models” (2024), "
+            <a href="https://arxiv.org/abs/2407.21783" rel="noopener">"arXiv:2407.21783"</a>
+            " (about 15T tokens); on GPT-4's cost, Sam Altman quoted in Wired, April 2023 ("
+            <a href="https://www.wired.com/story/openai-ceo-sam-altman-the-age-of-giant-ai-models-is-already-over/" rel="noopener">"wired.com"</a>
+            "). Our curve is measured: the sweep's records are in "
+            <a href="public/model/scaling.json">"scaling.json"</a>"."
+        </p>
     }
 }

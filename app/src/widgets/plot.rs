@@ -6,9 +6,15 @@
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 
-/// The series colours, in order: purple, teal, orange, red.
-pub const SERIES: [RGBColor; 4] =
-    [RGBColor(123, 92, 255), RGBColor(20, 168, 143), RGBColor(224, 123, 0), RGBColor(216, 69, 59)];
+/// The series colours, in order: purple, teal, orange, red, blue, grey.
+pub const SERIES: [RGBColor; 6] = [
+    RGBColor(123, 92, 255),
+    RGBColor(20, 168, 143),
+    RGBColor(224, 123, 0),
+    RGBColor(216, 69, 59),
+    RGBColor(52, 130, 220),
+    RGBColor(128, 128, 128),
+];
 
 /// Replaces the black "ink" with `currentColor`, so the chart takes the page's text colour.
 pub fn themed(svg: String) -> String {
@@ -92,6 +98,18 @@ pub struct Series {
     pub markers: bool,
 }
 
+/// Points drawn as dots only, each with its own label beside it (for a handful of named points,
+/// such as published models, where a line through them would mean nothing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dots {
+    /// The name in the legend.
+    pub label: String,
+    /// `(x, y, name)`: each point and the name written beside it.
+    pub points: Vec<(f64, f64, String)>,
+    /// Index into [`SERIES`].
+    pub color: usize,
+}
+
 /// A line chart on linear or logarithmic axes.
 #[derive(Clone, Debug)]
 pub struct LineChart {
@@ -107,17 +125,22 @@ pub struct LineChart {
 impl LineChart {
     /// Draws the chart; on a drawing error the SVG says so instead.
     pub fn svg(&self) -> String {
+        self.svg_with_dots(&[])
+    }
+
+    /// Draws the chart with named dots on top of its lines.
+    pub fn svg_with_dots(&self, dots: &[Dots]) -> String {
         let (x, y) = (self.x, self.y);
         let r = match (x.log, y.log) {
-            (false, false) => self.draw(x.min..x.max, y.min..y.max),
-            (true, false) => self.draw((x.min..x.max).log_scale(), y.min..y.max),
-            (false, true) => self.draw(x.min..x.max, (y.min..y.max).log_scale()),
-            (true, true) => self.draw((x.min..x.max).log_scale(), (y.min..y.max).log_scale()),
+            (false, false) => self.draw(x.min..x.max, y.min..y.max, dots),
+            (true, false) => self.draw((x.min..x.max).log_scale(), y.min..y.max, dots),
+            (false, true) => self.draw(x.min..x.max, (y.min..y.max).log_scale(), dots),
+            (true, true) => self.draw((x.min..x.max).log_scale(), (y.min..y.max).log_scale(), dots),
         };
         r.map(themed).unwrap_or_else(failed)
     }
 
-    fn draw<X, Y>(&self, xr: X, yr: Y) -> Result<String, String>
+    fn draw<X, Y>(&self, xr: X, yr: Y, dots: &[Dots]) -> Result<String, String>
     where
         X: AsRangedCoord<Value = f64>,
         Y: AsRangedCoord<Value = f64>,
@@ -163,7 +186,23 @@ impl LineChart {
                         .map_err(|e| e.to_string())?;
                 }
             }
-            if self.series.len() > 1 {
+            for d in dots {
+                let color = SERIES[d.color % SERIES.len()];
+                chart
+                    .draw_series(d.points.iter().map(|(x, y, name)| {
+                        EmptyElement::at((*x, *y))
+                            + Circle::new((0, 0), 5, color.filled())
+                            + Text::new(
+                                name.clone(),
+                                (8, -8),
+                                ("sans-serif", 13).into_font().color(&BLACK),
+                            )
+                    }))
+                    .map_err(|e| e.to_string())?
+                    .label(d.label.as_str())
+                    .legend(move |(x, y)| Circle::new((x + 9, y), 5, color.filled()));
+            }
+            if self.series.len() + dots.len() > 1 {
                 chart
                     .configure_series_labels()
                     .position(SeriesLabelPosition::UpperLeft)
@@ -260,6 +299,33 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.contains("currentColor"));
         assert!(!svg.contains("#000000"));
         assert!(svg.contains("<circle"));
+    }
+
+    #[test]
+    fn named_dots_draw_with_their_names_and_a_legend() {
+        let c = LineChart {
+            x: Axis::log(1.0, 1000.0),
+            y: Axis::log(1.0, 1000.0),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            series: vec![Series {
+                label: "y = x".into(),
+                points: vec![(1.0, 1.0), (1000.0, 1000.0)],
+                color: 0,
+                markers: false,
+            }],
+            size: (400, 300),
+        };
+        let dots = [Dots {
+            label: "models".into(),
+            points: vec![(10.0, 10.0, "small".into()), (100.0, 300.0, "big".into())],
+            color: 4,
+        }];
+        let svg = c.svg_with_dots(&dots);
+        let texts: Vec<&str> = svg.lines().map(str::trim).collect();
+        assert!(["small", "big", "models"].iter().all(|t| texts.contains(t)), "{svg}");
+        // Two dots and the legend's.
+        assert_eq!(svg.matches("<circle").count(), 3);
     }
 
     #[test]

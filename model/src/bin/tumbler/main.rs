@@ -13,6 +13,7 @@ mod gates;
 mod next;
 mod rl;
 mod sample;
+mod scaling;
 mod sft;
 mod tokenize;
 mod trace;
@@ -64,6 +65,8 @@ enum Command {
     Card(card::CardArgs),
     /// The rl chapter's run: fine-tune a toy policy, then rounds of GRPO-style RL, as JSON.
     Rl(rl::RlArgs),
+    /// Train several sizes of the Tumbler with one recipe (resumable) and write their records.
+    Scaling(scaling::ScalingArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -84,5 +87,6 @@ fn main() -> anyhow::Result<()> {
         Command::Card(args) => card::run(args),
         Command::Rl(args) => rl::run(args),
         Command::Dpo(args) => dpo::run(args),
+        Command::Scaling(args) => scaling::run(args),
     }
 }

@@ -73,7 +73,7 @@ fn model_config(
 }
 
 /// Token ids of a corpus file, cached as little-endian u16 beside the checkpoints.
-fn tokens(enc: &Encoding, text_path: &Path, cache: &Path) -> Result<Vec<u32>> {
+pub(crate) fn tokens(enc: &Encoding, text_path: &Path, cache: &Path) -> Result<Vec<u32>> {
     if let Ok(bytes) = std::fs::read(cache) {
         return Ok(bytes
             .chunks_exact(2)
@@ -102,15 +102,20 @@ fn tokens(enc: &Encoding, text_path: &Path, cache: &Path) -> Result<Vec<u32>> {
     Ok(ids)
 }
 
+/// Where the token ids of the corpus are cached for a tokenizer (`json`, its file's bytes): keyed
+/// by those bytes, so a retrained tokenizer never reads stale ids.
+pub(crate) fn token_cache(dir: &Path, json: &[u8]) -> PathBuf {
+    let key = json
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    dir.join(format!("../tokens/{key:016x}"))
+}
+
 pub fn run(args: TrainArgs) -> Result<()> {
     let json = std::fs::read(&args.tokenizer)
         .with_context(|| format!("reading {}", args.tokenizer.display()))?;
     let enc = Encoding::from_tokenizer_json(&json)?;
-    // Keyed by the tokenizer's bytes, so a retrained tokenizer never reads stale ids.
-    let key = json
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    let cache = args.dir.join(format!("../tokens/{key:016x}"));
+    let cache = token_cache(&args.dir, &json);
     let train = tokens(&enc, &args.train, &cache.join("train.u16"))?;
     let val = tokens(&enc, &args.val, &cache.join("val.u16"))?;
     let vocab = enc.vocab_size();
