@@ -11,7 +11,7 @@ use tumbler_model::generate::TopToken;
 use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::inspect::{
     AnswerLosses, AttentionTrace, EmbeddingMap, GateTrace, NextLogits, PermutationCheck,
-    TokenLosses, WeightMatrix,
+    QuizScores, TokenLosses, WeightMatrix,
 };
 pub use tumbler_model::rl::{Graded, Group, HeldOut, RlOptions, Round};
 
@@ -71,6 +71,8 @@ one_of! {
         GpuCheck(GpuCheck),
         /// To [`Query::DpoScore`](crate::Query::DpoScore).
         Dpo(DpoScored),
+        /// To [`Query::Quiz`](crate::Query::Quiz).
+        Quiz(QuizScores),
     }
 }
 

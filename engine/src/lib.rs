@@ -26,5 +26,6 @@ pub use tumbler_model::chat::Role;
 pub use tumbler_model::generate::{DoneReason, GenerateOptions, TopToken, top_tokens};
 pub use tumbler_model::inspect::{
     AnswerLosses, AttentionTrace, ContextLoss, EmbeddedToken, EmbeddingMap, GateTrace, NextLogits,
-    PermutationCheck, PermutationRun, SimilarToken, TokenLosses, WeightMatrix,
+    PermutationCheck, PermutationRun, QuizItem, QuizScores, QuizSets, QuizSummary, ReplyScore,
+    SimilarToken, TokenLosses, WeightMatrix, summarise,
 };

@@ -7,6 +7,7 @@ use tumbler_model::chat::Role;
 use tumbler_model::data::Document;
 use tumbler_model::generate::{DoneReason, GenerateOptions};
 use tumbler_model::gpt::TumblerConfig;
+use tumbler_model::inspect::QuizItem;
 use tumbler_model::rl::task::Reward;
 
 use crate::answers::{Answer, Step};
@@ -156,6 +157,9 @@ pub enum Query {
         steps: usize,
         reply_tokens: usize,
     },
+    /// Each item's reply scored by the chat model after its question, in one pass per item
+    /// (teacher forcing): the benchmarks chapter's contamination check.
+    Quiz { items: Vec<QuizItem> },
 }
 
 impl Query {

@@ -167,6 +167,12 @@ impl Worker {
                 let (beta, lr) = (*beta, *lr);
                 Outcome::Done(self.dpo_train(id, l, pair, beta, lr, *steps, *reply_tokens).await?)
             }
+            Query::Quiz { items } => {
+                let chat = self.chat.model(l, &self.gpu).await?;
+                let mut scores = chat.inspector().quiz(items).await?;
+                scores.millis = now() - timed;
+                scores.into()
+            }
             Query::Pipeline { .. } => {
                 return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());
             }

@@ -15,6 +15,7 @@ mod embeddings;
 #[cfg(feature = "gpt")]
 mod inspector;
 mod permutation;
+mod quiz;
 #[cfg(all(test, feature = "gpt"))]
 mod tests;
 
@@ -26,6 +27,10 @@ pub use embeddings::EmbeddingSpace;
 #[cfg(feature = "gpt")]
 pub use inspector::{InspectError, Inspector};
 pub use permutation::shuffle_order;
+pub use quiz::{
+    MAX_QUIZ_BYTES, MAX_QUIZ_ITEMS, QuizItem, QuizScores, QuizSets, QuizSummary, ReplyScore,
+    summarise,
+};
 
 use crate::sampling::argmax;
 

@@ -1,4 +1,6 @@
-//! Benchmarks & Evaluation.
+//! Benchmarks & Evaluation, with contamination measured on the Tumbler.
+
+mod live;
 
 use leptos::prelude::*;
 
@@ -66,6 +68,7 @@ pub fn Chapter() -> impl IntoView {
         <ul class="bench-pitfalls">
             {PITFALLS.iter().map(|(n, d)| view! { <li><strong>{*n}": "</strong>{*d}</li> }).collect_view()}
         </ul>
+        <live::LiveContamination/>
         <h2>"What to trust instead"</h2>
         <ul>
             <li><strong>"Blind human comparisons"</strong>" (Chatbot Arena): real prompts, anonymous models, hard to game, though it rewards style as well as substance."</li>

@@ -3,10 +3,11 @@
 
 use super::{
     AnswerLosses, AttentionTrace, ContextLoss, EmbeddingMap, EmbeddingSpace, GateTrace,
-    MAX_CONTEXTS, MAX_LOSS_TOKENS, MAX_PERMUTED_TOKENS, MAX_TRACE_TOKENS, NAMED_NEXT, NextLogits,
-    PermutationCheck, TokenLosses, WEIGHT_MATRICES, WeightMatrix, permutation, shuffle_order,
-    token_losses,
+    MAX_CONTEXTS, MAX_LOSS_TOKENS, MAX_PERMUTED_TOKENS, MAX_QUIZ_BYTES, MAX_QUIZ_ITEMS,
+    MAX_TRACE_TOKENS, NAMED_NEXT, NextLogits, PermutationCheck, QuizItem, QuizScores, TokenLosses,
+    WEIGHT_MATRICES, WeightMatrix, permutation, quiz, shuffle_order, token_losses,
 };
+use crate::chat;
 use crate::generate::{CANDIDATES, TopToken, Vocab, top_tokens};
 use crate::gpt::{Array, ForwardOptions, ReadbackError, Trace, TraceOptions, Tumbler, ids_tensor};
 use crate::sampling::softmax_with_temperature;
@@ -62,7 +63,7 @@ impl<'a> Inspector<'a> {
     }
 
     /// One pass over `ids`, its logits read back: (T, V) row-major.
-    async fn logits(&self, ids: &[u32]) -> Result<Vec<f32>, ReadbackError> {
+    pub(super) async fn logits(&self, ids: &[u32]) -> Result<Vec<f32>, ReadbackError> {
         let device = self.model.embedding.weight.val().device();
         let out =
             self.model.forward_with(ids_tensor(ids, &device), ForwardOptions::default(), None);
@@ -166,6 +167,39 @@ impl<'a> Inspector<'a> {
             scored.push(ContextLoss { context_tokens: read, dropped, losses });
         }
         Ok(AnswerLosses { tokens: self.names(&answer_ids), contexts: scored, millis: 0.0 })
+    }
+
+    /// Each item's reply scored after its question in the chat template, exactly as fine-tuning
+    /// read the pair (see [`quiz`](super::quiz)): one forward pass per item, at most
+    /// [`MAX_QUIZ_ITEMS`]; a reply longer than the window is cut there.
+    pub async fn quiz(&self, items: &[QuizItem]) -> Result<QuizScores, InspectError> {
+        if items.is_empty() || items.len() > MAX_QUIZ_ITEMS {
+            return Err(input(format!(
+                "ask about 1 to {MAX_QUIZ_ITEMS} questions, not {}",
+                items.len()
+            )));
+        }
+        let window = self.context();
+        let mut scores = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let n = i + 1;
+            if item.user.trim().is_empty() || item.assistant.trim().is_empty() {
+                return Err(input(format!("item {n} needs a question and a reply")));
+            }
+            if item.user.len() > MAX_QUIZ_BYTES || item.assistant.len() > MAX_QUIZ_BYTES {
+                return Err(input(format!("item {n} is over {MAX_QUIZ_BYTES} bytes")));
+            }
+            let mut ids = self.encoding.encode_with_special_tokens(&chat::prompt(&item.user));
+            let start = ids.len();
+            if start + 1 >= window {
+                return Err(input(format!("item {n}'s question fills the {window}-token window")));
+            }
+            ids.extend(self.encoding.encode_with_special_tokens(&chat::reply(&item.assistant)));
+            ids.truncate(window);
+            let logits = self.logits(&ids).await?; // (T, V)
+            scores.push(quiz::score_reply(&ids, &logits, start));
+        }
+        Ok(QuizScores { scores, millis: 0.0 })
     }
 
     /// The SwiGLU gate values `silu(x W_gate)` of token `position` of `text` (`None`: the last of

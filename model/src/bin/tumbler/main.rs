@@ -5,6 +5,7 @@
 mod answer_loss;
 mod bench;
 mod card;
+mod contamination;
 mod corpus;
 mod dpo;
 mod engine;
@@ -65,6 +66,9 @@ enum Command {
     Card(card::CardArgs),
     /// The rl chapter's run: fine-tune a toy policy, then rounds of GRPO-style RL, as JSON.
     Rl(rl::RlArgs),
+    /// The benchmarks chapter's contamination quiz: --build it from the fine-tuning pairs, or
+    /// score it with the chat model (JSON).
+    Contamination(contamination::ContaminationArgs),
     /// Train several sizes of the Tumbler with one recipe (resumable) and write their records.
     Scaling(scaling::ScalingArgs),
 }
@@ -88,5 +92,6 @@ fn main() -> anyhow::Result<()> {
         Command::Rl(args) => rl::run(args),
         Command::Dpo(args) => dpo::run(args),
         Command::Scaling(args) => scaling::run(args),
+        Command::Contamination(args) => contamination::run(args),
     }
 }

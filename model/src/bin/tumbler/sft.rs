@@ -63,8 +63,7 @@ pub fn run(args: SftArgs) -> Result<()> {
 
     let pairs = build_pairs(&args.raw, args.wordnet)?;
     // Held out by question, so that validation asks questions the model never saw.
-    let (val, train): (Vec<&Pair>, Vec<&Pair>) =
-        pairs.iter().partition(|p| fnv(p.user.to_lowercase().as_bytes()).is_multiple_of(20));
+    let (val, train): (Vec<&Pair>, Vec<&Pair>) = pairs.iter().partition(|p| held_out(p));
     let t = model_cfg.context_length;
     let tokenize = |ps: &[&Pair]| -> Vec<Example> {
         ps.iter().map(|p| Example::new(&enc, p, t + 1)).filter(Example::teaches).collect()
@@ -141,7 +140,13 @@ pub fn run(args: SftArgs) -> Result<()> {
     Ok(())
 }
 
-fn fnv(bytes: &[u8]) -> u64 {
+/// Whether fine-tuning holds `pair` out for validation: one question in twenty, by a hash of its
+/// lower-cased text (so every reply to a held-out question is held out with it).
+pub(crate) fn held_out(pair: &Pair) -> bool {
+    fnv(pair.user.to_lowercase().as_bytes()).is_multiple_of(20)
+}
+
+pub(crate) fn fnv(bytes: &[u8]) -> u64 {
     bytes
         .iter()
         .fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
