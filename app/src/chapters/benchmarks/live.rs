@@ -64,7 +64,7 @@ pub fn LiveContamination() -> impl IntoView {
                 None => view! { <p class="note-live">"Reading the quiz…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">"The quiz could not be read: " {e.clone()}</p> }.into_any(),
                 Some(Ok(s)) => view! {
-                    <p class="small">{format!("{} {} and {} questions per set; {}.", s.source, s.trained.len(), s.held_out.len(), s.split)}</p>
+                    <p class="small">{format!("The questions: {}. {} the model was fine-tuned on and {} it was not; {}.", s.source, s.trained.len(), s.held_out.len(), s.split)}</p>
                 }.into_any(),
             })}
             <EngineReady loading="The Tumbler is loading; it can take the quiz when it is ready.">
