@@ -12,6 +12,7 @@ mod eval;
 mod gates;
 mod next;
 mod rl;
+mod rlhf;
 mod sample;
 mod sft;
 mod tokenize;
@@ -64,6 +65,8 @@ enum Command {
     Card(card::CardArgs),
     /// The rl chapter's run: fine-tune a toy policy, then rounds of GRPO-style RL, as JSON.
     Rl(rl::RlArgs),
+    /// The rlhf chapter's run: a reward model on preference pairs, then best-of-n against it, as JSON.
+    Rlhf(rlhf::RlhfArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -84,5 +87,6 @@ fn main() -> anyhow::Result<()> {
         Command::Card(args) => card::run(args),
         Command::Rl(args) => rl::run(args),
         Command::Dpo(args) => dpo::run(args),
+        Command::Rlhf(args) => rlhf::run(args),
     }
 }
