@@ -20,6 +20,7 @@ mod io;
 mod learn;
 mod load;
 mod rl;
+mod rlhf;
 mod state;
 mod stream;
 
@@ -166,6 +167,10 @@ impl Worker {
                 let pair = (prompt.as_str(), chosen.as_str(), rejected.as_str());
                 let (beta, lr) = (*beta, *lr);
                 Outcome::Done(self.dpo_train(id, l, pair, beta, lr, *steps, *reply_tokens).await?)
+            }
+            Query::Rlhf { pairs, prompts, rm_steps, options, dictionary } => {
+                let run = rlhf::Run { pairs, prompts, rm_steps: *rm_steps, options: *options };
+                Outcome::Done(self.rlhf(id, l, run, dictionary).await?)
             }
             Query::Pipeline { .. } => {
                 return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());

@@ -152,6 +152,54 @@ pub fn english_rate(text: &str, dictionary: &WordVectors) -> f64 {
     known as f64 / words.len() as f64
 }
 
+/// How the replies are sampled.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SampleOptions {
+    /// Seed: reply i of prompt k is drawn with a seed made from (seed, k, i) alone, so asking
+    /// for more replies adds to the same ones.
+    pub seed: u64,
+    /// Replies per prompt, N.
+    pub samples: usize,
+    /// Tokens per reply at most.
+    pub max_tokens: usize,
+    /// Sampling temperature (top-k and top-p off).
+    pub temperature: f32,
+}
+
+impl SampleOptions {
+    /// What the page runs.
+    pub const PAGE: Self = Self { seed: 1, samples: 32, max_tokens: 32, temperature: 1.0 };
+
+    /// The options, if each is in its range: 1 to [`MAX_SAMPLES`] replies of 1 to
+    /// [`MAX_REPLY_TOKENS`] tokens, a temperature above 0 and at most 2.
+    pub fn validated(self) -> Result<Self, String> {
+        if !(1..=MAX_SAMPLES).contains(&self.samples) {
+            return Err(format!("ask for 1 to {MAX_SAMPLES} replies per prompt"));
+        }
+        if !(1..=MAX_REPLY_TOKENS).contains(&self.max_tokens) {
+            return Err(format!("a reply may have 1 to {MAX_REPLY_TOKENS} tokens"));
+        }
+        if !(self.temperature > 0.0 && self.temperature <= 2.0) {
+            return Err(format!(
+                "the temperature must be above 0 and at most 2, not {}",
+                self.temperature
+            ));
+        }
+        Ok(self)
+    }
+}
+
+/// The most replies per prompt.
+pub const MAX_SAMPLES: usize = 64;
+/// The longest reply, in tokens.
+pub const MAX_REPLY_TOKENS: usize = 64;
+
+/// The seed of reply `i` to prompt `k`.
+pub fn sample_seed(seed: u64, k: usize, i: usize) -> u64 {
+    seed ^ (k as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03)
+        ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
 /// log σ(x), without overflow for large |x|.
 pub fn log_sigmoid(x: f64) -> f64 {
     if x >= 0.0 { -(-x).exp().ln_1p() } else { x - x.exp().ln_1p() }
@@ -301,9 +349,8 @@ pub struct Candidate {
 
 /// The n best-of-n is evaluated at: powers of two up to `max` (and `max` itself).
 pub fn ns(max: usize) -> Vec<usize> {
-    let mut out: Vec<usize> = std::iter::successors(Some(1), |n| Some(n * 2))
-        .take_while(|&n| n <= max)
-        .collect();
+    let mut out: Vec<usize> =
+        std::iter::successors(Some(1), |n| Some(n * 2)).take_while(|&n| n <= max).collect();
     if max > 0 && out.last() != Some(&max) {
         out.push(max);
     }
@@ -393,9 +440,8 @@ pub fn best_of_n(candidates: &[Vec<Candidate>]) -> Vec<BonPoint> {
 /// The index into `points` that maximises reward − β · KL (ties: the smaller n).
 pub fn penalised_pick(points: &[BonPoint], beta: f64) -> Option<usize> {
     let objective = |p: &BonPoint| p.reward - beta * p.kl;
-    (0..points.len()).reduce(|best, i| {
-        if objective(&points[i]) > objective(&points[best]) { i } else { best }
-    })
+    (0..points.len())
+        .reduce(|best, i| if objective(&points[i]) > objective(&points[best]) { i } else { best })
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 
 use burn::tensor::Tensor;
 
-use super::{Candidate, PairFeatures, PreferencePair, RewardHead, english_rate};
+use super::{
+    Candidate, PairFeatures, PreferencePair, RewardHead, SampleOptions, english_rate, sample_seed,
+};
 use crate::chat::{self, IM_END, Role};
 use crate::dpo::{DpoError, PairIds};
 use crate::generate::{DoneReason, GenerateError, GenerateOptions, Generation, Step, Vocab};
@@ -39,51 +41,6 @@ pub fn pair_features(
     let context = chat.config.context_length;
     let ids = PairIds::new(encoding, &pair.prompt, &pair.chosen, &pair.rejected, context)?;
     Ok((features(chat, &ids.prompt, &ids.chosen), features(chat, &ids.prompt, &ids.rejected)))
-}
-
-/// How the replies are sampled.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SampleOptions {
-    /// Seed: reply i of prompt k is drawn with a seed made from (seed, k, i) alone, so asking
-    /// for more replies adds to the same ones.
-    pub seed: u64,
-    /// Replies per prompt, N.
-    pub samples: usize,
-    /// Tokens per reply at most.
-    pub max_tokens: usize,
-    /// Sampling temperature (top-k and top-p off).
-    pub temperature: f32,
-}
-
-impl SampleOptions {
-    /// What the page runs.
-    pub const PAGE: Self = Self { seed: 1, samples: 32, max_tokens: 32, temperature: 1.0 };
-
-    /// The options, if each is in its range: 1 to [`MAX_SAMPLES`] replies of 1 to
-    /// [`MAX_REPLY_TOKENS`] tokens, a temperature above 0 and at most 2.
-    pub fn validated(self) -> Result<Self, String> {
-        if !(1..=MAX_SAMPLES).contains(&self.samples) {
-            return Err(format!("ask for 1 to {MAX_SAMPLES} replies per prompt"));
-        }
-        if !(1..=MAX_REPLY_TOKENS).contains(&self.max_tokens) {
-            return Err(format!("a reply may have 1 to {MAX_REPLY_TOKENS} tokens"));
-        }
-        if !(self.temperature > 0.0 && self.temperature <= 2.0) {
-            return Err(format!("the temperature must be above 0 and at most 2, not {}", self.temperature));
-        }
-        Ok(self)
-    }
-}
-
-/// The most replies per prompt.
-pub const MAX_SAMPLES: usize = 64;
-/// The longest reply, in tokens.
-pub const MAX_REPLY_TOKENS: usize = 64;
-
-/// The seed of reply `i` to prompt `k`.
-pub fn sample_seed(seed: u64, k: usize, i: usize) -> u64 {
-    seed ^ (k as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03)
-        ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Samples and scores best-of-n's replies one at a time, so a driver can report each and stop

@@ -71,10 +71,8 @@ pub fn run(args: RlhfArgs) -> anyhow::Result<()> {
     let extra: Vec<PreferencePair> =
         serde_json::from_str(&args.extra_pairs).context("reading --extra-pairs")?;
     let pairs: Vec<PreferencePair> = PreferencePair::shipped().into_iter().chain(extra).collect();
-    let features = pairs
-        .iter()
-        .map(|p| pair_features(&chat, &encoding, p))
-        .collect::<Result<Vec<_>, _>>()?;
+    let features =
+        pairs.iter().map(|p| pair_features(&chat, &encoding, p)).collect::<Result<Vec<_>, _>>()?;
     let options = RmOptions { steps: args.rm_steps, ..RmOptions::PAGE };
     let mut trainer = RmTrainer::new(&features, options);
     let mut rm = vec![trainer.measure()];
