@@ -54,8 +54,8 @@ async function shown(page) {
       n: num(d.n),
       reward: num(d.reward),
       quality: num(d.quality),
-      reward1: num(d.reward1),
-      quality1: num(d.quality1),
+      rewardFirst: num(d.rewardFirst),
+      qualityFirst: num(d.qualityFirst),
       rewards: nums(d.rewards),
       qualities: nums(d.qualities),
       beta: Number(d.beta),
@@ -119,7 +119,7 @@ test("rlhf: a reward model trained in the page, best-of-n gaming it, and the KL 
   // page's default, still takes all 4).
   assert.equal(s.n, SAMPLES);
   for (let i = 1; i < s.rewards.length; i++) assert.ok(s.rewards[i] > s.rewards[i - 1], `the reward rises with n: ${s.rewards}`);
-  assert.ok(s.quality < s.quality1 - 0.1, `English words fall: ${s.quality1} → ${s.quality}`);
+  assert.ok(s.quality < s.qualityFirst - 0.1, `English words fall: ${s.qualityFirst} → ${s.quality}`);
   assert.equal(s.beta, 3);
   const beta = panel.locator(".slider", { hasText: "β" }).locator("input");
   await beta.fill("4");

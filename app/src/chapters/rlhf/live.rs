@@ -27,6 +27,8 @@ const BETA: f64 = 3.0;
 /// One run's record, as the replies bring it.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Log {
+    /// Replies per question the run asked for.
+    samples: usize,
     rm: Vec<RmStep>,
     trained: Option<RlhfTrained>,
     /// Per prompt, its replies in order.
@@ -45,11 +47,14 @@ impl Log {
         self.millis.1 += 1;
     }
 
-    /// Best-of-n over the prompts whose replies are all in (a stopped run: the finished ones).
-    fn points(&self, samples: usize) -> Vec<BonPoint> {
-        let complete: Vec<Vec<Candidate>> =
-            self.replies.iter().filter(|r| r.len() >= samples).cloned().collect();
-        best_of_n(&complete)
+    /// The questions whose replies are all in (a stopped run: the finished ones).
+    fn complete(&self) -> Vec<Vec<Candidate>> {
+        self.replies.iter().filter(|r| r.len() >= self.samples).cloned().collect()
+    }
+
+    /// Best-of-n over the complete questions.
+    fn points(&self) -> Vec<BonPoint> {
+        best_of_n(&self.complete())
     }
 
     fn received(&self) -> usize {
@@ -254,7 +259,7 @@ pub fn LiveRlhf() -> impl IntoView {
             options,
             dictionary: engine::absolute(DICTIONARY),
         };
-        log.set(Log::default());
+        log.set(Log { samples: options.samples, ..Log::default() });
         status.set(Status::Running);
         let run = engine::stream(
             query,
@@ -283,7 +288,7 @@ pub fn LiveRlhf() -> impl IntoView {
     let rewards =
         Memo::new(move |_| log.with(|l| l.trained.as_ref().map(|t| t.pair_rewards.clone())));
     let rm_last = move || log.with(|l| l.rm.last().copied());
-    let points = Memo::new(move |_| log.with(|l| l.points(samples.get())));
+    let points = Memo::new(move |_| log.with(Log::points));
     let star = move || points.with(|p| penalised_pick(p, beta.get()));
     let at = move |i: Option<usize>| points.with(|p| i.and_then(|i| p.get(i).cloned()));
     let first = move || at(Some(0));
@@ -314,7 +319,7 @@ pub fn LiveRlhf() -> impl IntoView {
     let progress = move || {
         log.with(|l| {
             let rm = l.rm.last()?;
-            let total = samples.get() * PROMPTS.len();
+            let total = l.samples * PROMPTS.len();
             let got = l.received();
             let ms = (l.millis.1 > 0).then(|| l.millis.0 / l.millis.1 as f64);
             Some(view! {
@@ -417,9 +422,8 @@ pub fn LiveRlhf() -> impl IntoView {
     let picks = move || {
         let (l, s) = (last()?, starred()?);
         let rows = log.with(|log| {
-            log.replies
-                .iter()
-                .filter(|r| r.len() >= samples.get_untracked())
+            log.complete()
+                .into_iter()
                 .enumerate()
                 .map(|(k, replies)| {
                     let show = |c: &Candidate| {
@@ -442,6 +446,7 @@ pub fn LiveRlhf() -> impl IntoView {
                 .collect_view()
         });
         Some(view! {
+            <div class="rlhf-picks-wrap">
             <table class="rag-hits rlhf-picks">
                 <caption>"The replies themselves, for each prompt"</caption>
                 <thead>
@@ -454,6 +459,7 @@ pub fn LiveRlhf() -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
+            </div>
         })
     };
     let note = move || {
@@ -484,8 +490,8 @@ pub fn LiveRlhf() -> impl IntoView {
             data-n=move || last().map(|p| p.n)
             data-reward=move || last().map(|p| p.reward.to_string())
             data-quality=move || last().map(|p| p.quality.to_string())
-            data-reward-1=move || first().map(|p| p.reward.to_string())
-            data-quality-1=move || first().map(|p| p.quality.to_string())
+            data-reward-first=move || first().map(|p| p.reward.to_string())
+            data-quality-first=move || first().map(|p| p.quality.to_string())
             data-rewards=move || points.with(|p| (!p.is_empty()).then(|| p.iter().map(|p| p.reward.to_string()).collect::<Vec<_>>().join(" ")))
             data-qualities=move || points.with(|p| (!p.is_empty()).then(|| p.iter().map(|p| p.quality.to_string()).collect::<Vec<_>>().join(" ")))
             data-beta=move || beta.get().to_string()
@@ -504,7 +510,7 @@ pub fn LiveRlhf() -> impl IntoView {
                  bias: the raters they imitate liked long, rare words, so every preferred reply is \
                  the one in jargon. Add your own pairs to change what the judge learns."
             </p>
-            {move || pairs_table(pairs, rewards, busy)}
+            {pairs_table(pairs, rewards, busy)}
             <div class="rlhf-add">
                 {field("Prompt", "rlhf-new-prompt", new_prompt)}
                 {field("Preferred reply", "rlhf-new-chosen", new_chosen)}
