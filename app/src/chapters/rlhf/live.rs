@@ -411,9 +411,11 @@ pub fn LiveRlhf() -> impl IntoView {
             <p class="result rlhf-summary">
                 {format!(
                     "Best-of-{} lifts the reward from {:+.2} to {:+.2} while the share of English \
-                     words falls from {:.0}% to {:.0}%. With the KL penalty at β = {:.2} the pick \
+                     words {} from {:.0}% to {:.0}%. With the KL penalty at β = {:.2} the pick \
                      is best-of-{}: reward {:+.2}, English words {:.0}%.",
-                    l.n, f.reward, l.reward, f.quality * 100.0, l.quality * 100.0,
+                    l.n, f.reward, l.reward,
+                    if l.quality < f.quality { "falls" } else { "goes" },
+                    f.quality * 100.0, l.quality * 100.0,
                     beta.get(), s.n, s.reward, s.quality * 100.0
                 )}
             </p>
