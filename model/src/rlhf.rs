@@ -493,16 +493,16 @@ mod tests {
         };
         let (f0, w0) = (objective(&t), t.head.weights.clone());
         t.step();
-        // After a small step, f fell by about lr·‖∇f‖², with ∇f = (w0 − w1)/lr.
+        // One step moved w by −lr·∇f, so ∇f = (w0 − w1)/lr.
         let grad: Vec<f64> =
             w0.iter().zip(&t.head.weights).map(|(a, b)| (a - b) / options.lr).collect();
         let h = 1e-6;
-        for k in 0..2 {
+        for (k, g) in grad.iter().enumerate() {
             let mut probe = RmTrainer::new(&pairs(), options);
             probe.head.weights = w0.clone();
             probe.head.weights[k] += h;
             let numeric = (objective(&probe) - f0) / h;
-            assert!((numeric - grad[k]).abs() < 1e-5, "{k}: {numeric} vs {}", grad[k]);
+            assert!((numeric - g).abs() < 1e-5, "{k}: {numeric} vs {g}");
         }
     }
 
