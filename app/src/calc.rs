@@ -16,7 +16,6 @@ pub mod long_mult;
 pub mod loss;
 pub mod moe;
 pub mod positional;
-pub mod reward;
 pub mod sampling;
 pub mod scaling;
 pub mod softmax;

@@ -21,6 +21,7 @@ mod status;
 use leptos::prelude::*;
 
 pub use ask::{Latest, Stream, ask, latest, stream};
+pub use launch::absolute;
 use launch::requested_backend;
 pub use run_status::RunStatus;
 pub use state::{ChatModelState, Engine, EngineState, loaded_params, state, use_engine};

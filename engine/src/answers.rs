@@ -14,6 +14,7 @@ use tumbler_model::inspect::{
     QuizScores, TokenLosses, WeightMatrix,
 };
 pub use tumbler_model::rl::{Graded, Group, HeldOut, RlOptions, Round};
+pub use tumbler_model::rlhf::{Candidate, RmStep};
 
 /// An enum with one variant per type, `From` each type and `TryFrom` back.
 macro_rules! one_of {
@@ -91,6 +92,8 @@ one_of! {
         Rl(RlProgress),
         /// Of [`Query::DpoTrain`](crate::Query::DpoTrain).
         Dpo(DpoProgress),
+        /// Of [`Query::Rlhf`](crate::Query::Rlhf).
+        Rlhf(RlhfProgress),
     }
 }
 
@@ -318,4 +321,37 @@ pub struct DpoEnd {
     pub score: DpoScore,
     /// Its greedy reply to the prompt now.
     pub reply: String,
+}
+
+/// Where a [`Query::Rlhf`](crate::Query::Rlhf) run stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RlhfProgress {
+    /// The reward head before training and after every tenth step and the last.
+    Rm(RmStep),
+    /// The head is trained; the replies follow.
+    Trained(RlhfTrained),
+    /// One sampled reply, rewarded and checked.
+    Reply(RlhfReply),
+}
+
+/// The trained reward head.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RlhfTrained {
+    /// Per pair, the rewards of [chosen, rejected].
+    pub pair_rewards: Vec<[f64; 2]>,
+    /// How long reading the pairs and training took in the worker, in milliseconds.
+    pub millis: f64,
+}
+
+/// One reply best-of-n picks among.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RlhfReply {
+    /// Which prompt it answers.
+    pub prompt: usize,
+    /// Which of that prompt's replies it is.
+    pub index: usize,
+    /// The reply, its reward and its quality.
+    pub candidate: Candidate,
+    /// How long sampling and scoring it took in the worker, in milliseconds.
+    pub millis: f64,
 }

@@ -18,7 +18,8 @@ mod tests;
 pub use answers::{
     Answer, DecodeSpeed, DpoEnd, DpoProgress, DpoScored, DpoStart, DpoStep, ForwardTime,
     GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun, LearnSample, LearnStep, PerCall,
-    PipelineRun, RlProgress, RlRoundStep, RlSftStep, RlStart, Step,
+    PipelineRun, RlProgress, RlRoundStep, RlSftStep, RlStart, RlhfProgress, RlhfReply, RlhfTrained,
+    Step,
 };
 pub use limits::*;
 pub use protocol::{Backend, ChatMessage, LoadStatus, Model, ModelUrls, Query, Reply, Request};

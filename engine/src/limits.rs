@@ -20,6 +20,14 @@ pub const MAX_DPO_STEPS: usize = 50;
 pub const MAX_DPO_BYTES: usize = 600;
 /// The longest greedy reply a DPO run writes, in tokens.
 pub const MAX_DPO_REPLY_TOKENS: usize = 64;
+/// The most preference pairs one [`Query::Rlhf`](crate::Query::Rlhf) trains on.
+pub const MAX_RLHF_PAIRS: usize = 40;
+/// The most prompts best-of-n answers in one run.
+pub const MAX_RLHF_PROMPTS: usize = 8;
+/// The longest prompt or reply of a pair, in bytes.
+pub const MAX_RLHF_BYTES: usize = 300;
+/// The most gradient steps of the reward head.
+pub const MAX_RLHF_RM_STEPS: usize = 2000;
 /// Tokens one run of the KV-cache comparison generates at most.
 pub const MAX_KV_TOKENS: usize = 64;
 /// Lengths one timing question may ask for at most.

@@ -9,6 +9,7 @@ use tumbler_model::generate::{DoneReason, GenerateOptions};
 use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::inspect::QuizItem;
 use tumbler_model::rl::task::Reward;
+use tumbler_model::rlhf::{PreferencePair, SampleOptions};
 
 use crate::answers::{Answer, Step};
 
@@ -160,6 +161,17 @@ pub enum Query {
     /// Each item's reply scored by the chat model after its question, in one pass per item
     /// (teacher forcing): the benchmarks chapter's contamination check.
     Quiz { items: Vec<QuizItem> },
+    /// The rlhf chapter's run: a reward head trained on `pairs` over the chat model's hidden
+    /// states (`rm_steps` steps), then `options.samples` replies to each of `prompts` sampled
+    /// from the chat model, each rewarded by the head and checked against the word list at the
+    /// URL `dictionary`: a stream.
+    Rlhf {
+        pairs: Vec<PreferencePair>,
+        prompts: Vec<String>,
+        rm_steps: usize,
+        options: SampleOptions,
+        dictionary: String,
+    },
 }
 
 impl Query {

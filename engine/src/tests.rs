@@ -131,6 +131,16 @@ fn messages_round_trip_through_json() {
                 reply_tokens: 32,
             },
         ),
+        ask(
+            15,
+            Query::Rlhf {
+                pairs: tumbler_model::rlhf::PreferencePair::shipped(),
+                prompts: vec!["Hi?".into()],
+                rm_steps: 200,
+                options: tumbler_model::rlhf::SampleOptions::PAGE,
+                dictionary: "https://example.org/words.tgv".into(),
+            },
+        ),
     ];
     for r in requests {
         assert_eq!(serde_json::from_str::<Request>(&r.to_json()).unwrap(), r);

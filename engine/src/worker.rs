@@ -20,6 +20,7 @@ mod io;
 mod learn;
 mod load;
 mod rl;
+mod rlhf;
 mod state;
 mod stream;
 
@@ -172,6 +173,10 @@ impl Worker {
                 let mut scores = chat.inspector().quiz(items).await?;
                 scores.millis = now() - timed;
                 scores.into()
+            }
+            Query::Rlhf { pairs, prompts, rm_steps, options, dictionary } => {
+                let run = rlhf::Run { pairs, prompts, rm_steps: *rm_steps, options: *options };
+                Outcome::Done(self.rlhf(id, l, run, dictionary).await?)
             }
             Query::Pipeline { .. } => {
                 return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());

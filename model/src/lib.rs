@@ -16,6 +16,7 @@ pub mod kernels;
 #[cfg(feature = "learn")]
 pub mod learn;
 pub mod rl;
+pub mod rlhf;
 pub mod sampling;
 pub mod scaling;
 pub mod tokenizer;

@@ -21,8 +21,8 @@ pub const CHAT_DIR: &str = "public/model/chat/";
 /// The Tumbler's tokenizer.
 const TOKENIZER: &str = "public/model/tokenizer.json";
 
-/// Absolute URL of `path` relative to the page.
-fn absolute(path: &str) -> String {
+/// Absolute URL of `path` relative to the page (the worker resolves URLs against its own).
+pub fn absolute(path: &str) -> String {
     let base = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.base_uri().ok().flatten())

@@ -158,5 +158,27 @@ pub fn every_kind() -> Vec<Reply> {
             },
         ),
         Reply::Failed { id: None, message: "bad".into() },
+        step(
+            15,
+            RlhfProgress::Rm(tumbler_model::rlhf::RmStep { step: 10, loss: 0.5, accuracy: 0.75 }),
+        ),
+        step(
+            15,
+            RlhfProgress::Trained(RlhfTrained { pair_rewards: vec![[1.5, -2.0]], millis: 9.0 }),
+        ),
+        step(
+            15,
+            RlhfProgress::Reply(RlhfReply {
+                prompt: 1,
+                index: 3,
+                candidate: tumbler_model::rlhf::Candidate {
+                    text: "Green".into(),
+                    tokens: 2,
+                    reward: 0.25,
+                    quality: 1.0,
+                },
+                millis: 60.0,
+            }),
+        ),
     ]
 }

@@ -57,6 +57,9 @@ pub struct ForwardOutput {
     pub embeddings: Tensor<3>,
     /// One record per block.
     pub blocks: Vec<BlockRecord>,
+    /// The final RMSNorm's output, (B, T, C): what the tied head reads (the features the
+    /// `rlhf` chapter's reward model pools).
+    pub hidden: Tensor<3>,
 }
 
 impl Tumbler {
@@ -194,8 +197,9 @@ impl Tumbler {
             x = next; // (B, T, C)
             records.push(record);
         }
-        let logits = self.embedding.logits(self.norm.forward(x)); // (B, T, V)
-        ForwardOutput { logits, embeddings, blocks: records }
+        let hidden = self.norm.forward(x); // (B, T, C)
+        let logits = self.embedding.logits(hidden.clone()); // (B, T, V)
+        ForwardOutput { logits, embeddings, blocks: records, hidden }
     }
 
     /// Mean next-token cross-entropy in nats: the training loss.

@@ -13,6 +13,7 @@ mod eval;
 mod gates;
 mod next;
 mod rl;
+mod rlhf;
 mod sample;
 mod scaling;
 mod sft;
@@ -71,6 +72,8 @@ enum Command {
     Contamination(contamination::ContaminationArgs),
     /// Train several sizes of the Tumbler with one recipe (resumable) and write their records.
     Scaling(scaling::ScalingArgs),
+    /// The rlhf chapter's run: a reward model on preference pairs, then best-of-n against it, as JSON.
+    Rlhf(rlhf::RlhfArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -93,5 +96,6 @@ fn main() -> anyhow::Result<()> {
         Command::Dpo(args) => dpo::run(args),
         Command::Scaling(args) => scaling::run(args),
         Command::Contamination(args) => contamination::run(args),
+        Command::Rlhf(args) => rlhf::run(args),
     }
 }
