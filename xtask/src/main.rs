@@ -326,6 +326,8 @@ fn train(args: &[String]) -> Result<(), String> {
     sft.extend_from_slice(SFT_ARGS);
     tumbler(&sft)?;
     tumbler(&["card"])?;
+    // The benchmarks chapter's quiz, from the fine-tuning split the chat model was trained with.
+    tumbler(&["contamination", "--build"])?;
     // The scaling-laws chapter's sweep: five sizes with one recipe (resumes like the steps above).
     tumbler(&["scaling"])?;
     eprintln!("xtask: train finished in {:.0} min", started.elapsed().as_secs_f64() / 60.0);
