@@ -6,6 +6,7 @@ mod answer_loss;
 mod bench;
 mod card;
 mod corpus;
+mod distill;
 mod dpo;
 mod engine;
 mod eval;
@@ -64,6 +65,9 @@ enum Command {
     Card(card::CardArgs),
     /// The rl chapter's run: fine-tune a toy policy, then rounds of GRPO-style RL, as JSON.
     Rl(rl::RlArgs),
+    /// The distillation chapter's run: two toy students, hard labels vs the teacher's soft
+    /// distribution at T, measured on held-out text.
+    Distill(distill::DistillArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -84,5 +88,6 @@ fn main() -> anyhow::Result<()> {
         Command::Card(args) => card::run(args),
         Command::Rl(args) => rl::run(args),
         Command::Dpo(args) => dpo::run(args),
+        Command::Distill(args) => distill::run(args),
     }
 }
