@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use tumbler_model::data::{PipelineReport, Verdict};
 pub use tumbler_model::decode::check::{GpuCheck, PerCall};
+pub use tumbler_model::distill::{DistillEval, DistillSetup, DistillStep, StudentEval};
 use tumbler_model::dpo::{DpoScore, DpoTerms, PairTokens};
 use tumbler_model::generate::TopToken;
 use tumbler_model::gpt::TumblerConfig;
@@ -89,6 +90,8 @@ one_of! {
         Rl(RlProgress),
         /// Of [`Query::DpoTrain`](crate::Query::DpoTrain).
         Dpo(DpoProgress),
+        /// Of [`Query::Distill`](crate::Query::Distill).
+        Distill(DistillProgress),
     }
 }
 
@@ -316,4 +319,32 @@ pub struct DpoEnd {
     pub score: DpoScore,
     /// Its greedy reply to the prompt now.
     pub reply: String,
+}
+
+/// How a [`Query::Distill`](crate::Query::Distill) run goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum DistillProgress {
+    /// The teacher has read the text and the students are built; their steps follow.
+    Start(DistillStart),
+    /// One step of both students.
+    Step(DistillTimedStep),
+}
+
+/// The run as it starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DistillStart {
+    /// Sizes, the teacher's held-out loss, both students before training.
+    pub setup: DistillSetup,
+    /// How long the teacher's reading and the first measurement took, in milliseconds.
+    pub millis: f64,
+}
+
+/// One step of both students, timed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DistillTimedStep {
+    /// What the step did.
+    pub step: DistillStep,
+    /// How long it (two forward and backward passes, two updates, and any held-out measurement)
+    /// took in the worker, in milliseconds.
+    pub millis: f64,
 }

@@ -20,6 +20,10 @@ pub const MAX_DPO_STEPS: usize = 50;
 pub const MAX_DPO_BYTES: usize = 600;
 /// The longest greedy reply a DPO run writes, in tokens.
 pub const MAX_DPO_REPLY_TOKENS: usize = 64;
+/// Steps one distillation run may take at most.
+pub const MAX_DISTILL_STEPS: usize = 500;
+/// Bytes of text a distillation run reads at most (its windows need a few thousand).
+pub const MAX_DISTILL_BYTES: usize = 32 * 1024;
 /// Tokens one run of the KV-cache comparison generates at most.
 pub const MAX_KV_TOKENS: usize = 64;
 /// Lengths one timing question may ask for at most.

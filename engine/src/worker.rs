@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
 
 mod chat;
+mod distill;
 mod dpo;
 mod gpu;
 mod io;
@@ -166,6 +167,10 @@ impl Worker {
                 let pair = (prompt.as_str(), chosen.as_str(), rejected.as_str());
                 let (beta, lr) = (*beta, *lr);
                 Outcome::Done(self.dpo_train(id, l, pair, beta, lr, *steps, *reply_tokens).await?)
+            }
+            Query::Distill { text, temperature, alpha, steps, seed } => {
+                let (temperature, alpha) = (*temperature, *alpha);
+                Outcome::Done(self.distill(id, l, text, temperature, alpha, *steps, *seed).await?)
             }
             Query::Pipeline { .. } => {
                 return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());

@@ -232,7 +232,7 @@ impl DistillRun {
             }
         });
         self.steps += 1;
-        let due = self.steps % self.options.eval_every == 0 || self.finished();
+        let due = self.steps.is_multiple_of(self.options.eval_every) || self.finished();
         DistillStep { step: self.steps, hard_loss, soft_loss, eval: due.then(|| self.evaluate()) }
     }
 
