@@ -37,8 +37,20 @@ pub fn soft_loss(student: Tensor<2>, teacher: Tensor<2>, temperature: f32) -> Te
 /// - log_p, log_q: (N, V)
 /// - output: (1)
 fn kl_sum(log_p: Tensor<2>, log_q: Tensor<2>) -> Tensor<1> {
+    kl_rows(log_p, log_q).sum()
+}
+
+/// KL(p ‖ q) of each row. Summed row by row first: one f32 sum over all N·V terms would add
+/// thousandths to a total in the thousands, losing most of their digits, and differently on
+/// each platform's summation order.
+///
+/// # Shapes
+/// - log_p, log_q: (N, V)
+/// - output: (N)
+fn kl_rows(log_p: Tensor<2>, log_q: Tensor<2>) -> Tensor<1> {
+    let n = log_p.dims()[0];
     let p = log_p.clone().exp(); // (N, V)
-    (p * (log_p - log_q)).sum()
+    (p * (log_p - log_q)).sum_dim(1).reshape([n]) // (N)
 }
 
 /// Windows of the text: inputs and targets (N, T), and the teacher's logits at every position.
@@ -254,8 +266,10 @@ fn measure(heldout: &Windows, student: &Tumbler) -> StudentEval {
     let z_s = student.forward(heldout.inputs.clone()).reshape([e * t, v]); // (E·T, V)
     let z_t = heldout.teacher.clone().reshape([e * t, v]); // (E·T, V)
     let y = heldout.targets.clone().reshape([e * t]); // (E·T)
-    let kl = kl_sum(log_softmax(z_t, 1), log_softmax(z_s.clone(), 1)).div_scalar((e * t) as f32);
-    StudentEval { loss: cross_entropy(z_s, y).into_scalar::<f32>(), kl: kl.into_scalar::<f32>() }
+    let kl = kl_rows(log_softmax(z_t, 1), log_softmax(z_s.clone(), 1)); // (E·T)
+    let kl = kl.into_data().try_to_vec::<f32>().expect("KL is f32");
+    let kl = kl.iter().map(|&x| f64::from(x)).sum::<f64>() / kl.len() as f64;
+    StudentEval { loss: cross_entropy(z_s, y).into_scalar::<f32>(), kl: kl as f32 }
 }
 
 /// Cross-entropy against the text's next tokens, nats per token.
