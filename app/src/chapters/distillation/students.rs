@@ -89,7 +89,7 @@ impl Log {
             x_label: "training step".into(),
             y_label: y_label.into(),
             series,
-            size: (640, 280),
+            size: (640, 300),
         }
         .svg()
     }
@@ -243,13 +243,13 @@ pub fn TwoStudents() -> impl IntoView {
             Some(view! {
                 <div class="distill-table-wrap">
                     <table class="dpo-table distill-results">
-                        <caption>{format!("On the {} held-out tokens, after step {}", setup.heldout_tokens, now.step)}</caption>
+                        <caption>{format!("On the {} held-out tokens after step {}: loss against the next tokens, and KL(teacher ‖ student) at T = 1", setup.heldout_tokens, now.step)}</caption>
                         <thead>
-                            <tr><th></th><th scope="col">"before"</th><th scope="col">"hard student"</th><th scope="col">"soft student"</th><th scope="col">"teacher"</th></tr>
+                            <tr><th></th><th scope="col">"before"</th><th scope="col">"hard"</th><th scope="col">"soft"</th><th scope="col">"teacher"</th></tr>
                         </thead>
                         <tbody>
-                            {row("loss vs the next tokens, nats/token", "distill-row-loss", before.hard.loss, now.hard.loss, now.soft.loss, format!("{:.3}", setup.teacher_loss))}
-                            {row("KL(teacher ‖ student) at T = 1, nats", "distill-row-kl", before.hard.kl, now.hard.kl, now.soft.kl, "0".into())}
+                            {row("held-out loss, nats/token", "distill-row-loss", before.hard.loss, now.hard.loss, now.soft.loss, format!("{:.3}", setup.teacher_loss))}
+                            {row("KL to the teacher, nats", "distill-row-kl", before.hard.kl, now.hard.kl, now.soft.kl, "0".into())}
                         </tbody>
                     </table>
                 </div>
@@ -302,8 +302,8 @@ pub fn TwoStudents() -> impl IntoView {
     let body = move || {
         view! {
             <div class="distill-train-controls">
-                <Slider label="temperature T of the soft targets" value=temperature min=0.5 max=8.0 step=0.5 format=one_decimal/>
-                <Slider label="α, the hard loss's share of the soft student's loss" value=alpha min=0.0 max=1.0 step=0.1 format=one_decimal/>
+                <Slider label="temperature T" value=temperature min=0.5 max=8.0 step=0.5 format=one_decimal/>
+                <Slider label="α (hard loss share)" value=alpha min=0.0 max=1.0 step=0.1 format=one_decimal/>
                 <Slider label="steps" value=steps min=10.0 max=300.0 step=10.0 format=whole/>
             </div>
             <div class="preset-row">
@@ -320,10 +320,8 @@ pub fn TwoStudents() -> impl IntoView {
             {progress}
             {table}
             <p class="distill-summary">{summary}</p>
-            <div class="distill-charts">
                 <Chart svg=loss_chart label="Held-out loss of the hard and the soft student at each measurement, with the teacher's own as a level" caption="Cross-entropy against the held-out text's real next tokens. The flat line is the teacher's own loss on the same tokens."/>
                 <Chart svg=kl_chart label="KL divergence from the teacher to each student on the held-out text, at each measurement" caption="How far each student's next-token distribution is from the teacher's, at T = 1, averaged over the held-out tokens. 0 would be a perfect copy."/>
-            </div>
             <p class="small">
                 "The two charts ask different questions. KL asks how much a student's guesses look \
                  like the teacher's; the loss asks how well it predicts the text itself. They need \
