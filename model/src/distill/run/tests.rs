@@ -105,6 +105,20 @@ fn the_same_seed_gives_the_same_numbers() {
 }
 
 #[test]
+fn with_alpha_1_the_soft_student_is_a_second_hard_student() {
+    let teacher = toy_teacher();
+    let options = DistillOptions { alpha: 1.0, ..toy_options(3, 4) };
+    let mut run = DistillRun::new(&teacher, &toy_tokens(), options).unwrap();
+    for _ in 0..3 {
+        let step = run.step();
+        assert!((step.soft_loss - step.hard_loss).abs() < 1e-6, "{step:?}");
+    }
+    let end = run.evaluate();
+    assert!((end.soft.loss - end.hard.loss).abs() < 1e-5, "{end:?}");
+    assert!((end.soft.kl - end.hard.kl).abs() < 1e-5, "{end:?}");
+}
+
+#[test]
 fn refuses_short_text_foreign_tokens_and_bad_settings() {
     let teacher = toy_teacher();
     let options = toy_options(4, 1);
