@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use tumbler_model::data::{PipelineReport, Verdict};
 pub use tumbler_model::decode::check::{GpuCheck, PerCall};
+pub use tumbler_model::distill::{DistillEval, DistillSetup, DistillStep, StudentEval};
 use tumbler_model::dpo::{DpoScore, DpoTerms, PairTokens};
 use tumbler_model::generate::TopToken;
 use tumbler_model::gpt::TumblerConfig;
@@ -94,6 +95,8 @@ one_of! {
         Dpo(DpoProgress),
         /// Of [`Query::Rlhf`](crate::Query::Rlhf).
         Rlhf(RlhfProgress),
+        /// Of [`Query::Distill`](crate::Query::Distill).
+        Distill(DistillProgress),
     }
 }
 
@@ -353,5 +356,33 @@ pub struct RlhfReply {
     /// The reply, its reward and its quality.
     pub candidate: Candidate,
     /// How long sampling and scoring it took in the worker, in milliseconds.
+    pub millis: f64,
+}
+
+/// How a [`Query::Distill`](crate::Query::Distill) run goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum DistillProgress {
+    /// The teacher has read the text and the students are built; their steps follow.
+    Start(DistillStart),
+    /// One step of both students.
+    Step(DistillTimedStep),
+}
+
+/// The run as it starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DistillStart {
+    /// Sizes, the teacher's held-out loss, both students before training.
+    pub setup: DistillSetup,
+    /// How long the teacher's reading and the first measurement took, in milliseconds.
+    pub millis: f64,
+}
+
+/// One step of both students, timed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DistillTimedStep {
+    /// What the step did.
+    pub step: DistillStep,
+    /// How long it (two forward and backward passes, two updates, and any held-out measurement)
+    /// took in the worker, in milliseconds.
     pub millis: f64,
 }

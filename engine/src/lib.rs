@@ -16,10 +16,11 @@ pub mod protocol;
 mod tests;
 
 pub use answers::{
-    Answer, DecodeSpeed, DpoEnd, DpoProgress, DpoScored, DpoStart, DpoStep, ForwardTime,
+    Answer, DecodeSpeed, DistillEval, DistillProgress, DistillSetup, DistillStart, DistillStep,
+    DistillTimedStep, DpoEnd, DpoProgress, DpoScored, DpoStart, DpoStep, ForwardTime,
     GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun, LearnSample, LearnStep, PerCall,
     PipelineRun, RlProgress, RlRoundStep, RlSftStep, RlStart, RlhfProgress, RlhfReply, RlhfTrained,
-    Step,
+    Step, StudentEval,
 };
 pub use limits::*;
 pub use protocol::{Backend, ChatMessage, LoadStatus, Model, ModelUrls, Query, Reply, Request};

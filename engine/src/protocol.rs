@@ -172,6 +172,11 @@ pub enum Query {
         options: SampleOptions,
         dictionary: String,
     },
+    /// Two toy students trained side by side from the same weights on windows of `text` (its
+    /// first [`MAX_DISTILL_BYTES`](crate::MAX_DISTILL_BYTES)), one on the next tokens, one on the
+    /// base model's distribution at `temperature` (mixed with the hard loss by `alpha`), measured
+    /// on held-out windows: a stream of both students' numbers per step, in the worker, on the CPU.
+    Distill { text: String, temperature: f32, alpha: f32, steps: usize, seed: u64 },
 }
 
 impl Query {

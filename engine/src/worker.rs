@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
 
 mod chat;
+mod distill;
 mod dpo;
 mod gpu;
 mod io;
@@ -177,6 +178,10 @@ impl Worker {
             Query::Rlhf { pairs, prompts, rm_steps, options, dictionary } => {
                 let run = rlhf::Run { pairs, prompts, rm_steps: *rm_steps, options: *options };
                 Outcome::Done(self.rlhf(id, l, run, dictionary).await?)
+            }
+            Query::Distill { text, temperature, alpha, steps, seed } => {
+                let (temperature, alpha) = (*temperature, *alpha);
+                Outcome::Done(self.distill(id, l, text, temperature, alpha, *steps, *seed).await?)
             }
             Query::Pipeline { .. } => {
                 return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());

@@ -7,6 +7,7 @@
 pub mod chat;
 pub mod data;
 pub mod decode;
+pub mod distill;
 pub mod dpo;
 pub mod generate;
 pub mod gpt;

@@ -1,6 +1,7 @@
 //! Distillation.
 
 mod live;
+mod students;
 
 use leptos::prelude::*;
 
@@ -63,9 +64,9 @@ pub fn Chapter() -> impl IntoView {
     let ce_hard = move || -student.get()[0].ln();
     view! {
         <p>
-            "A 3-billion-parameter model that behaves like a 70-billion one did not get there by "
-            "reading more web text. It learned from a bigger model. That is distillation, and it is "
-            "why small “mini”, “flash” and “haiku” models are as capable as they are."
+            "Many small models were taught by bigger ones: trained to imitate a larger model's "
+            "outputs or its next-token distributions, not only the raw web text. That is "
+            "distillation, and part of why small models punch above their size."
         </p>
         <Walkthrough steps=FLOW explain=EXPLAIN per_row=4 label="Distillation from teacher to student"/>
         <div class="agents-kinds">
@@ -122,6 +123,7 @@ pub fn Chapter() -> impl IntoView {
             </p>
         </div>
         <live::LiveTargets/>
+        <students::TwoStudents/>
         <h2>"Why it works so well"</h2>
         <p>
             "Web text is noisy; teacher outputs are clean, on-task and consistent. The original "
@@ -137,5 +139,11 @@ pub fn Chapter() -> impl IntoView {
             "pre-trained with distillation from a larger model, on its next-token distributions "
             "(Gemma Team, 2024)."
         </div>
+        <p class="small sources">
+            "Sources: Hinton, Vinyals & Dean, “Distilling the Knowledge in a Neural Network” \
+             (2015, arXiv:1503.02531); Llama Team, “The Llama 3 Herd of Models” (2024, \
+             arXiv:2407.21783); Gemma Team, “Gemma 2: Improving Open Language Models at a \
+             Practical Size” (2024, arXiv:2408.00118)."
+        </p>
     }
 }

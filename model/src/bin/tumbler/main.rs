@@ -7,6 +7,7 @@ mod bench;
 mod card;
 mod contamination;
 mod corpus;
+mod distill;
 mod dpo;
 mod engine;
 mod eval;
@@ -74,6 +75,9 @@ enum Command {
     Scaling(scaling::ScalingArgs),
     /// The rlhf chapter's run: a reward model on preference pairs, then best-of-n against it, as JSON.
     Rlhf(rlhf::RlhfArgs),
+    /// The distillation chapter's run: two toy students, hard labels vs the teacher's soft
+    /// distribution at T, measured on held-out text.
+    Distill(distill::DistillArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -97,5 +101,6 @@ fn main() -> anyhow::Result<()> {
         Command::Scaling(args) => scaling::run(args),
         Command::Contamination(args) => contamination::run(args),
         Command::Rlhf(args) => rlhf::run(args),
+        Command::Distill(args) => distill::run(args),
     }
 }
