@@ -147,7 +147,7 @@ pub fn Chapter() -> impl IntoView {
             <a href="https://arxiv.org/abs/2001.08361" rel="noopener">"arXiv:2001.08361"</a>
             "; Hoffmann et al., “Training Compute-Optimal Large Language Models” (2022), "
             <a href="https://arxiv.org/abs/2203.15556" rel="noopener">"arXiv:2203.15556"</a>
-            " (Chinchilla, Gopher, the fit's constants); Brown et al., “Language Models are Few-Shot \
+            " (Chinchilla: 70B parameters, 1.4T tokens; the fit's constants); Brown et al., “Language Models are Few-Shot \
              Learners” (2020), "
             <a href="https://arxiv.org/abs/2005.14165" rel="noopener">"arXiv:2005.14165"</a>
             " (GPT-3: 175B parameters, 300B tokens); Llama Team, “The Llama 3 Herd of Models” (2024), "

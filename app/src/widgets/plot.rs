@@ -110,6 +110,13 @@ pub struct Dots {
     pub color: usize,
 }
 
+/// Where a chart's legend sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Legend {
+    UpperLeft,
+    UpperRight,
+}
+
 /// A line chart on linear or logarithmic axes.
 #[derive(Clone, Debug)]
 pub struct LineChart {
@@ -125,22 +132,23 @@ pub struct LineChart {
 impl LineChart {
     /// Draws the chart; on a drawing error the SVG says so instead.
     pub fn svg(&self) -> String {
-        self.svg_with_dots(&[])
+        self.svg_with(&[], Legend::UpperLeft)
     }
 
-    /// Draws the chart with named dots on top of its lines.
-    pub fn svg_with_dots(&self, dots: &[Dots]) -> String {
+    /// Draws the chart with named dots on top of its lines and the legend where it is asked.
+    pub fn svg_with(&self, dots: &[Dots], legend: Legend) -> String {
         let (x, y) = (self.x, self.y);
+        let (lx, ly) = ((x.min..x.max).log_scale(), (y.min..y.max).log_scale());
         let r = match (x.log, y.log) {
-            (false, false) => self.draw(x.min..x.max, y.min..y.max, dots),
-            (true, false) => self.draw((x.min..x.max).log_scale(), y.min..y.max, dots),
-            (false, true) => self.draw(x.min..x.max, (y.min..y.max).log_scale(), dots),
-            (true, true) => self.draw((x.min..x.max).log_scale(), (y.min..y.max).log_scale(), dots),
+            (false, false) => self.draw(x.min..x.max, y.min..y.max, dots, legend),
+            (true, false) => self.draw(lx, y.min..y.max, dots, legend),
+            (false, true) => self.draw(x.min..x.max, ly, dots, legend),
+            (true, true) => self.draw(lx, ly, dots, legend),
         };
         r.map(themed).unwrap_or_else(failed)
     }
 
-    fn draw<X, Y>(&self, xr: X, yr: Y, dots: &[Dots]) -> Result<String, String>
+    fn draw<X, Y>(&self, xr: X, yr: Y, dots: &[Dots], legend: Legend) -> Result<String, String>
     where
         X: AsRangedCoord<Value = f64>,
         Y: AsRangedCoord<Value = f64>,
@@ -205,7 +213,10 @@ impl LineChart {
             if self.series.len() + dots.len() > 1 {
                 chart
                     .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperLeft)
+                    .position(match legend {
+                        Legend::UpperLeft => SeriesLabelPosition::UpperLeft,
+                        Legend::UpperRight => SeriesLabelPosition::UpperRight,
+                    })
                     .label_font(("sans-serif", 14).into_font().color(&BLACK))
                     .border_style(BLACK.mix(0.3))
                     .draw()
@@ -321,7 +332,7 @@ mod tests {
             points: vec![(10.0, 10.0, "small".into()), (100.0, 300.0, "big".into())],
             color: 4,
         }];
-        let svg = c.svg_with_dots(&dots);
+        let svg = c.svg_with(&dots, Legend::UpperLeft);
         let texts: Vec<&str> = svg.lines().map(str::trim).collect();
         assert!(["small", "big", "models"].iter().all(|t| texts.contains(t)), "{svg}");
         // Two dots and the legend's.

@@ -13,7 +13,7 @@ use tumbler_model::scaling::{
 use crate::calc::expr::group_thousands;
 use crate::calc::scaling::TOKENS_PER_PARAM;
 use crate::widgets::Chart;
-use crate::widgets::plot::{Axis, Dots, LineChart, Series, compact};
+use crate::widgets::plot::{Axis, Dots, Legend, LineChart, Series, compact};
 
 const SWEEP_URL: &str = "public/model/scaling.json";
 const CARD_URL: &str = "public/model/card.json";
@@ -23,10 +23,9 @@ const KAPLAN_ALPHA_N: f64 = 0.076;
 const KAPLAN_ALPHA_C: f64 = 0.050;
 
 /// Published models, (name, parameters, training tokens): Brown et al. 2020 (GPT-3), Hoffmann
-/// et al. 2022 (Chinchilla, and Gopher from the same paper), Llama Team 2024 (Llama 3).
-const PUBLISHED: [(&str, f64, f64); 5] = [
+/// et al. 2022 (Chinchilla), Llama Team 2024 (Llama 3).
+const PUBLISHED: [(&str, f64, f64); 4] = [
     ("GPT-3", 175e9, 300e9),
-    ("Gopher", 280e9, 300e9),
     ("Chinchilla", 70e9, 1.4e12),
     ("Llama 3 8B", 8e9, 15e12),
     ("Llama 3 70B", 70e9, 15e12),
@@ -67,15 +66,28 @@ impl Fits {
     }
 }
 
-/// A log axis a little wider than `values` on both sides.
-fn log_axis(values: impl Iterator<Item = f64>, format: fn(f64) -> String) -> Axis {
+/// The smallest and largest of `values` (1 and 10 for none).
+fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let (lo, hi) = if lo.is_finite() && hi > 0.0 { (lo, hi) } else { (1.0, 10.0) };
-    Axis { min: lo / 1.15, max: hi * 1.15, log: true, format }
+    if lo.is_finite() && hi > 0.0 { (lo, hi) } else { (1.0, 10.0) }
+}
+
+/// A log axis a little wider than `values` on both sides.
+fn log_axis(values: impl Iterator<Item = f64>) -> Axis {
+    let (lo, hi) = span(values);
+    Axis::log(lo / 1.15, hi * 1.15)
+}
+
+/// The loss axis: linear, as the losses span less than a factor of two (a log axis that short
+/// gets no tick labels), padded a little.
+fn loss_axis(values: impl Iterator<Item = f64>) -> Axis {
+    let (lo, hi) = span(values);
+    let pad = (hi - lo).max(0.1) * 0.08;
+    Axis { min: lo - pad, max: hi + pad, log: false, format: loss_fmt }
 }
 
 fn loss_fmt(v: f64) -> String {
-    format!("{v:.1}")
+    format!("{v:.2}")
 }
 
 fn curves_chart(sweep: &Sweep) -> String {
@@ -92,14 +104,14 @@ fn curves_chart(sweep: &Sweep) -> String {
         .collect();
     let points = || sweep.runs.iter().flat_map(|r| r.curve.iter());
     LineChart {
-        x: log_axis(points().map(|p| p.tokens as f64), compact),
-        y: log_axis(points().map(|p| p.val_loss), loss_fmt),
+        x: log_axis(points().map(|p| p.tokens as f64)),
+        y: loss_axis(points().map(|p| p.val_loss)),
         x_label: "training tokens D".into(),
         y_label: "validation loss (nats/token)".into(),
         series,
         size: (720, 400),
     }
-    .svg()
+    .svg_with(&[], Legend::UpperRight)
 }
 
 fn params_chart(sweep: &Sweep, fit: Option<&PowerLaw>) -> String {
@@ -123,14 +135,14 @@ fn params_chart(sweep: &Sweep, fit: Option<&PowerLaw>) -> String {
         });
     }
     LineChart {
-        x: log_axis(measured.iter().map(|p| p.0), compact),
-        y: log_axis(measured.iter().map(|p| p.1), loss_fmt),
+        x: log_axis(measured.iter().map(|p| p.0)),
+        y: loss_axis(measured.iter().map(|p| p.1)),
         x_label: "parameters outside the embedding N".into(),
         y_label: "validation loss (nats/token)".into(),
         series,
         size: (720, 380),
     }
-    .svg()
+    .svg_with(&[], Legend::UpperRight)
 }
 
 fn compute_chart(sweep: &Sweep, fits: &Fits) -> String {
@@ -166,14 +178,14 @@ fn compute_chart(sweep: &Sweep, fits: &Fits) -> String {
             .flat_map(|r| r.curve.iter().map(move |p| (r.compute(p.tokens), p.val_loss)))
     };
     LineChart {
-        x: log_axis(points().map(|p| p.0), compact),
-        y: log_axis(points().map(|p| p.1), loss_fmt),
+        x: log_axis(points().map(|p| p.0)),
+        y: loss_axis(points().map(|p| p.1)),
         x_label: "training compute C (FLOPs)".into(),
         y_label: "validation loss (nats/token)".into(),
         series,
         size: (720, 400),
     }
-    .svg()
+    .svg_with(&[], Legend::UpperRight)
 }
 
 fn placement_chart(sweep: &Sweep, shipped: Option<Shipped>) -> String {
@@ -213,7 +225,7 @@ fn placement_chart(sweep: &Sweep, shipped: Option<Shipped>) -> String {
         series,
         size: (720, 420),
     }
-    .svg_with_dots(&dots)
+    .svg_with(&dots, Legend::UpperLeft)
 }
 
 fn fit_text(f: &Result<PowerLaw, String>, what: &str, theirs: f64) -> String {
@@ -287,7 +299,6 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
                     <td>{format!("{} × {} × {}", r.config.n_layers, r.config.n_heads, r.config.d_model)}</td>
                     <td>{group_thousands(r.params as i128)}</td>
                     <td>{group_thousands(r.non_embedding_params as i128)}</td>
-                    <td>{compact(tokens as f64)}</td>
                     <td>{format!("{:.1}", tokens as f64 / r.params as f64)}</td>
                     <td>{format!("{:.2e}", r.compute(tokens))}</td>
                     <td>{last.map_or("–".into(), |p| format!("{:.3}", p.val_loss))}</td>
@@ -340,8 +351,8 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
                      project's two-core machine with one recipe: the same {} batches of {} × {} \
                      tokens from the corpus ({} tokens each), learning rate {} with warm-up and \
                      cosine decay, validation loss on the same {} held-back tokens every {} steps. \
-                     `cargo xtask train` reproduces the runs (`tumbler scaling`); the records are \
-                     read from scaling.json and every fit below is computed in this page.",
+                     cargo xtask train reproduces the runs (its step tumbler scaling); the records \
+                     are read from scaling.json and every fit below is computed in this page.",
                     sweep.runs.len(),
                     compact(sweep.runs.first().map_or(0.0, |r| r.params as f64)),
                     compact(sweep.runs.last().map_or(0.0, |r| r.params as f64)),
@@ -375,7 +386,7 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
                     <thead><tr>
                         <th scope="col">"run"</th><th scope="col">"layers × heads × width"</th>
                         <th scope="col">"parameters"</th><th scope="col">"outside embedding"</th>
-                        <th scope="col">"tokens"</th><th scope="col">"tokens per parameter"</th>
+                        <th scope="col">"tokens per parameter"</th>
                         <th scope="col">"compute (FLOPs)"</th><th scope="col">"validation loss"</th>
                         <th scope="col">"time"</th>
                     </tr></thead>
