@@ -144,6 +144,9 @@ fn linted(mut c: Command) -> Command {
     c
 }
 
+/// The model crate's GPU features, on for the whole native test build (see `test_steps`).
+const GPU_FEATURES: &str = "tumbler-model/wgpu,tumbler-model/gpu";
+
 /// Every test, in the order that fails fastest, with a table of where the time went.
 /// `--skip-e2e` leaves out the browser tests.
 fn test(args: &[String]) -> Result<(), String> {
@@ -160,22 +163,29 @@ fn test_steps(args: &[String], steps: &mut Steps) -> Result<(), String> {
     fmt.args(["fmt", "--all", "--check"]);
     steps.run("cargo fmt --check", fmt)?;
 
-    // Native: every crate's lib, bins, tests and examples, linted as they compile, then run.
+    // Native: every crate's lib, bins, tests and examples, linted as they compile, then run, with
+    // the model crate's two GPU features on. Both steps below share this one build: a separate
+    // `-p tumbler-model --features wgpu,gpu` would unify features differently from the workspace
+    // and compile the whole dependency tree a second time (16 min of a cold run).
     let mut unit = cmd("cargo");
-    unit.args(["test", "--workspace"]);
+    unit.args(["test", "--workspace", "--features", GPU_FEATURES]).args([
+        "--",
+        "--skip",
+        "kernels::",
+        "--skip",
+        "decode::gpu::",
+    ]);
     steps.run("cargo test --workspace (clippy-linted)", linted(unit))?;
 
     // The WGSL kernels against the burn ops they replace, and the fused WGSL decoder against the
     // CPU path and burn, on a real wgpu adapter: a GPU's, else Mesa's lavapipe (Vulkan on the
     // CPU, which setup installs). The adapter is required, so a machine without one fails here
-    // instead of passing vacuously. The same profile as the step above, both GPU features in one
-    // build; its dependencies still build once more on a cold cache, because features unify
-    // over `-p tumbler-model` differently from over the workspace (README). `--show-output`
-    // prints the adapter's name and the measured differences.
+    // instead of passing vacuously. The test binaries are the ones the step above built;
+    // `--show-output` prints the adapter's name and the measured differences.
     let mut kernels = cmd("cargo");
     kernels
-        .args(["test", "-p", "tumbler-model", "--features", "wgpu,gpu", "--lib"])
-        .args(["--", "kernels::", "decode::", "--show-output"])
+        .args(["test", "--workspace", "--features", GPU_FEATURES, "--lib"])
+        .args(["--", "kernels::", "decode::gpu::", "--show-output"])
         .env("TUMBLER_REQUIRE_WGPU", "1");
     steps.run("kernel tests on wgpu (clippy-linted)", linted(kernels))?;
 
