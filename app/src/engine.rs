@@ -23,7 +23,7 @@ use leptos::prelude::*;
 pub use ask::{Latest, Stream, ask, latest, stream};
 pub use launch::absolute;
 use launch::requested_backend;
-pub use run_status::RunStatus;
+pub use run_status::{Run, RunStatus};
 pub use state::{ChatModelState, Engine, EngineState, loaded_params, state, use_engine};
 pub use status::{EngineReady, EngineStatus};
 pub use tumbler_engine::{

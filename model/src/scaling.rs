@@ -160,7 +160,10 @@ pub fn fit_power_law(points: &[(f64, f64)]) -> Result<PowerLaw, FitError> {
     Ok(PowerLaw { coefficient: intercept.exp(), exponent: -slope, r_squared, points: n })
 }
 
-/// Loss against non-embedding parameters at the end of each finished run.
+/// Loss against non-embedding parameters at the end of each finished run. An unfinished run is
+/// left out: its last loss is not what its size reaches with the sweep's budget. (The compute
+/// frontier, [`compute_frontier`], keeps their curves: every point of a curve is a real loss at
+/// its compute, finished or not.)
 pub fn loss_by_params(sweep: &Sweep) -> Vec<(f64, f64)> {
     sweep
         .runs
@@ -181,6 +184,8 @@ pub struct FrontierPoint {
 
 /// The lower envelope of every run's loss-against-compute curve, in order of compute: each point
 /// is lower than every point of any run at less compute. Kaplan's L(C) is fitted to these.
+/// Unfinished runs count here, unlike in [`loss_by_params`]: a point of a partial curve is a
+/// loss its run did reach at that compute.
 pub fn compute_frontier(sweep: &Sweep) -> Vec<FrontierPoint> {
     let mut all: Vec<FrontierPoint> = sweep
         .runs
@@ -205,6 +210,25 @@ pub fn compute_frontier(sweep: &Sweep) -> Vec<FrontierPoint> {
             lower
         })
         .collect()
+}
+
+/// The three things the records are read for: L(N) over finished runs, the compute frontier, and
+/// L(C) fitted to the frontier. The CLI (`tumbler scaling --fit`) and the page both compute them
+/// here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fits {
+    pub by_params: Result<PowerLaw, FitError>,
+    pub frontier: Vec<FrontierPoint>,
+    pub by_compute: Result<PowerLaw, FitError>,
+}
+
+/// Fits the sweep's records: see [`Fits`].
+pub fn fits(sweep: &Sweep) -> Fits {
+    let by_params = fit_power_law(&loss_by_params(sweep));
+    let frontier = compute_frontier(sweep);
+    let points: Vec<(f64, f64)> = frontier.iter().map(|p| (p.compute, p.val_loss)).collect();
+    let by_compute = fit_power_law(&points);
+    Fits { by_params, frontier, by_compute }
 }
 
 #[cfg(test)]

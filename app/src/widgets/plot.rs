@@ -98,6 +98,14 @@ pub struct Series {
     pub markers: bool,
 }
 
+impl Series {
+    /// A level drawn across the chart from `x0` to `x1` at `y`, without markers (a baseline to
+    /// compare a curve with: guessing uniformly, the teacher's own loss).
+    pub fn level(label: impl Into<String>, y: f64, (x0, x1): (f64, f64), color: usize) -> Self {
+        Series { label: label.into(), points: vec![(x0, y), (x1, y)], color, markers: false }
+    }
+}
+
 /// Points drawn as dots only, each with its own label beside it (for a handful of named points,
 /// such as published models, where a line through them would mean nothing).
 #[derive(Clone, Debug, PartialEq)]

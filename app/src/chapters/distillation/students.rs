@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{self, EngineReady, Query, Stream};
+use crate::engine::{EngineReady, Query, Run};
 use crate::url_state::number_param;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_chips::group;
@@ -75,13 +75,7 @@ impl Log {
             Series { label: "soft student".into(), points: soft, color: 1, markers: true },
         ];
         if let Some((label, y)) = level {
-            let y = f64::from(y);
-            series.push(Series {
-                label: label.into(),
-                points: vec![(0.0, y), (total, y)],
-                color: 2,
-                markers: false,
-            });
+            series.push(Series::level(label, f64::from(y), (0.0, total), 2));
         }
         LineChart {
             x: Axis::linear(0.0, total),
@@ -122,16 +116,13 @@ pub fn TwoStudents() -> impl IntoView {
     let temperature = number_param("distil_t", 2.0, 0.5, 8.0);
     let alpha = number_param("distil_alpha", 0.0, 0.0, 1.0);
     let steps = number_param("distil_steps", 60.0, 10.0, 300.0);
-    let status = RwSignal::new(Status::Idle);
+    let run = Run::new();
+    let status = run.status;
     let log = RwSignal::new(Log::default());
-    // The run in progress: it trains while its handle is kept (Stop or leaving the chapter drops
-    // it, and the worker stops between two steps).
-    let running = StoredValue::new(None::<Stream>);
 
     let start = move |_| {
         let Some(Ok(body)) = text.get_untracked() else { return };
         log.set(Log::default());
-        status.set(Status::Starting);
         let query = Query::Distill {
             text: body,
             temperature: temperature.get_untracked() as f32,
@@ -139,23 +130,12 @@ pub fn TwoStudents() -> impl IntoView {
             steps: steps.get_untracked() as usize,
             seed: SEED,
         };
-        let run = engine::stream(
-            query,
-            move |progress: DistillProgress| {
-                log.try_update(|l| l.add(progress));
-                status.try_set(Status::Running);
-            },
-            move |end| {
-                status.try_set(match end {
-                    Ok(reason) => Status::Ended(reason),
-                    Err(message) => Status::Failed(message),
-                });
-            },
-        );
-        running.set_value(Some(run));
+        run.start(query, move |progress: DistillProgress| {
+            log.try_update(|l| l.add(progress));
+        });
     };
-    let stop = move |_| running.set_value(None);
-    let busy = move || matches!(status.get(), Status::Starting | Status::Running);
+    let stop = move |_| run.stop();
+    let busy = move || run.busy();
     let can_start = move || !busy() && matches!(text.get(), Some(Ok(_)));
 
     let loss_chart = Signal::derive(move || {

@@ -9,7 +9,7 @@ use tumbler_engine::{
 use tumbler_model::dpo::{DpoOptions, DpoTerms, LogProbs, terms};
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{self, ChatModelState, EngineReady, Query, Stream};
+use crate::engine::{self, ChatModelState, EngineReady, Query, Run};
 use crate::widgets::attention_map::visible;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::{Chart, Slider};
@@ -283,10 +283,9 @@ pub fn LiveDpo() -> impl IntoView {
     let beta = RwSignal::new(DpoOptions::PAGE.beta);
     let rate = RwSignal::new(RATES.iter().position(|&r| r == DpoOptions::PAGE.lr).unwrap_or(0));
     let steps = RwSignal::new(STEPS);
-    let status = RwSignal::new(Status::Idle);
+    let run = Run::new();
+    let status = run.status;
     let log = RwSignal::new(Log::default());
-    // The run in progress: it trains while its handle is kept.
-    let running = StoredValue::new(None::<Stream>);
 
     // β is applied in the page to the log-probabilities (the same `terms` the worker uses), so
     // moving it asks the engine nothing.
@@ -305,9 +304,8 @@ pub fn LiveDpo() -> impl IntoView {
         prompt.track();
         chosen.track();
         rejected.track();
-        running.set_value(None);
+        run.reset();
         log.set(Log::default());
-        status.set(Status::Idle);
     });
     let scored = move || {
         live.answer.with(|a| match a {
@@ -329,31 +327,20 @@ pub fn LiveDpo() -> impl IntoView {
             reply_tokens: REPLY_TOKENS,
         };
         log.set(Log::default());
-        status.set(Status::Running);
-        let run = engine::stream(
-            query,
-            move |progress| match progress {
-                DpoProgress::Start(s) => {
-                    log.try_update(|l| l.start = Some(s));
-                }
-                DpoProgress::Step(s) => {
-                    log.try_update(|l| l.steps.push(s));
-                }
-                DpoProgress::End(e) => {
-                    log.try_update(|l| l.end = Some(e));
-                }
-            },
-            move |end| {
-                status.try_set(match end {
-                    Ok(reason) => Status::Ended(reason),
-                    Err(message) => Status::Failed(message),
-                });
-            },
-        );
-        running.set_value(Some(run));
+        run.start(query, move |progress| match progress {
+            DpoProgress::Start(s) => {
+                log.try_update(|l| l.start = Some(s));
+            }
+            DpoProgress::Step(s) => {
+                log.try_update(|l| l.steps.push(s));
+            }
+            DpoProgress::End(e) => {
+                log.try_update(|l| l.end = Some(e));
+            }
+        });
     };
-    let stop = move |_| running.set_value(None);
-    let busy = move || status.get() == Status::Running;
+    let stop = move |_| run.stop();
+    let busy = move || run.busy();
     let can_start = move || !busy() && matches!(live.answer.get(), Some(Ok(_)));
 
     let examples = EXAMPLES

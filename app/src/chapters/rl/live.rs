@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{self, Query, Stream};
+use crate::engine::{Query, Run};
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::{Chart, Math};
 use tumbler_engine::{DoneReason, RlProgress, RlRoundStep, RlSftStep, RlStart};
@@ -181,24 +181,22 @@ fn attempts_table(round: &RlRoundStep) -> impl IntoView + use<> {
 #[component]
 pub fn LiveRl() -> impl IntoView {
     let reward = RwSignal::new(Reward::Correct);
-    let status = RwSignal::new(Status::Idle);
+    let run = Run::new();
+    let status = run.status;
     let log = RwSignal::new(Log::default());
     let past = RwSignal::new(Vec::<Past>::new());
-    // The run in progress: it runs while its handle is kept (Stop or leaving the chapter drops it).
-    let running = StoredValue::new(None::<Stream>);
 
     let start = move |_| {
         let chosen = reward.get_untracked();
         log.set(Log::default());
-        status.set(Status::Running);
         let query = Query::Rl { seed: SEED, reward: chosen, rounds: ROUNDS };
-        let run = engine::stream(
+        run.start_then(
             query,
             move |progress: RlProgress| {
                 log.try_update(|l| l.add(progress));
             },
             move |end| {
-                if let Ok(reason) = &end {
+                if let Ok(reason) = end {
                     log.with_untracked(|l| {
                         let rates = l.pass_rates();
                         let (Some(&first), Some(&last)) = (rates.first(), rates.last()) else {
@@ -220,16 +218,11 @@ pub fn LiveRl() -> impl IntoView {
                         }
                     });
                 }
-                status.try_set(match end {
-                    Ok(reason) => Status::Ended(reason),
-                    Err(message) => Status::Failed(message),
-                });
             },
         );
-        running.set_value(Some(run));
     };
-    let stop = move |_| running.set_value(None);
-    let busy = move || status.get() == Status::Running;
+    let stop = move |_| run.stop();
+    let busy = move || run.busy();
 
     let chart = Signal::derive(move || log.with(Log::chart));
     let choices = Reward::ALL

@@ -13,7 +13,7 @@ use tumbler_model::rlhf::{
 };
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{self, EngineReady, Query, Stream};
+use crate::engine::{self, EngineReady, Query, Run};
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::{Chart, Slider};
 
@@ -221,10 +221,10 @@ pub fn LiveRlhf() -> impl IntoView {
     let add_error = RwSignal::new(None::<String>);
     let samples = RwSignal::new(SampleOptions::PAGE.samples);
     let beta = RwSignal::new(BETA);
-    let status = RwSignal::new(Status::Idle);
+    let run = Run::new();
+    let status = run.status;
     let log = RwSignal::new(Log::default());
-    let running = StoredValue::new(None::<Stream>);
-    let busy = move || status.get() == Status::Running;
+    let busy = move || run.busy();
 
     let add = move |_| {
         if pairs.with(Vec::len) >= MAX_RLHF_PAIRS {
@@ -245,9 +245,8 @@ pub fn LiveRlhf() -> impl IntoView {
     // New pairs make an old run's numbers stale.
     Effect::new(move |_| {
         pairs.track();
-        running.set_value(None);
+        run.reset();
         log.set(Log::default());
-        status.set(Status::Idle);
     });
 
     let start = move |_| {
@@ -260,30 +259,19 @@ pub fn LiveRlhf() -> impl IntoView {
             dictionary: engine::absolute(DICTIONARY),
         };
         log.set(Log { samples: options.samples, ..Log::default() });
-        status.set(Status::Running);
-        let run = engine::stream(
-            query,
-            move |progress| match progress {
-                RlhfProgress::Rm(s) => {
-                    log.try_update(|l| l.rm.push(s));
-                }
-                RlhfProgress::Trained(t) => {
-                    log.try_update(|l| l.trained = Some(t));
-                }
-                RlhfProgress::Reply(r) => {
-                    log.try_update(|l| l.add(r));
-                }
-            },
-            move |end| {
-                status.try_set(match end {
-                    Ok(reason) => Status::Ended(reason),
-                    Err(message) => Status::Failed(message),
-                });
-            },
-        );
-        running.set_value(Some(run));
+        run.start(query, move |progress| match progress {
+            RlhfProgress::Rm(s) => {
+                log.try_update(|l| l.rm.push(s));
+            }
+            RlhfProgress::Trained(t) => {
+                log.try_update(|l| l.trained = Some(t));
+            }
+            RlhfProgress::Reply(r) => {
+                log.try_update(|l| l.add(r));
+            }
+        });
     };
-    let stop = move |_| running.set_value(None);
+    let stop = move |_| run.stop();
 
     let rewards =
         Memo::new(move |_| log.with(|l| l.trained.as_ref().map(|t| t.pair_rewards.clone())));

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 use tumbler_engine::fetch;
 use tumbler_model::scaling::{
-    FrontierPoint, PowerLaw, Sweep, compute_frontier, fit_power_law, loss_by_params,
+    FitError, Fits, PowerLaw, Sweep, fits as fit_records, loss_by_params,
 };
 
 use crate::calc::expr::group_thousands;
@@ -46,23 +46,6 @@ impl Shipped {
             tokens: card["base"]["run"]["tokens_seen"].as_f64()?,
             val_loss: card["base"]["run"]["final_val_loss_nats_per_token"].as_f64()?,
         })
-    }
-}
-
-/// What the page computes from the records.
-struct Fits {
-    by_params: Result<PowerLaw, String>,
-    frontier: Vec<FrontierPoint>,
-    by_compute: Result<PowerLaw, String>,
-}
-
-impl Fits {
-    fn of(sweep: &Sweep) -> Self {
-        let by_params = fit_power_law(&loss_by_params(sweep)).map_err(|e| e.to_string());
-        let frontier = compute_frontier(sweep);
-        let points: Vec<(f64, f64)> = frontier.iter().map(|p| (p.compute, p.val_loss)).collect();
-        let by_compute = fit_power_law(&points).map_err(|e| e.to_string());
-        Self { by_params, frontier, by_compute }
     }
 }
 
@@ -228,7 +211,7 @@ fn placement_chart(sweep: &Sweep, shipped: Option<Shipped>) -> String {
     .svg_with(&dots, Legend::UpperLeft)
 }
 
-fn fit_text(f: &Result<PowerLaw, String>, what: &str, theirs: f64) -> String {
+fn fit_text(f: &Result<PowerLaw, FitError>, what: &str, theirs: f64) -> String {
     match f {
         Ok(f) => format!(
             "Fitted to {} points: the loss falls as {what}^−{:.3} (R² = {:.3}); each tenfold {what} \
@@ -267,7 +250,7 @@ pub fn OurSweep() -> impl IntoView {
 }
 
 fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> {
-    let fits = Fits::of(sweep);
+    let fits = fit_records(sweep);
     let finished = sweep.runs.iter().filter(|r| r.finished()).count();
     let unfinished: Vec<String> = sweep
         .runs
@@ -281,10 +264,10 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
     let params = params_chart(sweep, fits.by_params.as_ref().ok());
     let compute = compute_chart(sweep, &fits);
     let placement = placement_chart(sweep, shipped);
-    let alpha = |f: &Result<PowerLaw, String>| {
+    let alpha = |f: &Result<PowerLaw, FitError>| {
         f.as_ref().map_or(String::new(), |f| format!("{:.4}", f.exponent))
     };
-    let r2 = |f: &Result<PowerLaw, String>| {
+    let r2 = |f: &Result<PowerLaw, FitError>| {
         f.as_ref().map_or(String::new(), |f| format!("{:.4}", f.r_squared))
     };
     let rows: Vec<_> = sweep

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{self, EngineReady, Query, Stream};
+use crate::engine::{self, EngineReady, Query, Run};
 use crate::widgets::Chart;
 use crate::widgets::attention_map::visible;
 use crate::widgets::plot::{Axis, LineChart, Series};
@@ -72,12 +72,7 @@ impl Log {
                     color: 0,
                     markers: false,
                 },
-                Series {
-                    label: "guessing uniformly, ln V".into(),
-                    points: vec![(0.0, uniform), (x_max, uniform)],
-                    color: 1,
-                    markers: false,
-                },
+                Series::level("guessing uniformly, ln V", uniform, (0.0, x_max), 1),
             ],
             size: (640, 300),
         }
@@ -95,16 +90,13 @@ pub fn TinyTraining() -> impl IntoView {
         });
         text.set(Some(loaded));
     });
-    let status = RwSignal::new(Status::Idle);
+    let run = Run::new();
+    let status = run.status;
     let log = RwSignal::new(Log::default());
-    // The run in progress: it trains while its handle is kept (leaving the chapter drops it, and
-    // the worker, shared with every chapter, stops).
-    let running = StoredValue::new(None::<Stream>);
 
     let start = move |_| {
         let Some(Ok(body)) = text.get_untracked() else { return };
         log.set(Log::default());
-        status.set(Status::Starting);
         let query = Query::Learn {
             text: body,
             prompt: PROMPT.to_string(),
@@ -112,29 +104,18 @@ pub fn TinyTraining() -> impl IntoView {
             sample_every: SAMPLE_EVERY,
             seed: SEED,
         };
-        let run = engine::stream(
-            query,
-            move |progress| match progress {
-                LearnProgress::Start(run) => {
-                    log.try_set(Log::start(run));
-                    status.try_set(Status::Running);
-                }
-                LearnProgress::Step(LearnStep { step, loss, millis, sample }) => {
-                    log.try_update(|l| l.step(step, loss, millis, sample));
-                }
-            },
-            move |end| {
-                status.try_set(match end {
-                    Ok(reason) => Status::Ended(reason),
-                    Err(message) => Status::Failed(message),
-                });
-            },
-        );
-        running.set_value(Some(run));
+        run.start(query, move |progress| match progress {
+            LearnProgress::Start(run) => {
+                log.try_set(Log::start(run));
+            }
+            LearnProgress::Step(LearnStep { step, loss, millis, sample }) => {
+                log.try_update(|l| l.step(step, loss, millis, sample));
+            }
+        });
     };
-    let stop = move |_| running.set_value(None);
+    let stop = move |_| run.stop();
     let state = engine::state();
-    let busy = move || matches!(status.get(), Status::Starting | Status::Running);
+    let busy = move || run.busy();
     let can_start = move || {
         !busy() && matches!(text.get(), Some(Ok(_))) && state.with(|s| s.config().is_some())
     };

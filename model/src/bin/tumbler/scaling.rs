@@ -9,9 +9,7 @@ use clap::Args;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tumbler_model::gpt::TumblerConfig;
-use tumbler_model::scaling::{
-    CurvePoint, Recipe, SizeRun, Sweep, compute_frontier, fit_power_law, loss_by_params,
-};
+use tumbler_model::scaling::{self, CurvePoint, Recipe, SizeRun, Sweep};
 use tumbler_model::tokenizer::Encoding;
 use tumbler_model::train::schedule::Schedule;
 use tumbler_model::train::{self as training, TrainConfig};
@@ -63,16 +61,13 @@ fn print_fits(path: &std::path::Path) -> Result<()> {
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let sweep: Sweep =
         serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-    let by_params = fit_power_law(&loss_by_params(&sweep)).ok();
-    let frontier = compute_frontier(&sweep);
-    let points: Vec<(f64, f64)> = frontier.iter().map(|p| (p.compute, p.val_loss)).collect();
-    let by_compute = fit_power_law(&points).ok();
+    let fits = scaling::fits(&sweep);
     let finished = sweep.runs.iter().filter(|r| r.finished()).count();
     let json = serde_json::json!({
         "sizes": finished,
-        "by_params": by_params,
-        "by_compute": by_compute,
-        "frontier": frontier,
+        "by_params": fits.by_params.ok(),
+        "by_compute": fits.by_compute.ok(),
+        "frontier": fits.frontier,
         "final_losses": sweep.runs.iter().map(|r| (r.name.clone(), r.last().map(|p| p.val_loss))).collect::<Vec<_>>(),
     });
     println!("{}", serde_json::to_string_pretty(&json)?);
