@@ -2,6 +2,7 @@
 
 pub mod attention;
 pub mod bm25;
+pub mod chunk;
 pub mod coins;
 pub mod context;
 pub mod descent;

@@ -2,16 +2,23 @@
 
 use leptos::prelude::*;
 
-use std::rc::Rc;
+use std::sync::Arc;
 
-use tumbler_engine::{ChatMessage, GenerateOptions, Model, Role};
+use serde::Deserialize;
+
+use tumbler_engine::{ChatMessage, GenerateOptions, Model, Role, fetch};
+use tumbler_model::chat;
+use tumbler_model::generate::chat_prompt_budget;
+use tumbler_model::tokenizer::EncodingName;
 use tumbler_model::vectors::{WordVectors, cosine};
 
 use crate::calc::bm25::{Index, Ranking, top_k};
-use crate::chapters::CHAPTERS;
+use crate::calc::chunk::{chunks, fit_prompt, word_count};
+use crate::calc::expr::group_thousands;
 use crate::chapters::embeddings::arithmetic::load_glove;
-use crate::engine::EngineReady;
 use crate::engine::chat::{ChatReply, ask};
+use crate::engine::{self, EngineReady};
+use crate::tokenizers::{self, Vocab};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::walkthrough::Walkthrough;
 use crate::widgets::{FlowStep, Slider};
@@ -26,91 +33,66 @@ const FLOW: &[FlowStep] = &[
 
 const EXPLAIN: &[&str] = &[
     "The user asks something the model may not know, or know only vaguely.",
-    "An embedding model turns the question into a vector. (In the demo below: a TF-IDF vector \
-     of its words, plus BM25 keyword scores.)",
-    "The documents were split into chunks (often around 500 tokens) and embedded in advance. The \
-     chunks whose vectors are closest to the question's, by cosine similarity, are fetched.",
+    "An embedding model turns the question into a vector. (In the demo below: a rarity-weighted \
+     mean of GloVe word vectors, beside BM25 keyword and TF-IDF scores.)",
+    "The documents were split into chunks (a few hundred tokens each is common; the demo lets \
+     you choose) and embedded in advance. The chunks whose vectors are closest to the \
+     question's, by cosine similarity, are fetched.",
     "The chunks are pasted into the prompt with an instruction to answer from them.",
     "The model answers with the sources in its working memory, and can cite them.",
 ];
 
-/// Extra passages, beyond each chapter's key idea, so that retrieval has more than one line per
-/// topic to choose from. Each is a sentence from this guide's chapters.
-static PASSAGES: &[(&str, &str)] = &[
-    (
-        "hallucination",
-        "Asked about an unknown name, a model imitates the confident tone of its training answers and invents a plausible biography; labs add training examples where the assistant says it does not know.",
-    ),
-    (
-        "memory",
-        "The parameters are a lossy compression of the training text, while the context window is read directly at every step; paste the source instead of asking the model to recall it.",
-    ),
-    (
-        "tools",
-        "A language model has no calculator inside it; for exact arithmetic it writes code, a real interpreter runs it, and the result is injected back into the conversation.",
-    ),
-    (
-        "function-calling",
-        "A function call is JSON the model writes; the application parses it, checks it against the declared schema, runs the function and returns the result.",
-    ),
-    (
-        "agents",
-        "If each step of an agent succeeds 95% of the time, ten steps all succeed about 60% of the time and a hundred steps only about 0.6%.",
-    ),
-    (
-        "security",
-        "System prompt, user text and tool output reach the model as one sequence of tokens, so instructions hidden in a web page or email can be obeyed: prompt injection.",
-    ),
-    (
-        "dpo",
-        "Direct preference optimization trains on chosen and rejected answers with a single loss, without a reward model or an RL loop.",
-    ),
-    (
-        "scaling-laws",
-        "Chinchilla found compute-optimal training uses about 20 tokens per parameter, so a 70 billion parameter model wants about 1.4 trillion tokens.",
-    ),
-    (
-        "cost",
-        "Training takes about six floating-point operations per parameter per token; GPU count, throughput, utilisation and hourly price turn that into days and dollars.",
-    ),
-    (
-        "chain-of-thought",
-        "Every written reasoning step is another forward pass; a chain of thought gives the model more compute but no calculator, so a slipped step can still give a wrong product.",
-    ),
-    (
-        "rl",
-        "In reinforcement learning a model samples many attempts, a checker such as unit tests grades them, and passing attempts are made more likely.",
-    ),
-    (
-        "distillation",
-        "A small student learns from the full probability distribution of a large teacher, softened by a temperature, which carries more information than the single chosen answer.",
-    ),
-    (
-        "in-context",
-        "Few-shot prompting shows a few input-output examples in the prompt; large models continue the pattern with no change to their weights.",
-    ),
-];
+/// The guide's own text, read from its built pages (`tests/e2e/guide-text.mjs` writes it).
+const GUIDE_URL: &str = "public/guide/text.json";
+/// The chat model's reply length.
+const REPLY_TOKENS: usize = 48;
 
+/// One chapter of the guide as text.
+#[derive(Clone, Debug, Deserialize)]
+struct GuideChapter {
+    slug: String,
+    title: String,
+    idea: String,
+    paragraphs: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+struct Guide {
+    chapters: Vec<GuideChapter>,
+}
+
+/// One retrievable chunk.
 struct Doc {
-    slug: &'static str,
-    title: &'static str,
+    slug: String,
+    title: String,
     text: String,
 }
 
-fn title_of(slug: &'static str) -> &'static str {
-    CHAPTERS.iter().find(|c| c.slug == slug).map(|c| c.title).unwrap_or(slug)
+/// The guide cut into chunks of at most `words` words, chapter by chapter: each chapter's key
+/// idea leads its first chunk.
+fn corpus(guide: &Guide, words: usize) -> Vec<Doc> {
+    guide
+        .chapters
+        .iter()
+        .flat_map(|c| {
+            let paragraphs: Vec<&str> = std::iter::once(c.idea.as_str())
+                .chain(c.paragraphs.iter().map(String::as_str))
+                .collect();
+            chunks(&paragraphs, words).into_iter().map(|text| Doc {
+                slug: c.slug.clone(),
+                title: c.title.clone(),
+                text,
+            })
+        })
+        .collect()
 }
 
-fn corpus() -> Vec<Doc> {
-    CHAPTERS
-        .iter()
-        .map(|c| Doc { slug: c.slug, title: c.title, text: format!("{}. {}", c.title, c.idea) })
-        .chain(PASSAGES.iter().map(|&(slug, text)| Doc {
-            slug,
-            title: title_of(slug),
-            text: text.to_owned(),
-        }))
-        .collect()
+/// The library the panel retrieves from: the chunks, their keyword index, and their embeddings
+/// once the word vectors are in.
+struct Library {
+    docs: Vec<Doc>,
+    index: Index,
+    words: usize,
 }
 
 fn k_fmt(v: f64) -> String {
@@ -120,72 +102,134 @@ fn k_fmt(v: f64) -> String {
 /// The body of the `rag` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
-    let docs = StoredValue::new(corpus());
-    let index =
-        StoredValue::new(docs.with_value(|d| Index::new(d.iter().map(|d| d.text.as_str()))));
     let query = text_param("q", "Why does a model invent facts about people it does not know?");
     let k = number_param("k", 3.0, 1.0, 8.0);
+    let chunk_words = number_param("w", 80.0, 20.0, 200.0);
     let ranking = RwSignal::new(Ranking::Bm25);
-    // The word vectors and each passage's embedding, once downloaded.
-    let vectors =
-        RwSignal::new_local(None::<Result<(Rc<WordVectors>, Rc<Vec<Option<Vec<f32>>>>), String>>);
+    let guide = RwSignal::new(None::<Result<Arc<Guide>, String>>);
     leptos::task::spawn_local(async move {
-        let loaded = load_glove().await;
-        // The reader may have left the chapter while the vectors downloaded: then `docs` is gone.
-        let Some(loaded) = docs.try_with_value(|d| {
-            loaded.map(|(v, _, _)| {
-                let embedded = d.iter().map(|d| v.embed_text(&d.text)).collect();
-                (v, Rc::new(embedded))
-            })
-        }) else {
-            return;
-        };
+        let loaded = fetch::json::<Guide>(GUIDE_URL)
+            .await
+            .map(Arc::new)
+            .map_err(|e| format!("{GUIDE_URL}: {e}"));
+        guide.try_set(Some(loaded));
+    });
+    // Each a new value whenever it is recomputed (the chunks and their vectors are not compared).
+    let library = Memo::new_with_compare(
+        move |_| {
+            let words = chunk_words.get() as usize;
+            let guide = guide.get()?.ok()?;
+            let docs = corpus(&guide, words);
+            let index = Index::new(docs.iter().map(|d| d.text.as_str()));
+            Some(Arc::new(Library { docs, index, words }))
+        },
+        |_, _| true,
+    );
+    // The word vectors, once downloaded, and each chunk's embedding.
+    let vectors = RwSignal::new_local(None::<Result<std::rc::Rc<WordVectors>, String>>);
+    leptos::task::spawn_local(async move {
+        let loaded = load_glove().await.map(|(v, _, _)| v);
         vectors.try_set(Some(loaded));
     });
+    let embedded = Memo::new_with_compare(
+        move |_| {
+            let lib = library.get()?;
+            let v = vectors.get()?.ok()?;
+            Some(Arc::new(lib.docs.iter().map(|d| v.embed_text(&d.text)).collect::<Vec<_>>()))
+        },
+        |_, _| true,
+    );
     let hits = Memo::new(move |_| {
         let query = query.get();
         let by = ranking.get();
-        let scores: Option<Vec<Option<f64>>> = vectors.with(|v| {
-            let (v, embedded) = v.as_ref()?.as_ref().ok()?;
+        let lib = library.get()?;
+        let scores: Option<Vec<Option<f64>>> = (|| {
+            let v = vectors.get()?.ok()?;
             let q = v.embed_text(&query)?;
+            let embedded = embedded.get()?;
             Some(embedded.iter().map(|d| d.as_ref().map(|d| f64::from(cosine(&q, d)))).collect())
-        });
-        index.with_value(|ix| top_k(ix, &query, k.get() as usize, by, scores.as_deref()))
+        })();
+        Some(top_k(&lib.index, &query, k.get() as usize, by, scores.as_deref()))
+    });
+    // The retrieved chunks, best first, as (title, text).
+    let sources = move || -> Vec<(String, String)> {
+        let (Some(lib), Some(hs)) = (library.get(), hits.get()) else { return Vec::new() };
+        hs.iter().map(|h| (lib.docs[h.doc].title.clone(), lib.docs[h.doc].text.clone())).collect()
+    };
+    // The Tumbler's tokenizer, to fit the prompt into the chat model's window.
+    let vocab = tokenizers::vocab(EncodingName::Tumbler);
+    let state = engine::state();
+    let fitted = Memo::new(move |_| {
+        let Vocab::Ready(enc) = vocab.get() else { return None };
+        let context = state.with(|s| s.config().map(|c| c.context_length))?;
+        let budget = chat_prompt_budget(context, REPLY_TOKENS);
+        let fits = |p: &str| chat::prompt_ids(&enc, &[(Role::User, p)], budget).is_ok();
+        let sources = sources();
+        let pairs: Vec<(&str, &str)> =
+            sources.iter().map(|(t, x)| (t.as_str(), x.as_str())).collect();
+        let question = query.get();
+        let f = fit_prompt(&pairs, &question, fits);
+        let tokens = chat::prompt_ids(&enc, &[(Role::User, &f.prompt)], usize::MAX)
+            .map_or(0, |(ids, _)| ids.len());
+        let ok = fits(&f.prompt);
+        Some((f, tokens, budget, ok))
     });
     let reply = RwSignal::new(ChatReply::default());
     // The prompt the chat model was sent, as its test reads it.
     let sent = RwSignal::new(String::new());
     let asking = StoredValue::new(None::<crate::engine::Stream>);
-    let prompt = move |short: bool| {
-        let chunks = docs.with_value(|d| {
-            hits.get()
-                .iter()
-                .enumerate()
-                .map(|(i, h)| format!("[{}] ({}) {}", i + 1, d[h.doc].title, d[h.doc].text))
-                .collect::<Vec<_>>()
-                .join("\n")
-        });
+    let full_prompt = move || {
+        let chunks = sources()
+            .iter()
+            .enumerate()
+            .map(|(i, (title, text))| format!("[{}] ({title}) {text}", i + 1))
+            .collect::<Vec<_>>()
+            .join("\n");
         let chunks = if chunks.is_empty() { "(none found)".to_owned() } else { chunks };
-        let question = query.get();
-        if short {
-            // The chat model's window is 256 tokens: sources and question, no instructions.
-            return format!("{chunks}\n\n{}", question.trim());
-        }
         format!(
             "Answer the question using only the sources below. Cite them as [1], [2] …\n\
              If they do not contain the answer, say so.\n\nSources:\n{chunks}\n\nQuestion: {}",
-            question.trim()
+            query.get().trim()
         )
     };
     let send = move |_| {
-        let text = prompt(true);
-        sent.set(text.clone());
-        let messages = vec![ChatMessage { role: Role::User, text }];
-        let options =
-            GenerateOptions { max_tokens: 48, temperature: 0.0, seed: 0, top_k: None, top_p: 1.0 };
+        let Some((f, _, _, true)) = fitted.get_untracked() else { return };
+        sent.set(f.prompt.clone());
+        let messages = vec![ChatMessage { role: Role::User, text: f.prompt }];
+        let options = GenerateOptions {
+            max_tokens: REPLY_TOKENS,
+            temperature: 0.0,
+            seed: 0,
+            top_k: None,
+            top_p: 1.0,
+        };
         asking.set_value(Some(ask(Model::Chat, messages, options, reply)));
     };
-    let total = docs.with_value(Vec::len);
+    let about = move || {
+        let g = guide.get().and_then(Result::ok);
+        let lib = library.get();
+        match (g, lib) {
+            (Some(g), Some(lib)) => {
+                let words: usize = g
+                    .chapters
+                    .iter()
+                    .map(|c| c.paragraphs.iter().map(|p| word_count(p)).sum::<usize>())
+                    .sum();
+                format!(
+                    "The library here is this guide itself: the text of all {} chapters, {} \
+                     words, cut into {} chunks of at most {} words (a chunk never spans two \
+                     chapters). ",
+                    g.chapters.len(),
+                    group_thousands(words as i128),
+                    lib.docs.len(),
+                    lib.words
+                )
+            }
+            _ => "The library here is this guide itself: the text of every chapter, cut into \
+                  chunks. "
+                .to_owned(),
+        }
+    };
     view! {
         <p>
             "Instead of asking the model what it remembers, fetch the relevant documents first "
@@ -196,12 +240,13 @@ pub fn Chapter() -> impl IntoView {
         <Walkthrough steps=FLOW explain=EXPLAIN label="The RAG pipeline"/>
         <h2>"Retrieval over this guide"</h2>
         <p>
-            {format!("The library here is this guide itself: {total} passages, the key idea of all \
-             45 chapters plus a sentence from several. Ask a question; each passage is scored by ")}
+            {about}
+            "Ask a question; each chunk is scored by "
             <strong>"BM25"</strong>" (keyword matching that rewards rare words and discounts long "
-            "passages) and by "<strong>"cosine similarity"</strong>" between TF-IDF vectors. A "
+            "chunks), by "<strong>"cosine similarity"</strong>" between TF-IDF vectors. A "
             "production system would use a neural embedding model for the second; word vectors "
-            "keep this one exact and explainable."
+            "keep this one exact and explainable. Move the chunk size and watch the ranking change: "
+            "small chunks are precise but lose context, large ones dilute the match."
         </p>
         <div class="panel rag-demo">
             <label for="rag-q">"Question"</label>
@@ -210,6 +255,7 @@ pub fn Chapter() -> impl IntoView {
                 on:input=move |ev| query.set(event_target_value(&ev))/>
             <div class="rag-controls">
                 <Slider label="top-k" value=k min=1.0 max=8.0 step=1.0 format=k_fmt/>
+                <Slider label="chunk size (words)" value=chunk_words min=20.0 max=200.0 step=10.0 format=k_fmt/>
                 <fieldset class="rag-ranking" data-ranking=move || format!("{:?}", ranking.get())>
                     <legend>"Rank by"</legend>
                     {[(Ranking::Bm25, "BM25 (keywords)"), (Ranking::Cosine, "TF-IDF cosine"), (Ranking::Embedding, "word-vector embedding")]
@@ -225,26 +271,33 @@ pub fn Chapter() -> impl IntoView {
                         .collect_view()}
                 </fieldset>
             </div>
-            <table class="rag-hits">
-                <thead><tr><th scope="col">"#"</th><th scope="col">"passage"</th><th scope="col">"BM25"</th><th scope="col">"cosine"</th><th scope="col">"embedding"</th></tr></thead>
+            {move || match guide.get() {
+                None => Some(view! { <p class="small" role="status">"Loading the guide's text…"</p> }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="error" role="alert">{format!("The guide's text could not be read, so there is nothing to retrieve: {e}")}</p> }.into_any()),
+                Some(Ok(_)) => None,
+            }}
+            <table class="rag-hits" data-chunks=move || library.get().map(|l| l.docs.len())>
+                <thead><tr><th scope="col">"#"</th><th scope="col">"chunk"</th><th scope="col">"BM25"</th><th scope="col">"cosine"</th><th scope="col">"embedding"</th></tr></thead>
                 <tbody>
                     {move || {
-                        let hs = hits.get();
+                        let (Some(lib), Some(hs)) = (library.get(), hits.get()) else {
+                            return ().into_any();
+                        };
                         if hs.is_empty() {
-                            return view! { <tr><td colspan="5">"No passage shares a word with the question."</td></tr> }.into_any();
+                            return view! { <tr><td colspan="5">"No chunk shares a word with the question."</td></tr> }.into_any();
                         }
-                        docs.with_value(|d| hs.iter().enumerate().map(|(i, h)| {
-                            let doc = &d[h.doc];
+                        hs.iter().enumerate().map(|(i, h)| {
+                            let doc = &lib.docs[h.doc];
                             view! {
-                                <tr data-rag-slug=doc.slug data-embedding=h.embedding.map(|e| e.to_string())>
+                                <tr data-rag-slug=doc.slug.clone() data-embedding=h.embedding.map(|e| e.to_string())>
                                     <td>{i + 1}</td>
-                                    <td><a href=format!("#/{}", doc.slug)>{doc.title}</a><br/><small>{doc.text.clone()}</small></td>
+                                    <td><a href=format!("#/{}", doc.slug)>{doc.title.clone()}</a><br/><small class="rag-chunk">{doc.text.clone()}</small></td>
                                     <td class="num">{format!("{:.3}", h.bm25)}</td>
                                     <td class="num">{format!("{:.3}", h.cosine)}</td>
                                     <td class="num">{h.embedding.map_or_else(|| "–".to_owned(), |e| format!("{e:.3}"))}</td>
                                 </tr>
                             }
-                        }).collect_view()).into_any()
+                        }).collect_view().into_any()
                     }}
                 </tbody>
             </table>
@@ -255,23 +308,45 @@ pub fn Chapter() -> impl IntoView {
             }}
             <p class="small">
                 "The embedding of a text here is the mean of its words' GloVe vectors, each weighted \
-                 by how rare the word is (Arora et al., 2017), computed in the page: a passage that \
+                 by how rare the word is (Arora et al., 2017), computed in the page: a chunk that \
                  shares no word with the question can still rank high. Production systems use a \
                  neural text-embedding model instead."
             </p>
             <h3>"The prompt that would be sent"</h3>
-            <pre class="rag-prompt">{move || prompt(false)}</pre>
+            <pre class="rag-prompt">{full_prompt}</pre>
             <h3>"Send it to the Tumbler's chat model"</h3>
             <p class="small">
                 {move || format!(
-                    "Its window is 256 tokens, so it gets the sources and the question without \
-                     the instructions. It is a model of {} parameters fine-tuned on short \
-                     conversations: expect it to echo or ramble, not to cite.",
+                    "The Tumbler's chat model has a window of {} tokens, and {REPLY_TOKENS} of them \
+                     are kept for its reply. So it gets the sources and the question without the \
+                     instructions, as many sources as fit, best first, the last one cut short if \
+                     need be, counted with its own tokenizer. It is a model of {} parameters \
+                     fine-tuned on short conversations: expect it to echo or ramble, not to cite.",
+                    state.with(|s| s.config().map(|c| c.context_length.to_string())).unwrap_or_else(|| "a few hundred".into()),
                     crate::engine::loaded_params().unwrap_or_else(|| "a million or so".into())
                 )}
             </p>
+            {move || match fitted.get() {
+                Some((f, tokens, budget, ok)) => view! {
+                    <p class="small rag-fit" data-sources-sent=f.sources data-prompt-tokens=tokens data-budget=budget>
+                        {if ok {
+                            format!(
+                                "What it gets: {} of the {} retrieved chunks{}, {tokens} tokens of its {budget}-token prompt budget.",
+                                f.sources,
+                                hits.with(|h| h.as_ref().map_or(0, Vec::len)),
+                                if f.cut { " (the last one cut short)" } else { "" },
+                            )
+                        } else {
+                            format!("The question alone is {tokens} tokens, more than the {budget} the chat model's window leaves for a prompt: shorten it.")
+                        }}
+                    </p>
+                    <pre class="rag-sent">{f.prompt}</pre>
+                }.into_any(),
+                None => view! { <p class="small" role="status">"Loading the Tumbler's tokenizer to fit the prompt…"</p> }.into_any(),
+            }}
             <EngineReady loading="The Tumbler is loading; the chat model loads with the first question.">
-                <button type="button" class="generate" on:click=send>"Ask the chat model"</button>
+                <button type="button" class="generate" on:click=send
+                    prop:disabled=move || !matches!(fitted.get(), Some((_, _, _, true)))>"Ask the chat model"</button>
             </EngineReady>
             <div class="rag-reply" data-live="rag" data-reply=move || reply.with(|r| r.text.clone())
                 data-prompt=move || sent.get()

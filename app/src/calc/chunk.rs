@@ -1,0 +1,193 @@
+//! Chunking and prompt-fitting for the RAG chapter.
+//!
+//! A chapter's paragraphs are packed, in order, into chunks of at most `max_words` words; a chunk
+//! never spans two chapters (the caller chunks each chapter alone), and a paragraph longer than
+//! the limit is cut at sentence ends, and a sentence longer than it at words. The retrieved chunks
+//! then go into the prompt best first, for as long as the prompt still fits the model's window;
+//! the last one that does not fit whole is cut to the words that do.
+
+/// Words of `text`, as whitespace separates them.
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// `text`'s sentences: cut after `.`, `!` or `?` followed by whitespace.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        let ends = matches!(c, '.' | '!' | '?')
+            && bytes.get(i + 1).is_some_and(|b| b.is_ascii_whitespace());
+        if ends {
+            out.push(text[start..=i].trim());
+            start = i + 1;
+        }
+    }
+    let rest = text[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// `paragraph` as pieces of at most `max_words` words: whole sentences where they fit.
+fn pieces(paragraph: &str, max_words: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    let flush = |current: &mut Vec<&str>, out: &mut Vec<String>| {
+        if !current.is_empty() {
+            out.push(current.join(" "));
+            current.clear();
+        }
+    };
+    for sentence in sentences(paragraph) {
+        let words: Vec<&str> = sentence.split_whitespace().collect();
+        if current.len() + words.len() > max_words {
+            flush(&mut current, &mut out);
+        }
+        if words.len() > max_words {
+            for part in words.chunks(max_words) {
+                out.push(part.join(" "));
+            }
+        } else {
+            current.extend(words);
+        }
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
+/// One chapter's `paragraphs` packed into chunks of at most `max_words` words (at least one word
+/// each), in reading order; paragraphs inside a chunk are kept apart by a line break.
+pub fn chunks<S: AsRef<str>>(paragraphs: &[S], max_words: usize) -> Vec<String> {
+    let max_words = max_words.max(1);
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut words = 0;
+    for paragraph in paragraphs {
+        for (i, piece) in pieces(paragraph.as_ref(), max_words).into_iter().enumerate() {
+            let n = word_count(&piece);
+            if words + n > max_words && !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+                words = 0;
+            }
+            if !current.is_empty() {
+                // A new paragraph on a new line; the next piece of the same one after a space.
+                current.push(if i == 0 { '\n' } else { ' ' });
+            }
+            current.push_str(&piece);
+            words += n;
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A prompt built from retrieved sources, fitted to a window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fitted {
+    pub prompt: String,
+    /// How many of the sources went in (the last possibly cut).
+    pub sources: usize,
+    /// Whether the last source that went in was cut short.
+    pub cut: bool,
+}
+
+/// The prompt `[1] (title) text … \n\nquestion` with as many of `sources` (title, text; best
+/// first) as `fits` accepts: whole while they fit, then the next one cut to the most words that
+/// fit, then no more. With no source that fits, the question alone (which `fits` may still
+/// refuse: the caller says so).
+pub fn fit_prompt(sources: &[(&str, &str)], question: &str, fits: impl Fn(&str) -> bool) -> Fitted {
+    let render = |parts: &[String]| {
+        if parts.is_empty() {
+            question.trim().to_owned()
+        } else {
+            format!("{}\n\n{}", parts.join("\n"), question.trim())
+        }
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for (i, (title, text)) in sources.iter().enumerate() {
+        let source = |text: &str| format!("[{}] ({title}) {text}", i + 1);
+        let mut whole = parts.clone();
+        whole.push(source(text));
+        if fits(&render(&whole)) {
+            parts = whole;
+            continue;
+        }
+        // The most words of this source that fit: a binary search over prefixes.
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let (mut lo, mut hi) = (0, words.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            let mut trial = parts.clone();
+            trial.push(source(&format!("{} …", words[..mid].join(" "))));
+            if fits(&render(&trial)) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if lo > 0 {
+            parts.push(source(&format!("{} …", words[..lo].join(" "))));
+            return Fitted { prompt: render(&parts), sources: parts.len(), cut: true };
+        }
+        break;
+    }
+    Fitted { prompt: render(&parts), sources: parts.len(), cut: false }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_pack_into_chunks_under_the_limit() {
+        let paras = ["one two three.", "four five.", "six seven eight nine."];
+        assert_eq!(chunks(&paras, 5), vec!["one two three.\nfour five.", "six seven eight nine."]);
+        assert_eq!(chunks(&paras, 100), vec!["one two three.\nfour five.\nsix seven eight nine."]);
+        for c in chunks(&paras, 3) {
+            assert!(word_count(&c) <= 3, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn a_long_paragraph_is_cut_at_sentences_then_words() {
+        let para = "A b c. D e f g h i. J k.";
+        assert_eq!(chunks(&[para], 4), vec!["A b c.", "D e f g", "h i. J k."]);
+        // Every word survives, in order.
+        let joined = chunks(&[para], 4).join(" ");
+        assert_eq!(
+            joined.split_whitespace().collect::<Vec<_>>(),
+            para.split_whitespace().collect::<Vec<_>>()
+        );
+        assert_eq!(sentences("No end here"), vec!["No end here"]);
+        assert_eq!(sentences("3.14 is pi. Yes!"), vec!["3.14 is pi.", "Yes!"]);
+    }
+
+    #[test]
+    fn empty_input_gives_no_chunks() {
+        assert!(chunks::<&str>(&[], 10).is_empty());
+        assert!(chunks(&["", "   "], 10).is_empty());
+    }
+
+    #[test]
+    fn the_prompt_takes_whole_sources_then_cuts_the_next() {
+        let sources = [("A", "one two three"), ("B", "four five six seven"), ("C", "eight")];
+        // A window of 11 words: B whole would make 12.
+        let fits = |p: &str| word_count(p) <= 11;
+        let f = fit_prompt(&sources, "Why?", fits);
+        assert_eq!(f.prompt, "[1] (A) one two three\n[2] (B) four five …\n\nWhy?");
+        assert_eq!((f.sources, f.cut), (2, true));
+        assert!(fits(&f.prompt));
+        // Everything fits.
+        let f = fit_prompt(&sources, "Why?", |_| true);
+        assert_eq!((f.sources, f.cut), (3, false));
+        // Nothing fits but the question.
+        let f = fit_prompt(&sources, " Why? ", |p| word_count(p) <= 1);
+        assert_eq!(f, Fitted { prompt: "Why?".into(), sources: 0, cut: false });
+    }
+}
