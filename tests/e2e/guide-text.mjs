@@ -5,7 +5,8 @@
 //   node tests/e2e/guide-text.mjs        (after `cargo xtask build`; then commit the file)
 //
 // Prose is what a reader reads outside the interactive parts: paragraphs, list items, headings
-// and callouts of the chapter's body, not its panels, charts, tables, code or sources line.
+// (each joined to the block after it) and callouts of the chapter's body, not its panels, charts,
+// tables, code or sources line.
 // rag.test.mjs checks that the shipped file still matches the pages.
 
 import { writeFile, mkdir } from "node:fs/promises";
@@ -22,13 +23,23 @@ export async function prose(page) {
     const skip = ".panel, [data-live], figure, table, svg, pre, details, nav, .sources, [hidden]";
     const blocks = "p, li, h2, h3, blockquote, .callout";
     const out = [];
+    // A heading leads the block after it ("Why it happens: A model that …"), so that a chunk
+    // never ends on a bare heading.
+    let heading = null;
     for (const el of body.querySelectorAll(blocks)) {
       if (el.closest(skip)) continue;
       // A block inside another (a paragraph in a callout, a list in a list item) is read with it.
       if (el.parentElement?.closest(blocks)) continue;
       const text = el.innerText.replace(/\s+/g, " ").trim();
-      if (text) out.push(text);
+      if (!text) continue;
+      if (/^H[23]$/.test(el.tagName)) {
+        heading = heading ? `${heading}: ${text}` : text;
+        continue;
+      }
+      out.push(heading ? `${heading}${/[.?!:]$/.test(heading) ? "" : ":"} ${text}` : text);
+      heading = null;
     }
+    if (heading) out.push(heading);
     return out;
   });
 }
