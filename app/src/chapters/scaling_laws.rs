@@ -142,20 +142,5 @@ pub fn Chapter() -> impl IntoView {
             "are the closest thing modern machine learning has to physics, and the reason labs bet "
             "that bigger would be better."
         </div>
-        <p class="small sources">
-            "Sources: Kaplan et al., “Scaling Laws for Neural Language Models” (2020), "
-            <a href="https://arxiv.org/abs/2001.08361" rel="noopener">"arXiv:2001.08361"</a>
-            "; Hoffmann et al., “Training Compute-Optimal Large Language Models” (2022), "
-            <a href="https://arxiv.org/abs/2203.15556" rel="noopener">"arXiv:2203.15556"</a>
-            " (Chinchilla: 70B parameters, 1.4T tokens; the fit's constants); Brown et al., “Language Models are Few-Shot \
-             Learners” (2020), "
-            <a href="https://arxiv.org/abs/2005.14165" rel="noopener">"arXiv:2005.14165"</a>
-            " (GPT-3: 175B parameters, 300B tokens); Llama Team, “The Llama 3 Herd of Models” (2024), "
-            <a href="https://arxiv.org/abs/2407.21783" rel="noopener">"arXiv:2407.21783"</a>
-            " (about 15T tokens); on GPT-4's cost, Sam Altman quoted in Wired, April 2023 ("
-            <a href="https://www.wired.com/story/openai-ceo-sam-altman-the-age-of-giant-ai-models-is-already-over/" rel="noopener">"wired.com"</a>
-            "). Our curve is measured: the sweep's records are in "
-            <a href="public/model/scaling.json">"scaling.json"</a>"."
-        </p>
     }
 }
