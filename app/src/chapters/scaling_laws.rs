@@ -133,7 +133,7 @@ pub fn Chapter() -> impl IntoView {
         <ours::OurSweep/>
         <div class="agents-kinds">
             <section class="panel"><h3>"Diminishing returns"</h3><p>{diminishing()}</p></section>
-            <section class="panel"><h3>"The cost wall"</h3><p>"OpenAI's chief executive said GPT-4 cost more than $100M to train, and later frontier runs cost several times more; capital, chips and power become the limit."</p></section>
+            <section class="panel"><h3>"The cost wall"</h3><p>"OpenAI's chief executive said GPT-4 cost more than $100M to train, and later frontier runs cost more still; capital, chips and power become the limit."</p></section>
             <section class="panel"><h3>"Test-time compute"</h3><p>"o1 and R1 opened a second axis: spend compute when answering (longer thinking), not only when training."</p></section>
         </div>
         <div class="callout">

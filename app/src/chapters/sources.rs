@@ -20,6 +20,8 @@ pub struct Source {
 pub enum Sources {
     /// Every number on the page is computed in the reader's browser; nothing is quoted.
     Computed,
+    /// The numbers were measured in the Tumbler's own training runs or are computed in the browser.
+    Measured,
     /// The numbers are computed in the browser from inputs chosen for the page (example logits,
     /// a probability on a slider); none is an outside figure.
     Examples,
@@ -36,6 +38,10 @@ impl Sources {
     pub fn statement(self) -> Option<&'static str> {
         match self {
             Sources::Computed => Some("Every number in this chapter is computed in your browser."),
+            Sources::Measured => Some(
+                "No outside figures: every number in this chapter was measured in the Tumbler's \
+                 own training runs or is computed in your browser.",
+            ),
             Sources::Examples => Some(
                 "No outside figures: every number in this chapter is computed in your browser, \
                  from the Tumbler or from example inputs chosen for this page.",
@@ -54,6 +60,7 @@ impl Sources {
     pub fn data(self) -> String {
         match self {
             Sources::Computed => "computed".into(),
+            Sources::Measured => "measured".into(),
             Sources::Examples => "examples".into(),
             Sources::NoFigures => "no-figures".into(),
             Sources::ReadingList => "reading-list".into(),
@@ -236,7 +243,7 @@ static TABLE: &[(&str, Sources)] = &[
             src(
                 "Touvron et al., “Llama 2: Open Foundation and Fine-Tuned Chat Models” (2023)",
                 "https://arxiv.org/abs/2307.09288",
-                "Llama-2-70B and its grouped-query attention",
+                "Llama-2-70B, its 4,096-token context and its grouped-query attention",
             ),
             src(
                 "Ainslie et al., “GQA: Training Generalized Multi-Query Transformer Models from \
@@ -328,7 +335,7 @@ static TABLE: &[(&str, Sources)] = &[
             ),
         ]),
     ),
-    ("training", Sources::Computed),
+    ("training", Sources::Measured),
     (
         "backprop",
         Sources::Cited(&[
@@ -345,7 +352,7 @@ static TABLE: &[(&str, Sources)] = &[
             src(LLAMA3.cite, LLAMA3.url, "Llama 3 405B's 3.8 × 10²⁵ FLOPs"),
         ]),
     ),
-    ("loss", Sources::Examples),
+    ("loss", Sources::Computed),
     ("softmax", Sources::Examples),
     (
         "sampling",
@@ -738,6 +745,16 @@ static TABLE: &[(&str, Sources)] = &[
                 "HumanEval",
             ),
             src(
+                "Austin et al., “Program Synthesis with Large Language Models” (2021)",
+                "https://arxiv.org/abs/2108.07732",
+                "MBPP",
+            ),
+            src(
+                "Anthropic, “Claude 3.5 Sonnet” (June 2024)",
+                "https://www.anthropic.com/news/claude-3-5-sonnet",
+                "HumanEval near saturation: 92.0%",
+            ),
+            src(
                 "Cobbe et al., “Training Verifiers to Solve Math Word Problems” (2021)",
                 "https://arxiv.org/abs/2110.14168",
                 "GSM8K",
@@ -817,7 +834,7 @@ static TABLE: &[(&str, Sources)] = &[
             src(
                 "DeepSeek-AI, “DeepSeek-V3 Technical Report” (2024)",
                 "https://arxiv.org/abs/2412.19437",
-                "its benchmarks against GPT-4o and its training cost",
+                "its benchmarks against GPT-4o; 2.788M H800 GPU-hours, about $5.6M, for the final run",
             ),
             src(
                 "Groeneveld et al., “OLMo: Accelerating the Science of Language Models” (2024)",
