@@ -285,7 +285,7 @@ pub static CHAPTERS: &[Chapter] = &[
         title: "The Token-Compute Limit",
         kicker: "Limitation",
         part: Part::Inference,
-        idea: "Every token gets the same fixed amount of computation, so hard problems need more tokens, not harder thinking per token.",
+        idea: "Every token gets about the same fixed amount of computation, so hard problems need more tokens, not harder thinking per token.",
         body: || view! { <compute_per_token::Chapter/> }.into_any(),
     },
     Chapter {
