@@ -179,6 +179,7 @@ fn ChapterPage(
                 <p class="idea">{chapter.idea}</p>
             </header>
             <div class="chapter-body">{(chapter.body)()}</div>
+            <chapters::sources::SourcesLine slug=chapter.slug/>
             {footer}
         </section>
     }

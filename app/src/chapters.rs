@@ -43,6 +43,7 @@ mod scaling_laws;
 mod security;
 mod sft;
 mod softmax;
+pub mod sources;
 mod spelling;
 mod thinking;
 mod tokens;
@@ -236,7 +237,7 @@ pub static CHAPTERS: &[Chapter] = &[
         title: "Training: How GPT Learns",
         kicker: "Core",
         part: Part::Training,
-        idea: "Training repeats one loop billions of times: predict the next token, measure how wrong the prediction was, and nudge every weight to be a little less wrong.",
+        idea: "Training repeats one loop over and over: predict the next token, measure how wrong the prediction was, and nudge every weight to be a little less wrong.",
         body: || view! { <training::Chapter/> }.into_any(),
     },
     Chapter {
@@ -284,7 +285,7 @@ pub static CHAPTERS: &[Chapter] = &[
         title: "The Token-Compute Limit",
         kicker: "Limitation",
         part: Part::Inference,
-        idea: "Every token gets the same fixed amount of computation, so hard problems need more tokens, not harder thinking per token.",
+        idea: "Every token gets about the same fixed amount of computation, so hard problems need more tokens, not harder thinking per token.",
         body: || view! { <compute_per_token::Chapter/> }.into_any(),
     },
     Chapter {

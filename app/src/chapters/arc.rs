@@ -21,7 +21,7 @@ const ROWS: [(&str, &str, &str); 3] = [
     ),
     (
         "Studying worked examples from a tutor.",
-        "Hundreds of thousands of conversations written or checked by people.",
+        "Example conversations, from about ten thousand upward, written or checked by people.",
         "An assistant that answers in the style of the examples it imitated.",
     ),
     (

@@ -175,13 +175,15 @@ pub fn Chapter() -> impl IntoView {
         </div>
         <h2>"The scale"</h2>
         <p>
-            "A frontier model repeats this for hundreds of billions of weights, millions of times. \
+            "A frontier model repeats this for hundreds of billions of weights, over hundreds of \
+             thousands of steps. \
              Its optimizer is usually AdamW, which keeps running averages of each weight's past \
              gradients and their squares, so each weight gets its own effective step size."
         </p>
         <p class="correction">
             "The original guide says this happens over “~10² FLOPs”; that is a typo. Frontier \
-             training runs use on the order of 10²⁵ floating-point operations."
+             training runs use on the order of 10²⁵ floating-point operations: Llama 3 405B took \
+             3.8 × 10²⁵."
         </p>
         <div class="callout">
             <strong>"Why it works at all: "</strong>

@@ -40,6 +40,14 @@ fn money(d: f64) -> String {
     }
 }
 
+/// The rental cost of training `params` on `tokens` at the calculator's default cluster (989
+/// TFLOP/s per GPU, 40% utilisation, $2 per GPU-hour): the final run's compute only.
+fn rented(params: f64, tokens: f64) -> String {
+    let cluster =
+        Cluster { gpus: 1000.0, peak_flops: 989e12, utilisation: 0.4, dollars_per_gpu_hour: 2.0 };
+    run_cost(training_flops(params, tokens), cluster).map_or_else(String::new, |r| money(r.dollars))
+}
+
 /// The body of the `cost` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
@@ -117,21 +125,20 @@ pub fn Chapter() -> impl IntoView {
         </div>
         <div class="rl-compare">
             <section class="panel">
-                <h3>"Training, once (reported estimates)"</h3>
+                <h3>"Training, once"</h3>
                 <ul>
-                    <li>"GPT-3 (2020): about $4M"</li>
-                    <li>"GPT-4 (2023): about $100M"</li>
-                    <li>"Llama 3.1 405B: about $60M of compute"</li>
-                    <li>"Frontier models (2025): $300M to over $1B"</li>
+                    <li data-rented="gpt-3">{format!("GPT-3 (175B parameters, 300B tokens): {} of rented H100 time today", rented(175e9, 300e9))}</li>
+                    <li data-rented="llama-3.1-405b">{format!("Llama 3.1 405B (15.6T tokens): {}", rented(405e9, 15.6e12))}</li>
+                    <li>"GPT-4: “more than $100 million”, by OpenAI's chief executive in 2023"</li>
                 </ul>
+                <p class="small">"The first two are computed here, at 989 TFLOP/s per GPU, 40% utilisation and $2 per GPU-hour: the final run only."</p>
             </section>
             <section class="panel">
                 <h3>"Inference, per million input tokens (list prices)"</h3>
                 <ul>
                     <li>"GPT-4 (2023): $30"</li>
                     <li>"GPT-4o: $2.50"</li>
-                    <li>"GPT-4o mini: $0.15, 200× less than GPT-4 in two years"</li>
-                    <li>"A self-hosted 8B model: around $0.05"</li>
+                    <li>"GPT-4o mini (July 2024): $0.15, 200 times less than GPT-4 sixteen months earlier"</li>
                 </ul>
             </section>
         </div>
@@ -141,7 +148,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <h2>"Serving and training"</h2>
         <p>
-            "A popular model serves billions of requests a day, and every one of those tokens is "
+            "A popular model serves a vast number of requests every day, and every one of those tokens is "
             "running cost. Even so, a frontier lab's compute goes mostly to training and research: "
             "Epoch AI's estimate of OpenAI's 2024 compute spending, from press reports, is about "
             "$5 billion on research and development (final training runs and the many experiments "
@@ -150,10 +157,14 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <h2>"Energy"</h2>
         <p>
-            "A GPT-4-class training run is estimated at around 50 GWh, about a year's electricity "
-            "for 5,000 US homes. Serving at ChatGPT's scale is estimated at hundreds of megawatts, "
-            "continuously. Power, not algorithms, is becoming the bottleneck: the largest cloud "
-            "companies now sign contracts for nuclear power."
+            {format!(
+                "Meta trained Llama 3 405B on up to 16,000 H100 GPUs, each rated at 700 W: {:.1} MW \
+                 for the chips alone, before cooling and networking, for weeks on end. Its paper \
+                 reports that the whole data centre's power draw swung by tens of megawatts as \
+                 training paused and resumed, a strain on the grid. Power, not only chips, is \
+                 becoming a limit on how large a run can be.",
+                16_000.0 * 700.0 / 1e6
+            )}
         </p>
         <div class="callout">
             <strong>"Why it matters. "</strong>

@@ -23,7 +23,7 @@ const EXPLAIN: &[&str] = &[
      distillation) or its whole next-token distribution at every position (soft distillation).",
     "Train a much smaller model to reproduce those outputs.",
     "The student keeps much of the teacher's ability at a fraction of the cost to run. How much \
-     depends on the task; the original guide's “~85%” is a rough figure, not a law.",
+     depends on the task and on the two sizes; there is no fixed share.",
 ];
 
 const TOKENS: [&str; 5] = [" mat", " floor", " sofa", " bed", " roof"];
@@ -111,7 +111,8 @@ pub fn Chapter() -> impl IntoView {
                 </tbody>
             </table>
             <p>
-                "At T = 1 the teacher puts 72.8% on “ mat”. Raise T and its runner-up choices grow, "
+                {format!("At T = 1 the teacher puts {:.1}% on “ mat”. ", softmax_t(&TEACHER, 1.0)[0] * 100.0)}
+                "Raise T and its runner-up choices grow, "
                 "so the soft loss carries more of their information. The hard loss only asks the "
                 "student to prefer “ mat”; it cannot see that the student wrongly rates “ floor” as "
                 "high as “ mat”, which the KL term penalises. In training the soft loss is "
@@ -126,10 +127,9 @@ pub fn Chapter() -> impl IntoView {
         <students::TwoStudents/>
         <h2>"Why it works so well"</h2>
         <p>
-            "Web text is noisy; teacher outputs are clean, on-task and consistent. The original "
-            "guide's illustration: a small model trained on 100K teacher conversations beats the "
-            "same model trained on 100M raw web pages. Whatever the exact ratio, the economics "
-            "are clear: train one giant, distil the rest."
+            "Web text is noisy; teacher outputs are clean, on-task and consistent, and a soft "
+            "target carries a whole distribution per token where a hard one carries a single "
+            "id. The economics follow: train one giant, distil the rest."
         </p>
         <div class="callout">
             <strong>"The practical implication. "</strong>
@@ -139,11 +139,5 @@ pub fn Chapter() -> impl IntoView {
             "pre-trained with distillation from a larger model, on its next-token distributions "
             "(Gemma Team, 2024)."
         </div>
-        <p class="small sources">
-            "Sources: Hinton, Vinyals & Dean, “Distilling the Knowledge in a Neural Network” \
-             (2015, arXiv:1503.02531); Llama Team, “The Llama 3 Herd of Models” (2024, \
-             arXiv:2407.21783); Gemma Team, “Gemma 2: Improving Open Language Models at a \
-             Practical Size” (2024, arXiv:2408.00118)."
-        </p>
     }
 }

@@ -89,14 +89,5 @@ pub fn Chapter() -> impl IntoView {
             "Much of “RL for LLMs” turned out to be optional. With the right loss, preference "
             "alignment is supervised learning."
         </div>
-        <p class="small sources">
-            "Sources: Rafailov et al., “Direct Preference Optimization” (2023), "
-            <a href="https://arxiv.org/abs/2305.18290" rel="noopener">"arXiv:2305.18290"</a>
-            "; Llama Team, “The Llama 3 Herd of Models” (2024), "
-            <a href="https://arxiv.org/abs/2407.21783" rel="noopener">"arXiv:2407.21783"</a>
-            " (§4, post-training with DPO); Gemma Team, “Gemma” (2024), "
-            <a href="https://arxiv.org/abs/2403.08295" rel="noopener">"arXiv:2403.08295"</a>
-            " (RLHF). The live numbers above are computed in this page by the Tumbler's models."
-        </p>
     }
 }

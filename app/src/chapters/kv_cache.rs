@@ -142,7 +142,8 @@ pub fn Chapter() -> impl IntoView {
         <p>
             "Llama-2-70B has 80 layers and 64 query heads of size 128, but its queries share 8 \
              key/value heads (" <strong>"grouped-query attention"</strong> "). At fp16 that is 327,680 \
-             bytes per token, about 32.8 GB for 100,000 tokens, on top of roughly 140 GB of fp16 weights. If \
+             bytes per token, about 32.8 GB for 100,000 tokens (Llama 2 itself was trained on \
+             4,096, but any model of this shape pays the same), on top of roughly 140 GB of fp16 weights. If \
              every query head kept its own keys and values, it would be eight times as much; with \
              " <strong>"multi-query attention"</strong> " (one shared K,V) it would be 4.1 GB."
         </p>

@@ -75,9 +75,13 @@ pub fn Chapter() -> impl IntoView {
             </div>
         </div>
         <p>
-            "For “The cat sat on the ___” with the answer “mat”: a model that gave mat 0.95 loses \
-             about 0.05 and barely changes; one that put 0.95 on “roof” and 0.001 on mat loses about \
-             6.9, and the update pushes hard."
+            {format!(
+                "For “The cat sat on the ___” with the answer “mat”: a model that gave mat 0.95 \
+                 loses about {:.2} and barely changes; one that put 0.95 on “roof” and 0.001 on mat \
+                 loses about {:.1}, and the update pushes hard.",
+                cross_entropy(0.95),
+                cross_entropy(0.001)
+            )}
         </p>
         <h2>"Perplexity"</h2>
         <p>

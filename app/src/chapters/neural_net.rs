@@ -40,8 +40,9 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <LiveWeights/>
         <p>
-            "Real models are this picture scaled up enormously. GPT-3 has 175 billion weights. The \
-             largest models today are reported to have more than a trillion."
+            "Real models are this picture scaled up enormously. GPT-3 has 175 billion weights, and \
+             published mixture-of-experts models pass a trillion: Google's Switch-C has 1.6 \
+             trillion."
         </p>
         <p class="correction">
             "The original guide states that GPT-4 has about 1.8 trillion weights. That figure comes \

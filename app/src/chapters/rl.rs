@@ -126,12 +126,5 @@ pub fn Chapter() -> impl IntoView {
             "By generating many attempts and reinforcing only the ones that work, the model finds "
             "out for itself which strategies succeed, including ones no person taught it."
         </div>
-        <p class="small sources">
-            "Sources: group-relative advantages (GRPO) from Shao et al., 2024, “DeepSeekMath”, §4.1 "
-            "(arXiv:2402.03300); dropping the KL term and the length normalisation's bias discussed "
-            "in Liu et al., 2025, “Understanding R1-Zero-Like Training” (Dr. GRPO, arXiv:2503.20783) "
-            "and Yu et al., 2025, “DAPO” (arXiv:2503.14476). Every number in the live panel is "
-            "computed in your browser."
-        </p>
     }
 }

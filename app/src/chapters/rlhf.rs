@@ -69,14 +69,5 @@ pub fn Chapter() -> impl IntoView {
             "log-probability per token moved by less than 0.3 nats, so there was no hacking to show; the biased "
             "pairs are what make the judge hackable, as in real preference data."
         </p>
-        <p class="small muted">
-            "Sources: Ouyang et al., “Training language models to follow instructions with human "
-            "feedback” (InstructGPT, 2022), §3.5 for the reward model and its loss; Stiennon et al., "
-            "“Learning to summarize from human feedback” (2020) for best-of-n and the KL penalty; "
-            "Gao, Schulman and Hilton, “Scaling Laws for Reward Model Overoptimization” (2022) for "
-            "the bound log n − (n − 1)/n and the rise-then-fall of true quality; Beirami et al., "
-            "“Theoretical guarantees on the best-of-n alignment policy” (2024), who show that "
-            "formula is an upper bound."
-        </p>
     }
 }

@@ -81,7 +81,7 @@ pub fn Chapter() -> impl IntoView {
         <ul>
             <li>"Code, maths and factual answers: low temperature (0 to 0.3)."</li>
             <li>"Brainstorming and fiction: 0.8 to 1.2."</li>
-            <li>"General chat: many apps pick about 0.7, often with top-p 0.9. The OpenAI API itself \
+            <li>"General chat: about 0.7, often with top-p 0.9, is a common choice. The OpenAI API itself \
                  defaults to T = 1 and top-p = 1: plain sampling from the model's distribution \
                  (its API reference, parameters temperature and top_p)."</li>
             <li>"Debugging a prompt: T = 0, or a fixed random seed, so runs repeat."</li>

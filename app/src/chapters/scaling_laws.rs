@@ -133,7 +133,7 @@ pub fn Chapter() -> impl IntoView {
         <ours::OurSweep/>
         <div class="agents-kinds">
             <section class="panel"><h3>"Diminishing returns"</h3><p>{diminishing()}</p></section>
-            <section class="panel"><h3>"The cost wall"</h3><p>"OpenAI's chief executive said GPT-4 cost more than $100M to train, and later frontier runs cost several times more; capital, chips and power become the limit."</p></section>
+            <section class="panel"><h3>"The cost wall"</h3><p>"OpenAI's chief executive said GPT-4 cost more than $100M to train, and later frontier runs cost more still; capital, chips and power become the limit."</p></section>
             <section class="panel"><h3>"Test-time compute"</h3><p>"o1 and R1 opened a second axis: spend compute when answering (longer thinking), not only when training."</p></section>
         </div>
         <div class="callout">
@@ -142,20 +142,5 @@ pub fn Chapter() -> impl IntoView {
             "are the closest thing modern machine learning has to physics, and the reason labs bet "
             "that bigger would be better."
         </div>
-        <p class="small sources">
-            "Sources: Kaplan et al., “Scaling Laws for Neural Language Models” (2020), "
-            <a href="https://arxiv.org/abs/2001.08361" rel="noopener">"arXiv:2001.08361"</a>
-            "; Hoffmann et al., “Training Compute-Optimal Large Language Models” (2022), "
-            <a href="https://arxiv.org/abs/2203.15556" rel="noopener">"arXiv:2203.15556"</a>
-            " (Chinchilla: 70B parameters, 1.4T tokens; the fit's constants); Brown et al., “Language Models are Few-Shot \
-             Learners” (2020), "
-            <a href="https://arxiv.org/abs/2005.14165" rel="noopener">"arXiv:2005.14165"</a>
-            " (GPT-3: 175B parameters, 300B tokens); Llama Team, “The Llama 3 Herd of Models” (2024), "
-            <a href="https://arxiv.org/abs/2407.21783" rel="noopener">"arXiv:2407.21783"</a>
-            " (about 15T tokens); on GPT-4's cost, Sam Altman quoted in Wired, April 2023 ("
-            <a href="https://www.wired.com/story/openai-ceo-sam-altman-the-age-of-giant-ai-models-is-already-over/" rel="noopener">"wired.com"</a>
-            "). Our curve is measured: the sweep's records are in "
-            <a href="public/model/scaling.json">"scaling.json"</a>"."
-        </p>
     }
 }

@@ -192,7 +192,7 @@ pub fn Chapter() -> impl IntoView {
             "boundary that the architecture does not have."
         </p>
         <p>
-            "That makes prompt injection resemble SQL injection in the late 1990s: a class of "
+            "That makes prompt injection resemble SQL injection in its early years: a class of "
             "bug, not one flaw, and not solved."
         </p>
         <div class="callout">

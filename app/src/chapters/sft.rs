@@ -22,8 +22,9 @@ pub fn Chapter() -> impl IntoView {
         <p>
             "A base model continues documents. Ask it a question and it may answer, or write three \
              more questions, or a forum thread. " <strong>"Supervised fine-tuning"</strong> " (SFT) \
-             keeps training the same weights, now on hundreds of thousands of example conversations \
-             written or reviewed by people, each showing a good assistant reply."
+             keeps training the same weights, now on example conversations written or reviewed by \
+             people, each showing a good assistant reply: about 13,000 prompts for OpenAI's \
+             InstructGPT, far more for today's assistants."
         </p>
         <h2>"The chat template"</h2>
         <p>

@@ -111,7 +111,8 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <p class="correction">
             "The original guide rounds the exponentials first and gets a sum of 21.3 and 77%, 15%, 8%. \
-             Computed exactly the sum is 21.41 and the shares round to 77%, 16% and 8%."
+             Computed exactly, the sum is " {format!("{:.2}", worked.sum)} " and the shares round \
+             to " {(0..3).map(|i| format!("{:.0}%", worked.probs[i] * 100.0)).collect::<Vec<_>>().join(", ")} "."
         </p>
         <p>
             "Softmax appears twice in a transformer: at the output, over the whole vocabulary, and \

@@ -187,8 +187,8 @@ pub fn LiveChat() -> impl IntoView {
             <p>
                 "This is the Tumbler after supervised fine-tuning on a few thousand short question \
                  and answer pairs (see " <a href="#/sft">"fine-tuning"</a> "). It has "
-                {size} ": the assistants people use have tens of thousands of times more or far \
-                 beyond, trained on about a million times more text. Expect weak, often meaningless answers. What \
+                {size} ": the assistants people use have billions of parameters or more and were \
+                 trained on trillions of tokens. Expect weak, often meaningless answers. What \
                  appears here is what the model really writes, unedited; each token is shaded by \
                  the probability it was chosen with (pick one to see the alternatives)."
             </p>
