@@ -234,7 +234,8 @@ pub fn Chapter() -> impl IntoView {
         <p>
             "Instead of asking the model what it remembers, fetch the relevant documents first "
             "and put them in the prompt. The model then answers from its exact working memory "
-            "rather than its blurry parameters, and hallucinations drop sharply. This is the "
+            "rather than its blurry parameters, and makes fewer things up (Lewis et al. found its "
+            "answers more specific and more factual). This is the "
             "operator's first rule, “feed it, don't quiz it”, built into the system."
         </p>
         <Walkthrough steps=FLOW explain=EXPLAIN label="The RAG pipeline"/>
@@ -379,7 +380,7 @@ pub fn Chapter() -> impl IntoView {
         <h2>"Variations"</h2>
         <ul>
             <li><strong>"Hybrid search"</strong>": combine vector similarity with BM25, as the demo shows side by side."</li>
-            <li><strong>"Re-ranking"</strong>": retrieve 100, let a smaller model re-order, keep 5."</li>
+            <li><strong>"Re-ranking"</strong>": retrieve many, let a second, more careful model re-order them, keep the best few."</li>
             <li><strong>"HyDE"</strong>": have the model write a hypothetical answer and search with that."</li>
             <li><strong>"GraphRAG"</strong>": index relations between entities, not just chunks."</li>
             <li><strong>"Agentic RAG"</strong>": the model decides what to search for, and when, in a loop."</li>

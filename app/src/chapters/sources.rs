@@ -667,9 +667,21 @@ static TABLE: &[(&str, Sources)] = &[
                 "HyDE",
             ),
             src(
+                "Arora, Liang & Ma, “A Simple but Tough-to-Beat Baseline for Sentence \
+                 Embeddings” (ICLR 2017)",
+                "https://openreview.net/forum?id=SyK00v5xx",
+                "the rarity-weighted mean of word vectors",
+            ),
+            src(
                 "Liu et al., “Lost in the Middle” (2023)",
                 "https://arxiv.org/abs/2307.03172",
                 "answers missed in the middle of the context",
+            ),
+            src(
+                "Edge et al., “From Local to Global: A Graph RAG Approach to Query-Focused \
+                 Summarization” (2024)",
+                "https://arxiv.org/abs/2404.16130",
+                "GraphRAG",
             ),
         ]),
     ),
