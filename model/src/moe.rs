@@ -52,7 +52,7 @@ pub mod train;
 pub mod weights;
 
 #[cfg(feature = "gpt")]
-pub use model::{MoeBlock, MoeOutput, MoeTumbler, Routing, Experts};
+pub use model::{Experts, MoeBlock, MoeOutput, MoeTumbler, Routing};
 
 /// The weight given to the load-balancing loss in training (the Switch Transformer's α).
 pub const AUX_WEIGHT: f32 = 0.01;

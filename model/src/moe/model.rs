@@ -6,12 +6,12 @@ use burn::tensor::activation::{silu, softmax};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::{MoeConfig, ParamCount, RouteTrace};
+use crate::generate::Vocab;
 use crate::gpt::attention::Attention;
 use crate::gpt::embedding::TokenEmbedding;
 use crate::gpt::rmsnorm::RmsNorm;
 use crate::gpt::rope::Rope;
 use crate::gpt::{ConfigError, ReadbackError, Tumbler, cross_entropy, ids_tensor};
-use crate::generate::Vocab;
 use crate::sampling::Rng;
 
 /// A score no chosen expert has: the unchosen ones' gates come out exactly 0.
@@ -74,7 +74,8 @@ impl Experts {
         let probs = softmax(scores.clone(), 2);
         let kth = scores.clone().topk(self.top_k, 2).narrow(2, self.top_k - 1, 1); // (B, T, 1)
         let mask = scores.clone().greater_equal(kth.expand(scores.dims())); // (B, T, E)
-        let chosen = Tensor::<3>::zeros(scores.dims(), &scores.device()).mask_fill(mask.clone(), 1.0);
+        let chosen =
+            Tensor::<3>::zeros(scores.dims(), &scores.device()).mask_fill(mask.clone(), 1.0);
         let gates = softmax(scores.mask_fill(mask.bool_not(), MASKED), 2); // (B, T, E)
         Routing { probs, chosen, gates, top_k: self.top_k }
     }
@@ -158,7 +159,12 @@ impl MoeTumbler {
     /// units in order (expert e holds units e·d … e·d + d − 1 of `w_gate`, `w_up`, `w_down`),
     /// the router's column e the mean of expert e's `w_gate` columns, plus N(0, `noise`²) on the
     /// router (seeded). With E = k = 1 and no noise it computes exactly what `dense` does.
-    pub fn upcycle(dense: &Tumbler, config: &MoeConfig, seed: u64, noise: f32) -> Result<Self, ConfigError> {
+    pub fn upcycle(
+        dense: &Tumbler,
+        config: &MoeConfig,
+        seed: u64,
+        noise: f32,
+    ) -> Result<Self, ConfigError> {
         config.validate()?;
         let (c, e, d) = (dense.config.d_model, config.n_experts, config.d_expert);
         if e * d > dense.config.d_ff || config.base.d_model != c {
@@ -170,7 +176,11 @@ impl MoeTumbler {
             .blocks
             .iter()
             .map(|block| {
-                let (g, u, w) = (host(block.mlp.w_gate.val()), host(block.mlp.w_up.val()), host(block.mlp.w_down.val()));
+                let (g, u, w) = (
+                    host(block.mlp.w_gate.val()),
+                    host(block.mlp.w_up.val()),
+                    host(block.mlp.w_down.val()),
+                );
                 let ff = dense.config.d_ff;
                 // (C, d_ff) → (E, C, d): expert x's columns x·d .. x·d + d.
                 let split_in = |m: &[f32]| -> Vec<f32> {
@@ -188,7 +198,8 @@ impl MoeTumbler {
                 for row in 0..c {
                     for x in 0..e {
                         let cols = &g[row * ff + x * d..row * ff + x * d + d];
-                        router[row * e + x] = cols.iter().sum::<f32>() / d as f32 + noise * rng.next_normal() as f32;
+                        router[row * e + x] =
+                            cols.iter().sum::<f32>() / d as f32 + noise * rng.next_normal() as f32;
                     }
                 }
                 MoeBlock {
@@ -205,14 +216,27 @@ impl MoeTumbler {
                 }
             })
             .collect();
-        Ok(Self { embedding: dense.embedding.clone(), blocks, norm: dense.norm.clone(), config: config.clone() })
+        Ok(Self {
+            embedding: dense.embedding.clone(),
+            blocks,
+            norm: dense.norm.clone(),
+            config: config.clone(),
+        })
     }
 
     /// Seeded random weights (for tests): a random dense Tumbler, upcycled with router noise.
     pub fn init(config: &MoeConfig, seed: u64, device: &Device) -> Result<Self, ConfigError> {
-        let base = crate::gpt::TumblerConfig { d_ff: config.n_experts * config.d_expert, ..config.base.clone() };
+        let base = crate::gpt::TumblerConfig {
+            d_ff: config.n_experts * config.d_expert,
+            ..config.base.clone()
+        };
         let dense = Tumbler::init(&base, seed, device)?;
-        let mut moe = Self::upcycle(&dense, &MoeConfig { base: config.base.clone(), ..config.clone() }, seed ^ 0x5eed, 0.02)?;
+        let mut moe = Self::upcycle(
+            &dense,
+            &MoeConfig { base: config.base.clone(), ..config.clone() },
+            seed ^ 0x5eed,
+            0.02,
+        )?;
         moe.config = config.clone();
         Ok(moe)
     }
@@ -285,7 +309,11 @@ impl MoeTumbler {
     /// Every parameter with its name (what `moe.safetensors` holds), flattened.
     pub fn named_params(&self) -> Vec<(String, Tensor<1>, Vec<usize>)> {
         let mut out = Vec::new();
-        fn push<const D: usize>(out: &mut Vec<(String, Tensor<1>, Vec<usize>)>, name: String, p: &Param<Tensor<D>>) {
+        fn push<const D: usize>(
+            out: &mut Vec<(String, Tensor<1>, Vec<usize>)>,
+            name: String,
+            p: &Param<Tensor<D>>,
+        ) {
             let t = p.val();
             let shape = t.dims().to_vec();
             let n: usize = shape.iter().product();
@@ -295,7 +323,12 @@ impl MoeTumbler {
         for (i, b) in self.blocks.iter().enumerate() {
             let name = |part: &str| format!("blocks.{i}.{part}");
             push(&mut out, name("attn_norm.weight"), &b.attn_norm.weight);
-            for (part, p) in [("attn.wq", &b.attn.wq), ("attn.wk", &b.attn.wk), ("attn.wv", &b.attn.wv), ("attn.wo", &b.attn.wo)] {
+            for (part, p) in [
+                ("attn.wq", &b.attn.wq),
+                ("attn.wk", &b.attn.wk),
+                ("attn.wv", &b.attn.wv),
+                ("attn.wo", &b.attn.wo),
+            ] {
                 push(&mut out, name(part), p);
             }
             push(&mut out, name("mlp_norm.weight"), &b.mlp_norm.weight);
@@ -315,7 +348,12 @@ impl MoeTumbler {
         let mut layers = Vec::with_capacity(out.routing.len());
         for r in out.routing {
             let [_, t, e] = r.probs.dims();
-            let data = r.probs.reshape([t * e]).into_data_async().await.map_err(|e| ReadbackError::of(&e))?;
+            let data = r
+                .probs
+                .reshape([t * e])
+                .into_data_async()
+                .await
+                .map_err(|e| ReadbackError::of(&e))?;
             layers.push(data.try_to_vec::<f32>().map_err(|e| ReadbackError::of(&e))?);
         }
         Ok(layers)

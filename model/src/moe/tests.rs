@@ -96,7 +96,8 @@ fn loads_sum_to_tokens_times_k_times_layers_and_params_come_from_shapes() {
     let ids = [1u32, 2, 3, 4, 5, 6, 7, 8, 9];
     let probs = resolve(model.router_probs(&ids)).unwrap();
     let names = ids.iter().map(|i| i.to_string()).collect();
-    let trace = RouteTrace::from_probs(ids.to_vec(), names, 9, &config, &probs, model.param_count());
+    let trace =
+        RouteTrace::from_probs(ids.to_vec(), names, 9, &config, &probs, model.param_count());
     let load: usize = trace.layers.iter().flat_map(|l| l.load.iter()).sum();
     assert_eq!(load, 9 * 2 * config.base.n_layers);
     for layer in &trace.layers {
@@ -147,10 +148,26 @@ fn training_lowers_the_loss_and_resumes() {
     let dir = std::env::temp_dir().join(format!("tumbler-moe-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let start = |d: &Device| Ok(MoeTumbler::init(&tiny(), 2, d)?);
-    let (_, card, finished) = train::train(&cfg, &tokens, &tokens, &dir, Some(std::time::Duration::ZERO), || 0.0, start).unwrap();
+    let (_, card, finished) =
+        train::train(&cfg, &tokens, &tokens, &dir, Some(std::time::Duration::ZERO), || 0.0, start)
+            .unwrap();
     assert!(!finished && card.steps == 1, "stopped after one step");
-    let (_, card, finished) = train::train(&cfg, &tokens, &tokens, &dir, None, || 0.0, start).unwrap();
+    let (_, card, finished) =
+        train::train(&cfg, &tokens, &tokens, &dir, None, || 0.0, start).unwrap();
     assert!(finished && card.steps == 12);
     assert!(card.moe_val_loss < card.upcycled_val_loss, "{card:?}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_shipped_model_matches_its_card() {
+    let dir = crate::repo_file("public/model");
+    let card = std::fs::read_to_string(dir.join("moe.json")).expect("public/model/moe.json");
+    let card = weights::card_from_json(&card).unwrap();
+    let bytes = std::fs::read(dir.join("moe.safetensors")).expect("public/model/moe.safetensors");
+    assert!(bytes.len() <= 3_000_000, "{} bytes: over the 3 MB budget", bytes.len());
+    let model = weights::from_safetensors(&card.config, &bytes, &Device::flex()).unwrap();
+    assert_eq!(model.param_count(), card.params);
+    assert_eq!((card.config.n_experts, card.config.top_k), (8, 2));
+    assert!(card.moe_val_loss < card.upcycled_val_loss, "training helped: {card:?}");
 }

@@ -63,7 +63,13 @@ pub struct MoeRunState {
 
 /// Mean validation cross-entropy (nats per token) of `model` over up to `max_batches` windows
 /// (0: all) of `tokens`, B × T at a time.
-pub fn evaluate_moe(model: &MoeTumbler, tokens: &[u32], b: usize, t: usize, max_batches: usize) -> f64 {
+pub fn evaluate_moe(
+    model: &MoeTumbler,
+    tokens: &[u32],
+    b: usize,
+    t: usize,
+    max_batches: usize,
+) -> f64 {
     let device = model.embedding.weight.val().device();
     let mut all = batches::sequential(tokens, b, t);
     if max_batches > 0 {
@@ -83,7 +89,12 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> TrainError + '_ {
     move |source| TrainError::Io { path: path.to_path_buf(), source }
 }
 
-fn save(dir: &Path, model: &MoeTumbler, optim: &ModuleOptimizer, state: &MoeRunState) -> Result<(), TrainError> {
+fn save(
+    dir: &Path,
+    model: &MoeTumbler,
+    optim: &ModuleOptimizer,
+    state: &MoeRunState,
+) -> Result<(), TrainError> {
     let tmp = dir.join("writing");
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
@@ -95,7 +106,10 @@ fn save(dir: &Path, model: &MoeTumbler, optim: &ModuleOptimizer, state: &MoeRunS
         ("model.safetensors", weights::to_safetensors(model, StorageDtype::F32)?),
         ("config.json", serde_json::to_vec_pretty(&model.config)?),
         ("state.json", serde_json::to_vec_pretty(&state)?),
-        ("optimizer.bin", optim.into_bytes().map_err(|e| TrainError::Optimizer(format!("{e:?}")))?.to_vec()),
+        (
+            "optimizer.bin",
+            optim.into_bytes().map_err(|e| TrainError::Optimizer(format!("{e:?}")))?.to_vec(),
+        ),
     ];
     for (name, bytes) in files {
         let path = tmp.join(name);
@@ -176,6 +190,8 @@ pub fn train(
         }
     };
     let session = Instant::now();
+    // The validation loss over all the validation tokens at the last step, once measured.
+    let mut full = None;
     let mut window = Instant::now();
     let total = cfg.schedule.total_steps;
     while state.step < total {
@@ -188,8 +204,8 @@ pub fn train(
         model = optim.step(lr, model, grads);
         state.step += 1;
         state.tokens_seen += (b * t) as u64;
-        let eval_now = state.step % cfg.eval_every == 0 || state.step == total;
-        if state.step % 10 == 0 || eval_now {
+        let eval_now = state.step.is_multiple_of(cfg.eval_every) || state.step == total;
+        if state.step.is_multiple_of(10) || eval_now {
             let secs = window.elapsed().as_secs_f64();
             state.seconds += secs;
             window = Instant::now();
@@ -207,6 +223,9 @@ pub fn train(
             let val = evaluate_moe(&model.valid(), val_tokens, b, t, batches);
             eprintln!("step {} validation loss {val:.4}", state.step);
             state.curve.push((state.step, val));
+            if batches == 0 {
+                full = Some(val);
+            }
         }
         if eval_now || out_of_time {
             save(dir, &model, &optim, &state)?;
@@ -217,10 +236,7 @@ pub fn train(
     }
     let finished = state.step >= total;
     let model = model.valid();
-    let final_loss = match state.curve.last() {
-        Some(&(step, loss)) if step == total => loss,
-        _ => evaluate_moe(&model, val_tokens, b, t, 0),
-    };
+    let final_loss = full.unwrap_or_else(|| evaluate_moe(&model, val_tokens, b, t, 0));
     let card = MoeCard {
         config: cfg.model.clone(),
         params: model.param_count(),

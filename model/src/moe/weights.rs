@@ -48,8 +48,8 @@ pub fn to_safetensors(model: &MoeTumbler, dtype: StorageDtype) -> Result<Vec<u8>
 
 /// Reads the card `moe.json` (its config is the model's shape).
 pub fn card_from_json(text: &str) -> Result<MoeCard, WeightsError> {
-    let card: MoeCard = serde_json::from_str(text)
-        .map_err(|e| WeightsError::Format(format!("moe.json: {e}")))?;
+    let card: MoeCard =
+        serde_json::from_str(text).map_err(|e| WeightsError::Format(format!("moe.json: {e}")))?;
     card.config.validate().map_err(ConfigJsonError::from)?;
     Ok(card)
 }

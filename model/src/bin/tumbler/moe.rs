@@ -92,7 +92,14 @@ fn route(args: &MoeArgs, text: &str) -> Result<()> {
         return Ok(());
     }
     let p = trace.params;
-    println!("{} tokens, {} experts, top-{}; {} parameters, {} active per token", trace.ids.len(), trace.n_experts, trace.top_k, p.total, p.active);
+    println!(
+        "{} tokens, {} experts, top-{}; {} parameters, {} active per token",
+        trace.ids.len(),
+        trace.n_experts,
+        trace.top_k,
+        p.total,
+        p.active
+    );
     for (l, layer) in trace.layers.iter().enumerate() {
         let chosen: Vec<String> = layer
             .tokens
@@ -141,7 +148,10 @@ fn train_moe(args: &MoeArgs) -> Result<()> {
     let (trained, card, finished) =
         train(&cfg, &train_tokens, &val_tokens, &args.dir, stop, dense_loss, start)?;
     if !finished {
-        eprintln!("stopped at step {} of {}: run the same command to resume", card.steps, args.steps);
+        eprintln!(
+            "stopped at step {} of {}: run the same command to resume",
+            card.steps, args.steps
+        );
         return Ok(());
     }
     std::fs::create_dir_all(&args.out)?;
