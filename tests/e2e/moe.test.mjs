@@ -134,12 +134,19 @@ test("moe: the router's choices on the reader's text, as `tumbler moe --route`'s
   assert.equal(await route.locator(".moe-probs li").count(), 8);
   assert.equal(await route.locator(".moe-probs li.on").count(), 2);
 
+  // The run that made the model, from moe.json, beside the panel.
+  const record = page.locator("table[data-moe-record]");
+  assert.ok(Number(await record.getAttribute("data-steps")) > 0);
+  assert.ok(Number(await record.getAttribute("data-moe-val-loss")) > 0 && Number(await record.getAttribute("data-dense-val-loss")) > 0);
+  t.diagnostic(`record: ${(await record.locator("caption").innerText()).trim()}`);
+
   const out = await artifacts();
   for (const [width, height] of [[1280, 900], [390, 844]]) {
     await page.setViewportSize({ width, height });
     for (const theme of ["light", "dark"]) {
       await page.evaluate((x) => (document.documentElement.dataset.theme = x), theme);
       await panel.screenshot({ path: join(out, `moe-${width}-${theme}.png`) });
+      await record.screenshot({ path: join(out, `moe-record-${width}-${theme}.png`) });
     }
   }
   await page.setViewportSize({ width: 1280, height: 900 });
