@@ -14,6 +14,7 @@ use tumbler_model::inspect::{
     AnswerLosses, AttentionTrace, EmbeddingMap, GateTrace, NextLogits, PermutationCheck,
     QuizScores, TokenLosses, WeightMatrix,
 };
+pub use tumbler_model::moe::{LayerRoute, ParamCount, RouteTrace, TokenRoute};
 pub use tumbler_model::rl::{Graded, Group, HeldOut, RlOptions, Round};
 pub use tumbler_model::rlhf::{Candidate, RmStep};
 
@@ -75,6 +76,8 @@ one_of! {
         Dpo(DpoScored),
         /// To [`Query::Quiz`](crate::Query::Quiz).
         Quiz(QuizScores),
+        /// To [`Query::Route`](crate::Query::Route).
+        Route(RouteTrace),
     }
 }
 
@@ -97,6 +100,8 @@ one_of! {
         Rlhf(RlhfProgress),
         /// Of [`Query::Distill`](crate::Query::Distill).
         Distill(DistillProgress),
+        /// Of [`Query::MoeLoad`](crate::Query::MoeLoad).
+        MoeLoad(MoeDownload),
     }
 }
 
@@ -385,4 +390,15 @@ pub struct DistillTimedStep {
     /// How long it (two forward and backward passes, two updates, and any held-out measurement)
     /// took in the worker, in milliseconds.
     pub millis: f64,
+}
+
+/// How far the download of the `moe` chapter's model has got.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MoeDownload {
+    /// The file being read.
+    pub file: String,
+    /// Bytes of both files received so far.
+    pub loaded: u64,
+    /// Bytes of the file being read, where the server said.
+    pub total: Option<u64>,
 }

@@ -22,8 +22,11 @@ pub use answers::{
     PipelineRun, RlProgress, RlRoundStep, RlSftStep, RlStart, RlhfProgress, RlhfReply, RlhfTrained,
     Step, StudentEval,
 };
+pub use answers::{LayerRoute, MoeDownload, ParamCount, RouteTrace, TokenRoute};
 pub use limits::*;
-pub use protocol::{Backend, ChatMessage, LoadStatus, Model, ModelUrls, Query, Reply, Request};
+pub use protocol::{
+    Backend, ChatMessage, LoadStatus, Model, ModelUrls, MoeUrls, Query, Reply, Request,
+};
 pub use tumbler_model::chat::Role;
 pub use tumbler_model::generate::{DoneReason, GenerateOptions, TopToken, top_tokens};
 pub use tumbler_model::inspect::{

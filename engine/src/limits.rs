@@ -4,6 +4,7 @@ pub use tumbler_model::inspect::{
     MAX_EMBEDDED_TOKENS, MAX_LOSS_TOKENS, MAX_PERMUTED_TOKENS, MAX_TRACE_TOKENS, NAMED_NEXT,
     NEIGHBOURS, WEIGHT_MATRICES,
 };
+pub use tumbler_model::moe::MAX_ROUTE_TOKENS;
 
 /// The longest text, in bytes, the page sends about the reader's text: a huge paste is cut (and
 /// the page says so) before the worker spends seconds encoding what the model would not read.

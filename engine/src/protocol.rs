@@ -177,6 +177,22 @@ pub enum Query {
     /// base model's distribution at `temperature` (mixed with the hard loss by `alpha`), measured
     /// on held-out windows: a stream of both students' numbers per step, in the worker, on the CPU.
     Distill { text: String, temperature: f32, alpha: f32, steps: usize, seed: u64 },
+    /// Download the `moe` chapter's mixture-of-experts model (once per worker): a stream of
+    /// [`MoeDownload`](crate::MoeDownload) steps, then `Done`.
+    MoeLoad { urls: MoeUrls },
+    /// Every router's choices over `text` (its first [`MAX_ROUTE_TOKENS`](crate::MAX_ROUTE_TOKENS)
+    /// tokens, else an input error) in the mixture-of-experts model at `urls` (downloaded first if
+    /// it is not yet), on the CPU in either worker build.
+    Route { text: String, urls: MoeUrls },
+}
+
+/// Where the `moe` chapter's model is, as absolute URLs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoeUrls {
+    /// Its card, `moe.json`, which holds its config.
+    pub card: String,
+    /// `moe.safetensors`.
+    pub weights: String,
 }
 
 impl Query {

@@ -20,6 +20,7 @@ mod gpu;
 mod io;
 mod learn;
 mod load;
+mod moe;
 mod rl;
 mod rlhf;
 mod state;
@@ -183,6 +184,8 @@ impl Worker {
                 let (temperature, alpha) = (*temperature, *alpha);
                 Outcome::Done(self.distill(id, l, text, temperature, alpha, *steps, *seed).await?)
             }
+            Query::MoeLoad { urls } => Outcome::Done(self.moe_load(id, urls).await?),
+            Query::Route { text, urls } => self.route(l, text, urls).await?.into(),
             Query::Pipeline { .. } => {
                 return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());
             }

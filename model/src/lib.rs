@@ -16,6 +16,7 @@ pub mod inspect;
 pub mod kernels;
 #[cfg(feature = "learn")]
 pub mod learn;
+pub mod moe;
 pub mod rl;
 pub mod rlhf;
 pub mod sampling;

@@ -340,6 +340,9 @@ fn train(args: &[String]) -> Result<(), String> {
     tumbler(&["contamination", "--build"])?;
     // The scaling-laws chapter's sweep: five sizes with one recipe (resumes like the steps above).
     tumbler(&["scaling"])?;
+    // The moe chapter's model: the base model upcycled into 8 experts per layer, trained on
+    // (resumable; it writes public/model/moe.{safetensors,json}).
+    tumbler(&["moe", "--train", "--steps", "180", "--eval-every", "60"])?;
     eprintln!("xtask: train finished in {:.0} min", started.elapsed().as_secs_f64() / 60.0);
     Ok(())
 }

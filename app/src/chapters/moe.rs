@@ -1,4 +1,8 @@
-//! Mixture of experts: routing, and total versus active parameters counted from real shapes.
+//! Mixture of experts: a real router on the reader's text ([`live`]), the run that trained it
+//! ([`record`]), and total versus active parameters counted from published shapes.
+
+mod live;
+mod record;
 
 use leptos::prelude::*;
 
@@ -46,16 +50,6 @@ pub fn Chapter() -> impl IntoView {
             },
         ]
     });
-    let experts_row = move || {
-        let s = shape();
-        let shown = s.experts.min(16);
-        (0..shown)
-            .map(|i| {
-                let on = i < s.top_k.min(s.experts);
-                view! { <li class:on=on>{format!("E{}", i + 1)}</li> }
-            })
-            .collect_view()
-    };
     view! {
         <p>
             "In a dense transformer every weight takes part in every token. In a "
@@ -69,6 +63,15 @@ pub fn Chapter() -> impl IntoView {
              kept. Different tokens go to different experts, so the model as a whole stores far more \
              knowledge than any one token pays to compute."
         </p>
+        <live::LiveRoute/>
+        <record::MoeRecord/>
+        <p>
+            "The experts above split the dense Tumbler's feed-forward block: its hidden units were \
+             dealt out evenly among them (sizes in the record), so the expert model stores about as \
+             many numbers as the dense one and each token uses only its chosen experts' share. Big \
+             sparse models go the other way: they keep the cost per token and multiply what is \
+             stored, as the calculator below shows."
+        </p>
         <div class="panel">
             <h2>"Total versus active parameters"</h2>
             <p>"Counted from each model's published shape: embeddings, attention, routers and experts."</p>
@@ -78,7 +81,6 @@ pub fn Chapter() -> impl IntoView {
             </div>
             <Slider label="Routed experts per layer" value=experts min=1.0 max=512.0 step=1.0 format=whole/>
             <Slider label="Experts per token (top-k)" value=top_k min=1.0 max=16.0 step=1.0 format=whole/>
-            <ul class="expert-row" aria-label="Experts in one layer; the highlighted ones run for this token">{experts_row}</ul>
             <Bars rows label="Parameters stored and used per token"/>
             <p class="result" data-total=move || shape().total().to_string() data-active=move || shape().active().to_string()>
                 {move || {
@@ -100,15 +102,10 @@ pub fn Chapter() -> impl IntoView {
              about 37B per token."
         </p>
         <div class="callout">
-            <strong>"Why everyone is going sparse: "</strong>
-            "the cost of running a model grows with the parameters a token touches, not with the \
-             parameters stored. Experts add capacity without adding cost per token, though all of \
-             them must still sit in memory."
+            <strong>"Why many large models are sparse: "</strong>
+            "the arithmetic per token grows with the parameters a token touches, not with the \
+             parameters stored. Experts add capacity without adding arithmetic per token, though all \
+             of them must still sit in memory, and the router must keep them evenly loaded."
         </div>
-        <p class="note-live">
-            "Live part not ready: the Tumbler is a dense model with no router, so there is no real \
-             routing decision to show here; the calculator above is exact arithmetic on published \
-             shapes."
-        </p>
     }
 }

@@ -295,7 +295,18 @@ static TABLE: &[(&str, Sources)] = &[
             src(
                 "Fedus, Zoph & Shazeer, “Switch Transformers” (2021)",
                 "https://arxiv.org/abs/2101.03961",
-                "top-1 routing at scale",
+                "top-1 routing at scale; the load-balancing loss",
+            ),
+            src(
+                "Komatsuzaki et al., “Sparse Upcycling: Training Mixture-of-Experts from Dense \
+                 Checkpoints” (2022)",
+                "https://arxiv.org/abs/2212.05055",
+                "experts started from a dense model",
+            ),
+            src(
+                "Zhu et al., “LLaMA-MoE” (2024)",
+                "https://arxiv.org/abs/2406.16554",
+                "experts cut from slices of the dense FFN, as ours are",
             ),
             src(
                 "Jiang et al., “Mixtral of Experts” (2024)",

@@ -28,6 +28,8 @@ pub struct Worker {
     pub space: RefCell<Option<Rc<EmbeddingSpace>>>,
     /// The WebGPU device, or why there is none.
     pub gpu: Gpu,
+    /// The `moe` chapter's model, downloaded on its first question.
+    pub moe: super::moe::Slot,
 }
 
 /// Why a question got no answer.

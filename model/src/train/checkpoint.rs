@@ -107,7 +107,8 @@ pub fn load(
     Ok(Some((model, optim, state)))
 }
 
-fn param_ids(model: &Tumbler) -> Vec<u64> {
+/// The ids of `model`'s parameters in visiting order.
+pub(crate) fn param_ids<M: Module>(model: &M) -> Vec<u64> {
     struct Ids(Vec<u64>);
     impl ModuleVisitor for Ids {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
@@ -119,9 +120,17 @@ fn param_ids(model: &Tumbler) -> Vec<u64> {
     v.0
 }
 
-struct SetIds<'a> {
+/// Gives a loaded model's parameters the ids saved with it.
+pub(crate) struct SetIds<'a> {
     ids: &'a [u64],
     next: usize,
+}
+
+impl<'a> SetIds<'a> {
+    /// Hands out `ids` in visiting order.
+    pub(crate) fn new(ids: &'a [u64]) -> Self {
+        Self { ids, next: 0 }
+    }
 }
 
 impl ModuleMapper for SetIds<'_> {

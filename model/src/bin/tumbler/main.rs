@@ -12,6 +12,7 @@ mod dpo;
 mod engine;
 mod eval;
 mod gates;
+mod moe;
 mod next;
 mod rl;
 mod rlhf;
@@ -78,6 +79,9 @@ enum Command {
     /// The distillation chapter's run: two toy students, hard labels vs the teacher's soft
     /// distribution at T, measured on held-out text.
     Distill(distill::DistillArgs),
+    /// The moe chapter's model: upcycle the Tumbler into experts and train it (--train), or
+    /// print the routing of a text (--route TEXT --json).
+    Moe(moe::MoeArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -102,5 +106,6 @@ fn main() -> anyhow::Result<()> {
         Command::Contamination(args) => contamination::run(args),
         Command::Rlhf(args) => rlhf::run(args),
         Command::Distill(args) => distill::run(args),
+        Command::Moe(args) => moe::run(args),
     }
 }
