@@ -177,12 +177,16 @@ pub enum Query {
     /// base model's distribution at `temperature` (mixed with the hard loss by `alpha`), measured
     /// on held-out windows: a stream of both students' numbers per step, in the worker, on the CPU.
     Distill { text: String, temperature: f32, alpha: f32, steps: usize, seed: u64 },
+    /// The mmoe chapter's run: a toy two-task Multi-gate Mixture-of-Experts trained on the MMoE
+    /// paper's synthetic tasks whose weight vectors have cosine `correlation`: a stream of both
+    /// tasks' losses and both gates' mixtures, in the worker, on the CPU. Needs no model.
+    Mmoe { correlation: f64, steps: usize, seed: u64 },
 }
 
 impl Query {
     /// Whether it is answered without a loaded model (while the model loads, or after it failed).
     pub fn needs_model(&self) -> bool {
-        !matches!(self, Query::Pipeline { .. } | Query::Rl { .. })
+        !matches!(self, Query::Pipeline { .. } | Query::Rl { .. } | Query::Mmoe { .. })
     }
 }
 

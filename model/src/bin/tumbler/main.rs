@@ -12,6 +12,7 @@ mod dpo;
 mod engine;
 mod eval;
 mod gates;
+mod mmoe;
 mod next;
 mod rl;
 mod rlhf;
@@ -78,6 +79,9 @@ enum Command {
     /// The distillation chapter's run: two toy students, hard labels vs the teacher's soft
     /// distribution at T, measured on held-out text.
     Distill(distill::DistillArgs),
+    /// The mmoe chapter's run: a toy two-task Multi-gate Mixture-of-Experts on the paper's
+    /// synthetic tasks, each task's held-out loss and gate mixture per step.
+    Mmoe(mmoe::MmoeArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -102,5 +106,6 @@ fn main() -> anyhow::Result<()> {
         Command::Contamination(args) => contamination::run(args),
         Command::Rlhf(args) => rlhf::run(args),
         Command::Distill(args) => distill::run(args),
+        Command::Mmoe(args) => mmoe::run(args),
     }
 }
