@@ -173,7 +173,8 @@ mod tests {
         let config = TumblerConfig::toy(512);
         let one = |p| config.flops_per_token(p);
         assert_eq!(span_flops(&config, 0, 2), one(1) + one(2));
-        let context = |tokens, losses: Vec<f32>| ContextLoss { context_tokens: tokens, dropped: 0, losses };
+        let context =
+            |tokens, losses: Vec<f32>| ContextLoss { context_tokens: tokens, dropped: 0, losses };
         let scored = AnswerLosses {
             tokens: vec![" 3".into(), "56".into()],
             contexts: vec![context(10, vec![3.0, 2.0]), context(25, vec![0.5, 0.25])],

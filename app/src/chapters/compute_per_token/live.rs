@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use tumbler_engine::{AnswerLosses, NextLogits};
+use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::worked::{Comparison, Problem, Way, compare};
 
 use crate::engine::{self, EngineReady, Query};
@@ -21,10 +22,8 @@ struct Scored {
     top: [(String, f32); 2],
 }
 
-async fn score(problem: Problem) -> Result<Scored, String> {
-    let config = engine::state()
-        .with_untracked(|s| s.config().cloned())
-        .ok_or("the Tumbler is not loaded yet")?;
+async fn score(problem: Problem, config: Option<TumblerConfig>) -> Result<Scored, String> {
+    let config = config.ok_or("the Tumbler is not loaded yet")?;
     let contexts = problem.contexts();
     let scored = engine::ask::<AnswerLosses>(Query::AnswerLoss {
         contexts: contexts.to_vec(),
@@ -60,18 +59,24 @@ fn shown(token: &str) -> String {
 pub fn AskedBothWays() -> impl IntoView {
     let problem = Problem::GUIDE;
     let [question, worked] = problem.contexts();
+    let (question_attr, worked_attr) = (question.clone(), worked.clone());
     let result = RwSignal::new(None::<Result<Scored, String>>);
     let running = RwSignal::new(false);
+    let state = engine::state();
     let run = move |_| {
         running.set(true);
         result.set(None);
+        // The loaded model's shape, read here: the task below runs outside the component.
+        let config = state.with_untracked(|s| s.config().cloned());
         leptos::task::spawn_local(async move {
-            let scored = score(problem).await;
+            let scored = score(problem, config).await;
             result.try_set(Some(scored));
             running.try_set(false);
         });
     };
-    let attr = move |f: fn(&Scored) -> String| move || result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(f));
+    let attr = move |f: fn(&Scored) -> String| {
+        move || result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(f))
+    };
     let row = |name: &'static str, class: &'static str, way: &Way, top: &(String, f32)| {
         view! {
             <tr class=class>
@@ -145,8 +150,8 @@ pub fn AskedBothWays() -> impl IntoView {
         <div
             class="panel live-compute"
             data-live="compute-per-token"
-            data-question=question.clone()
-            data-worked=worked.clone()
+            data-question=question_attr
+            data-worked=worked_attr
             data-answer=problem.answer()
             data-state=move || if running.get() { "running" } else if result.with(|r| r.is_some()) { "done" } else { "idle" }
             data-question-tokens=attr(|s| s.comparison.question_tokens.to_string())

@@ -80,31 +80,36 @@ impl Log {
     }
 }
 
-/// A heatmap of the two gates' mean mixtures: one row per task, one cell per expert, the cell's
-/// colour as strong as its weight (full colour at the largest weight shown), the weight written in.
+/// A heatmap of the two gates' mean mixtures: one row per expert, one column per task (narrow
+/// enough for a phone), each cell as strong as its weight (full colour at the largest weight
+/// shown), the weight written in.
 fn gates_svg(a: &[f32], b: &[f32]) -> String {
     let e = a.len().max(1);
-    let (left, cell, h) = (70.0, 64.0, 40.0);
-    let width = left + cell * e as f64;
+    let (left, cell, h, top_row) = (76.0, 80.0, 26.0, 20.0);
+    let width = left + 2.0 * cell;
     let top = a.iter().chain(b).fold(1e-6f32, |m, &v| m.max(v));
     let mut s = format!(
         "<svg viewBox=\"0 0 {width} {}\" xmlns=\"http://www.w3.org/2000/svg\" aria-hidden=\"true\">",
-        2.0 * h + 24.0
+        top_row + h * e as f64 + 2.0
     );
-    for (j, x) in (0..e).map(|j| (j, left + cell * j as f64)) {
+    for j in 0..e {
+        let y = top_row + h * j as f64;
         s += &format!(
-            "<text x=\"{}\" y=\"14\" text-anchor=\"middle\" class=\"mm-axis\">expert {}</text>",
-            x + cell / 2.0,
+            "<text x=\"0\" y=\"{}\" class=\"mm-axis\">expert {}</text>",
+            y + h / 2.0 + 4.0,
             j + 1
         );
     }
-    for (row, (name, mix, class)) in
+    for (col, (name, mix, class)) in
         [("task A", a, "mm-cell-a"), ("task B", b, "mm-cell-b")].iter().enumerate()
     {
-        let y = 20.0 + h * row as f64;
-        s += &format!("<text x=\"0\" y=\"{}\" class=\"mm-axis\">{name}</text>", y + h / 2.0 + 4.0);
+        let x = left + cell * col as f64;
+        s += &format!(
+            "<text x=\"{}\" y=\"14\" text-anchor=\"middle\" class=\"mm-axis\">{name}</text>",
+            x + cell / 2.0
+        );
         for (j, &v) in mix.iter().enumerate() {
-            let x = left + cell * j as f64;
+            let y = top_row + h * j as f64;
             s += &format!(
                 "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"{class}\" fill-opacity=\"{:.3}\"/>\
                  <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"mm-value\">{:.2}</text>",
@@ -172,16 +177,16 @@ fn launch(panel: Panel, correlation: f64) {
         },
         move |end| {
             panel.log.with_untracked(|l| {
-                if let (Some(setup), Some(last)) = (&l.setup, l.latest()) {
-                    if last.step > 0 {
-                        let past = Past {
-                            correlation: setup.options.correlation,
-                            label_correlation: setup.label_correlation,
-                            end: last.clone(),
-                            millis: l.millis,
-                        };
-                        panel.past.try_update(|p| p.push(past));
-                    }
+                if let (Some(setup), Some(last)) = (&l.setup, l.latest())
+                    && last.step > 0
+                {
+                    let past = Past {
+                        correlation: setup.options.correlation,
+                        label_correlation: setup.label_correlation,
+                        end: last.clone(),
+                        millis: l.millis,
+                    };
+                    panel.past.try_update(|p| p.push(past));
                 }
             });
             let finished = matches!(end, Ok(DoneReason::Length));
