@@ -94,23 +94,24 @@ pub fn AskedBothWays() -> impl IntoView {
             Ok(s) => {
                 let c = &s.comparison;
                 let ratio = c.step_by_step.flops as f64 / c.at_once.flops as f64;
-                let right = |t: &str| !t.trim().is_empty() && problem.answer().starts_with(t);
                 let params = engine::loaded_params().unwrap_or_default();
-                let at_once = if right(&s.top[0].0) {
-                    "Straight after the question, its most likely next token starts the right answer.".to_string()
+                let (p_once, p_steps) = (c.at_once.answer_p(), c.step_by_step.answer_p());
+                // Judged by the answer's probability, not the top token: the Tumbler's digits
+                // are single tokens after a separate space, so a space on top says nothing.
+                let judged = if p_once.max(p_steps) < 0.01 {
+                    format!(
+                        "The {params}-parameter Tumbler gives the right answer a chance of {} straight after the question and {} after the steps: it does not do this sum, in one pass or reading the steps back. The count of passes is the point here, not its answer.",
+                        chance(p_once),
+                        chance(p_steps)
+                    )
                 } else {
                     format!(
-                        "Straight after the question, its most likely next token is {}, not the start of{}: the {params}-parameter Tumbler does not do this sum in one pass.",
-                        shown(&s.top[0].0),
-                        problem.answer()
+                        "The {params}-parameter Tumbler gives the right answer a chance of {} straight after the question and {} after the steps.",
+                        chance(p_once),
+                        chance(p_steps)
                     )
                 };
-                let steps = if right(&s.top[1].0) {
-                    "After the steps, its most likely next token does start the right answer.".to_string()
-                } else {
-                    format!("Even after the steps, its most likely next token is {}.", shown(&s.top[1].0))
-                };
-                let verdict = format!("{at_once} {steps}");
+                let verdict = judged;
                 view! {
                     <div class="cpt-table-wrap">
                         <table class="dpo-table cpt-ways">
