@@ -14,6 +14,7 @@ use tumbler_model::inspect::{
     AnswerLosses, AttentionTrace, EmbeddingMap, GateTrace, NextLogits, PermutationCheck,
     QuizScores, TokenLosses, WeightMatrix,
 };
+pub use tumbler_model::mmoe::{MmoeEval, MmoeSetup, MmoeStep};
 pub use tumbler_model::moe::{LayerRoute, ParamCount, RouteTrace, TokenRoute};
 pub use tumbler_model::rl::{Graded, Group, HeldOut, RlOptions, Round};
 pub use tumbler_model::rlhf::{Candidate, RmStep};
@@ -102,6 +103,8 @@ one_of! {
         Distill(DistillProgress),
         /// Of [`Query::MoeLoad`](crate::Query::MoeLoad).
         MoeLoad(MoeDownload),
+        /// Of [`Query::Mmoe`](crate::Query::Mmoe).
+        Mmoe(MmoeProgress),
     }
 }
 
@@ -401,4 +404,31 @@ pub struct MoeDownload {
     pub loaded: u64,
     /// Bytes of the file being read, where the server said.
     pub total: Option<u64>,
+}
+
+/// How a [`Query::Mmoe`](crate::Query::Mmoe) run goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum MmoeProgress {
+    /// The data is drawn and the model built; its steps follow.
+    Start(MmoeStart),
+    /// A few steps, with the held-out measurement where one was due.
+    Steps(MmoeSteps),
+}
+
+/// The run as it starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MmoeStart {
+    /// Sizes, the data's correlations, the model before training.
+    pub setup: MmoeSetup,
+    /// How long drawing the data and the first measurement took, in milliseconds.
+    pub millis: f64,
+}
+
+/// The steps one turn of the worker's event loop took, timed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MmoeSteps {
+    /// What each step did, in order.
+    pub steps: Vec<MmoeStep>,
+    /// How long they took in the worker, in milliseconds.
+    pub millis: f64,
 }

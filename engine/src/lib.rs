@@ -18,9 +18,9 @@ mod tests;
 pub use answers::{
     Answer, DecodeSpeed, DistillEval, DistillProgress, DistillSetup, DistillStart, DistillStep,
     DistillTimedStep, DpoEnd, DpoProgress, DpoScored, DpoStart, DpoStep, ForwardTime,
-    GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun, LearnSample, LearnStep, PerCall,
-    PipelineRun, RlProgress, RlRoundStep, RlSftStep, RlStart, RlhfProgress, RlhfReply, RlhfTrained,
-    Step, StudentEval,
+    GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun, LearnSample, LearnStep, MmoeEval,
+    MmoeProgress, MmoeSetup, MmoeStart, MmoeStep, MmoeSteps, PerCall, PipelineRun, RlProgress,
+    RlRoundStep, RlSftStep, RlStart, RlhfProgress, RlhfReply, RlhfTrained, Step, StudentEval,
 };
 pub use answers::{LayerRoute, MoeDownload, ParamCount, RouteTrace, TokenRoute};
 pub use limits::*;

@@ -33,6 +33,8 @@ pub const MAX_RLHF_RM_STEPS: usize = 2000;
 pub const MAX_DISTILL_STEPS: usize = 500;
 /// Bytes of text a distillation run reads at most (its windows need a few thousand).
 pub const MAX_DISTILL_BYTES: usize = 32 * 1024;
+/// Steps one MMoE run may take at most.
+pub const MAX_MMOE_STEPS: usize = 3000;
 /// Tokens one run of the KV-cache comparison generates at most.
 pub const MAX_KV_TOKENS: usize = 64;
 /// Lengths one timing question may ask for at most.

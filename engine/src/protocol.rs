@@ -184,6 +184,10 @@ pub enum Query {
     /// tokens, else an input error) in the mixture-of-experts model at `urls` (downloaded first if
     /// it is not yet), on the CPU in either worker build.
     Route { text: String, urls: MoeUrls },
+    /// The mmoe chapter's run: a toy two-task Multi-gate Mixture-of-Experts trained on the MMoE
+    /// paper's synthetic tasks whose weight vectors have cosine `correlation`: a stream of both
+    /// tasks' losses and both gates' mixtures, in the worker, on the CPU. Needs no model.
+    Mmoe { correlation: f64, steps: usize, seed: u64 },
 }
 
 /// Where the `moe` chapter's model is, as absolute URLs.
@@ -198,7 +202,7 @@ pub struct MoeUrls {
 impl Query {
     /// Whether it is answered without a loaded model (while the model loads, or after it failed).
     pub fn needs_model(&self) -> bool {
-        !matches!(self, Query::Pipeline { .. } | Query::Rl { .. })
+        !matches!(self, Query::Pipeline { .. } | Query::Rl { .. } | Query::Mmoe { .. })
     }
 }
 

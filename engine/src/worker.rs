@@ -20,6 +20,7 @@ mod gpu;
 mod io;
 mod learn;
 mod load;
+mod mmoe;
 mod moe;
 mod rl;
 mod rlhf;
@@ -93,6 +94,10 @@ impl Worker {
         if let Query::Rl { seed, reward, rounds } = query {
             return Ok(Outcome::Done(self.rl(id, *seed, *reward, *rounds).await?));
         }
+        // Nor does the mmoe chapter's toy: its data is drawn, not read.
+        if let Query::Mmoe { correlation, steps, seed } = query {
+            return Ok(Outcome::Done(self.mmoe(id, *correlation, *steps, *seed).await?));
+        }
         let l = self.loaded()?;
         match self.run(id, query, &l).await {
             Err(Failure::Device(error)) => match self.fallback(&l, &error) {
@@ -158,6 +163,9 @@ impl Worker {
             Query::GpuCheck { text, tokens } => stream::gpu_check(l, text, *tokens).await?.into(),
             Query::Learn { text, prompt, steps, sample_every, seed } => {
                 Outcome::Done(self.learn(id, l, text, prompt, *steps, *sample_every, *seed).await?)
+            }
+            Query::Mmoe { correlation, steps, seed } => {
+                Outcome::Done(self.mmoe(id, *correlation, *steps, *seed).await?)
             }
             Query::Rl { seed, reward, rounds } => {
                 Outcome::Done(self.rl(id, *seed, *reward, *rounds).await?)

@@ -16,6 +16,7 @@ pub mod inspect;
 pub mod kernels;
 #[cfg(feature = "learn")]
 pub mod learn;
+pub mod mmoe;
 pub mod moe;
 pub mod rl;
 pub mod rlhf;
@@ -25,6 +26,7 @@ pub mod tokenizer;
 #[cfg(feature = "train")]
 pub mod train;
 pub mod vectors;
+pub mod worked;
 
 /// A file of this repository (`relative` to the workspace root, e.g. `"public/model/config.json"`),
 /// for tests and tools that cargo runs.

@@ -1,5 +1,7 @@
 //! The token-compute limit: one fixed-size forward pass per token.
 
+mod live;
+
 use leptos::prelude::*;
 
 use tumbler_model::gpt::TumblerConfig;
@@ -67,7 +69,7 @@ pub fn Chapter() -> impl IntoView {
         <div class="two-col">
             <div class="panel">
                 <h3>"Answer at once"</h3>
-                <p>"All of the multiplying, dividing and subtracting has to happen inside the single pass that emits the answer token. That often fails, and the model writes a plausible but wrong number."</p>
+                <p>"All of the multiplying, dividing and subtracting has to happen inside the single pass that emits the answer token: a fixed amount of arithmetic, however hard the sum."</p>
             </div>
             <div class="panel">
                 <h3>"Step by step"</h3>
@@ -85,6 +87,7 @@ pub fn Chapter() -> impl IntoView {
              more forward passes, which is why chain-of-thought prompting helps on maths and logic."
         </div>
         <TumblerCount/>
+        <live::AskedBothWays/>
     }
 }
 

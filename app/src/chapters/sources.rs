@@ -322,12 +322,20 @@ static TABLE: &[(&str, Sources)] = &[
     ),
     (
         "mmoe",
-        Sources::Cited(&[src(
-            "Ma et al., “Modeling Task Relationships in Multi-task Learning with Multi-gate \
-             Mixture-of-Experts” (KDD 2018)",
-            "https://dl.acm.org/doi/10.1145/3219819.3220007",
-            "MMoE: shared experts, one gate per task",
-        )]),
+        Sources::Cited(&[
+            src(
+                "Ma et al., “Modeling Task Relationships in Multi-task Learning with Multi-gate \
+                 Mixture-of-Experts” (KDD 2018)",
+                "https://dl.acm.org/doi/10.1145/3219819.3220007",
+                "MMoE: shared experts, one gate per task; §4's synthetic tasks, which the toy \
+                 model trains on",
+            ),
+            src(
+                "Tang et al., “Progressive Layered Extraction (PLE)” (RecSys 2020)",
+                "https://dl.acm.org/doi/10.1145/3383313.3412236",
+                "PLE",
+            ),
+        ]),
     ),
     (
         "multimodal",

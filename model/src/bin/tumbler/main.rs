@@ -12,6 +12,7 @@ mod dpo;
 mod engine;
 mod eval;
 mod gates;
+mod mmoe;
 mod moe;
 mod next;
 mod rl;
@@ -82,6 +83,9 @@ enum Command {
     /// The moe chapter's model: upcycle the Tumbler into experts and train it (--train), or
     /// print the routing of a text (--route TEXT --json).
     Moe(moe::MoeArgs),
+    /// The mmoe chapter's run: a toy two-task Multi-gate Mixture-of-Experts on the paper's
+    /// synthetic tasks, each task's held-out loss and gate mixture per step.
+    Mmoe(mmoe::MmoeArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -107,5 +111,6 @@ fn main() -> anyhow::Result<()> {
         Command::Rlhf(args) => rlhf::run(args),
         Command::Distill(args) => distill::run(args),
         Command::Moe(args) => moe::run(args),
+        Command::Mmoe(args) => mmoe::run(args),
     }
 }
