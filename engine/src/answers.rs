@@ -410,7 +410,7 @@ pub struct MoeDownload {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum MmoeProgress {
     /// The data is drawn and the model built; its steps follow.
-    Start(MmoeStart),
+    Start(Box<MmoeStart>),
     /// A few steps, with the held-out measurement where one was due.
     Steps(MmoeSteps),
 }

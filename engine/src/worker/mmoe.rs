@@ -32,7 +32,7 @@ impl Worker {
         let options = MmoeOptions::page(correlation, steps, seed);
         let mut run = MmoeRun::new(options).map_err(|e| e.to_string())?;
         let setup = run.setup().clone();
-        progress(id, MmoeProgress::Start(MmoeStart { setup, millis: now() - started }));
+        progress(id, MmoeProgress::Start(Box::new(MmoeStart { setup, millis: now() - started })));
         yield_now().await;
         while !run.finished() {
             if self.stopped(id) {

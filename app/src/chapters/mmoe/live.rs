@@ -443,7 +443,7 @@ mod tests {
             initial: eval(0, 4.0),
         };
         let mut log = Log::default();
-        log.add(MmoeProgress::Start(MmoeStart { setup: setup.clone(), millis: 5.0 }));
+        log.add(MmoeProgress::Start(Box::new(MmoeStart { setup: setup.clone(), millis: 5.0 })));
         let steps = (1..=10)
             .map(|i| MmoeStep {
                 step: i,
@@ -460,7 +460,7 @@ mod tests {
         let svg = gates_svg(&[0.5, 0.5], &[0.25, 0.75]);
         assert_eq!(svg.matches("<rect").count(), 4);
         assert!(svg.contains(">0.75<"));
-        log.add(MmoeProgress::Start(MmoeStart { setup, millis: 1.0 }));
+        log.add(MmoeProgress::Start(Box::new(MmoeStart { setup, millis: 1.0 })));
         assert!(log.steps.is_empty() && log.evals.len() == 1);
     }
 }
