@@ -147,6 +147,35 @@ pub fn load(dir: &Path, device: &Device) -> Result<Tumbler, WeightsError> {
 }
 
 /// Parameters read from a safetensors file, checked against the shapes the config implies.
+/// The values of tensor `name` in `file` as f32 (stored as f32 or f16), after checking that it
+/// exists and has the `expected` shape. Both weight readers (the Tumbler's and the MoE's) use it.
+pub(crate) fn tensor_values(
+    file: &SafeTensors<'_>,
+    name: &str,
+    expected: &[usize],
+) -> Result<Vec<f32>, WeightsError> {
+    let view = file.tensor(name).map_err(|_| WeightsError::Missing(name.to_string()))?;
+    if view.shape() != expected {
+        return Err(WeightsError::Shape {
+            name: name.to_string(),
+            expected: expected.to_vec(),
+            found: view.shape().to_vec(),
+        });
+    }
+    let bytes = view.data();
+    match view.dtype() {
+        Dtype::F32 => Ok(bytes
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()),
+        Dtype::F16 => Ok(bytes
+            .chunks_exact(2)
+            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect()),
+        other => Err(WeightsError::Dtype { name: name.to_string(), found: format!("{other:?}") }),
+    }
+}
+
 struct FileSource<'a> {
     file: &'a SafeTensors<'a>,
     device: &'a Device,
@@ -155,31 +184,7 @@ struct FileSource<'a> {
 
 impl FileSource<'_> {
     fn read(&mut self, name: &str, expected: &[usize]) -> Result<Vec<f32>, WeightsError> {
-        let view = self.file.tensor(name).map_err(|_| WeightsError::Missing(name.to_string()))?;
-        if view.shape() != expected {
-            return Err(WeightsError::Shape {
-                name: name.to_string(),
-                expected: expected.to_vec(),
-                found: view.shape().to_vec(),
-            });
-        }
-        let bytes = view.data();
-        let values = match view.dtype() {
-            Dtype::F32 => bytes
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect(),
-            Dtype::F16 => bytes
-                .chunks_exact(2)
-                .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect(),
-            other => {
-                return Err(WeightsError::Dtype {
-                    name: name.to_string(),
-                    found: format!("{other:?}"),
-                });
-            }
-        };
+        let values = tensor_values(self.file, name, expected)?;
         self.used.insert(name.to_string());
         Ok(values)
     }

@@ -14,6 +14,7 @@ use super::{MoeCard, MoeConfig};
 use crate::gpt::attention::Attention;
 use crate::gpt::embedding::TokenEmbedding;
 use crate::gpt::rmsnorm::RmsNorm;
+use crate::gpt::weights::tensor_values;
 use crate::gpt::{ConfigJsonError, StorageDtype, WeightsError};
 
 /// Serialises the model's weights to safetensors bytes.
@@ -66,31 +67,7 @@ impl Reader<'_> {
         name: &str,
         shape: [usize; D],
     ) -> Result<Param<Tensor<D>>, WeightsError> {
-        let view = self.file.tensor(name).map_err(|_| WeightsError::Missing(name.to_string()))?;
-        if view.shape() != shape {
-            return Err(WeightsError::Shape {
-                name: name.to_string(),
-                expected: shape.to_vec(),
-                found: view.shape().to_vec(),
-            });
-        }
-        let bytes = view.data();
-        let values: Vec<f32> = match view.dtype() {
-            Dtype::F32 => bytes
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect(),
-            Dtype::F16 => bytes
-                .chunks_exact(2)
-                .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect(),
-            other => {
-                return Err(WeightsError::Dtype {
-                    name: name.to_string(),
-                    found: format!("{other:?}"),
-                });
-            }
-        };
+        let values = tensor_values(&self.file, name, &shape)?;
         self.used += 1;
         Ok(Param::from_tensor(Tensor::from_data(TensorData::new(values, shape), self.device)))
     }
