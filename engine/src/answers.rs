@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use tumbler_model::data::{PipelineReport, Verdict};
-pub use tumbler_model::decode::check::{GpuCheck, PerCall};
+pub use tumbler_model::decode::check::{FusedCheck, GpuCheck, PerCall};
 pub use tumbler_model::distill::{DistillEval, DistillSetup, DistillStep, StudentEval};
 use tumbler_model::dpo::{DpoScore, DpoTerms, PairTokens};
 use tumbler_model::generate::TopToken;
@@ -79,6 +79,8 @@ one_of! {
         Quiz(QuizScores),
         /// To [`Query::Route`](crate::Query::Route).
         Route(RouteTrace),
+        /// To [`Query::FusedCheck`](crate::Query::FusedCheck).
+        FusedCheck(FusedCheck),
     }
 }
 

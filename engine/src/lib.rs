@@ -17,7 +17,7 @@ mod tests;
 
 pub use answers::{
     Answer, DecodeSpeed, DistillEval, DistillProgress, DistillSetup, DistillStart, DistillStep,
-    DistillTimedStep, DpoEnd, DpoProgress, DpoScored, DpoStart, DpoStep, ForwardTime,
+    DistillTimedStep, DpoEnd, DpoProgress, DpoScored, DpoStart, DpoStep, ForwardTime, FusedCheck,
     GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun, LearnSample, LearnStep, MmoeEval,
     MmoeProgress, MmoeSetup, MmoeStart, MmoeStep, MmoeSteps, PerCall, PipelineRun, RlProgress,
     RlRoundStep, RlSftStep, RlStart, RlhfProgress, RlhfReply, RlhfTrained, Step, StudentEval,

@@ -188,6 +188,10 @@ pub enum Query {
     /// paper's synthetic tasks whose weight vectors have cosine `correlation`: a stream of both
     /// tasks' losses and both gates' mixtures, in the worker, on the CPU. Needs no model.
     Mmoe { correlation: f64, steps: usize, seed: u64 },
+    /// The fused CPU path against burn's forward pass on `text`: all but its last `steps` tokens
+    /// in one batch, then those one at a time with the KV cache, the logits compared at each
+    /// (on the CPU in either worker build: in the browser, the wasm build's SIMD128 loops).
+    FusedCheck { text: String, steps: usize },
 }
 
 /// Where the `moe` chapter's model is, as absolute URLs.

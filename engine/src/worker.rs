@@ -161,6 +161,7 @@ impl Worker {
             }
             Query::DecodeSpeed { tokens } => stream::decode_speed(l, *tokens).await?.into(),
             Query::GpuCheck { text, tokens } => stream::gpu_check(l, text, *tokens).await?.into(),
+            Query::FusedCheck { text, steps } => stream::fused_check(l, text, *steps)?.into(),
             Query::Learn { text, prompt, steps, sample_every, seed } => {
                 Outcome::Done(self.learn(id, l, text, prompt, *steps, *sample_every, *seed).await?)
             }

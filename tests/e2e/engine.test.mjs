@@ -8,7 +8,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BACKEND, DIST, serve, launch, openPage, chapterUrl, artifacts } from "./harness.mjs";
 
@@ -308,6 +308,29 @@ async function generateGreedy(extra = "") {
   await context.close();
   return { backend, note, ids, generated, bars, longTasks };
 }
+
+test("the fused CPU path, as this browser runs its wasm (SIMD128), gives burn's logits at every position up to 200+", {
+  skip: !HAS_MODEL && NO_MODEL,
+}, async (t) => {
+  const { page, context, problems } = await openPage(browser, server.origin);
+  await page.addInitScript(keepWorkers);
+  await page.goto(url("inference"));
+  const status = await engineState(page, ["ready", "error"]);
+  assert.equal(await status.getAttribute("data-engine-state"), "ready", await status.innerText());
+  // ~210 tokens of held-out text (about 3 bytes a token): the last 6 read one at a time with the
+  // KV cache, each compared with burn's full forward pass in the same worker.
+  const text = readFileSync(join(DIST, "public/model/heldout.txt"), "utf8").slice(0, 620);
+  const check = await askEngine(page, { kind: "FusedCheck", text, steps: 6 });
+  t.diagnostic(JSON.stringify(check));
+  assert.equal(check.positions.length, 7, "the prompt, then 6 cached steps");
+  assert.ok(check.positions.at(-1) >= 200, `reaches position ${check.positions.at(-1)}`);
+  // As natively (decode::tests): logits reach ±15; f32 sums in another order differ by ~1e-5 of that.
+  for (const [i, d] of check.max_logit_diff.entries()) {
+    assert.ok(d <= 1e-3, `position ${check.positions[i]}: max |Δlogit| ${d}`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
 
 test("greedy generation streams tokens with their distributions, without long tasks", { skip: !HAS_MODEL && NO_MODEL }, async (t) => {
   const run = await generateGreedy();

@@ -5,10 +5,11 @@
 use std::rc::Rc;
 
 use tumbler_engine::{
-    ChatMessage, DecodeSpeed, DoneReason, ForwardTime, GenerateOptions, GeneratedToken, GpuCheck,
-    KvStep, MAX_KV_TOKENS, MAX_LENGTHS, MAX_REPEATS, MAX_TEXT_BYTES, Model, Reply, Role,
+    ChatMessage, DecodeSpeed, DoneReason, ForwardTime, FusedCheck, GenerateOptions, GeneratedToken,
+    GpuCheck, KvStep, MAX_KV_TOKENS, MAX_LENGTHS, MAX_REPEATS, MAX_TEXT_BYTES, Model, Reply, Role,
     Step as StepReply, head,
 };
+use tumbler_model::decode::check::check_fused;
 #[cfg(feature = "webgpu")]
 use tumbler_model::decode::check::{MAX_CHECK_TOKENS, check_gpu};
 use tumbler_model::generate::{GenerateError, Generation, Step, chat_prompt, stop_tokens};
@@ -253,6 +254,21 @@ pub async fn gpu_check(l: &Loaded, text: &str, tokens: usize) -> Result<GpuCheck
 #[cfg(not(feature = "webgpu"))]
 pub async fn gpu_check(_: &Loaded, _: &str, _: usize) -> Result<GpuCheck, Failure> {
     Err("this build of the engine has no WebGPU decoder".into())
+}
+
+/// The most tokens a [`fused_check`] reads one at a time: each costs burn a full forward pass.
+pub const MAX_FUSED_CHECK_STEPS: usize = 16;
+
+/// The fused CPU path against burn's forward pass on `text` (see [`FusedCheck`]).
+pub fn fused_check(l: &Loaded, text: &str, steps: usize) -> Result<FusedCheck, Failure> {
+    let ids = l.encoding.encode(head(text, MAX_TEXT_BYTES));
+    let context = l.model.config.context_length;
+    let steps = steps.min(MAX_FUSED_CHECK_STEPS);
+    if ids.len() <= steps || ids.len() > context {
+        return Err(format!("check a text of {} to {context} tokens", steps + 1).into());
+    }
+    let weights = l.fused.borrow().weights().clone();
+    check_fused(&l.model, &weights, &ids, ids.len() - steps).map_err(|e| e.to_string().into())
 }
 
 /// The prompt [`decode_speed`] times after.

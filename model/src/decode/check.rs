@@ -1,18 +1,78 @@
-//! The GPU decoder checked against the fused CPU path on one text, where it runs (natively on
-//! lavapipe, in the browser on its WebGPU), with what it asked of the GPU per token: the answer
-//! to the engine's `GpuCheck` question, which the browser tests and the benchmark read.
+//! The fast paths checked against their references on one text, where they run (natively, and in
+//! the browser's wasm and WebGPU):
+//! - the fused CPU path against burn's forward pass ([`check_fused`], the engine's `FusedCheck`
+//!   question): the wasm build runs its own SIMD128 loops, which only a check in the browser
+//!   reaches;
+//! - the GPU decoder against the fused CPU path ([`check_gpu`], `GpuCheck`), with what it asked
+//!   of the GPU per token, which the browser tests and the benchmark read.
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "gpt")]
+use super::{CpuDecoder, DecodeError, DecodeWeights};
 #[cfg(feature = "gpu")]
-use super::{CpuDecoder, DecodeWeights, GpuCounters, GpuError, GpuText};
+use super::{GpuCounters, GpuError, GpuText};
 #[cfg(feature = "gpu")]
 use crate::generate::{GenerateOptions, Generation, Step};
-#[cfg(feature = "gpu")]
+#[cfg(feature = "gpt")]
 use crate::gpt::Tumbler;
 
 /// The most tokens a check decodes.
 pub const MAX_CHECK_TOKENS: usize = 32;
+
+/// The fused CPU path against burn's forward pass: the prompt read in one batch, then each
+/// further token with the KV cache, its logits compared with the last row of burn's full forward
+/// pass, without a cache, over the same tokens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FusedCheck {
+    /// The positions compared: the prompt's last, then each token read with the cache.
+    pub positions: Vec<usize>,
+    /// The largest |Δlogit| at each of them.
+    pub max_logit_diff: Vec<f32>,
+}
+
+impl FusedCheck {
+    /// The largest difference at any position.
+    pub fn worst(&self) -> f32 {
+        self.max_logit_diff.iter().copied().fold(0.0, f32::max)
+    }
+}
+
+/// Runs the check on `text`: its first `prompt` tokens in one batch, the rest one at a time.
+#[cfg(feature = "gpt")]
+pub fn check_fused(
+    model: &Tumbler,
+    weights: &std::sync::Arc<DecodeWeights>,
+    text: &[u32],
+    prompt: usize,
+) -> Result<FusedCheck, DecodeError> {
+    let reference = |ids: &[u32]| burn_last_logits(model, ids);
+    let diff = |a: &[f32], b: &[f32]| {
+        assert_eq!(a.len(), b.len(), "logits of one vocabulary");
+        a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    };
+    let prompt = prompt.clamp(1, text.len().max(1));
+    let mut decoder = CpuDecoder::new(weights.clone());
+    let mut check = FusedCheck { positions: vec![], max_logit_diff: vec![] };
+    let fused = decoder.forward(&text[..prompt])?.to_vec();
+    check.positions.push(prompt - 1);
+    check.max_logit_diff.push(diff(&fused, &reference(&text[..prompt])));
+    for n in prompt + 1..=text.len() {
+        let fused = decoder.forward(&text[n - 1..n])?.to_vec();
+        check.positions.push(n - 1);
+        check.max_logit_diff.push(diff(&fused, &reference(&text[..n])));
+    }
+    Ok(check)
+}
+
+/// The reference: burn's full forward pass over `ids` without a cache; the last row of logits.
+#[cfg(feature = "gpt")]
+pub fn burn_last_logits(model: &Tumbler, ids: &[u32]) -> Vec<f32> {
+    let device = burn::tensor::Device::flex();
+    let logits = model.forward(crate::gpt::ids_tensor(ids, &device)); // (1, T, V)
+    let [_, t, v] = logits.dims();
+    logits.slice([0..1, t - 1..t, 0..v]).into_data().try_to_vec::<f32>().expect("f32 logits")
+}
 
 /// What the GPU asked per call, averaged.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -7,14 +7,9 @@ use std::sync::Arc;
 use burn::tensor::Device;
 
 use super::*;
-use crate::gpt::{Tumbler, TumblerConfig, ids_tensor, weights};
+use crate::gpt::{Tumbler, TumblerConfig, weights};
 
-/// The reference: a full forward pass over `ids` without a cache; the last row of logits.
-fn reference(model: &Tumbler, ids: &[u32]) -> Vec<f32> {
-    let logits = model.forward(ids_tensor(ids, &Device::flex())); // (1, T, V)
-    let [_, t, v] = logits.dims();
-    logits.slice([0..1, t - 1..t, 0..v]).into_data().try_to_vec::<f32>().unwrap()
-}
+use check::burn_last_logits as reference;
 
 fn max_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
@@ -25,20 +20,17 @@ fn ids(n: usize, vocab: usize) -> Vec<u32> {
     (0..n as u32).map(|i| (i * 7919 + 13) % vocab as u32).collect()
 }
 
-/// Prefill of `prompt` tokens, then `steps` single tokens, each compared with the reference.
+/// Prefill of `prompt` tokens, then `steps` single tokens, each compared with the reference
+/// ([`check::check_fused`], which the browser runs on the wasm build too).
 fn compare(model: &Tumbler, prompt: usize, steps: usize, tolerance: f32) {
     let weights = Arc::new(DecodeWeights::read_cpu(model).unwrap());
     let text = ids(prompt + steps, model.config.vocab_size);
-    let mut decoder = CpuDecoder::new(weights);
-    let fused = decoder.forward(&text[..prompt]).unwrap().to_vec();
-    let d = max_diff(&fused, &reference(model, &text[..prompt]));
-    assert!(d < tolerance, "prefill of {prompt}: max |Δlogit| {d}");
-    for n in prompt + 1..=prompt + steps {
-        let fused = decoder.forward(&text[n - 1..n]).unwrap().to_vec();
-        let d = max_diff(&fused, &reference(model, &text[..n]));
-        assert!(d < tolerance, "position {}: max |Δlogit| {d}", n - 1);
+    let check = check::check_fused(model, &weights, &text, prompt).unwrap();
+    let expected: Vec<usize> = (prompt - 1..prompt + steps).collect();
+    assert_eq!(check.positions, expected);
+    for (&position, &d) in check.positions.iter().zip(&check.max_logit_diff) {
+        assert!(d < tolerance, "prompt of {prompt}, position {position}: max |Δlogit| {d}");
     }
-    assert_eq!(decoder.len(), prompt + steps);
 }
 
 #[test]
