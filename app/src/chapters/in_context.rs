@@ -105,7 +105,7 @@ pub fn Chapter() -> impl IntoView {
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev))/>
             <h3>"The prompt"</h3>
-            <pre class="rag-prompt" data-prompt=prompt>{prompt}</pre>
+            <pre class="rag-prompt" tabindex="0" role="region" aria-label="The prompt" data-prompt=prompt>{prompt}</pre>
             <ShotSweep task=task query=query/>
         </div>
         <h2>"The mystery"</h2>

@@ -314,7 +314,8 @@ pub fn Chapter() -> impl IntoView {
                  neural text-embedding model instead."
             </p>
             <h3>"The prompt that would be sent"</h3>
-            <pre class="rag-prompt">{full_prompt}</pre>
+            // Focusable, so that a keyboard can scroll a long prompt.
+            <pre class="rag-prompt" tabindex="0" role="region" aria-label="The prompt that would be sent">{full_prompt}</pre>
             <h3>"Send it to the Tumbler's chat model"</h3>
             <p class="small">
                 {move || format!(

@@ -41,7 +41,7 @@ pub fn ChatTemplate(
     label: String,
 ) -> impl IntoView {
     view! {
-        <pre class="chat-template" aria-label=label>
+        <pre class="chat-template" role="figure" aria-label=label>
             {move || spans.get().into_iter().map(|s| view! { <span class=s.class>{s.text}</span> }).collect_view()}
         </pre>
     }
