@@ -63,6 +63,8 @@ test(`axe finds no serious or critical violation on ${CHECKED.length} chapters i
     await page.waitForTimeout(400);
     for (const theme of ["light", "dark"]) {
       await page.evaluate((th) => (document.documentElement.dataset.theme = th), theme);
+      // Colours change with a transition (0.3 s at most): check what they settle to.
+      await page.waitForTimeout(350);
       for (const v of await violations(page)) found.push(`${slug} (${theme}): ${v}`);
     }
   }
