@@ -132,7 +132,7 @@ fn load_view(trace: &RouteTrace) -> impl IntoView {
                     let share = n as f64 / slots as f64;
                     view! {
                         <span
-                            style=format!("width: {:.2}%; background: var(--e{e})", share * 100.0)
+                            style=format!("width: {:.2}%; background: var(--e{e}); color: var(--f{e})", share * 100.0)
                             title=format!("E{}: {n} of {slots} ({:.0}%)", e + 1, share * 100.0)
                         >{(share >= 0.07).then(|| format!("E{}", e + 1))}</span>
                     }
