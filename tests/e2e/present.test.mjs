@@ -12,6 +12,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { createServer } from "node:http";
 import { useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
 
 const env = useBrowser();
@@ -239,17 +240,25 @@ async function slidePage(embedSrc) {
       addEventListener("keydown", (e) => __keys.push(e.key));
       addEventListener("message", (e) => __messages.push(e.data));
     </script>${snippet}</body></html>`;
-  await page.route("http://slides.test/deck.html", (r) => r.fulfill({ body: html, contentType: "text/html" }));
-  await page.goto("http://slides.test/deck.html");
+  // Its own server: another origin (another port), on the loopback address like the guide's, as
+  // Chromium lets only a local page frame a local one.
+  const host = createServer((_, res) => res.writeHead(200, { "content-type": "text/html" }).end(html));
+  await new Promise((ok) => host.listen(0, "127.0.0.1", ok));
+  const deck = `http://127.0.0.1:${host.address().port}/__slides/deck.html`;
+  await page.goto(deck);
   const frame = await (await page.waitForSelector("iframe")).contentFrame();
   // The test's own slide host is not the guide's: its requests are not the guide's problems.
-  const own = (p) => !p.includes("slides.test");
-  return { page, context, frame, problems: () => problems.filter(own) };
+  const own = (p) => !p.includes("/__slides/");
+  const close = async () => {
+    await context.close();
+    await new Promise((ok) => host.close(ok));
+  };
+  return { page, close, frame, problems: () => problems.filter(own) };
 }
 
 test("embed: the slide page gets tumbler:height messages and fits the iframe to its content", async () => {
   const src = chapterUrl(env.server.origin, "softmax", { embed: true });
-  const { page, context, frame, problems } = await slidePage(src);
+  const { page, close, frame, problems } = await slidePage(src);
   await frame.waitForSelector('section[data-chapter="softmax"]');
   const fits = () =>
     page.waitForFunction(async () => {
@@ -267,12 +276,12 @@ test("embed: the slide page gets tumbler:height messages and fits the iframe to 
   await page.waitForFunction((h) => document.querySelector("iframe").getBoundingClientRect().height > h + 50, tall);
   await fits();
   assert.deepEqual(problems(), []);
-  await context.close();
+  await close();
 });
 
 test("embed: the slide deck keeps its arrow keys; the embed hands clicker keys back", async () => {
   const src = chapterUrl(env.server.origin, "softmax", { embed: true });
-  const { page, context, frame, problems } = await slidePage(src);
+  const { page, close, frame, problems } = await slidePage(src);
   await frame.waitForSelector('section[data-chapter="softmax"]');
   const frameHash = () => frame.evaluate(() => location.hash);
   const hash = await frameHash();
@@ -305,7 +314,7 @@ test("embed: the slide deck keeps its arrow keys; the embed hands clicker keys b
   assert.equal(await frameHash().then((h) => h.split("?")[0]), hash.split("?")[0]);
   await page.screenshot({ path: join(await artifacts(), "present-embed-slide.png") });
   assert.deepEqual(problems(), []);
-  await context.close();
+  await close();
 });
 
 test("embed: only=live shows the interactive parts, only=<n> one part, a bad n says so", async () => {
