@@ -333,6 +333,7 @@ test("embed: only=live shows the interactive parts, only=<n> one part, a bad n s
         head: visible(section.querySelector(".chapter-head")),
         prose: [...section.querySelectorAll(".chapter-body p")].filter((p) => !p.closest("[data-present-part]")).filter(visible).length,
         note: document.querySelector(".embed-only-note")?.textContent ?? null,
+        source: visible(document.querySelector(".embed-source")),
       };
     });
   const open = async (slug, only) => {
@@ -347,6 +348,7 @@ test("embed: only=live shows the interactive parts, only=<n> one part, a bad n s
   assert.ok(s.parts >= 1 && s.shown === s.parts && s.interactive, JSON.stringify(s));
   assert.equal(s.head, false, "no heading in only= mode");
   assert.equal(s.prose, 0, "no prose outside the parts");
+  assert.ok(s.source, "the link back to the guide stays");
   assert.equal(s.note, null);
   await page.screenshot({ path: join(await artifacts(), "present-embed-only-live.png"), fullPage: true });
 
