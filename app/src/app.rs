@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::chapters::{self, CHAPTERS, Chapter, Part};
+use crate::embed::{EmbedCode, EmbedFrame};
 use crate::engine::{self, EngineStatus};
+use crate::present::{PresentButton, Presenter, PresenterBar};
 use crate::route::{self, Route};
 use crate::theme::ThemeToggle;
 
@@ -14,17 +16,22 @@ pub fn App() -> impl IntoView {
     // The engine's signals for every component below; its worker starts after the first paint.
     engine::provide();
     let route = RwSignal::new(Route::current());
+    let embed = route.get_untracked().embed;
+    let presenter = Presenter::new(route);
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
         route.set(Route::current());
         after_navigation();
     });
     let on_key = window_event_listener(leptos::ev::keydown, move |ev| {
+        // An embed leaves the keys to its host page (embed.rs); the presenter has its own.
+        if embed || presenter.key(&ev) {
+            return;
+        }
         keyboard_navigation(&ev, &route.get_untracked());
     });
     // The page lives as long as the tab; these listeners do too.
     std::mem::forget((on_hash, on_key));
 
-    let embed = route.get_untracked().embed;
     if embed {
         set_body_class("embed");
     }
@@ -42,7 +49,7 @@ pub fn App() -> impl IntoView {
     };
 
     if embed {
-        return view! { <main id="main" class="embed-main">{page}</main> }.into_any();
+        return view! { <main id="main" class="embed-main"><EmbedFrame/>{page}</main> }.into_any();
     }
     let nav_open = RwSignal::new(false);
     let current_slug = Signal::derive(move || match current() {
@@ -68,6 +75,7 @@ pub fn App() -> impl IntoView {
             </p>
             <EngineStatus/>
             <ThemeToggle/>
+            <PresentButton presenter/>
             <button
                 class="nav-toggle"
                 type="button"
@@ -84,6 +92,7 @@ pub fn App() -> impl IntoView {
             </nav>
             <main id="main" tabindex="-1">{page}</main>
         </div>
+        <PresenterBar presenter/>
     }
     .into_any()
 }
@@ -185,49 +194,6 @@ fn ChapterPage(
     }
 }
 
-/// The "copy embed code" control: a working `<iframe>` for this chapter with its current state.
-#[component]
-fn EmbedCode(chapter: Chapter) -> impl IntoView {
-    let code = RwSignal::new(String::new());
-    let copied = RwSignal::new(false);
-    let make_code = move || {
-        let state = Route::current().query;
-        let src = format!("{}?embed{}", page_base(), route::fragment(chapter.slug, &state));
-        format!(
-            "<iframe src=\"{}\" title=\"{} — Inside the Token Tumbler\" width=\"100%\" \
-             height=\"640\" style=\"border:0\" loading=\"lazy\"></iframe>",
-            html_attr_escape(&src),
-            html_attr_escape(chapter.title)
-        )
-    };
-    let copy = move |_| {
-        let text = make_code();
-        code.set(text.clone());
-        if let Some(w) = web_sys::window() {
-            let promise = w.navigator().clipboard().write_text(&text);
-            leptos::task::spawn_local(async move {
-                let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
-                copied.set(ok);
-            });
-        }
-    };
-    view! {
-        <details class="embed-code">
-            <summary>"Embed this chapter"</summary>
-            <p>"Paste this into a slide or a web page; it opens this chapter alone, as it is now."</p>
-            <button type="button" on:click=copy>"Copy embed code"</button>
-            <span class="copied" role="status">{move || copied.get().then_some("Copied.")}</span>
-            <textarea
-                readonly
-                rows="3"
-                aria-label="Embed code"
-                data-embed-code=""
-                prop:value=move || { let c = code.get(); if c.is_empty() { make_code() } else { c } }
-            ></textarea>
-        </details>
-    }
-}
-
 /// Shown for a slug that is not in the guide.
 #[component]
 fn NotFound(slug: String) -> impl IntoView {
@@ -242,13 +208,9 @@ fn NotFound(slug: String) -> impl IntoView {
 }
 
 /// The page address without query or fragment, for links and embed codes.
-fn page_base() -> String {
+pub(crate) fn page_base() -> String {
     let loc = web_sys::window().expect("a window").location();
     format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default())
-}
-
-fn html_attr_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 fn set_title(title: &str) {

@@ -6,7 +6,9 @@
 mod app;
 mod calc;
 mod chapters;
+mod embed;
 mod engine;
+mod present;
 mod route;
 mod theme;
 mod tokenizers;

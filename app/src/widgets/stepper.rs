@@ -59,7 +59,13 @@ pub fn Stepper(
     };
     let motion = !reduced_motion();
     view! {
-        <div class="stepper" role="group" aria-label=label>
+        <div
+            class="stepper"
+            role="group"
+            aria-label=label
+            data-step=move || current.get() + 1
+            data-steps=count
+        >
             <button
                 type="button"
                 class="stepper-back"
