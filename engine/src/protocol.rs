@@ -10,6 +10,7 @@ use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::inspect::QuizItem;
 use tumbler_model::rl::task::Reward;
 use tumbler_model::rlhf::{PreferencePair, SampleOptions};
+use tumbler_model::why::Component;
 
 use crate::answers::{Answer, Step};
 
@@ -188,6 +189,23 @@ pub enum Query {
     /// paper's synthetic tasks whose weight vectors have cosine `correlation`: a stream of both
     /// tasks' losses and both gates' mixtures, in the worker, on the CPU. Needs no model.
     Mmoe { correlation: f64, steps: usize, seed: u64 },
+    /// The why chapter's logit lens over `prompt` (at most [`MAX_WHY_TOKENS`] tokens) and the
+    /// direct logit attribution of `target` (`None`: the model's top token) at `position`
+    /// (`None`: the last), on the CPU in either worker build.
+    ///
+    /// [`MAX_WHY_TOKENS`]: crate::MAX_WHY_TOKENS
+    Why { prompt: String, target: Option<u32>, position: Option<usize> },
+    /// The next-token distribution at `position` with `components` ablated (zero, or `mean`).
+    WhyAblate {
+        prompt: String,
+        components: Vec<Component>,
+        mean: bool,
+        target: Option<u32>,
+        position: Option<usize>,
+    },
+    /// Patching `source`'s residual stream into `prompt`'s run at every depth and position: a
+    /// stream of a setup, then one row per depth.
+    WhyPatch { prompt: String, source: String, target: Option<u32>, position: Option<usize> },
 }
 
 /// Where the `moe` chapter's model is, as absolute URLs.

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::generate::TopToken;
 
 #[cfg(feature = "gpt")]
-pub use run::Why;
+pub use run::{Patching, Why};
 
 /// The most prompt tokens the tools read: a layer × position grid must stay legible, and
 /// patching runs one pass per cell.

@@ -117,7 +117,11 @@ impl Why {
 
     /// The logit lens, (L + 1, T): the stream after the embedding and after every block, each
     /// row read through the final norm and the tied head.
-    pub fn lens(&mut self, ids: &[u32], vocab: &impl Vocab) -> Result<Vec<Vec<LensCell>>, WhyError> {
+    pub fn lens(
+        &mut self,
+        ids: &[u32],
+        vocab: &impl Vocab,
+    ) -> Result<Vec<Vec<LensCell>>, WhyError> {
         self.check(ids)?;
         let mut record = Record::default();
         self.run(ids, &mut record);
@@ -226,7 +230,8 @@ impl Why {
         let before = self.run(ids, &mut Record::default());
         let mut ablate = Ablate { components, mode, tokens: ids.len(), hs: cfg.head_size() };
         let after = self.run(ids, &mut ablate);
-        let (pb, pa) = (softmax_with_temperature(&before, 1.0), softmax_with_temperature(&after, 1.0));
+        let (pb, pa) =
+            (softmax_with_temperature(&before, 1.0), softmax_with_temperature(&after, 1.0));
         let name = |id| vocab.text(id);
         Ok(Ablation {
             components: components.to_vec(),

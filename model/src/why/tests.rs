@@ -200,10 +200,7 @@ fn bad_input_is_refused_by_name() {
         why.attribution(&[1, 2], &Ids, None, Some(2)),
         Err(WhyError::Position { position: 2, tokens: 2 })
     ));
-    assert!(matches!(
-        why.attribution(&[1, 2], &Ids, Some(v + 3), None),
-        Err(WhyError::Id { .. })
-    ));
+    assert!(matches!(why.attribution(&[1, 2], &Ids, Some(v + 3), None), Err(WhyError::Id { .. })));
     let head = Component::Head { layer: 0, head: model.config.n_heads };
     assert!(matches!(
         why.ablate(&[1, 2], &Ids, &[head], AblationMode::Zero, None, None),
