@@ -20,8 +20,8 @@ import { BACKEND, DIST, useBrowser, openLive, assertNoLongTask, TUMBLER_BIN, nat
 const MODEL = join(DIST, "public/model/base");
 const FILES = [join(MODEL, "config.json"), join(MODEL, "model.safetensors"), join(DIST, "public/model/tokenizer.json")];
 const MISSING = FILES.filter((f) => !existsSync(f));
-const PROMPT = "The cat sat on the";
-const SOURCE = "The dog sat on the";
+const PROMPT = "The king of";
+const SOURCE = "The land of";
 const P_TOL = 1e-4;
 const LOGIT_TOL = 1e-3;
 const WAIT_MS = 240_000;
@@ -75,7 +75,9 @@ async function ablated(page, components) {
 const alertText = (panel) => panel.locator("[role='alert']").allInnerTexts().then((x) => x.join(" "));
 
 test("why: lens, attribution, ablation and patching of a prompt, as `tumbler why`'s; bad input gets a message", { skip: MISSING.length ? `missing ${MISSING.join(", ")}` : false }, async (t) => {
-  const { page, problems, longTasks } = await openLive(env, "why");
+  // The chapter's defaults, named in the URL as a link from another chapter would.
+  const query = `prompt=${encodeURIComponent(PROMPT)}&source=${encodeURIComponent(SOURCE)}`;
+  const { page, problems, longTasks } = await openLive(env, "why", query);
   await page.locator("[data-live='logit-lens'] td[data-layer]").first().waitFor({ timeout: WAIT_MS });
   await page.locator("[data-live='attribution']").waitFor({ timeout: WAIT_MS });
   const s = await shown(page);
@@ -154,7 +156,7 @@ test("why: lens, attribution, ablation and patching of a prompt, as `tumbler why
   const box = lensPanel.locator("textarea");
   await box.fill("   ");
   await page.waitForFunction(() => /no prompt yet/.test(document.querySelector(".live-why [role='alert']")?.textContent ?? ""), null, { timeout: WAIT_MS });
-  await box.fill("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty");
+  await box.fill("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen ".repeat(2));
   await page.waitForFunction(() => /at most 24/.test(document.querySelector(".live-why [role='alert']")?.textContent ?? ""), null, { timeout: WAIT_MS });
   assert.match(await alertText(lensPanel), /at most 24/);
   await box.fill(PROMPT);

@@ -14,8 +14,8 @@ use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
 use crate::widgets::live_panel::LivePanel;
 
-const DEFAULT_PROMPT: &str = "The cat sat on the";
-const DEFAULT_SOURCE: &str = "The dog sat on the";
+const DEFAULT_PROMPT: &str = "The king of";
+const DEFAULT_SOURCE: &str = "The land of";
 
 /// A prompt the page can send, or why not.
 fn checked(prompt: &str) -> Result<String, String> {
@@ -354,10 +354,11 @@ pub fn WhyLive() -> impl IntoView {
                                 Component::Head { head, .. } => format!("H{head}"),
                                 Component::Mlp { .. } => "MLP".into(),
                             };
+                            let label = format!("Switch off layer {l} {name}");
                             view! {
                                 <button type="button" data-component=c.label()
                                     aria-pressed=move || components.with(|l| l.contains(&c)).to_string()
-                                    aria-label=format!("Switch off layer {l} {name}")
+                                    aria-label=label
                                     on:click=move |_| toggle(c)>{name}</button>
                             }
                         })
