@@ -49,6 +49,7 @@ mod thinking;
 mod tokens;
 mod tools;
 mod training;
+mod why;
 
 /// A group of chapters in the table of contents, in reading order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -281,6 +282,14 @@ pub static CHAPTERS: &[Chapter] = &[
         body: || view! { <inference::Chapter/> }.into_any(),
     },
     Chapter {
+        slug: "why",
+        title: "Why Did It Say That?",
+        kicker: "Interpretability",
+        part: Part::Inference,
+        idea: "The prediction is a sum you can take apart: read it after every layer, split the winning logit among the heads and MLPs that wrote it, and switch parts off to see what changes.",
+        body: || view! { <why::Chapter/> }.into_any(),
+    },
+    Chapter {
         slug: "compute-per-token",
         title: "The Token-Compute Limit",
         kicker: "Limitation",
@@ -500,8 +509,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn there_are_45_chapters_with_unique_url_safe_slugs() {
-        assert_eq!(CHAPTERS.len(), 45);
+    fn there_are_46_chapters_with_unique_url_safe_slugs() {
+        assert_eq!(CHAPTERS.len(), 46);
         let mut seen = std::collections::HashSet::new();
         for c in CHAPTERS {
             assert!(seen.insert(c.slug), "duplicate slug {}", c.slug);

@@ -18,6 +18,10 @@ pub use tumbler_model::mmoe::{MmoeEval, MmoeSetup, MmoeStep};
 pub use tumbler_model::moe::{LayerRoute, ParamCount, RouteTrace, TokenRoute};
 pub use tumbler_model::rl::{Graded, Group, HeldOut, RlOptions, Round};
 pub use tumbler_model::rlhf::{Candidate, RmStep};
+pub use tumbler_model::why::{
+    Ablation, AblationMode, Attribution, Component, LensCell, PatchProgress, PatchRow, PatchSetup,
+    WhyReport,
+};
 
 /// An enum with one variant per type, `From` each type and `TryFrom` back.
 macro_rules! one_of {
@@ -81,6 +85,10 @@ one_of! {
         Route(RouteTrace),
         /// To [`Query::FusedCheck`](crate::Query::FusedCheck).
         FusedCheck(FusedCheck),
+        /// To [`Query::Why`](crate::Query::Why).
+        Why(WhyReport),
+        /// To [`Query::WhyAblate`](crate::Query::WhyAblate).
+        WhyAblate(Ablation),
     }
 }
 
@@ -107,6 +115,8 @@ one_of! {
         MoeLoad(MoeDownload),
         /// Of [`Query::Mmoe`](crate::Query::Mmoe).
         Mmoe(MmoeProgress),
+        /// Of [`Query::WhyPatch`](crate::Query::WhyPatch).
+        WhyPatch(PatchProgress),
     }
 }
 

@@ -16,6 +16,10 @@ pub mod protocol;
 mod tests;
 
 pub use answers::{
+    Ablation, AblationMode, Attribution, Component, LensCell, PatchProgress, PatchRow, PatchSetup,
+    WhyReport,
+};
+pub use answers::{
     Answer, DecodeSpeed, DistillEval, DistillProgress, DistillSetup, DistillStart, DistillStep,
     DistillTimedStep, DpoEnd, DpoProgress, DpoScored, DpoStart, DpoStep, ForwardTime, FusedCheck,
     GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun, LearnSample, LearnStep, MmoeEval,

@@ -5,6 +5,7 @@ pub use tumbler_model::inspect::{
     NEIGHBOURS, WEIGHT_MATRICES,
 };
 pub use tumbler_model::moe::MAX_ROUTE_TOKENS;
+pub use tumbler_model::why::MAX_WHY_TOKENS;
 
 /// The longest text, in bytes, the page sends about the reader's text: a huge paste is cut (and
 /// the page says so) before the worker spends seconds encoding what the model would not read.

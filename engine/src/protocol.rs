@@ -10,6 +10,7 @@ use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::inspect::QuizItem;
 use tumbler_model::rl::task::Reward;
 use tumbler_model::rlhf::{PreferencePair, SampleOptions};
+use tumbler_model::why::Component;
 
 use crate::answers::{Answer, Step};
 
@@ -192,6 +193,23 @@ pub enum Query {
     /// in one batch, then those one at a time with the KV cache, the logits compared at each
     /// (on the CPU in either worker build: in the browser, the wasm build's SIMD128 loops).
     FusedCheck { text: String, steps: usize },
+    /// The why chapter's logit lens over `prompt` (at most [`MAX_WHY_TOKENS`] tokens) and the
+    /// direct logit attribution of `target` (`None`: the model's top token) at `position`
+    /// (`None`: the last), on the CPU in either worker build.
+    ///
+    /// [`MAX_WHY_TOKENS`]: crate::MAX_WHY_TOKENS
+    Why { prompt: String, target: Option<u32>, position: Option<usize> },
+    /// The next-token distribution at `position` with `components` ablated (zero, or `mean`).
+    WhyAblate {
+        prompt: String,
+        components: Vec<Component>,
+        mean: bool,
+        target: Option<u32>,
+        position: Option<usize>,
+    },
+    /// Patching `source`'s residual stream into `prompt`'s run at every depth and position: a
+    /// stream of a setup, then one row per depth.
+    WhyPatch { prompt: String, source: String, target: Option<u32>, position: Option<usize> },
 }
 
 /// Where the `moe` chapter's model is, as absolute URLs.

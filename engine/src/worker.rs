@@ -26,6 +26,7 @@ mod rl;
 mod rlhf;
 mod state;
 mod stream;
+mod why;
 
 use io::{now, post, scope};
 use load::Loaded;
@@ -195,6 +196,15 @@ impl Worker {
             }
             Query::MoeLoad { urls } => Outcome::Done(self.moe_load(id, urls).await?),
             Query::Route { text, urls } => self.route(l, text, urls).await?.into(),
+            Query::Why { prompt, target, position } => {
+                why::report(l, prompt, *target, *position)?.into()
+            }
+            Query::WhyAblate { prompt, components, mean, target, position } => {
+                why::ablate(l, prompt, components, *mean, *target, *position)?.into()
+            }
+            Query::WhyPatch { prompt, source, target, position } => {
+                Outcome::Done(self.why_patch(id, l, prompt, source, *target, *position).await?)
+            }
             Query::Pipeline { .. } => {
                 return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());
             }

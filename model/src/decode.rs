@@ -23,7 +23,7 @@ mod weights;
 mod tests;
 
 #[cfg(feature = "gpt")]
-pub use cpu::CpuDecoder;
+pub use cpu::{CpuDecoder, Probe, Site};
 #[cfg(feature = "gpu")]
 pub use gpu::{GpuCounters, GpuDecoder, GpuError};
 

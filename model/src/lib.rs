@@ -26,6 +26,7 @@ pub mod tokenizer;
 #[cfg(feature = "train")]
 pub mod train;
 pub mod vectors;
+pub mod why;
 pub mod worked;
 
 /// A file of this repository (`relative` to the workspace root, e.g. `"public/model/config.json"`),

@@ -216,7 +216,9 @@ fn LiveAttention() -> impl IntoView {
                                   Forward pass: {:.0} ms.", trace.millis)}
                         {cut}
                     </p>
-                    <p>"The Tumbler's next token after your text: " {next}</p>
+                    <p>"The Tumbler's next token after your text: " {next}" "
+                        <a class="why-link" href=crate::route::fragment("why", &crate::url_codec::format_query(&[("prompt".to_string(), text.get_untracked())]))>"why this token?"</a>
+                    </p>
                 }
                 .into_any()
             }

@@ -198,6 +198,13 @@ fn LiveGeneration() -> impl IntoView {
             // Present before the first step: the heading's face is resolved when the panel appears,
             // not in the middle of a generation (a first use of a font size costs Chromium a
             // synchronous call to the browser process).
+            {move || shown().map(|i| {
+                // The text the step read: the prompt and every token before it.
+                let before: String = steps.with(|s| s[..i].iter().map(|s| s.token.text.clone()).collect());
+                let read = format!("{}{before}", prompt.get());
+                let href = crate::route::fragment("why", &crate::url_codec::format_query(&[("prompt".to_string(), read)]));
+                view! { <p class="small"><a class="why-link" href=href>{format!("Why this token? (step {i}, in the why chapter)")}</a></p> }
+            })}
             <h3>{move || match shown() {
                 Some(i) => format!("Step {i}: the distribution the token was drawn from"),
                 None => "Each step's distribution appears here".to_string(),

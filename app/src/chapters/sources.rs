@@ -397,6 +397,26 @@ static TABLE: &[(&str, Sources)] = &[
         )]),
     ),
     (
+        "why",
+        Sources::Cited(&[
+            src(
+                "nostalgebraist, “interpreting GPT: the logit lens” (2020)",
+                "https://www.lesswrong.com/posts/AcKRB8wDpdaN6v6ru/interpreting-gpt-the-logit-lens",
+                "the logit lens: reading the residual stream through the unembedding",
+            ),
+            src(
+                "Elhage et al., “A Mathematical Framework for Transformer Circuits” (2021)",
+                "https://transformer-circuits.pub/2021/framework/index.html",
+                "the residual stream as a sum of head and MLP outputs; direct logit attribution",
+            ),
+            src(
+                "Meng et al., “Locating and Editing Factual Associations in GPT” (2022)",
+                "https://arxiv.org/abs/2202.05262",
+                "causal tracing: patching hidden states from another run, layer by position",
+            ),
+        ]),
+    ),
+    (
         "compute-per-token",
         Sources::Cited(&[
             src(KAPLAN.cite, KAPLAN.url, "about 2 FLOPs per parameter per token forward"),

@@ -107,6 +107,17 @@ impl CpuDecoder {
     /// Reads `ids` at the positions after the cached tokens, appends their keys and values to
     /// the cache, and returns the next-token logits after the last of them, (V).
     pub fn forward(&mut self, ids: &[u32]) -> Result<&[f32], DecodeError> {
+        self.forward_probed(ids, &mut NoProbe)
+    }
+
+    /// [`forward`](Self::forward), showing `probe` each intermediate [`Site`] of the pass as it
+    /// is computed (rows of the tokens read, from position `start`), which it may read or change:
+    /// the `why` chapter's logit lens, attributions, ablations and patches run this pass.
+    pub fn forward_probed<P: Probe>(
+        &mut self,
+        ids: &[u32],
+        probe: &mut P,
+    ) -> Result<&[f32], DecodeError> {
         let w = Arc::clone(&self.weights);
         let cfg = &w.config;
         if ids.is_empty() {
@@ -140,6 +151,7 @@ impl CpuDecoder {
         for (row, &id) in s.x.chunks_exact_mut(c).zip(ids) {
             row.copy_from_slice(&w.embedding[id as usize * c..(id as usize + 1) * c]);
         }
+        probe.visit(Site::Embedded, start, &mut s.x);
         let eps = cfg.norm_eps as f32;
         let layer_cache = cfg.context_length * kv_dim;
         let scale = 1.0 / (hs as f32).sqrt();
@@ -182,6 +194,7 @@ impl CpuDecoder {
                     }
                 }
             }
+            probe.visit(Site::Heads(layer), start, &mut s.att);
             matmul(&mut s.update, &s.att, &lw.wo, q_dim, c);
             add(&mut s.x, &s.update);
             // Norm, then gate and up in one projection, SiLU(gate)·up, down, residual.
@@ -194,29 +207,69 @@ impl CpuDecoder {
                 }
             }
             matmul(&mut s.update, &s.hidden, &lw.w_down, ff, c);
+            probe.visit(Site::Mlp(layer), start, &mut s.update);
             add(&mut s.x, &s.update);
+            probe.visit(Site::Block(layer), start, &mut s.x);
         }
         self.ids.extend_from_slice(ids);
         // The final norm and the tied head, for the last token only.
-        let last = &s.x[(t - 1) * c..];
-        rms_norm(&mut s.xn[..c], last, &w.norm, eps);
-        let xn = &s.xn[..c];
-        for (logit, row) in self.logits.iter_mut().zip(w.embedding.chunks_exact(c)) {
-            *logit = dot(xn, row);
-        }
+        unembed(&w, &s.x[(t - 1) * c..], &mut s.xn[..c], &mut self.logits);
         Ok(&self.logits)
     }
+}
+
+/// A point of the forward pass a [`Probe`] sees; its values are (T, width) for the T tokens read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    /// The residual stream after the embedding, (T, C).
+    Embedded,
+    /// Block `layer`'s attention output per head before W_o, (T, nh·hs): head h in columns
+    /// h·hs..(h+1)·hs.
+    Heads(usize),
+    /// Block `layer`'s MLP output, its update to the residual stream, (T, C).
+    Mlp(usize),
+    /// The residual stream after block `layer`, (T, C).
+    Block(usize),
+}
+
+/// Sees (and may change) the intermediate values of a [`CpuDecoder::forward_probed`] pass.
+pub trait Probe {
+    /// `values` at `site`, rows for the tokens at positions `start`, `start + 1`, ….
+    fn visit(&mut self, site: Site, start: usize, values: &mut [f32]);
+}
+
+/// The probe of a plain forward pass: it looks at nothing.
+struct NoProbe;
+
+impl Probe for NoProbe {
+    #[inline(always)]
+    fn visit(&mut self, _: Site, _: usize, _: &mut [f32]) {}
 }
 
 fn resize(buffer: &mut Vec<f32>, len: usize) {
     buffer.resize(len, 0.0);
 }
 
+/// The logits (V) that one residual-stream row `x` (C) gives: the final norm (into `xn`, C),
+/// then the tied head.
+pub(crate) fn unembed(w: &DecodeWeights, x: &[f32], xn: &mut [f32], logits: &mut [f32]) {
+    let c = x.len();
+    rms_norm(xn, x, &w.norm, w.config.norm_eps as f32);
+    for (logit, row) in logits.iter_mut().zip(w.embedding.chunks_exact(c)) {
+        *logit = dot(xn, row);
+    }
+}
+
+/// The factor RMSNorm multiplies the row `x` by before its gain: 1 / sqrt(mean(x²) + eps).
+pub(crate) fn rms_scale(x: &[f32], eps: f32) -> f32 {
+    1.0 / (dot(x, x) / x.len() as f32 + eps).sqrt()
+}
+
 /// `out = x / sqrt(mean(x²) + eps) * gain` for every row of `x` (rows of `gain.len()`).
 fn rms_norm(out: &mut [f32], x: &[f32], gain: &[f32], eps: f32) {
     let c = gain.len();
     for (out, x) in out.chunks_exact_mut(c).zip(x.chunks_exact(c)) {
-        let inv = 1.0 / (dot(x, x) / c as f32 + eps).sqrt();
+        let inv = rms_scale(x, eps);
         for ((o, &x), &g) in out.iter_mut().zip(x).zip(gain) {
             *o = x * inv * g;
         }
@@ -325,7 +378,7 @@ fn axpy4(y: &mut [f32], a: [f32; 4], r: [&[f32]; 4]) {
 /// The dot product, with eight running sums the compiler keeps in vector registers.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
     let (a8, a_rest) = a.as_chunks::<8>();
     let (b8, b_rest) = b[..a.len()].as_chunks::<8>();
@@ -344,7 +397,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 /// as the portable version, so both give the same bits.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     use simd128::load;
     use std::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat};
     let b = &b[..a.len()];

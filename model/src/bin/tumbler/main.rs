@@ -24,6 +24,7 @@ mod tokenize;
 mod trace;
 mod train;
 mod train_tokenizer;
+mod why;
 
 use clap::{Parser, Subcommand};
 
@@ -86,6 +87,9 @@ enum Command {
     /// The mmoe chapter's run: a toy two-task Multi-gate Mixture-of-Experts on the paper's
     /// synthetic tasks, each task's held-out loss and gate mixture per step.
     Mmoe(mmoe::MmoeArgs),
+    /// The why chapter's tools: logit lens, direct logit attribution, ablation (--ablate L.H,
+    /// L.mlp) and patching (--patch-from TEXT), as JSON with --json.
+    Why(why::WhyArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -112,5 +116,6 @@ fn main() -> anyhow::Result<()> {
         Command::Distill(args) => distill::run(args),
         Command::Moe(args) => moe::run(args),
         Command::Mmoe(args) => mmoe::run(args),
+        Command::Why(args) => why::run(args),
     }
 }
