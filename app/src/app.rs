@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 
 use crate::chapters::{self, CHAPTERS, Chapter, Part};
 use crate::engine::{self, EngineStatus};
+use crate::offline::SaveOffline;
 use crate::route::{self, Route};
 use crate::theme::ThemeToggle;
 
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                 <span>"MODE: EXPLAIN"</span>
             </p>
             <EngineStatus/>
+            <SaveOffline/>
             <ThemeToggle/>
             <button
                 class="nav-toggle"

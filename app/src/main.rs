@@ -7,6 +7,7 @@ mod app;
 mod calc;
 mod chapters;
 mod engine;
+mod offline;
 mod route;
 mod theme;
 mod tokenizers;
