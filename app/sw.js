@@ -99,11 +99,11 @@ async function answer(request, path) {
   try {
     await fetchAndStore(cache, path);
     return await cache.match(keyOf(path));
-  } catch (e) {
-    // Not cached: the network's answer as it is (a file of a newer build serves the page that is
-    // about to reload into that build; offline, the page sees the failed request).
-    if (e instanceof StaleFile) return fetch(request);
-    throw e;
+  } catch {
+    // Not cached (a file of a newer build, which serves the page about to reload into that build;
+    // a full quota; a failed request): the network's answer as it is, so caching never breaks
+    // the page. Offline, the page sees its request fail.
+    return fetch(request);
   }
 }
 

@@ -291,8 +291,9 @@ pub fn SaveOffline() -> impl IntoView {
         });
     };
 
-    let view_state = move || match state.get() {
-        State::Checking => view! { <span class="offline-note">"Offline…"</span> }.into_any(),
+    let view_state = move || {
+        match state.get() {
+        State::Checking => ().into_any(),
         State::Unsupported(why) => view! {
             <span class="offline-note" title=why.clone()>"Offline: unavailable"</span>
             <span class="sr-only">{why}</span>
@@ -335,6 +336,7 @@ pub fn SaveOffline() -> impl IntoView {
             <button type="button" class="offline-save" on:click=on_save>"Try again"</button>
         }
         .into_any(),
+    }
     };
 
     view! {

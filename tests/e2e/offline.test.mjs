@@ -6,11 +6,11 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { cp, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BACKEND, DIST, serve, launch, chapterUrl, artifacts, READY_MS } from "./harness.mjs";
-import { stamp } from "../../scripts/offline-manifest.mjs";
+import { stamp, manifest, groupOf } from "../../scripts/offline-manifest.mjs";
 
 const LIVE = ["arc", "tokens", "attention", "sampling", "embeddings", "training"];
 let browser;
@@ -101,6 +101,27 @@ async function copyOfDist(change) {
   await change(dir);
   return dir;
 }
+
+test("the manifest: every file of the build with its size, digest and group; one changed byte, a new version", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tumbler-manifest-"));
+  copies.push(dir);
+  await writeFile(join(dir, "index.html"), "<!doctype html>");
+  await writeFile(join(dir, "tumbler-engine_bg.wasm"), "cpu");
+  await writeFile(join(dir, "sw.js"), "const MANIFEST = null;\n");
+  await mkdir(join(dir, "public/model/base"), { recursive: true });
+  await writeFile(join(dir, "public/model/base/config.json"), "{}");
+  const a = await manifest(dir);
+  assert.deepEqual(Object.keys(a.files), ["index.html", "public/model/base/config.json", "tumbler-engine_bg.wasm"], "sw.js itself is not listed");
+  // SHA-256("cpu"), its first 16 hex digits.
+  assert.deepEqual(a.files["tumbler-engine_bg.wasm"], [3, "68ab84f7c6d0f578", "cpu"]);
+  assert.equal(a.files["public/model/base/config.json"][2], "data");
+  assert.deepEqual(["tumbler-engine-webgpu_loader.js", "tumbler-pipeline.js", "snippets/x/inline0.js"].map(groupOf), ["webgpu", "pipeline", "app"]);
+  await writeFile(join(dir, "tumbler-engine_bg.wasm"), "cpU");
+  const b = await stamp(dir);
+  assert.notEqual(b.version, a.version);
+  assert.deepEqual(await manifestOf(dir), b, "stamp writes the manifest into sw.js");
+  assert.deepEqual((await stamp(dir)).version, b.version, "stamping again (sw.js is not listed) changes nothing");
+});
 
 test("Save stores the manifest's files; live chapters reload offline; a new deployment replaces the cache", async (t) => {
   const m = await manifestOf(DIST);
