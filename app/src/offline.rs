@@ -291,8 +291,7 @@ pub fn SaveOffline() -> impl IntoView {
         });
     };
 
-    let view_state = move || {
-        match state.get() {
+    let view_state = move || match state.get() {
         State::Checking => ().into_any(),
         State::Unsupported(why) => view! {
             <span class="offline-note" title=why.clone()>"Offline: unavailable"</span>
@@ -323,10 +322,15 @@ pub fn SaveOffline() -> impl IntoView {
             .into_any()
         }
         State::Saved => view! {
-            <span class="offline-note" role="status" title="The whole guide is stored on this device">
+            <span class="offline-note" role="status" title="The guide is stored on this device">
                 "Saved offline ✓"
             </span>
-            <button type="button" class="offline-remove" title="Delete the offline copy" on:click=on_remove>
+            <button
+                type="button"
+                class="offline-remove"
+                title="Delete the offline copy"
+                on:click=on_remove
+            >
                 "Remove"
             </button>
         }
@@ -336,7 +340,6 @@ pub fn SaveOffline() -> impl IntoView {
             <button type="button" class="offline-save" on:click=on_save>"Try again"</button>
         }
         .into_any(),
-    }
     };
 
     view! {
