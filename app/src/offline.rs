@@ -240,12 +240,12 @@ pub fn SaveOffline() -> impl IntoView {
                 )));
                 return;
             }
-            refresh();
             let _ = seen(owned(&[match engine.asked.get_untracked() {
                 Backend::Webgpu => "webgpu",
                 Backend::Cpu => "cpu",
             }]))
             .await;
+            refresh();
         });
     });
     // A device that moves to WebGPU needs that worker saved too.
