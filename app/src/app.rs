@@ -7,6 +7,7 @@ use crate::chapters::{self, CHAPTERS, Chapter, Part};
 use crate::embed::{EmbedCode, EmbedFrame};
 use crate::engine::{self, EngineStatus};
 use crate::present::{PresentButton, Presenter, PresenterBar};
+use crate::offline::SaveOffline;
 use crate::route::{self, Route};
 use crate::theme::ThemeToggle;
 
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                 <span>"MODE: EXPLAIN"</span>
             </p>
             <EngineStatus/>
+            <SaveOffline/>
             <ThemeToggle/>
             <PresentButton presenter/>
             <button

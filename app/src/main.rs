@@ -9,6 +9,7 @@ mod chapters;
 mod embed;
 mod engine;
 mod present;
+mod offline;
 mod route;
 mod theme;
 mod tokenizers;

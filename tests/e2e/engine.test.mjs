@@ -124,7 +124,7 @@ test("a missing model: the status says why, offers a retry, and the page keeps w
 });
 
 test("a corrupt weights file is reported as such, not as a crash", { skip: !HAS_MODEL && NO_MODEL }, async () => {
-  const { page, context, problems } = await openPage(browser, server.origin);
+  const { page, context, problems } = await openPage(browser, server.origin, undefined, { serviceWorkers: "block" });
   await context.route("**/model.safetensors", async (route) => {
     const real = await route.fetch();
     const body = (await real.body()).subarray(0, 5000);

@@ -145,9 +145,13 @@ export async function launch() {
   });
 }
 
-/** A page that records console errors, page errors and requests to other hosts. */
-export async function openPage(browser, origin, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
+/**
+ * A page that records console errors, page errors and requests to other hosts. `options` go to
+ * the new context: a test that intercepts requests (`route`) passes `{ serviceWorkers: "block" }`,
+ * since requests the offline service worker answers never reach a route.
+ */
+export async function openPage(browser, origin, viewport = { width: 1280, height: 900 }, options = {}) {
+  const context = await browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   const problems = [];
   page.on("console", (m) => {

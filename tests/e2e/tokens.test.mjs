@@ -217,7 +217,7 @@ test("a 1 MB paste keeps the page responsive and counts exactly", async () => {
 });
 
 test("a vocabulary that cannot load says so and offers a retry", async () => {
-  const { page, context, problems } = await openPage(env.browser, env.server.origin);
+  const { page, context, problems } = await openPage(env.browser, env.server.origin, undefined, { serviceWorkers: "block" });
   let fail = true;
   await page.route("**/r50k_base.tiktoken", (route) =>
     fail ? route.abort("internetdisconnected") : route.continue(),
@@ -236,7 +236,7 @@ test("a vocabulary that cannot load says so and offers a retry", async () => {
 });
 
 test("the Tumbler column says honestly when its tokenizer is missing", async () => {
-  const { page, context } = await openPage(env.browser, env.server.origin);
+  const { page, context } = await openPage(env.browser, env.server.origin, undefined, { serviceWorkers: "block" });
   await page.route("**/model/tokenizer.json", (route) => route.fulfill({ status: 404, body: "" }));
   await page.goto(url("text=Hi&enc=tumbler", 40));
   const note = page.locator('[data-vocab-state="not-trained"]');
