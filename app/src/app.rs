@@ -6,8 +6,8 @@ use wasm_bindgen::JsCast;
 use crate::chapters::{self, CHAPTERS, Chapter, Part};
 use crate::embed::{EmbedCode, EmbedFrame};
 use crate::engine::{self, EngineStatus};
-use crate::present::{PresentButton, Presenter, PresenterBar};
 use crate::offline::SaveOffline;
+use crate::present::{PresentButton, Presenter, PresenterBar};
 use crate::route::{self, Route};
 use crate::theme::ThemeToggle;
 
