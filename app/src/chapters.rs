@@ -540,7 +540,7 @@ mod tests {
     #[test]
     fn the_guide_starts_with_the_arc_and_ends_with_resources() {
         assert_eq!(CHAPTERS[0].slug, "arc");
-        assert_eq!(CHAPTERS[44].slug, "resources");
+        assert_eq!(CHAPTERS.last().map(|c| c.slug), Some("resources"));
         assert_eq!(find("kv-cache").map(|(i, _)| i), Some(8));
         assert!(find("no-such-chapter").is_none());
     }

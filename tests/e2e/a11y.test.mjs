@@ -5,7 +5,7 @@
 //
 // One page walks the contents by hash navigation (the engine loads once); each chapter is
 // checked in the light theme, then in the dark one (the theme is the `data-theme` attribute the
-// theme toggle sets). The CPU run checks all 45 chapters; the WebGPU run renders the same page
+// theme toggle sets). The CPU run checks every chapter; the WebGPU run renders the same page
 // with another backend, so it checks a sample of chapters (the live ones on its engine).
 
 import { test, before, after } from "node:test";

@@ -9,7 +9,7 @@
 //!   then the CPU fallback) with the native `tumbler` binary to compare against.
 //! - `bench`  runs the benchmarks and prints their numbers (`bench tokenize`, `bench model`,
 //!   `bench browser`: the engine in Chromium on WebGPU and on the CPU, then ONNX Runtime Web on
-//!   the same weights).
+//!   the same weights; `bench phone`: the guide on an emulated mid-range phone).
 //! - `train`  rebuilds the shipped model from the registry packages: corpus, tokenizer,
 //!   pre-training, fine-tuning, model card (hours on 2 cores; resumable: run it again).
 //!
@@ -238,7 +238,8 @@ impl Steps {
     }
 }
 
-/// The benchmarks, each printing its own numbers. `tokenize`, `browser` or `model` runs just one.
+/// The benchmarks, each printing its own numbers. `tokenize`, `browser`, `phone` or `model` runs
+/// just one.
 fn bench(args: &[String]) -> Result<(), String> {
     let only = args.first().map(String::as_str).filter(|a| !a.starts_with("--"));
     if matches!(only, None | Some("tokenize")) {
@@ -274,6 +275,20 @@ fn bench(args: &[String]) -> Result<(), String> {
             c.args(["tests/e2e/bench.mjs"])
                 .env("TUMBLER_E2E_BACKEND", backend)
                 .env("TUMBLER_ONNX", &onnx);
+            run(c)?;
+        }
+    }
+    if matches!(only, None | Some("phone")) {
+        // The guide on an emulated mid-range phone (360×740, 4× CPU slowdown, Lighthouse's
+        // mobile network): first contentful paint, time to the engine's ready, decode ms/token on
+        // the backend the page chose, sideways scroll (tests/e2e/phone.mjs).
+        setup::ensure()?;
+        if !args.iter().any(|a| a == "--no-build") && only.is_some() {
+            run(trunk_build())?;
+        }
+        for backend in ["webgpu", "cpu"] {
+            let mut c = cmd("node");
+            c.args(["tests/e2e/phone.mjs"]).env("TUMBLER_E2E_BACKEND", backend);
             run(c)?;
         }
     }

@@ -1,0 +1,134 @@
+// The guide on an emulated mid-range phone (`cargo xtask bench phone`): Chromium's device
+// emulation at 360×740 (3× pixels, touch), its CPU slowed 4× and its network held to Lighthouse's
+// mobile profile ("Slow 4G": 150 ms round trips, 1.6 Mbit/s down, 750 kbit/s up), through the
+// DevTools protocol. The backend is left to the page, as a reader's phone would meet it.
+//
+// For each chapter named on the command line (default: arc, tokens, attention, sampling,
+// training), with an empty cache, it prints and writes to tests/e2e/artifacts/<backend>/phone.json:
+// - first contentful paint (the browser's `paint` entry);
+// - time to the engine's `ready`, and the backend it chose and why;
+// - decode ms/token (p50 of the single-token steps of a greedy generation after a 10-word
+//   prompt, the worker's own per-step times) on that backend;
+// - whether the page scrolls sideways at 360 px.
+//
+// The numbers are this machine's CPU slowed 4×, not a phone's: the ratios between chapters and
+// backends carry over, the absolute times only roughly.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BACKEND, serve, launch, ARTIFACTS } from "./harness.mjs";
+
+const SLUGS = process.argv.slice(2).length ? process.argv.slice(2) : ["arc", "tokens", "attention", "sampling", "training"];
+const PHONE = {
+  viewport: { width: 360, height: 740 },
+  deviceScaleFactor: 3,
+  isMobile: true,
+  hasTouch: true,
+  userAgent:
+    "Mozilla/5.0 (Linux; Android 13; Pixel 6a) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36",
+};
+// Lighthouse's mobile throttling (its "Slow 4G" preset) and CPU slowdown.
+const NETWORK = { offline: false, latency: 150, downloadThroughput: (1638.4 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
+const CPU_SLOWDOWN = 4;
+const PROMPT = "Once upon a time there was a little girl who lived";
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+
+// Keeps the workers the page starts, so the script can ask the engine directly.
+function keepWorkers() {
+  const Original = window.Worker;
+  window.__phoneWorkers = [];
+  window.Worker = class extends Original {
+    constructor(...args) {
+      super(...args);
+      window.__phoneWorkers.push(this);
+    }
+  };
+}
+
+// Greedy generation of `tokens` tokens in the page's engine worker; the worker's ms per step.
+async function decodeSteps(page, tokens) {
+  return page.evaluate(
+    ({ prompt, tokens }) =>
+      new Promise((resolve, reject) => {
+        // The engine worker in use: the last one started (the CPU one, or the WebGPU one if chosen).
+        const worker = window.__phoneWorkers.at(-1);
+        const id = 2_000_000;
+        const millis = [];
+        const listen = (event) => {
+          const reply = JSON.parse(event.data);
+          if (reply.id !== id) return;
+          if (reply.type === "Step") millis.push(Object.values(reply.step)[0].millis);
+          if (reply.type === "Done" || reply.type === "Failed") {
+            worker.removeEventListener("message", listen);
+            reply.type === "Failed" ? reject(new Error(reply.message)) : resolve(millis);
+          }
+        };
+        worker.addEventListener("message", listen);
+        const options = { max_tokens: tokens, temperature: 0, seed: 1 };
+        worker.postMessage(JSON.stringify({ type: "Ask", id, query: { kind: "Generate", prompt, options } }));
+      }),
+    { prompt: PROMPT, tokens },
+  );
+}
+
+const server = await serve();
+const browser = await launch();
+const results = [];
+try {
+  for (const slug of SLUGS) {
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    await page.addInitScript(keepWorkers);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", NETWORK);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: CPU_SLOWDOWN });
+    await page.goto(`${server.origin}/#/${slug}`);
+    const ready = await (
+      await page.waitForFunction(
+        () => {
+          const s = document.querySelector("[data-engine-state]");
+          if (s?.dataset.engineState === "error") return { error: s.innerText };
+          if (s?.dataset.engineState !== "ready") return null;
+          return { ms: performance.now(), backend: s.dataset.backend, why: s.dataset.backendWhy ?? "" };
+        },
+        null,
+        { timeout: 600_000, polling: 50 },
+      )
+    ).jsonValue();
+    if (ready.error) throw new Error(`${slug}: the engine failed: ${ready.error}`);
+    const fcp = await page.evaluate(
+      () => performance.getEntriesByType("paint").find((e) => e.name === "first-contentful-paint")?.startTime ?? null,
+    );
+    const steps = await decodeSteps(page, 9);
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    const row = {
+      slug,
+      fcp_ms: fcp && Math.round(fcp),
+      ready_ms: Math.round(ready.ms),
+      backend: ready.backend,
+      why: ready.why,
+      decode_ms_per_token_p50: median(steps.slice(1)),
+      sideways_px: sideways,
+    };
+    results.push(row);
+    console.log(
+      `phone (${BACKEND} flags) ${slug}: first contentful paint ${row.fcp_ms} ms, engine ready ${row.ready_ms} ms on ${row.backend}, ` +
+        `decode ${row.decode_ms_per_token_p50.toFixed(2)} ms/token (p50 of ${steps.length - 1}), sideways scroll ${sideways} px`,
+    );
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+console.log(`backend choice: ${results[0]?.why}`);
+mkdirSync(ARTIFACTS, { recursive: true });
+writeFileSync(
+  join(ARTIFACTS, "phone.json"),
+  JSON.stringify({ profile: { ...PHONE, network: NETWORK, cpu_slowdown: CPU_SLOWDOWN }, results }, null, 1),
+);
