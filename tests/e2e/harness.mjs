@@ -10,6 +10,7 @@ import { readFile, stat, mkdir } from "node:fs/promises";
 import { readFileSync, existsSync, statSync } from "node:fs";
 import { extname, join, normalize, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants as zlib } from "node:zlib";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
@@ -48,8 +49,13 @@ const TYPES = {
  *
  * `mounts` serves other files beside DIST (the benchmark's ONNX Runtime Web and its model): a key
  * ending in "/" maps a URL prefix to a folder, any other key one URL path to one file.
+ *
+ * `compress` sends brotli (quality 9, made once per file) to a browser that accepts it, as a
+ * static host would: the phone benchmark's downloads then weigh what a reader's would.
  */
-export async function serve(port = 0, { mounts = {} } = {}) {
+export async function serve(port = 0, { mounts = {}, compress = false } = {}) {
+  const compressed = new Map();
+  let sent = 0;
   await stat(join(DIST, "index.html")).catch(() => {
     throw new Error(`${DIST}/index.html is missing: run \`trunk build --release\` first`);
   });
@@ -73,13 +79,24 @@ export async function serve(port = 0, { mounts = {} } = {}) {
       file = join(DIST, "index.html");
     }
     try {
-      const [body, info] = await Promise.all([readFile(file), stat(file)]);
+      let [body, info] = await Promise.all([readFile(file), stat(file)]);
+      const encoding = {};
+      if (compress && /\bbr\b/.test(req.headers["accept-encoding"] ?? "") && extname(file) !== ".png") {
+        const key = `${file}:${info.mtimeMs}`;
+        if (!compressed.has(key)) {
+          compressed.set(key, brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }));
+        }
+        body = compressed.get(key);
+        encoding["content-encoding"] = "br";
+      }
       // The validators a static host sends: the page's Cache API keys large files by them.
       res.writeHead(200, {
         "content-type": TYPES[extname(file)] ?? "application/octet-stream",
         "content-length": body.length,
         "last-modified": info.mtime.toUTCString(),
+        ...encoding,
       });
+      if (req.method !== "HEAD") sent += body.length;
       res.end(req.method === "HEAD" ? undefined : body);
     } catch {
       res.writeHead(404).end("not found");
@@ -90,7 +107,8 @@ export async function serve(port = 0, { mounts = {} } = {}) {
     server.listen(port, "127.0.0.1", ok);
   });
   const origin = `http://127.0.0.1:${server.address().port}`;
-  return { origin, close: () => new Promise((ok) => server.close(ok)) };
+  // `bytesSent()`: the response bodies sent so far (compressed where they were).
+  return { origin, close: () => new Promise((ok) => server.close(ok)), bytesSent: () => sent };
 }
 
 /**

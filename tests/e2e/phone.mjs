@@ -10,13 +10,15 @@
 // - decode ms/token (p50 of the single-token steps of a greedy generation after a 10-word
 //   prompt, the worker's own per-step times) on that backend;
 // - whether the page scrolls sideways at 360 px.
+// Files go out brotli-compressed, as from a static host; the bytes transferred are printed too.
 //
 // The numbers are this machine's CPU slowed 4×, not a phone's: the ratios between chapters and
-// backends carry over, the absolute times only roughly.
+// backends carry over, the absolute times only roughly. Chromium slows the page's thread, not its
+// workers: decode ms/token is this machine's unslowed worker.
 
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { BACKEND, serve, launch, ARTIFACTS } from "./harness.mjs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { BACKEND, DIST, serve, launch, ARTIFACTS } from "./harness.mjs";
 
 const SLUGS = process.argv.slice(2).length ? process.argv.slice(2) : ["arc", "tokens", "attention", "sampling", "training"];
 const PHONE = {
@@ -75,12 +77,19 @@ async function decodeSteps(page, tokens) {
   );
 }
 
-const server = await serve();
+// Compressed as a static host sends it (brotli), so the downloads weigh what a reader's would.
+const server = await serve(0, { compress: true });
+// Every file compressed once before the clock starts, as a host stores them.
+for (const entry of readdirSync(DIST, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
+  const path = relative(DIST, join(entry.parentPath, entry.name));
+  await (await fetch(`${server.origin}/${path}`, { headers: { "accept-encoding": "br" } })).arrayBuffer();
+}
 const browser = await launch();
 const results = [];
 try {
   for (const slug of SLUGS) {
     const context = await browser.newContext(PHONE);
+    const sentBefore = server.bytesSent();
     const page = await context.newPage();
     await page.addInitScript(keepWorkers);
     const cdp = await context.newCDPSession(page);
@@ -106,6 +115,7 @@ try {
     );
     const steps = await decodeSteps(page, 9);
     const sideways = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    const mb = (server.bytesSent() - sentBefore) / 1e6;
     const row = {
       slug,
       fcp_ms: fcp && Math.round(fcp),
@@ -114,11 +124,12 @@ try {
       why: ready.why,
       decode_ms_per_token_p50: median(steps.slice(1)),
       sideways_px: sideways,
+      mb_sent: Number(mb.toFixed(2)),
     };
     results.push(row);
     console.log(
       `phone (${BACKEND} flags) ${slug}: first contentful paint ${row.fcp_ms} ms, engine ready ${row.ready_ms} ms on ${row.backend}, ` +
-        `decode ${row.decode_ms_per_token_p50.toFixed(2)} ms/token (p50 of ${steps.length - 1}), sideways scroll ${sideways} px`,
+        `decode ${row.decode_ms_per_token_p50.toFixed(2)} ms/token (p50 of ${steps.length - 1}), ${row.mb_sent} MB sent, sideways scroll ${sideways} px`,
     );
     await context.close();
   }
