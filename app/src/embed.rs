@@ -43,7 +43,8 @@ pub fn EmbedFrame() -> impl IntoView {
             request_animation_frame(refresh);
         }
     };
-    present::observe_changes(queue);
+    // The embed lives as long as its frame; so does the watch.
+    std::mem::forget(present::observe_changes(queue));
     queue();
     post_heights();
     let keys = window_event_listener(leptos::ev::keydown, |ev| hand_back(&ev));

@@ -36,6 +36,9 @@ pub struct Presenter {
     queued: StoredValue<bool>,
     /// The chapter and stop last shown, to scroll to the top when they change.
     shown: StoredValue<Option<(String, usize)>>,
+    /// The watch on the page's elements, while presenting (a reader not presenting pays nothing
+    /// for it: a chart redrawn at every training step would call it hundreds of times).
+    watch: StoredValue<Option<Watch>, LocalStorage>,
 }
 
 impl Presenter {
@@ -50,12 +53,12 @@ impl Presenter {
             blank: RwSignal::new(false),
             queued: StoredValue::new(false),
             shown: StoredValue::new(None),
+            watch: StoredValue::new_local(None),
         };
         Effect::new(move |_| {
             route.track();
             p.queue();
         });
-        observe_changes(move || p.queue());
         p
     }
 
@@ -89,6 +92,8 @@ impl Presenter {
         }
         if on != was_on {
             self.on.set(on);
+            // Follow the chapter's redraws while presenting, and only then.
+            self.watch.set_value(on.then(|| observe_changes(move || self.queue())).flatten());
         }
         let Some(section) = stops::chapter() else { return };
         if !on {
@@ -301,22 +306,29 @@ pub fn uses_key(el: &web_sys::HtmlElement, key: &str) -> bool {
         || (key == " " && matches!(tag.as_str(), "button" | "a" | "summary"))
 }
 
+/// A watch on the page's elements; dropping it ends the watch.
+pub struct Watch {
+    observer: web_sys::MutationObserver,
+    _callback: Closure<dyn Fn()>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
 /// Calls `f` after any change to the page's elements (not their attributes, which the presenter
-/// itself sets).
-pub fn observe_changes(f: impl Fn() + 'static) {
-    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else {
-        return;
-    };
+/// itself sets), for as long as the returned [`Watch`] lives.
+pub fn observe_changes(f: impl Fn() + 'static) -> Option<Watch> {
+    let body = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body())?;
     let callback = Closure::<dyn Fn()>::new(f);
-    let Ok(observer) = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()) else {
-        return;
-    };
+    let observer = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
     let options = web_sys::MutationObserverInit::new();
     options.set_child_list(true);
     options.set_subtree(true);
-    let _ = observer.observe_with_options(&body, &options);
-    // The observer watches the page for as long as the tab lives.
-    callback.forget();
+    observer.observe_with_options(&body, &options).ok()?;
+    Some(Watch { observer, _callback: callback })
 }
 
 fn search() -> String {
