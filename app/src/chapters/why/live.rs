@@ -88,7 +88,8 @@ fn lens_view(
                             style=format!("--p: {:.3}", p.sqrt())
                             class:chosen=on
                         >
-                            <button type="button" title=title.clone() aria-label=title
+                            // Named by what it shows (token, probability); the title adds the rest.
+                            <button type="button" title=title
                                 on:click=move |_| aim.set(Some((prompt.clone(), t, id)))>
                                 <span class="why-tok">{visible(&top.text)}</span>
                                 <span class="why-p">{percent(p)}</span>
