@@ -99,6 +99,28 @@ pub fn App() -> impl IntoView {
     .into_any()
 }
 
+/// Scrolls the contents (not the page) so that the chapter marked current is in view, centred
+/// when it was out of view; nothing when it shows already or the contents are hidden (a phone's
+/// closed menu).
+fn reveal_current() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let (Some(nav), Some(link)) = (
+        doc.get_element_by_id("contents").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+        doc.query_selector(".contents [aria-current=page]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+    ) else {
+        return;
+    };
+    let (box_, item) = (nav.get_bounding_client_rect(), link.get_bounding_client_rect());
+    if box_.height() == 0.0 || (item.top() >= box_.top() && item.bottom() <= box_.bottom()) {
+        return;
+    }
+    let offset = item.top() - box_.top() - (box_.height() - item.height()) / 2.0;
+    nav.set_scroll_top(nav.scroll_top() + offset.round() as i32);
+}
+
 /// The table of contents, grouped by part.
 #[component]
 fn Contents(
@@ -107,6 +129,12 @@ fn Contents(
     /// Called when the reader picks a chapter (closes the menu on phones).
     on_pick: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    // Keep the current chapter in sight in the contents' own scroll box (from chapter 20 on, it
+    // is below the fold of a laptop's screen), after the page has drawn the new marking.
+    Effect::new(move |_| {
+        current.track();
+        request_animation_frame(reveal_current);
+    });
     let mut number = 0;
     Part::ALL
         .into_iter()

@@ -298,12 +298,15 @@ pub fn PresenterBar(
 }
 
 /// Whether the focused element uses `key` itself: text fields, sliders and menus use every key,
-/// buttons and links use space.
+/// buttons and links use space, and a widget marked `data-arrow-keys` (the attention map) the
+/// arrows, Home and End.
 pub fn uses_key(el: &web_sys::HtmlElement, key: &str) -> bool {
     let tag = el.tag_name().to_ascii_lowercase();
     matches!(tag.as_str(), "input" | "textarea" | "select")
         || el.is_content_editable()
         || (key == " " && matches!(tag.as_str(), "button" | "a" | "summary"))
+        || (el.has_attribute("data-arrow-keys")
+            && (key.starts_with("Arrow") || key == "Home" || key == "End"))
 }
 
 /// A watch on the page's elements; dropping it ends the watch.

@@ -28,6 +28,7 @@ pub mod math;
 pub mod matrix_map;
 pub mod plot;
 pub mod prob_tokens;
+pub mod screen;
 pub mod slider;
 pub mod stepper;
 pub mod token_bars;

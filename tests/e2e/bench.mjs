@@ -24,7 +24,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
-import { BACKEND, DIST, ROOT, ARTIFACTS, serve, launch, openPage, chapterUrl, artifacts } from "./harness.mjs";
+import { BACKEND, DIST, ROOT, ARTIFACTS, serve, launch, openPage, chapterUrl, artifacts, askWorker } from "./harness.mjs";
 
 const REPEATS = Number(process.env.TUMBLER_BENCH_REPEATS ?? 5);
 const E2E = join(ROOT, "tests", "e2e");
@@ -95,14 +95,14 @@ const median = (xs) => {
 // worker would start as it is, uncounted.
 function wrapWorkers() {
   const Original = window.Worker;
-  window.__benchWorkers = [];
+  window.__workers = [];
   window.Worker = class extends Original {
     constructor(script, options) {
       const url = new URL(script, location.href);
       const classic = (options?.type ?? "classic") === "classic";
       super(classic ? new URL(`__gpu-counters.js?src=${encodeURIComponent(url)}`, url) : script, options);
       this.countsGpu = classic;
-      window.__benchWorkers.push(this);
+      window.__workers.push(this);
     }
   };
 }
@@ -112,7 +112,7 @@ async function workerCounters(page) {
   return page.evaluate(
     () =>
       new Promise((resolve) => {
-        const worker = window.__benchWorkers.at(-1);
+        const worker = window.__workers.at(-1);
         if (!worker.countsGpu) return resolve(null);
         const channel = new MessageChannel();
         channel.port1.onmessage = (event) => resolve(event.data.available ? event.data : null);
@@ -163,40 +163,9 @@ async function timeToReady(page, url) {
   return result;
 }
 
-// Asks the page's live engine worker one question (`query`, the protocol's Query) and collects
-// its replies until the last: an Answer, Done or Failed. Steps come back flattened
-// ({ ...reply.step.Token, at }), answers as { ...reply.answer, at }.
-async function request(page, query) {
-  const message = { type: "Ask", id: nextId++, query };
-  return page.evaluate(
-    (message) =>
-      new Promise((resolve, reject) => {
-        const worker = window.__benchWorkers.at(-1);
-        const replies = [];
-        const sent = performance.now();
-        const listen = (event) => {
-          const reply = JSON.parse(event.data);
-          if (reply.id !== message.id) return;
-          const at = performance.now() - sent;
-          if (reply.type === "Step") replies.push({ ...Object.values(reply.step)[0], type: "Step", at });
-          else if (reply.type === "Answer") replies.push({ ...reply.answer, type: "Answer", at });
-          if (["Done", "Failed", "Answer"].includes(reply.type)) {
-            worker.removeEventListener("message", listen);
-            if (reply.type === "Failed") reject(new Error(reply.message));
-            else resolve(replies);
-          }
-        };
-        worker.addEventListener("message", listen);
-        worker.postMessage(JSON.stringify(message));
-      }),
-    message,
-  );
-}
-
-let nextId = 1_000_000;
 
 async function tokenCount(page, text) {
-  const [reply] = await request(page, { kind: "Trace", text });
+  const [reply] = await askWorker(page, { kind: "Trace", text });
   return reply.Trace.total_tokens;
 }
 
@@ -214,7 +183,7 @@ async function promptOf(page, words, n) {
 }
 
 async function generate(page, prompt, maxTokens) {
-  const replies = await request(page, {
+  const replies = await askWorker(page, {
     kind: "Generate",
     prompt,
     options: { max_tokens: maxTokens, temperature: 0, seed: 1 },
@@ -224,7 +193,7 @@ async function generate(page, prompt, maxTokens) {
 
 // The token ids of `text`, as the engine reads them (the whole text: it must fit the context).
 async function idsOf(page, text) {
-  const [reply] = await request(page, { kind: "Next", text });
+  const [reply] = await askWorker(page, { kind: "Next", text });
   const { ids, total_tokens } = reply.Next;
   if (ids.length !== total_tokens) throw new Error(`the engine read ${ids.length} of ${total_tokens} tokens`);
   return ids;
@@ -418,7 +387,7 @@ try {
   const count = () => workerCounters(page);
   const gpuPerToken = await countPerToken(count, (n) => generate(page, short.text, n), COUNTED_TOKENS);
   const beforeTrace = await count();
-  const [traced] = await request(page, { kind: "Trace", text: mid.text });
+  const [traced] = await askWorker(page, { kind: "Trace", text: mid.text });
   const gpuPerTrace = perUnit(beforeTrace, await count());
 
   const prompts = { short: await idsOf(page, short.text), mid: await idsOf(page, mid.text), long: await idsOf(page, long.text) };

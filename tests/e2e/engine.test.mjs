@@ -10,7 +10,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BACKEND, DIST, serve, launch, openPage, chapterUrl, artifacts } from "./harness.mjs";
+import { BACKEND, DIST, serve, launch, openPage, chapterUrl, artifacts, keepWorkers, askEngine } from "./harness.mjs";
 
 const MODEL = process.env.TUMBLER_E2E_MODEL ?? "";
 const MODEL_DIR = join(DIST, MODEL || "public/model/base");
@@ -199,47 +199,20 @@ function readAttention(page) {
   });
 }
 
-// Runs before the app: keeps every Worker the page starts, to ask the engine directly.
-function keepWorkers() {
-  const Original = window.Worker;
-  window.__workers = [];
-  window.Worker = class extends Original {
-    constructor(...args) {
-      super(...args);
-      window.__workers.push(this);
-    }
-  };
-}
-
-/** Asks the page's engine worker `query` (the protocol's Query) and resolves with its answer. */
-function askEngine(page, query) {
-  return page.evaluate(
-    (query) =>
-      new Promise((resolve, reject) => {
-        const worker = window.__workers.at(-1);
-        const id = 900_000 + Math.floor(Math.random() * 1000);
-        const listen = (event) => {
-          const reply = JSON.parse(event.data);
-          if (reply.id !== id) return;
-          worker.removeEventListener("message", listen);
-          if (reply.type === "Answer") resolve(Object.values(reply.answer)[0]);
-          else reject(new Error(reply.message ?? JSON.stringify(reply)));
-        };
-        worker.addEventListener("message", listen);
-        worker.postMessage(JSON.stringify({ type: "Ask", id, query }));
-      }),
-    query,
-  );
+/** Chapter `slug` with its workers kept (to ask the engine directly) and the engine ready. */
+async function readyEngine(slug) {
+  const { page, context, problems } = await openPage(browser, server.origin);
+  await page.addInitScript(keepWorkers);
+  await page.goto(url(slug));
+  const status = await engineState(page, ["ready", "error"]);
+  assert.equal(await status.getAttribute("data-engine-state"), "ready", await status.innerText());
+  return { page, context, problems, status };
 }
 
 test("the fused WGSL decoder on WebGPU gives the CPU path's logits and tokens, at one submit and one map per token", {
   skip: (BACKEND !== "webgpu" && "the WebGPU run only") || (!HAS_MODEL && NO_MODEL),
 }, async (t) => {
-  const { page, context, problems } = await openPage(browser, server.origin);
-  await page.addInitScript(keepWorkers);
-  await page.goto(url("inference"));
-  const status = await engineState(page, ["ready", "error"]);
-  assert.equal(await status.getAttribute("data-engine-state"), "ready", await status.innerText());
+  const { page, context, problems, status } = await readyEngine("inference");
   assert.equal(await status.getAttribute("data-backend"), "webgpu", await status.innerText());
   const check = await askEngine(page, { kind: "GpuCheck", text: "Once upon a time, a little fox", tokens: 8 });
   t.diagnostic(JSON.stringify(check));
@@ -312,11 +285,7 @@ async function generateGreedy(extra = "") {
 test("the fused CPU path, as this browser runs its wasm (SIMD128), gives burn's logits at every position up to 200+", {
   skip: !HAS_MODEL && NO_MODEL,
 }, async (t) => {
-  const { page, context, problems } = await openPage(browser, server.origin);
-  await page.addInitScript(keepWorkers);
-  await page.goto(url("inference"));
-  const status = await engineState(page, ["ready", "error"]);
-  assert.equal(await status.getAttribute("data-engine-state"), "ready", await status.innerText());
+  const { page, context, problems } = await readyEngine("inference");
   // ~210 tokens of held-out text (its first 740 characters are 207 tokens): the last 6 read one at a time with the
   // KV cache, each compared with burn's full forward pass in the same worker.
   const text = readFileSync(join(DIST, "public/model/heldout.txt"), "utf8").slice(0, 740);
@@ -427,16 +396,7 @@ test("a lost GPU device: every question asked right after it is answered, on the
 }, async () => {
   const { page, context, problems } = await openPage(browser, server.origin);
   // Keep the page's workers reachable, to talk to the engine as the page does.
-  await page.addInitScript(() => {
-    const Worker = window.Worker;
-    window.__workers = [];
-    window.Worker = class extends Worker {
-      constructor(...args) {
-        super(...args);
-        window.__workers.push(this);
-      }
-    };
-  });
+  await page.addInitScript(keepWorkers);
   await page.goto(url("attention"));
   const status = await engineState(page, ["ready", "error"]);
   assert.equal(await status.getAttribute("data-backend"), "webgpu", await status.innerText());

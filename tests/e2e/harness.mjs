@@ -236,6 +236,64 @@ export async function openLive(env, slug, query = "") {
   return { page, context, problems, longTasks };
 }
 
+/**
+ * Runs before the app (`page.addInitScript(keepWorkers)`): keeps every Worker the page starts in
+ * `window.__workers`, so that a test can ask the engine directly, as the page does.
+ */
+export function keepWorkers() {
+  const Original = window.Worker;
+  window.__workers = [];
+  window.Worker = class extends Original {
+    constructor(...args) {
+      super(...args);
+      window.__workers.push(this);
+    }
+  };
+}
+
+let nextAsk = 1_000_000;
+
+/**
+ * Asks the page's newest worker (the engine in use: the CPU one, or the WebGPU one if chosen) one
+ * question, `query` (the protocol's Query), and resolves with its replies up to the last: an
+ * Answer, Done or Failed (which rejects). Steps come back flattened as `{ ...step, type: "Step",
+ * at }`, answers as `{ ...answer, type: "Answer", at }`; `at` is ms since the question was sent.
+ * Needs `keepWorkers` (or a wrapper that fills `window.__workers`).
+ */
+export function askWorker(page, query) {
+  const message = { type: "Ask", id: nextAsk++, query };
+  return page.evaluate(
+    (message) =>
+      new Promise((resolve, reject) => {
+        const worker = window.__workers.at(-1);
+        const replies = [];
+        const sent = performance.now();
+        const listen = (event) => {
+          const reply = JSON.parse(event.data);
+          if (reply.id !== message.id) return;
+          const at = performance.now() - sent;
+          if (reply.type === "Step") replies.push({ ...Object.values(reply.step)[0], type: "Step", at });
+          else if (reply.type === "Answer") replies.push({ ...reply.answer, type: "Answer", at });
+          if (["Done", "Failed", "Answer"].includes(reply.type)) {
+            worker.removeEventListener("message", listen);
+            if (reply.type === "Failed") reject(new Error(reply.message));
+            else resolve(replies);
+          }
+        };
+        worker.addEventListener("message", listen);
+        worker.postMessage(JSON.stringify(message));
+      }),
+    message,
+  );
+}
+
+/** Asks a question answered in one reply and resolves with the answer's content. */
+export async function askEngine(page, query) {
+  const { type, at, ...answer } = (await askWorker(page, query)).at(-1);
+  assert.equal(type, "Answer", `${query.kind} was answered`);
+  return Object.values(answer)[0];
+}
+
 /** No main-thread task over 200 ms among `tasks` (ms); `what` says when they were recorded. */
 export function assertNoLongTask(tasks, what) {
   assert.ok(Math.max(0, ...tasks) <= 200, `main-thread tasks over 200 ms ${what}: ${tasks.join(", ")} ms`);

@@ -18,7 +18,7 @@
 
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { BACKEND, DIST, serve, launch, ARTIFACTS } from "./harness.mjs";
+import { BACKEND, DIST, serve, launch, ARTIFACTS, keepWorkers, askWorker } from "./harness.mjs";
 
 const SLUGS = process.argv.slice(2).length ? process.argv.slice(2) : ["arc", "tokens", "attention", "sampling", "training"];
 const PHONE = {
@@ -39,42 +39,11 @@ const median = (xs) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 
-// Keeps the workers the page starts, so the script can ask the engine directly.
-function keepWorkers() {
-  const Original = window.Worker;
-  window.__phoneWorkers = [];
-  window.Worker = class extends Original {
-    constructor(...args) {
-      super(...args);
-      window.__phoneWorkers.push(this);
-    }
-  };
-}
-
 // Greedy generation of `tokens` tokens in the page's engine worker; the worker's ms per step.
 async function decodeSteps(page, tokens) {
-  return page.evaluate(
-    ({ prompt, tokens }) =>
-      new Promise((resolve, reject) => {
-        // The engine worker in use: the last one started (the CPU one, or the WebGPU one if chosen).
-        const worker = window.__phoneWorkers.at(-1);
-        const id = 2_000_000;
-        const millis = [];
-        const listen = (event) => {
-          const reply = JSON.parse(event.data);
-          if (reply.id !== id) return;
-          if (reply.type === "Step") millis.push(Object.values(reply.step)[0].millis);
-          if (reply.type === "Done" || reply.type === "Failed") {
-            worker.removeEventListener("message", listen);
-            reply.type === "Failed" ? reject(new Error(reply.message)) : resolve(millis);
-          }
-        };
-        worker.addEventListener("message", listen);
-        const options = { max_tokens: tokens, temperature: 0, seed: 1 };
-        worker.postMessage(JSON.stringify({ type: "Ask", id, query: { kind: "Generate", prompt, options } }));
-      }),
-    { prompt: PROMPT, tokens },
-  );
+  const options = { max_tokens: tokens, temperature: 0, seed: 1 };
+  const replies = await askWorker(page, { kind: "Generate", prompt: PROMPT, options });
+  return replies.filter((r) => r.type === "Step").map((r) => r.millis);
 }
 
 // Compressed as a static host sends it (brotli), so the downloads weigh what a reader's would.

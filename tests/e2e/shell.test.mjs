@@ -46,6 +46,26 @@ test("every chapter renders its section and title, following the contents", asyn
   await context.close();
 });
 
+test("the contents keep the current chapter in sight, on a laptop's screen", async () => {
+  const { page, context, problems } = await openPage(browser, server.origin, { width: 1366, height: 768 });
+  await page.goto(chapterUrl(server.origin, "arc"));
+  await waitForChapter(page, "arc");
+  // Late chapters, reached by the pager or a link (not by the contents, which the click scrolls).
+  for (const [slug] of [CHAPTERS[30], CHAPTERS[45], CHAPTERS[2]]) {
+    await page.evaluate((s) => (location.hash = `#/${s}`), slug);
+    await waitForChapter(page, slug);
+    await page.waitForTimeout(100);
+    const seen = await page.evaluate(() => {
+      const nav = document.getElementById("contents").getBoundingClientRect();
+      const item = document.querySelector('.contents [aria-current="page"]').getBoundingClientRect();
+      return { nav: [nav.top, nav.bottom], item: [item.top, item.bottom] };
+    });
+    assert.ok(seen.item[0] >= seen.nav[0] && seen.item[1] <= seen.nav[1], `${slug}: ${JSON.stringify(seen)}`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("every chapter renders alone in embed mode, without navigation", async () => {
   const { page, context, problems } = await openPage(browser, server.origin);
   for (const [slug, title] of CHAPTERS) {

@@ -7,7 +7,9 @@ use plotters::prelude::*;
 use crate::calc::descent::{ETA_LIMIT, Verdict, loss, path, verdict};
 use crate::calc::tinynet::{Net, TARGET, X};
 use crate::url_state::number_param;
-use crate::widgets::plot::{SERIES, failed, themed};
+use crate::widgets::plot::{
+    DataTable, SERIES, TABLE_POINTS, failed, fitted, readable, spread, themed,
+};
 use crate::widgets::{Chart, Math, Slider};
 
 const UPDATE: &str = "<mrow><msub><mi>w</mi><mtext>new</mtext></msub><mo>=</mo><msub><mi>w</mi><mtext>old</mtext></msub>\
@@ -26,7 +28,7 @@ fn surface_svg(eta: f64) -> String {
     let draw = || -> Result<String, String> {
         let mut out = String::new();
         {
-            let root = SVGBackend::with_string(&mut out, (640, 360)).into_drawing_area();
+            let root = SVGBackend::with_string(&mut out, fitted((640, 360))).into_drawing_area();
             let mut chart = ChartBuilder::on(&root)
                 .margin(12)
                 .x_label_area_size(40)
@@ -71,7 +73,23 @@ fn surface_svg(eta: f64) -> String {
         }
         Ok(out)
     };
-    draw().map(themed).unwrap_or_else(failed)
+    let svg = draw().map(themed).unwrap_or_else(failed);
+    let table = DataTable {
+        caption: format!(
+            "The ball's path: {} of its {} positions, and the loss at each",
+            TABLE_POINTS.min(walk.len()),
+            walk.len()
+        ),
+        head: vec!["step".into(), "weight 1".into(), "weight 2".into(), "loss".into()],
+        rows: spread(walk.len(), TABLE_POINTS)
+            .into_iter()
+            .map(|i| {
+                let (x, y) = walk[i];
+                vec![i.to_string(), readable(x), readable(y), readable(loss(x, y))]
+            })
+            .collect(),
+    };
+    format!("{svg}{}", table.html())
 }
 
 /// The body of the `backprop` chapter.

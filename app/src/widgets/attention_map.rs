@@ -1,8 +1,9 @@
 //! One attention head as a heatmap: row i is where token i looks, column j the token it looks at.
 //!
 //! Every cell carries its probability in `data-p` (the testability contract), and the grid its
-//! `data-layer` and `data-head`. Hovering a row follows that token: the row is outlined and the
-//! caption names the token it attends to most.
+//! `data-layer` and `data-head`. Hovering a row, or focusing the grid and moving with the arrow
+//! keys, follows that token: the row is outlined and the caption names the token it attends to
+//! most. A table read to screen readers gives each token's strongest weights.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -10,6 +11,30 @@ use wasm_bindgen::JsCast;
 /// A token as a label: spaces and line breaks made visible.
 pub fn visible(token: &str) -> String {
     token.replace(' ', "␣").replace('\n', "↵").replace('\t', "⇥")
+}
+
+/// Weights a row's entry in the screen-reader table lists.
+const TOP: usize = 3;
+
+/// The `k` largest weights of row `i` (its first `i + 1` entries: a token attends only to itself
+/// and earlier ones), largest first, as `(column, weight)`.
+pub fn strongest(row: &[f32], i: usize, k: usize) -> Vec<(usize, f32)> {
+    let mut v: Vec<(usize, f32)> = row.iter().copied().enumerate().take(i + 1).collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.truncate(k);
+    v
+}
+
+/// The row the key moves the focus to, from `at` in a map of `t` rows (`None` for other keys).
+fn moved(key: &str, at: Option<usize>, t: usize) -> Option<usize> {
+    let last = t.checked_sub(1)?;
+    Some(match (key, at) {
+        ("ArrowDown" | "ArrowRight", None) | ("Home", _) => 0,
+        ("ArrowUp" | "ArrowLeft", None) | ("End", _) => last,
+        ("ArrowDown" | "ArrowRight", Some(i)) => (i + 1).min(last),
+        ("ArrowUp" | "ArrowLeft", Some(i)) => i.saturating_sub(1),
+        _ => return None,
+    })
 }
 
 /// The heatmap of one head.
@@ -69,11 +94,29 @@ pub fn AttentionMap(
             focus.set(row);
         }
     };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if let Some(row) = moved(&ev.key(), focus.get_untracked(), t) {
+            ev.prevent_default();
+            focus.set(Some(row));
+        }
+    };
+    let table_rows = (0..t)
+        .map(|i| {
+            let row = &probs[i * t..(i + 1) * t];
+            let top = strongest(row, i, TOP)
+                .into_iter()
+                .map(|(j, p)| format!("“{}” (token {j}) {:.1}%", labels[j], p * 100.0))
+                .collect::<Vec<_>>()
+                .join(", ");
+            view! { <tr><th scope="row">{format!("“{}” (token {i})", labels[i])}</th><td>{top}</td></tr> }
+        })
+        .collect_view();
     let caption = {
         let labels = labels.clone();
         let probs = probs.clone();
         move || match focus.get() {
-            None => "Hover a row to follow one token.".to_string(),
+            None => "Hover a row, or focus the map and use the arrow keys, to follow one token."
+                .to_string(),
             Some(i) => {
                 let row = &probs[i * t..(i + 1) * t];
                 let best = (0..=i).max_by(|&a, &b| row[a].total_cmp(&row[b])).unwrap_or(0);
@@ -102,8 +145,11 @@ pub fn AttentionMap(
                 style=format!("--t:{t}")
                 role="img"
                 aria-label=format!("Attention of layer {layer}, head {head} over {t} tokens")
+                tabindex="0"
+                data-arrow-keys=""
                 on:mouseover=on_over
                 on:mouseleave=move |_| focus.set(None)
+                on:keydown=on_key
             >
                 {columns}
                 {rows}
@@ -111,6 +157,35 @@ pub fn AttentionMap(
                 {outline}
             </div>
             <p class="attention-caption" aria-live="polite">{caption}</p>
+            // In a clipped box: a table takes the width of its content whatever its own width.
+            <div class="sr-only"><table class="attention-table">
+                <caption>{format!("Layer {layer}, head {head}: where each token looks most")}</caption>
+                <thead><tr><th scope="col">"token"</th><th scope="col">{format!("its {TOP} largest weights")}</th></tr></thead>
+                <tbody>{table_rows}</tbody>
+            </table></div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strongest_weights_skip_the_future_and_sort() {
+        let row = [0.2, 0.5, 0.3, 0.9];
+        assert_eq!(strongest(&row, 2, 2), vec![(1, 0.5), (2, 0.3)]);
+        assert_eq!(strongest(&row, 0, 3), vec![(0, 0.2)]);
+    }
+
+    #[test]
+    fn arrow_keys_walk_the_rows_and_stop_at_the_ends() {
+        assert_eq!(moved("ArrowDown", None, 4), Some(0));
+        assert_eq!(moved("ArrowDown", Some(3), 4), Some(3));
+        assert_eq!(moved("ArrowUp", Some(0), 4), Some(0));
+        assert_eq!(moved("ArrowUp", None, 4), Some(3));
+        assert_eq!(moved("End", Some(1), 4), Some(3));
+        assert_eq!(moved("a", Some(1), 4), None);
+        assert_eq!(moved("Home", None, 0), None);
     }
 }

@@ -4,6 +4,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::*;
 
+use super::screen;
+
 /// One box of a [`Flow`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FlowStep {
@@ -16,11 +18,14 @@ pub struct FlowStep {
 const W: f64 = 156.0;
 const H: f64 = 74.0;
 const GAP: f64 = 34.0;
+/// The gap between boxes on a narrow screen, where two boxes share a row.
+const NARROW_GAP: f64 = 16.0;
 const ROW_GAP: f64 = 46.0;
 
-/// Boxes in rows of `per_row`, left to right, each joined to the next; with `looped` an arrow
-/// returns from the last box to the first. The step at `active` is highlighted. Every label is
-/// SVG text, and the figure's `aria-label` lists the steps in order.
+/// Boxes in rows of `per_row` (two on a phone, so the labels keep their size), left to right, each
+/// joined to the next; with `looped` an arrow returns from the last box to the first. The step at
+/// `active` is highlighted. Every label is SVG text, and the figure's `aria-label` lists the steps
+/// in order.
 #[component]
 pub fn Flow(
     /// The boxes in order.
@@ -48,7 +53,10 @@ pub fn Flow(
             .collect::<Vec<_>>()
             .join(", then ")
     );
-    let svg = move || flow_svg(steps, active.get(), per_row.max(1), looped, id);
+    let svg = move || {
+        let gap = if screen::narrow() { NARROW_GAP } else { GAP };
+        flow_svg(steps, active.get(), screen::columns(per_row.max(1)), gap, looped, id)
+    };
     view! { <div class="flow" role="img" aria-label=spoken inner_html=svg></div> }
 }
 
@@ -78,6 +86,7 @@ fn flow_svg(
     steps: &[FlowStep],
     active: Option<usize>,
     per_row: usize,
+    gap: f64,
     looped: bool,
     id: usize,
 ) -> String {
@@ -85,11 +94,11 @@ fn flow_svg(
     let cols = per_row.min(n.max(1));
     let rows = n.div_ceil(cols);
     let loop_room = if looped { 30.0 } else { 0.0 };
-    let width = cols as f64 * W + (cols as f64 - 1.0) * GAP + 8.0;
+    let width = cols as f64 * W + (cols as f64 - 1.0) * gap + 8.0;
     let height = rows as f64 * H + (rows as f64 - 1.0) * ROW_GAP + 8.0 + loop_room;
     let pos = |i: usize| {
         let (r, c) = (i / cols, i % cols);
-        (4.0 + c as f64 * (W + GAP), 4.0 + r as f64 * (H + ROW_GAP))
+        (4.0 + c as f64 * (W + gap), 4.0 + r as f64 * (H + ROW_GAP))
     };
     let marker = format!("flow-arrow-{id}");
     let mut s = format!(
@@ -159,7 +168,7 @@ mod tests {
 
     #[test]
     fn labels_are_escaped_and_every_box_is_drawn() {
-        let svg = flow_svg(STEPS, Some(1), 2, true, 0);
+        let svg = flow_svg(STEPS, Some(1), 2, GAP, true, 0);
         assert!(svg.contains("A &amp; B") && svg.contains("&lt;last&gt;"));
         assert_eq!(svg.matches("<rect").count(), 3);
         assert_eq!(svg.matches("flow-box active").count(), 1);

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 
-use super::plot::SERIES;
+use super::plot::{SERIES, heatmap_table};
 
 /// The magnitude drawn at full colour: three root-mean-squares, so a few outliers do not wash
 /// out every other cell (larger values are drawn at full colour too).
@@ -43,6 +43,9 @@ pub fn MatrixMap(
 ) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let image = pixels(&values, colour_scale(&values));
+    // The numbers for screen readers: the largest cells and the range of all.
+    let wide: Vec<f64> = values.iter().map(|&v| f64::from(v)).collect();
+    let table = heatmap_table(&wide, rows, cols, "column", "row").html();
     Effect::new(move |_| {
         let Some(canvas) = canvas.get() else { return };
         let context = canvas
@@ -60,6 +63,7 @@ pub fn MatrixMap(
         }
     });
     view! {
+        <div class="sr-only" inner_html=table></div>
         <canvas
             node_ref=canvas
             class="matrix-map"

@@ -2,6 +2,10 @@
 //!
 //! Axes and labels are drawn in black and then handed to CSS as `currentColor`, so the same SVG
 //! reads in the light and the dark theme; series use mid-tone colours that show on both.
+//!
+//! A chart's markup is its SVG drawing followed by the numbers it draws, as an HTML table (see
+//! [`DataTable`]): [`super::chart::Chart`] shows the drawing to the eye and the table to screen
+//! readers, so every chart states its numbers, not only what it is about.
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
@@ -26,6 +30,87 @@ pub fn failed(e: impl std::fmt::Display) -> String {
     let msg = e.to_string().replace('&', "&amp;").replace('<', "&lt;");
     format!("<svg viewBox=\"0 0 400 40\"><text x=\"4\" y=\"24\">Chart failed: {msg}</text></svg>")
 }
+
+/// The numbers behind a chart as an HTML table, for readers who cannot see the drawing. Every
+/// text is escaped: labels may hold the reader's words.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DataTable {
+    pub caption: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl DataTable {
+    /// The table's markup, `<table class="chart-data">…</table>`.
+    pub fn html(&self) -> String {
+        let cells = |tag: &str, row: &[String]| -> String {
+            row.iter().map(|c| format!("<{tag}>{}</{tag}>", escape(c))).collect()
+        };
+        let body: String =
+            self.rows.iter().map(|r| format!("<tr>{}</tr>", cells("td", r))).collect();
+        format!(
+            "<table class=\"chart-data\"><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{body}</tbody></table>",
+            escape(&self.caption),
+            cells("th", &self.head),
+        )
+    }
+}
+
+/// Text made safe to place in HTML.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A number as a table states it: whole numbers with thousands separated, others to four
+/// significant digits, scientific notation only beyond what that can write.
+pub fn readable(v: f64) -> String {
+    if !v.is_finite() {
+        return if v.is_nan() {
+            "not a number".into()
+        } else if v > 0.0 {
+            "∞".into()
+        } else {
+            "−∞".into()
+        };
+    }
+    let a = v.abs();
+    if v.fract() == 0.0 && a < 1e15 {
+        return crate::calc::expr::group_thousands(v as i128);
+    }
+    if !(1e-4..1e15).contains(&a) {
+        return format!("{v:.3e}");
+    }
+    let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
+    let s = format!("{a:.decimals$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { &s };
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let whole = crate::calc::expr::group_thousands(whole.parse::<i128>().unwrap_or(0));
+    let sign = if v < 0.0 { "−" } else { "" };
+    if frac.is_empty() { format!("{sign}{whole}") } else { format!("{sign}{whole}.{frac}") }
+}
+
+/// At most `k` indices spread evenly over `0..n`, the first and the last included.
+pub fn spread(n: usize, k: usize) -> Vec<usize> {
+    if n <= k {
+        return (0..n).collect();
+    }
+    let mut v: Vec<usize> = (0..k).map(|i| (i * (n - 1) + (k - 1) / 2) / (k - 1)).collect();
+    v.dedup();
+    v
+}
+
+/// Units across a chart drawn for a phone: its 13- and 14-unit labels then draw at 10.5 px and
+/// more in a panel's 230-px column at 360 px, where a 640-unit chart scaled down draws them at 5.
+pub const NARROW_WIDTH: u32 = 280;
+
+/// The size a chart is drawn at: its own, or on a narrow screen [`NARROW_WIDTH`] across at the
+/// same height.
+pub fn fitted((w, h): (u32, u32)) -> (u32, u32) {
+    if super::screen::narrow() && w > NARROW_WIDTH { (NARROW_WIDTH, h) } else { (w, h) }
+}
+
+/// Points per series a chart's table lists (evenly spread over a longer series).
+pub const TABLE_POINTS: usize = 12;
 
 /// A number in few characters: 2048 → "2K", 1048576 → "1M", 0.001 → "0.001".
 pub fn compact(v: f64) -> String {
@@ -138,13 +223,46 @@ pub struct LineChart {
 }
 
 impl LineChart {
-    /// Draws the chart; on a drawing error the SVG says so instead.
+    /// Draws the chart and its [`DataTable`]; on a drawing error the SVG says so instead.
     pub fn svg(&self) -> String {
         self.svg_with(&[], Legend::UpperLeft)
     }
 
-    /// Draws the chart with named dots on top of its lines and the legend where it is asked.
+    /// Draws the chart with named dots on top of its lines and the legend where it is asked,
+    /// followed by its [`DataTable`].
     pub fn svg_with(&self, dots: &[Dots], legend: Legend) -> String {
+        format!("{}{}", self.drawing(dots, legend), self.table(dots).html())
+    }
+
+    /// The numbers the chart draws: each series' points (at most [`TABLE_POINTS`], spread evenly
+    /// along a longer one) and each named dot.
+    pub fn table(&self, dots: &[Dots]) -> DataTable {
+        let mut rows = Vec::new();
+        for s in &self.series {
+            for i in spread(s.points.len(), TABLE_POINTS) {
+                let (x, y) = s.points[i];
+                rows.push(vec![s.label.clone(), readable(x), readable(y)]);
+            }
+        }
+        for d in dots {
+            for (x, y, name) in &d.points {
+                rows.push(vec![format!("{}: {name}", d.label), readable(*x), readable(*y)]);
+            }
+        }
+        let longest = self.series.iter().map(|s| s.points.len()).max().unwrap_or(0);
+        let caption = if longest > TABLE_POINTS {
+            format!("The chart's numbers ({TABLE_POINTS} points spread along each longer line)")
+        } else {
+            "The chart's numbers".to_owned()
+        };
+        DataTable {
+            caption,
+            head: vec!["line".into(), self.x_label.clone(), self.y_label.clone()],
+            rows,
+        }
+    }
+
+    fn drawing(&self, dots: &[Dots], legend: Legend) -> String {
         let (x, y) = (self.x, self.y);
         let (lx, ly) = ((x.min..x.max).log_scale(), (y.min..y.max).log_scale());
         let r = match (x.log, y.log) {
@@ -165,7 +283,7 @@ impl LineChart {
     {
         let mut out = String::new();
         {
-            let root = SVGBackend::with_string(&mut out, self.size).into_drawing_area();
+            let root = SVGBackend::with_string(&mut out, fitted(self.size)).into_drawing_area();
             let mut chart = ChartBuilder::on(&root)
                 .margin(14)
                 .x_label_area_size(44)
@@ -237,7 +355,8 @@ impl LineChart {
 }
 
 /// A heatmap of signed values, `(rows, cols)` row-major: positive cells purple, negative teal,
-/// opacity by magnitude (so zero shows the page background in either theme).
+/// opacity by magnitude (so zero shows the page background in either theme). Its table lists the
+/// [`HEATMAP_CELLS`] cells of largest magnitude.
 pub fn heatmap(
     values: &[f64],
     rows: usize,
@@ -250,7 +369,7 @@ pub fn heatmap(
         let max = values.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-12);
         let mut out = String::new();
         {
-            let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+            let root = SVGBackend::with_string(&mut out, fitted(size)).into_drawing_area();
             let mut chart = ChartBuilder::on(&root)
                 .margin(10)
                 .x_label_area_size(40)
@@ -282,7 +401,35 @@ pub fn heatmap(
     if values.len() != rows * cols {
         return failed("values do not match the shape");
     }
-    draw().map(themed).unwrap_or_else(failed)
+    let svg = draw().map(themed).unwrap_or_else(failed);
+    format!("{svg}{}", heatmap_table(values, rows, cols, x_label, y_label).html())
+}
+
+/// Cells a heatmap's table lists.
+pub const HEATMAP_CELLS: usize = 10;
+
+/// The [`HEATMAP_CELLS`] cells of largest magnitude, largest first, and the range of all; `x`
+/// names the columns, `y` the rows.
+pub fn heatmap_table(values: &[f64], rows: usize, cols: usize, x: &str, y: &str) -> DataTable {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[b].abs().total_cmp(&values[a].abs()));
+    let (lo, hi) =
+        values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+    DataTable {
+        caption: format!(
+            "The {} largest of {} cells ({rows} × {cols}) by size; all lie between {} and {}",
+            HEATMAP_CELLS.min(values.len()),
+            readable((rows * cols) as f64),
+            readable(lo),
+            readable(hi),
+        ),
+        head: vec![y.into(), x.into(), "value".into()],
+        rows: order
+            .into_iter()
+            .take(HEATMAP_CELLS)
+            .map(|i| vec![(i / cols).to_string(), (i % cols).to_string(), readable(values[i])])
+            .collect(),
+    }
 }
 
 #[cfg(test)]
@@ -297,6 +444,50 @@ mod tests {
         assert_eq!(compact(0.25), "0.25");
         assert_eq!(compact_binary(131_072.0), "128K");
         assert_eq!(compact_binary(1_048_576.0), "1M");
+    }
+
+    #[test]
+    fn readable_numbers() {
+        assert_eq!(readable(1_380_608.0), "1,380,608");
+        assert_eq!(readable(-2.0), "−2");
+        assert_eq!(readable(0.693_147), "0.6931");
+        assert_eq!(readable(12.5), "12.5");
+        assert_eq!(readable(4129.3), "4,129");
+        assert_eq!(readable(-0.05), "−0.05");
+        assert_eq!(readable(3e-6), "3.000e-6");
+        assert_eq!(readable(f64::INFINITY), "∞");
+        assert_eq!(spread(121, 12).len(), 12);
+        assert_eq!(spread(121, 12)[11], 120);
+        assert_eq!(spread(3, 12), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn a_chart_states_its_numbers_in_an_escaped_table() {
+        let c = LineChart {
+            x: Axis::linear(0.0, 100.0),
+            y: Axis::linear(0.0, 1.0),
+            x_label: "step".into(),
+            y_label: "loss".into(),
+            series: vec![
+                Series {
+                    label: "<b>yours</b>".into(),
+                    points: (0..=100).map(|i| (f64::from(i), 1.0 / f64::from(i + 1))).collect(),
+                    color: 0,
+                    markers: false,
+                },
+                Series::level("guess", 0.5, (0.0, 100.0), 1),
+            ],
+            size: (400, 300),
+        };
+        let t = c.table(&[]);
+        assert_eq!(t.head, ["line", "step", "loss"]);
+        assert_eq!(t.rows.len(), TABLE_POINTS + 2);
+        assert_eq!(t.rows[0], ["<b>yours</b>", "0", "1"]);
+        assert_eq!(t.rows[TABLE_POINTS - 1], ["<b>yours</b>", "100", "0.009901"]);
+        let markup = c.svg();
+        let (drawing, table) = markup.split_at(markup.find("<table").unwrap());
+        assert!(drawing.starts_with("<svg") && drawing.trim_end().ends_with("</svg>"));
+        assert!(table.contains("&lt;b&gt;yours&lt;/b&gt;") && !table.contains("<b>"));
     }
 
     #[test]
@@ -353,6 +544,10 @@ mod tests {
         // The zero cell is fully transparent, and plotters leaves it out.
         assert_eq!(svg.matches("<rect").count(), 3);
         assert!(svg.contains("opacity=\"0.5\""));
+        let t = heatmap_table(&[1.0, -3.0, 0.5, 0.0], 2, 2, "x", "y");
+        assert_eq!(t.rows[0], ["0", "1", "−3"]);
+        assert_eq!(t.rows[1], ["0", "0", "1"]);
+        assert!(t.caption.contains("between −3 and 1"), "{}", t.caption);
         assert!(heatmap(&[1.0], 2, 2, "x", "y", (200, 200)).contains("Chart failed"));
     }
 }

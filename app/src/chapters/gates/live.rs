@@ -40,11 +40,24 @@ fn strip(values: &[f32], layer: usize) -> impl IntoView + use<> {
                     values.len()
                 )}
             </p>
-            <div class="gate-strip" role="img" aria-label=format!("The {} gate values of layer {layer}", values.len())>
+            <div class="gate-strip" role="img" aria-label=widest(values, layer)>
                 {cells}
             </div>
         </div>
     }
+}
+
+/// The strip's text alternative: how many gates, and the five widest open with their values.
+fn widest(values: &[f32], layer: usize) -> String {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+    let top: Vec<String> =
+        order.iter().take(5).map(|&i| format!("unit {i} {:.2}", values[i])).collect();
+    format!(
+        "The {} gate values of layer {layer}; the widest open: {}",
+        values.len(),
+        top.join(", ")
+    )
 }
 
 /// The reader's text through the Tumbler, one token's gates on show.

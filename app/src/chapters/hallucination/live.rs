@@ -79,6 +79,8 @@ fn AnswerCell(
     view! {
         <td
             class="hallu-answer"
+            aria-live="polite"
+            aria-busy=move || reply.with(|r| r.running().to_string())
             data-kind=kind
             data-generated=move || reply.with(|r| r.text.clone())
             data-done=move || reply.with(|r| (!r.running()).to_string())

@@ -129,7 +129,7 @@ pub fn LiveChat() -> impl IntoView {
     };
     let body = move || {
         view! {
-            <div class="chat-log" aria-live="polite">
+            <div class="chat-log" aria-live="polite" aria-busy=move || running.with(Option::is_some).to_string()>
                 {bubbles}
                 <Show when=move || running.with(Option::is_some) || reply.with(|r| !r.steps.is_empty() || r.done.is_some())>
                     <p

@@ -85,6 +85,15 @@ impl Log {
 /// A heatmap of the two gates' mean mixtures: one row per expert, one column per task (narrow
 /// enough for a phone), each cell as strong as its weight (full colour at the largest weight
 /// shown), the weight written in.
+/// Gate weights in words: "expert 1 0.31, expert 2 0.22, …".
+fn weights(mix: &[f32]) -> String {
+    mix.iter()
+        .enumerate()
+        .map(|(j, v)| format!("expert {} {v:.2}", j + 1))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn gates_svg(a: &[f32], b: &[f32]) -> String {
     let e = a.len().max(1);
     let (left, cell, h, top_row) = (76.0, 80.0, 26.0, 20.0);
@@ -242,9 +251,11 @@ pub fn LiveMmoe() -> impl IntoView {
                     class="mm-gates"
                     role="img"
                     aria-label=format!(
-                        "Each task's gate weights on the {} experts, averaged over the held-out inputs, after step {}",
+                        "Each task's gate weights on the {} experts, averaged over the held-out inputs, after step {}: task A {}; task B {}",
                         e.mixture_a.len(),
-                        e.step
+                        e.step,
+                        weights(&e.mixture_a),
+                        weights(&e.mixture_b),
                     )
                     inner_html=gates_svg(&e.mixture_a, &e.mixture_b)
                 ></div>

@@ -136,9 +136,17 @@ fn diagram(net: &Net, layers: usize, width: usize) -> impl IntoView + use<> {
             viewBox=format!("0 0 {W} {H}")
             class="nn-live"
             role="img"
-            aria-label="The Tumbler as a network: your last tokens' ids go in on the left, pass \
-                        through its blocks, and the probabilities of the next token come out on \
-                        the right"
+            aria-label=format!(
+                "The Tumbler as a network: your last tokens' ids go in on the left, pass through \
+                 its {layers} blocks, and the probabilities of the next token come out on the \
+                 right: {}; the other {others} tokens {:.1}%",
+                net.outputs
+                    .iter()
+                    .map(|(_, text, p)| format!("“{}” {:.1}%", visible(text), p * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                net.rest * 100.0,
+            )
         >
             {lines}
             {inputs}

@@ -281,7 +281,7 @@ pub fn LiveSampling() -> impl IntoView {
                         data-done=move || run.with(|r| (!r.running && !r.outcome.is_empty()).to_string())
                     >
                         <h3>{name}</h3>
-                        <p class="gen-line">
+                        <p class="gen-line" aria-live="polite" aria-busy=move || run.with(|r| r.running.to_string())>
                             <span class="prompt-echo">{move || prompt.get()}</span>
                             <span class="generated">{move || run.with(|r| r.text.clone())}</span>
                         </p>

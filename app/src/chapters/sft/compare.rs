@@ -37,6 +37,8 @@ fn Answer(
     view! {
         <section
             class="compare-run"
+            aria-live="polite"
+            aria-busy=move || reply.with(|r| r.running().to_string())
             data-model=id
             data-generated=move || reply.with(|r| r.text.clone())
             data-done=move || reply.with(|r| (!r.running()).to_string())

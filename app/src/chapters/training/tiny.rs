@@ -195,7 +195,7 @@ pub fn TinyTraining() -> impl IntoView {
                 .collect_view();
             Some(view! {
                 <h3>{format!("What it predicts after “{PROMPT}” at step {}", latest.step)}</h3>
-                <p class="gen-line learn-continuation" data-generated=latest.continuation.clone()>
+                <p class="gen-line learn-continuation" aria-live="polite" data-generated=latest.continuation.clone()>
                     {PROMPT}<strong>{latest.continuation.clone()}</strong>
                 </p>
                 <TokenBars rows=Signal::derive(move || rows.clone()) label="The tiny model's most likely next tokens"/>
