@@ -94,11 +94,13 @@ fn flow_svg(
     let cols = per_row.min(n.max(1));
     let rows = n.div_ceil(cols);
     let loop_room = if looped { 30.0 } else { 0.0 };
-    let width = cols as f64 * W + (cols as f64 - 1.0) * gap + 8.0;
+    // A loop's way back runs under the boxes and up their left side, in a margin of its own.
+    let left = if looped { 14.0 } else { 4.0 };
+    let width = left + cols as f64 * W + (cols as f64 - 1.0) * gap + 4.0;
     let height = rows as f64 * H + (rows as f64 - 1.0) * ROW_GAP + 8.0 + loop_room;
     let pos = |i: usize| {
         let (r, c) = (i / cols, i % cols);
-        (4.0 + c as f64 * (W + gap), 4.0 + r as f64 * (H + ROW_GAP))
+        (left + c as f64 * (W + gap), 4.0 + r as f64 * (H + ROW_GAP))
     };
     let marker = format!("flow-arrow-{id}");
     let mut s = format!(
@@ -118,16 +120,14 @@ fn flow_svg(
         s += &format!("<path d=\"{d}\" class=\"flow-link\" marker-end=\"url(#{marker})\"/>");
     }
     if looped && n > 1 {
-        let ((x0, y0), (x1, _)) = (pos(n - 1), pos(0));
+        let ((x0, y0), (x1, y1)) = (pos(n - 1), pos(0));
         let bottom = height - 6.0;
-        let first_bottom = 4.0 + H;
         let d = format!(
-            "M{},{} V{} H{} V{}",
+            "M{},{} V{bottom} H5 V{} H{}",
             x0 + W / 2.0,
             y0 + H,
-            bottom,
-            x1 + W / 2.0,
-            first_bottom + 2.0
+            y1 + H / 2.0,
+            x1 - 2.0
         );
         s += &format!(
             "<path d=\"{d}\" class=\"flow-link flow-back\" marker-end=\"url(#{marker})\"/>"
