@@ -19,7 +19,7 @@ const W: f64 = 156.0;
 const H: f64 = 74.0;
 const GAP: f64 = 34.0;
 /// The gap between boxes on a narrow screen, where two boxes share a row.
-const NARROW_GAP: f64 = 16.0;
+const NARROW_GAP: f64 = 10.0;
 const ROW_GAP: f64 = 46.0;
 
 /// Boxes in rows of `per_row` (two on a phone, so the labels keep their size), left to right, each
@@ -95,7 +95,7 @@ fn flow_svg(
     let rows = n.div_ceil(cols);
     let loop_room = if looped { 30.0 } else { 0.0 };
     // A loop's way back runs under the boxes and up their left side, in a margin of its own.
-    let left = if looped { 14.0 } else { 4.0 };
+    let left = if looped { 12.0 } else { 4.0 };
     let width = left + cols as f64 * W + (cols as f64 - 1.0) * gap + 4.0;
     let height = rows as f64 * H + (rows as f64 - 1.0) * ROW_GAP + 8.0 + loop_room;
     let pos = |i: usize| {
@@ -123,7 +123,7 @@ fn flow_svg(
         let ((x0, y0), (x1, y1)) = (pos(n - 1), pos(0));
         let bottom = height - 6.0;
         let d = format!(
-            "M{},{} V{bottom} H5 V{} H{}",
+            "M{},{} V{bottom} H4 V{} H{}",
             x0 + W / 2.0,
             y0 + H,
             y1 + H / 2.0,
