@@ -10,7 +10,9 @@
 //
 // Groups: "app" (index.html, the page's JS/wasm/CSS, icon, snippets), "cpu" and "webgpu" (the two
 // engine workers), "pipeline" (the corpus pipeline worker), "data" (public/: model, tokenizers,
-// vectors, samples). Only the standard library of Node.
+// vectors, samples), "prerender" (each chapter's first-paint snapshot, tests/e2e/prerender.mjs:
+// cached as the reader opens chapters, never saved: offline, the page draws without it).
+// Only the standard library of Node.
 
 import { createHash } from "node:crypto";
 import { readdir, readFile, writeFile, rename } from "node:fs/promises";
@@ -19,6 +21,7 @@ import { join, relative, sep } from "node:path";
 /** The group a file belongs to, from its path relative to the build folder ("/"-separated). */
 export function groupOf(path) {
   if (path.startsWith("public/")) return "data";
+  if (path.startsWith("prerender/")) return "prerender";
   if (path.startsWith("tumbler-engine-webgpu")) return "webgpu";
   if (path.startsWith("tumbler-engine")) return "cpu";
   if (path.startsWith("tumbler-pipeline")) return "pipeline";

@@ -19,6 +19,12 @@ mod widgets;
 
 fn main() {
     console_error_panic_hook();
+    // The chapter's snapshot (index.html) gives way to the live page in this same task, so the
+    // browser never paints the two together, nor neither.
+    let document = web_sys::window().and_then(|w| w.document());
+    if let Some(snapshot) = document.and_then(|d| d.get_element_by_id("prerender")) {
+        snapshot.remove();
+    }
     leptos::mount::mount_to_body(app::App);
 }
 

@@ -154,12 +154,15 @@ export function useBrowser() {
   return env;
 }
 
+/** Chromium's flags for this run's backend (also for a Chromium that Lighthouse starts). */
+export const CHROMIUM_FLAGS = [...COMMON_FLAGS, ...(BACKEND === "webgpu" ? WEBGPU_FLAGS : CPU_FLAGS)];
+
 /** Debian's Chromium, headless, configured for this run's backend. */
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
-    args: [...COMMON_FLAGS, ...(BACKEND === "webgpu" ? WEBGPU_FLAGS : CPU_FLAGS)],
+    args: CHROMIUM_FLAGS,
   });
 }
 

@@ -5,7 +5,10 @@
 //
 // For each chapter named on the command line (default: arc, tokens, attention, sampling,
 // training), with an empty cache, it prints and writes to tests/e2e/artifacts/<backend>/phone.json:
-// - first contentful paint (the browser's `paint` entry);
+// - first contentful paint (the browser's `paint` entry) and largest contentful paint (its last
+//   `largest-contentful-paint` entry before the engine was ready);
+// - when the page became interactive: the live app mounted (its `section.chapter[data-chapter]`
+//   appeared; before that the reader sees the chapter's inert first-paint snapshot, if any);
 // - time to the engine's `ready`, and the backend it chose and why;
 // - decode ms/token (p50 of the single-token steps of a greedy generation after a 10-word
 //   prompt, the worker's own per-step times) on that backend;
@@ -39,6 +42,20 @@ const median = (xs) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 
+// Records the largest contentful paint and when the live app mounted.
+function watchPaints() {
+  window.__phonePaints = { lcp: null, mounted: null };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__phonePaints.lcp = e.startTime;
+  }).observe({ type: "largest-contentful-paint", buffered: true });
+  new MutationObserver((_, observer) => {
+    if (document.querySelector("section.chapter[data-chapter]")) {
+      window.__phonePaints.mounted = performance.now();
+      observer.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
+}
+
 // Greedy generation of `tokens` tokens in the page's engine worker; the worker's ms per step.
 async function decodeSteps(page, tokens) {
   const options = { max_tokens: tokens, temperature: 0, seed: 1 };
@@ -61,6 +78,7 @@ try {
     const sentBefore = server.bytesSent();
     const page = await context.newPage();
     await page.addInitScript(keepWorkers);
+    await page.addInitScript(watchPaints);
     const cdp = await context.newCDPSession(page);
     await cdp.send("Network.enable");
     await cdp.send("Network.emulateNetworkConditions", NETWORK);
@@ -82,12 +100,15 @@ try {
     const fcp = await page.evaluate(
       () => performance.getEntriesByType("paint").find((e) => e.name === "first-contentful-paint")?.startTime ?? null,
     );
+    const { lcp, mounted } = await page.evaluate(() => window.__phonePaints);
     const steps = await decodeSteps(page, 9);
     const sideways = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
     const mb = (server.bytesSent() - sentBefore) / 1e6;
     const row = {
       slug,
       fcp_ms: fcp && Math.round(fcp),
+      lcp_ms: lcp && Math.round(lcp),
+      interactive_ms: mounted && Math.round(mounted),
       ready_ms: Math.round(ready.ms),
       backend: ready.backend,
       why: ready.why,
@@ -97,7 +118,8 @@ try {
     };
     results.push(row);
     console.log(
-      `phone (${BACKEND} flags) ${slug}: first contentful paint ${row.fcp_ms} ms, engine ready ${row.ready_ms} ms on ${row.backend}, ` +
+      `phone (${BACKEND} flags) ${slug}: first contentful paint ${row.fcp_ms} ms, largest ${row.lcp_ms} ms, ` +
+        `app interactive ${row.interactive_ms} ms, engine ready ${row.ready_ms} ms on ${row.backend}, ` +
         `decode ${row.decode_ms_per_token_p50.toFixed(2)} ms/token (p50 of ${steps.length - 1}), ${row.mb_sent} MB sent, sideways scroll ${sideways} px`,
     );
     await context.close();

@@ -9,7 +9,8 @@
 //!   then the CPU fallback) with the native `tumbler` binary to compare against.
 //! - `bench`  runs the benchmarks and prints their numbers (`bench tokenize`, `bench model`,
 //!   `bench browser`: the engine in Chromium on WebGPU and on the CPU, then ONNX Runtime Web on
-//!   the same weights; `bench phone`: the guide on an emulated mid-range phone).
+//!   the same weights; `bench phone`: the guide on an emulated mid-range phone; `bench
+//!   lighthouse`, only when named: Lighthouse's mobile audit of five chapters).
 //! - `train`  rebuilds the shipped model from the registry packages: corpus, tokenizer,
 //!   pre-training, fine-tuning, model card (hours on 2 cores; resumable: run it again).
 //!
@@ -113,7 +114,7 @@ fn describe(c: &Command) -> String {
 /// server. A failed build fails here, loudly, instead of a server answering 404.
 fn serve() -> Result<(), String> {
     setup::ensure()?;
-    run(trunk_build())?;
+    site_build()?;
     let mut c = cmd("node");
     c.args(["tests/e2e/serve.mjs", SERVE_ADDR]);
     eprintln!("xtask: serving dist/ on http://{SERVE_ADDR} (Ctrl-C to stop)");
@@ -122,7 +123,22 @@ fn serve() -> Result<(), String> {
 
 fn build() -> Result<(), String> {
     setup::ensure()?;
-    run(trunk_build())
+    site_build()
+}
+
+/// The site in `dist/`: the release build, then each chapter's first-paint snapshot.
+fn site_build() -> Result<(), String> {
+    run(trunk_build())?;
+    run(prerender())
+}
+
+/// Renders every chapter of the build in `dist/` once in Chromium and keeps its markup as the
+/// chapter's first paint, before the page's wasm arrives (tests/e2e/prerender.mjs); then writes
+/// the offline manifest again, with those files.
+fn prerender() -> Command {
+    let mut c = cmd("node");
+    c.arg("tests/e2e/prerender.mjs");
+    c
 }
 
 /// `trunk build --release`, with the workspace's own crates compiled by clippy (see [`linted`]).
@@ -196,6 +212,7 @@ fn test_steps(args: &[String], steps: &mut Steps) -> Result<(), String> {
     // The page and both workers for wasm32, their own code linted as it compiles: the page, the
     // CPU worker (`worker`) and the WebGPU worker (`webgpu`).
     steps.run("trunk build --release (clippy-linted)", trunk_build())?;
+    steps.run("prerender every chapter's first paint", prerender())?;
     // The e2e tests compare the page with the native CLI that `cargo test --workspace` built
     // (the bin target of a package with integration tests): name it, so that a missing binary
     // fails here instead of skipping every native comparison.
@@ -239,7 +256,7 @@ impl Steps {
 }
 
 /// The benchmarks, each printing its own numbers. `tokenize`, `browser`, `phone` or `model` runs
-/// just one.
+/// just one; `lighthouse` runs only when named.
 fn bench(args: &[String]) -> Result<(), String> {
     let only = args.first().map(String::as_str).filter(|a| !a.starts_with("--"));
     if matches!(only, None | Some("tokenize")) {
@@ -264,7 +281,7 @@ fn bench(args: &[String]) -> Result<(), String> {
         // model written as ONNX by scripts/tumbler_onnx.py (in a venv with pinned onnx, numpy).
         setup::ensure()?;
         if !args.iter().any(|a| a == "--no-build") {
-            run(trunk_build())?;
+            site_build()?;
         }
         let onnx = target_dir().join("onnx/model.onnx");
         let mut export = cmd(&setup::onnx_python()?);
@@ -284,13 +301,27 @@ fn bench(args: &[String]) -> Result<(), String> {
         // the backend the page chose, sideways scroll (tests/e2e/phone.mjs).
         setup::ensure()?;
         if !args.iter().any(|a| a == "--no-build") && only.is_some() {
-            run(trunk_build())?;
+            site_build()?;
         }
         for backend in ["webgpu", "cpu"] {
             let mut c = cmd("node");
             c.args(["tests/e2e/phone.mjs"]).env("TUMBLER_E2E_BACKEND", backend);
             run(c)?;
         }
+    }
+    if only == Some("lighthouse") {
+        // Lighthouse (npm, pinned in tests/e2e/package.json) in its mobile mode on five chapters,
+        // the build served brotli-compressed: performance, accessibility and best-practices
+        // scores and the largest contentful paint (tests/e2e/lighthouse.mjs). Only when asked:
+        // it is a report, not a test, and its scores vary from run to run.
+        setup::ensure()?;
+        if !args.iter().any(|a| a == "--no-build") {
+            site_build()?;
+        }
+        // Chromium without WebGPU, as on most phones (the page then needs only its CPU engine).
+        let mut c = cmd("node");
+        c.args(["tests/e2e/lighthouse.mjs"]).env("TUMBLER_E2E_BACKEND", "cpu");
+        run(c)?;
     }
     if matches!(only, None | Some("model")) {
         // Prefill and decode ms/token at positions 10 and 200, KV cache on and off (flex, CPU).
