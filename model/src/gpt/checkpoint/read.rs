@@ -38,7 +38,7 @@ const ROTARY_BUFFER: &str = ".self_attn.rotary_emb.inv_freq";
 
 /// How `file` names its tensors: Llama's if it has Llama's embedding, else ours.
 pub fn naming(file: &SafeTensors<'_>) -> Naming {
-    if file.names().iter().any(|n| n.as_str() == "model.embed_tokens.weight") {
+    if file.names().iter().any(|n| *n == "model.embed_tokens.weight") {
         Naming::Llama
     } else {
         Naming::Tumbler
@@ -63,7 +63,7 @@ pub fn from_safetensors(
     let naming = naming(&file);
     let mut source = Source { file: &file, device, naming, used: HashSet::new() };
     let model = Tumbler::build(&checkpoint.config, &mut source)?;
-    if naming == Naming::Llama && file.names().iter().any(|n| n.as_str() == "lm_head.weight") {
+    if naming == Naming::Llama && file.names().iter().any(|n| *n == "lm_head.weight") {
         check_tied_head(&file, &checkpoint.config)?;
         source.used.insert("lm_head.weight".into());
     }
