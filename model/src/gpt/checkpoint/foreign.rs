@@ -6,7 +6,7 @@
 
 use serde_json::json;
 
-use super::read::{LlamaDtype, llama_config_json, serialize};
+use super::read::{LlamaDtype, NamedTensor, llama_config_json, serialize};
 use crate::gpt::config::TumblerConfig;
 use crate::gpt::weights::WeightsError;
 use crate::sampling::Rng;
@@ -55,7 +55,7 @@ pub struct ForeignFiles {
     pub weights: Vec<u8>,
     /// The same weights as f32 (exactly the values the bf16 file rounds to), by Llama name,
     /// (name, values, shape): what the reference forward reads.
-    pub tensors: Vec<(String, Vec<f32>, Vec<usize>)>,
+    pub tensors: Vec<NamedTensor>,
 }
 
 /// A larger model of the same family, to measure what the browser's engine loads: `layers`
@@ -97,11 +97,7 @@ pub fn checkpoint_of(
 }
 
 /// Seeded weights in Llama naming, rounded to what `dtype` stores.
-fn foreign_tensors(
-    config: &TumblerConfig,
-    seed: u64,
-    dtype: LlamaDtype,
-) -> Vec<(String, Vec<f32>, Vec<usize>)> {
+fn foreign_tensors(config: &TumblerConfig, seed: u64, dtype: LlamaDtype) -> Vec<NamedTensor> {
     let mut rng = Rng::new(seed);
     let round = |v: f64| match dtype {
         LlamaDtype::F32 => v as f32,

@@ -38,7 +38,7 @@ const ROTARY_BUFFER: &str = ".self_attn.rotary_emb.inv_freq";
 
 /// How `file` names its tensors: Llama's if it has Llama's embedding, else ours.
 pub fn naming(file: &SafeTensors<'_>) -> Naming {
-    if file.names().iter().any(|n| *n == "model.embed_tokens.weight") {
+    if file.names().contains(&"model.embed_tokens.weight") {
         Naming::Llama
     } else {
         Naming::Tumbler
@@ -63,7 +63,7 @@ pub fn from_safetensors(
     let naming = naming(&file);
     let mut source = Source { file: &file, device, naming, used: HashSet::new() };
     let model = Tumbler::build(&checkpoint.config, &mut source)?;
-    if naming == Naming::Llama && file.names().iter().any(|n| *n == "lm_head.weight") {
+    if naming == Naming::Llama && file.names().contains(&"lm_head.weight") {
         check_tied_head(&file, &checkpoint.config)?;
         source.used.insert("lm_head.weight".into());
     }
@@ -183,7 +183,10 @@ impl ParamSource for Source<'_> {
     }
 }
 
-/// How [`to_llama`] stores the numbers.
+/// A tensor by name: its values (row-major f32) and shape.
+pub type NamedTensor = (String, Vec<f32>, Vec<usize>);
+
+/// How [`serialize`] stores the numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LlamaDtype {
     /// 4 bytes, exact.
@@ -208,10 +211,7 @@ pub fn encode(values: &[f32], dtype: LlamaDtype) -> Vec<u8> {
 }
 
 /// A safetensors file of named tensors, (name, values, shape), in `dtype`.
-pub fn serialize(
-    tensors: &[(String, Vec<f32>, Vec<usize>)],
-    dtype: LlamaDtype,
-) -> Result<Vec<u8>, WeightsError> {
+pub fn serialize(tensors: &[NamedTensor], dtype: LlamaDtype) -> Result<Vec<u8>, WeightsError> {
     let st = match dtype {
         LlamaDtype::F32 => Dtype::F32,
         LlamaDtype::F16 => Dtype::F16,
@@ -258,7 +258,7 @@ pub fn llama_config_json(config: &TumblerConfig, name: &str) -> String {
 
 /// The model's tensors in Llama naming and layout (projections (out, in)), read back from the
 /// device: what `model.safetensors` of a `LlamaForCausalLM` holds.
-pub fn llama_tensors(model: &Tumbler) -> Result<Vec<(String, Vec<f32>, Vec<usize>)>, WeightsError> {
+pub fn llama_tensors(model: &Tumbler) -> Result<Vec<NamedTensor>, WeightsError> {
     let mut out = Vec::new();
     for (name, tensor, shape) in model.named_params() {
         let values = tensor

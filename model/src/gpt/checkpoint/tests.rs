@@ -8,7 +8,9 @@ use std::sync::Arc;
 use burn::tensor::Device;
 
 use super::foreign::{FOREIGN_NAME, foreign_checkpoint, foreign_config, foreign_tokenizer_json};
-use super::read::{LlamaDtype, from_safetensors, llama_config_json, llama_tensors, serialize};
+use super::read::{
+    LlamaDtype, NamedTensor, from_safetensors, llama_config_json, llama_tensors, serialize,
+};
 use super::*;
 use crate::decode::{CpuDecoder, DecodeWeights};
 use crate::gpt::weights::{self, WeightsError};
@@ -117,7 +119,7 @@ fn llama_reference(
     linear(&h, &embed, config.vocab_size).into_iter().map(|v| v as f32).collect()
 }
 
-fn by_name(tensors: &[(String, Vec<f32>, Vec<usize>)]) -> HashMap<String, Vec<f32>> {
+fn by_name(tensors: &[NamedTensor]) -> HashMap<String, Vec<f32>> {
     tensors.iter().map(|(n, v, _)| (n.clone(), v.clone())).collect()
 }
 
@@ -259,7 +261,7 @@ fn a_long_context_is_cut_to_what_the_decoders_hold() {
 }
 
 /// The foreign checkpoint's tensors with `edit` applied, as an f32 file.
-fn weights_with(edit: impl FnOnce(&mut Vec<(String, Vec<f32>, Vec<usize>)>)) -> Vec<u8> {
+fn weights_with(edit: impl FnOnce(&mut Vec<NamedTensor>)) -> Vec<u8> {
     let mut tensors = foreign_checkpoint(1, LlamaDtype::F32).unwrap().tensors;
     edit(&mut tensors);
     serialize(&tensors, LlamaDtype::F32).unwrap()
