@@ -18,7 +18,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { ROOT, BACKEND, SLOW_ON_SWIFTSHADER, useBrowser, openLive, assertNoLongTask, TUMBLER_BIN, nativeCheck, artifacts, READY_MS } from "./harness.mjs";
 
 const FIXTURE = join(ROOT, "tests/e2e/fixtures/foreign-llama");
@@ -40,7 +40,9 @@ async function choose(page, files) {
   if (!(await menu.evaluate((d) => d.open))) await menu.locator("summary").click();
   const panel = menu.locator(".engine-open-panel");
   const before = Number(await panel.getAttribute("data-attempts"));
-  await page.locator("input[data-open-model]").setInputFiles(files);
+  // Playwright takes paths or buffers, not both: every file as a buffer.
+  const asBuffer = (f) => (typeof f === "string" ? { name: basename(f), mimeType: "application/octet-stream", buffer: readFileSync(f) } : f);
+  await page.locator("input[data-open-model]").setInputFiles(files.map(asBuffer));
   // This attempt's outcome, not the last one's.
   await page.waitForFunction(
     (n) =>
