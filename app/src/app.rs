@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 
 use crate::chapters::{self, CHAPTERS, Chapter, Part};
 use crate::embed::{EmbedCode, EmbedFrame};
-use crate::engine::{self, EngineStatus};
+use crate::engine::{self, EngineStatus, OpenModel};
 use crate::offline::SaveOffline;
 use crate::present::{PresentButton, Presenter, PresenterBar};
 use crate::route::{self, Route};
@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                 <span>"MODE: EXPLAIN"</span>
             </p>
             <EngineStatus/>
+            <OpenModel/>
             <SaveOffline/>
             <ThemeToggle/>
             <PresentButton presenter/>

@@ -13,6 +13,7 @@ mod choice;
 mod connection;
 mod launch;
 pub mod live;
+mod open;
 mod pipeline;
 mod run_status;
 mod state;
@@ -22,6 +23,7 @@ use leptos::prelude::*;
 
 pub use ask::{Latest, Stream, ask, latest, stream};
 pub use launch::absolute;
+pub use open::OpenModel;
 use launch::requested_backend;
 pub use run_status::{Run, RunStatus};
 pub use state::{ChatModelState, Engine, EngineState, loaded_params, state, use_engine};

@@ -89,6 +89,8 @@ one_of! {
         Why(WhyReport),
         /// To [`Query::WhyAblate`](crate::Query::WhyAblate).
         WhyAblate(Ablation),
+        /// To [`Query::Open`](crate::Query::Open) and [`Query::UseShipped`](crate::Query::UseShipped).
+        Opened(OpenedModel),
     }
 }
 
@@ -443,4 +445,25 @@ pub struct MmoeSteps {
     pub steps: Vec<MmoeStep>,
     /// How long they took in the worker, in milliseconds.
     pub millis: f64,
+}
+
+/// The model now in use after [`Query::Open`](crate::Query::Open) or
+/// [`Query::UseShipped`](crate::Query::UseShipped).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenedModel {
+    /// Its name (`None`: the shipped Tumbler).
+    pub name: Option<String>,
+    /// Its sizes (a context longer than the decoders hold is cut, and `note` says so).
+    pub config: TumblerConfig,
+    /// Its parameters.
+    pub params: usize,
+    /// How its tensors were named: "Llama" (transformers') or "Tumbler".
+    pub naming: String,
+    /// Bytes of its weights file.
+    pub file_bytes: u64,
+    /// Milliseconds from the question to the model ready in the worker: reading the files,
+    /// checking and converting the weights, building both decoders.
+    pub millis: f64,
+    /// Anything the reader should know (a cut context, decoding on the CPU and why).
+    pub note: Option<String>,
 }

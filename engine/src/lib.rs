@@ -23,7 +23,8 @@ pub use answers::{
     Answer, DecodeSpeed, DistillEval, DistillProgress, DistillSetup, DistillStart, DistillStep,
     DistillTimedStep, DpoEnd, DpoProgress, DpoScored, DpoStart, DpoStep, ForwardTime, FusedCheck,
     GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun, LearnSample, LearnStep, MmoeEval,
-    MmoeProgress, MmoeSetup, MmoeStart, MmoeStep, MmoeSteps, PerCall, PipelineRun, RlProgress,
+    MmoeProgress, MmoeSetup, MmoeStart, MmoeStep, MmoeSteps, OpenedModel, PerCall, PipelineRun,
+    RlProgress,
     RlRoundStep, RlSftStep, RlStart, RlhfProgress, RlhfReply, RlhfTrained, Step, StudentEval,
 };
 pub use answers::{LayerRoute, MoeDownload, ParamCount, RouteTrace, TokenRoute};

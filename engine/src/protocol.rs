@@ -210,6 +210,14 @@ pub enum Query {
     /// Patching `source`'s residual stream into `prompt`'s run at every depth and position: a
     /// stream of a setup, then one row per depth.
     WhyPatch { prompt: String, source: String, target: Option<u32>, position: Option<usize> },
+    /// Open the reader's own checkpoint (`config.json` in our format or transformers' Llama,
+    /// `tokenizer.json`, `model.safetensors`) from `urls` (the page's `blob:` URLs of the files
+    /// they chose), checked before use; once it is built it replaces the base model for every
+    /// question, and the load status says so. `name` is what to call it when its config does not
+    /// say. Anything wrong is a [`Reply::Failed`] and the model in use stays.
+    Open { name: String, urls: ModelUrls },
+    /// Go back to the shipped Tumbler after [`Query::Open`].
+    UseShipped,
 }
 
 /// Where the `moe` chapter's model is, as absolute URLs.
@@ -250,6 +258,9 @@ pub enum LoadStatus {
         params: usize,
         /// Why the backend differs from the one asked for, if it does.
         note: Option<String>,
+        /// The name of the reader's checkpoint ([`Query::Open`]) in use; `None`: the Tumbler.
+        #[serde(default)]
+        opened: Option<String>,
     },
     /// It could not be loaded: the page offers a retry (the chat model loads again with the next
     /// question that needs it).

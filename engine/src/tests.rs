@@ -141,6 +141,18 @@ fn messages_round_trip_through_json() {
                 dictionary: "https://example.org/words.tgv".into(),
             },
         ),
+        ask(
+            16,
+            Query::Open {
+                name: "my-llama".into(),
+                urls: ModelUrls {
+                    config: "blob:http://localhost/1".into(),
+                    weights: "blob:http://localhost/2".into(),
+                    tokenizer: "blob:http://localhost/3".into(),
+                },
+            },
+        ),
+        ask(17, Query::UseShipped),
     ];
     for r in requests {
         assert_eq!(serde_json::from_str::<Request>(&r.to_json()).unwrap(), r);

@@ -22,6 +22,7 @@ mod learn;
 mod load;
 mod mmoe;
 mod moe;
+mod open;
 mod rl;
 mod rlhf;
 mod state;
@@ -55,7 +56,9 @@ impl Worker {
     async fn handle(self: Rc<Self>, request: Request) {
         match request {
             Request::Load { backend, urls, chat } => {
+                self.asked.set(Some(backend));
                 self.loaded.borrow_mut().take();
+                self.shipped.borrow_mut().take();
                 self.space.borrow_mut().take();
                 self.chat.forget(Some((&urls, chat)));
                 let status = match self.load(backend, &urls).await {
@@ -99,7 +102,20 @@ impl Worker {
         if let Query::Mmoe { correlation, steps, seed } = query {
             return Ok(Outcome::Done(self.mmoe(id, *correlation, *steps, *seed).await?));
         }
+        // Opening the reader's checkpoint, or going back, replaces the model questions run on.
+        match query {
+            Query::Open { name, urls } => return Ok(self.open(name, urls).await?.into()),
+            Query::UseShipped => return Ok(self.use_shipped()?.into()),
+            _ => {}
+        }
         let l = self.loaded()?;
+        if let (Some(name), Some(why)) = (&l.opened, open::needs_shipped(query)) {
+            return Err(format!(
+                "This needs the shipped Tumbler: {why}. {name} is loaded; choose \"Back to the \
+                 Tumbler\" in the Model menu beside the engine status."
+            )
+            .into());
+        }
         match self.run(id, query, &l).await {
             Err(Failure::Device(error)) => match self.fallback(&l, &error) {
                 Some(cpu) => self.run(id, query, &cpu).await,
@@ -204,6 +220,9 @@ impl Worker {
             }
             Query::WhyPatch { prompt, source, target, position } => {
                 Outcome::Done(self.why_patch(id, l, prompt, source, *target, *position).await?)
+            }
+            Query::Open { .. } | Query::UseShipped => {
+                return Err("opening a model is not a question about one".into());
             }
             Query::Pipeline { .. } => {
                 return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());

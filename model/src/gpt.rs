@@ -1,11 +1,13 @@
 //! The Tumbler transformer, one file per piece, in the order data flows through it:
 //! [`embedding`] → [`rope`] + [`attention`] (with the [`kv_cache`]) → [`mlp`] (SwiGLU), each
 //! behind an [`rmsnorm`] inside a [`block`] → final norm → logits ([`model`]); [`trace`] is the
-//! plain-data record of a pass, [`weights`] the safetensors files.
+//! plain-data record of a pass, [`weights`] the safetensors files, [`checkpoint`] the checkpoints a
+//! reader brings (ours, or transformers' Llama).
 //!
 //! [`config`] and [`trace`] need no tensor library, so the page can read a config and draw a
 //! trace without burn; everything else sits behind the `gpt` feature.
 
+pub mod checkpoint;
 pub mod config;
 pub mod trace;
 

@@ -14,8 +14,8 @@
 //! Browser tests can read the same file.
 
 mod bpe;
-mod hf;
-mod split;
+pub(crate) mod hf;
+pub(crate) mod split;
 mod tiktoken;
 mod unicode;
 

@@ -112,7 +112,7 @@ async fn measure(engine: Engine) {
     };
     remember(&choice);
     if choice.backend == Backend::Webgpu {
-        if with(|c| c.handlers.is_empty()) == Some(true) {
+        if with(|c| c.handlers.is_empty()) == Some(true) && !reader_model(engine) {
             engine.why.set(choice.why);
             with(|c| c.verify = Some(cpu_ms));
             start_worker(Backend::Webgpu, None);
@@ -149,9 +149,15 @@ async fn verify(engine: Engine, cpu_ms: f64) {
     };
     remember(&choice);
     engine.why.set(choice.why);
-    if with(|c| c.handlers.is_empty()) == Some(true) {
+    if with(|c| c.handlers.is_empty()) == Some(true) && !reader_model(engine) {
         start_worker(Backend::Cpu, None);
     }
+}
+
+/// Whether the reader's own checkpoint is in use: a new worker would load the Tumbler in its
+/// place, so the backend moves from the next visit instead.
+fn reader_model(engine: Engine) -> bool {
+    matches!(engine.state.get_untracked(), EngineState::Ready { opened: Some(_), .. })
 }
 
 /// Starts the build of the worker for `backend`; `note` says why it is not the one asked for.
@@ -295,11 +301,11 @@ pub fn stop(id: u32) {
 fn on_load(model: Model, status: LoadStatus) {
     let Some(engine) = with(|c| c.engine) else { return };
     match (model, status) {
-        (Model::Base, LoadStatus::Ready { backend, config, params, note }) => {
+        (Model::Base, LoadStatus::Ready { backend, config, params, note, opened }) => {
             // The page's own note (why it started the CPU build) when the worker has none.
             let page_note = with(|c| c.running.as_ref().and_then(|r| r.note.clone())).flatten();
             let note = note.or(page_note);
-            engine.state.set(EngineState::Ready { backend, config, params, note });
+            engine.state.set(EngineState::Ready { backend, config, params, note, opened });
             flush();
             if with(|c| std::mem::take(&mut c.measure)) == Some(true) {
                 wasm_bindgen_futures::spawn_local(measure(engine));

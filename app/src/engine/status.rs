@@ -69,13 +69,12 @@ pub fn EngineStatus() -> impl IntoView {
             }
             .into_any()
         }
-        EngineState::Ready { backend, params, note, .. } => {
+        EngineState::Ready { backend, params, note, opened, .. } => {
             // A note means WebGPU was wanted but is not used: say so, and why in the title.
+            let model = opened.unwrap_or_else(|| "Tumbler".to_string());
             let text = match note {
-                Some(_) if backend == Backend::Cpu => {
-                    "Tumbler ready · CPU (not WebGPU)".to_string()
-                }
-                _ => format!("Tumbler ready · {}", label(backend)),
+                Some(_) if backend == Backend::Cpu => format!("{model} ready · CPU (not WebGPU)"),
+                _ => format!("{model} ready · {}", label(backend)),
             };
             let title = note.unwrap_or_else(|| {
                 format!("{params} parameters, on the {}: {}", label(backend), why.get())
@@ -100,6 +99,10 @@ pub fn EngineStatus() -> impl IntoView {
             data-engine-state=move || state.get().id()
             data-backend=backend
             data-backend-why=move || why.get()
+            data-model=move || match state.get() {
+                EngineState::Ready { opened: Some(name), .. } => name,
+                _ => "tumbler".to_string(),
+            }
         >
             {body}
         </div>

@@ -28,6 +28,7 @@ pub fn every_kind() -> Vec<Reply> {
                 config: TumblerConfig::tiny(),
                 params: 1,
                 note: Some("WebGPU failed".into()),
+                opened: Some("foreign-llama".into()),
             },
         ),
         load(Model::Base, LoadStatus::Failed { message: "404".into() }),
@@ -158,6 +159,18 @@ pub fn every_kind() -> Vec<Reply> {
             },
         ),
         Reply::Failed { id: None, message: "bad".into() },
+        answer(
+            16,
+            OpenedModel {
+                name: Some("foreign-llama".into()),
+                config: TumblerConfig::tiny(),
+                params: 9,
+                naming: "Llama".into(),
+                file_bytes: 120,
+                millis: 8.5,
+                note: None,
+            },
+        ),
         step(
             15,
             RlhfProgress::Rm(tumbler_model::rlhf::RmStep { step: 10, loss: 0.5, accuracy: 0.75 }),

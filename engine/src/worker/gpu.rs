@@ -39,7 +39,7 @@ impl Gpu {
         weights: &DecodeWeights,
         on_lost: impl FnOnce(String) + 'static,
     ) -> (GpuSlot, Backend, Option<String>) {
-        use tumbler_model::decode::{GpuDecoder, GpuText, gpu::request_device};
+        use tumbler_model::decode::{GpuDecoder, GpuError, GpuText, gpu::request_device};
         let cpu = |note: Option<String>| (GpuSlot::default(), Backend::Cpu, note);
         if backend == Backend::Cpu {
             return cpu(None);
@@ -65,6 +65,11 @@ impl Gpu {
         };
         match GpuDecoder::new(device, queue, weights) {
             Ok(decoder) => (GpuSlot::new(Some(GpuText::new(decoder))), Backend::Webgpu, None),
+            // A model beyond the kernels' sizes (a reader's checkpoint): this model decodes on
+            // the CPU, and WebGPU stays for the next.
+            Err(GpuError::Unsupported(why)) => {
+                cpu(Some(format!("the GPU decoder does not run this model ({why}); on the CPU")))
+            }
             Err(e) => {
                 let reason = format!("the GPU decoder did not start ({e})");
                 *self.gone.borrow_mut() = Some(reason.clone());

@@ -28,6 +28,8 @@ pub struct Loaded {
     pub fused: RefCell<CpuDecoder>,
     /// The GPU decoder, where the model decodes on WebGPU (taken out while a step runs).
     pub gpu: GpuSlot,
+    /// The name of the reader's checkpoint this is; `None`: the shipped Tumbler.
+    pub opened: Option<String>,
 }
 
 impl Loaded {
@@ -56,6 +58,7 @@ impl Loaded {
             config: self.model.config.clone(),
             params: self.model.config.param_count(),
             note: self.note.clone(),
+            opened: self.opened.clone(),
         }
     }
 
@@ -69,6 +72,7 @@ impl Loaded {
             note: Some(note),
             fused: RefCell::new(CpuDecoder::new(self.fused.borrow().weights().clone())),
             gpu: GpuSlot::default(),
+            opened: self.opened.clone(),
         }
     }
 }
@@ -153,5 +157,6 @@ pub async fn build(files: Files, urls: &ModelUrls) -> Result<Loaded, String> {
         note: None,
         fused: RefCell::new(CpuDecoder::new(Arc::new(fused))),
         gpu: GpuSlot::default(),
+        opened: None,
     })
 }

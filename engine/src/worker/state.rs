@@ -1,7 +1,7 @@
 //! What every part of the worker shares: the [`Worker`] value, how a question ends
 //! ([`Outcome`], [`Failure`]), and the worker's ways to talk and wait.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::rc::Rc;
 
@@ -30,6 +30,11 @@ pub struct Worker {
     pub gpu: Gpu,
     /// The `moe` chapter's model, downloaded on its first question.
     pub moe: super::moe::Slot,
+    /// The backend the page asked for in its last load: what a checkpoint the reader opens
+    /// decodes on, where it can.
+    pub asked: Cell<Option<Backend>>,
+    /// The shipped Tumbler, set aside while the reader's checkpoint is in use.
+    pub shipped: RefCell<Option<Rc<Loaded>>>,
 }
 
 /// Why a question got no answer.
@@ -128,6 +133,12 @@ impl Worker {
         let reason = self.gpu.give_up(reason);
         // The chat model loads again, on the CPU, with the next question for it.
         self.chat.forget(None);
+        // The shipped model set aside decodes on the CPU too when it comes back.
+        let aside = self.shipped.borrow().clone().filter(|l| l.on_gpu());
+        if let Some(aside) = aside {
+            let cpu = aside.on_cpu(format!("{reason}; running on the CPU"));
+            *self.shipped.borrow_mut() = Some(Rc::new(cpu));
+        }
         let Some(gpu) = self.loaded.borrow().clone().filter(|l| l.on_gpu()) else { return };
         let cpu = gpu.on_cpu(format!("{reason}; running on the CPU"));
         let status = cpu.ready();

@@ -60,7 +60,9 @@ pub enum WeightsError {
         found: Vec<usize>,
     },
     /// A tensor is stored in a dtype we do not read.
-    #[error("tensor {name} is stored as {found}; only F32 and F16 are supported")]
+    #[error(
+        "tensor {name} is stored as {found}; only F32, F16 and BF16 are read (converted to f32)"
+    )]
     Dtype {
         /// Tensor name.
         name: String,
@@ -147,7 +149,7 @@ pub fn load(dir: &Path, device: &Device) -> Result<Tumbler, WeightsError> {
 }
 
 /// Parameters read from a safetensors file, checked against the shapes the config implies.
-/// The values of tensor `name` in `file` as f32 (stored as f32 or f16), after checking that it
+/// The values of tensor `name` in `file` as f32 (stored as f32, f16 or bf16), after checking that it
 /// exists and has the `expected` shape. Both weight readers (the Tumbler's and the MoE's) use it.
 pub(crate) fn tensor_values(
     file: &SafeTensors<'_>,
@@ -171,6 +173,10 @@ pub(crate) fn tensor_values(
         Dtype::F16 => Ok(bytes
             .chunks_exact(2)
             .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect()),
+        Dtype::BF16 => Ok(bytes
+            .chunks_exact(2)
+            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
             .collect()),
         other => Err(WeightsError::Dtype { name: name.to_string(), found: format!("{other:?}") }),
     }

@@ -11,6 +11,8 @@ use anyhow::{Context, bail};
 use burn::tensor::Device;
 use clap::{Args, ValueEnum};
 use tumbler_model::generate::Vocab;
+use tumbler_model::gpt::checkpoint::check_vocab;
+use tumbler_model::gpt::checkpoint::read::load_dir;
 use tumbler_model::gpt::{Tumbler, TumblerConfig, weights};
 use tumbler_model::tokenizer::{Encoding, EncodingName};
 
@@ -90,10 +92,14 @@ impl Engine {
             None
         };
         if trained {
-            let model = weights::load(dir, &device)
+            // Our own format or transformers' Llama, read the way the page reads a checkpoint.
+            let (_, model) = load_dir(dir, &device)
                 .with_context(|| format!("loading the model in {}", dir.display()))?;
             let codec = match encoding {
-                Some(e) => Codec::Tumbler(Box::new(e)),
+                Some(e) => {
+                    check_vocab(&model.config, e.vocab_size())?;
+                    Codec::Tumbler(Box::new(e))
+                }
                 None => bail!("{} holds a model but no tokenizer.json", dir.display()),
             };
             return Ok(Self { model, codec, device });

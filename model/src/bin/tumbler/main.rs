@@ -11,6 +11,7 @@ mod distill;
 mod dpo;
 mod engine;
 mod eval;
+mod foreign;
 mod gates;
 mod mmoe;
 mod moe;
@@ -90,6 +91,9 @@ enum Command {
     /// The why chapter's tools: logit lens, direct logit attribution, ablation (--ablate L.H,
     /// L.mlp) and patching (--patch-from TEXT), as JSON with --json.
     Why(why::WhyArgs),
+    /// Write a Llama checkpoint this project did not train (another width, depth and
+    /// vocabulary, transformers' naming, bf16) with its tokenizer, for the tests to open.
+    Foreign(foreign::ForeignArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -117,5 +121,6 @@ fn main() -> anyhow::Result<()> {
         Command::Moe(args) => moe::run(args),
         Command::Mmoe(args) => mmoe::run(args),
         Command::Why(args) => why::run(args),
+        Command::Foreign(args) => foreign::run(args),
     }
 }
