@@ -122,13 +122,8 @@ fn flow_svg(
     if looped && n > 1 {
         let ((x0, y0), (x1, y1)) = (pos(n - 1), pos(0));
         let bottom = height - 6.0;
-        let d = format!(
-            "M{},{} V{bottom} H4 V{} H{}",
-            x0 + W / 2.0,
-            y0 + H,
-            y1 + H / 2.0,
-            x1 - 2.0
-        );
+        let d =
+            format!("M{},{} V{bottom} H4 V{} H{}", x0 + W / 2.0, y0 + H, y1 + H / 2.0, x1 - 2.0);
         s += &format!(
             "<path d=\"{d}\" class=\"flow-link flow-back\" marker-end=\"url(#{marker})\"/>"
         );
