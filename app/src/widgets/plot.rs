@@ -450,7 +450,7 @@ mod tests {
     fn readable_numbers() {
         assert_eq!(readable(1_380_608.0), "1,380,608");
         assert_eq!(readable(-2.0), "−2");
-        assert_eq!(readable(0.693_147), "0.6931");
+        assert_eq!(readable(0.654_321), "0.6543");
         assert_eq!(readable(12.5), "12.5");
         assert_eq!(readable(4129.3), "4,129");
         assert_eq!(readable(-0.05), "−0.05");
