@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::*;
 
+use super::plot::escape;
 use super::screen;
 
 /// One box of a [`Flow`].
@@ -58,10 +59,6 @@ pub fn Flow(
         flow_svg(steps, active.get(), screen::columns(per_row.max(1)), gap, looped, id)
     };
     view! { <div class="flow" role="img" aria-label=spoken inner_html=svg></div> }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Splits `s` into at most two lines of about `width` characters, at spaces.

@@ -27,7 +27,7 @@ pub fn themed(svg: String) -> String {
 
 /// The SVG shown in place of a chart that failed to draw.
 pub fn failed(e: impl std::fmt::Display) -> String {
-    let msg = e.to_string().replace('&', "&amp;").replace('<', "&lt;");
+    let msg = escape(&e.to_string());
     format!("<svg viewBox=\"0 0 400 40\"><text x=\"4\" y=\"24\">Chart failed: {msg}</text></svg>")
 }
 
