@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::*;
 
+use super::plot::escape;
 use super::screen;
 
 /// One box of a [`Flow`].
@@ -58,10 +59,6 @@ pub fn Flow(
         flow_svg(steps, active.get(), screen::columns(per_row.max(1)), gap, looped, id)
     };
     view! { <div class="flow" role="img" aria-label=spoken inner_html=svg></div> }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Splits `s` into at most two lines of about `width` characters, at spaces.
@@ -122,13 +119,8 @@ fn flow_svg(
     if looped && n > 1 {
         let ((x0, y0), (x1, y1)) = (pos(n - 1), pos(0));
         let bottom = height - 6.0;
-        let d = format!(
-            "M{},{} V{bottom} H4 V{} H{}",
-            x0 + W / 2.0,
-            y0 + H,
-            y1 + H / 2.0,
-            x1 - 2.0
-        );
+        let d =
+            format!("M{},{} V{bottom} H4 V{} H{}", x0 + W / 2.0, y0 + H, y1 + H / 2.0, x1 - 2.0);
         s += &format!(
             "<path d=\"{d}\" class=\"flow-link flow-back\" marker-end=\"url(#{marker})\"/>"
         );

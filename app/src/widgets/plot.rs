@@ -27,7 +27,7 @@ pub fn themed(svg: String) -> String {
 
 /// The SVG shown in place of a chart that failed to draw.
 pub fn failed(e: impl std::fmt::Display) -> String {
-    let msg = e.to_string().replace('&', "&amp;").replace('<', "&lt;");
+    let msg = escape(&e.to_string());
     format!("<svg viewBox=\"0 0 400 40\"><text x=\"4\" y=\"24\">Chart failed: {msg}</text></svg>")
 }
 
@@ -450,7 +450,7 @@ mod tests {
     fn readable_numbers() {
         assert_eq!(readable(1_380_608.0), "1,380,608");
         assert_eq!(readable(-2.0), "−2");
-        assert_eq!(readable(0.693_147), "0.6931");
+        assert_eq!(readable(0.654_321), "0.6543");
         assert_eq!(readable(12.5), "12.5");
         assert_eq!(readable(4129.3), "4,129");
         assert_eq!(readable(-0.05), "−0.05");
