@@ -67,13 +67,7 @@ pub fn App() -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true"></span>
                 "Inside the Token Tumbler"
             </a>
-            <p class="strip-facts" aria-label="System facts">
-                <span title="Size of GPT-4's tokenizer vocabulary (cl100k_base), as OpenAI's tiktoken reports it">
-                    "VOCAB_SIZE: 100,277"
-                </span>
-                <span aria-hidden="true">" · "</span>
-                <span>"MODE: EXPLAIN"</span>
-            </p>
+            <p class="strip-tagline">"How LLMs work, shown on a real one in this page"</p>
             <EngineStatus/>
             <OpenModel/>
             <SaveOffline/>

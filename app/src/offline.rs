@@ -294,7 +294,7 @@ pub fn SaveOffline() -> impl IntoView {
     let view_state = move || match state.get() {
         State::Checking => ().into_any(),
         State::Unsupported(why) => view! {
-            <span class="offline-note" title=why.clone()>"Offline: unavailable"</span>
+            <span class="offline-note tool-label" title=why.clone()>"Offline: unavailable"</span>
             <span class="sr-only">{why}</span>
         }
         .into_any(),
@@ -306,7 +306,8 @@ pub fn SaveOffline() -> impl IntoView {
             );
             view! {
                 <button type="button" class="offline-save" title=title on:click=on_save>
-                    "Save offline "<span class="offline-size">{size}</span>
+                    <span class="tool-icon" aria-hidden="true">"↓"</span>
+                    <span class="tool-label">"Save offline "<span class="offline-size">{size}</span></span>
                 </button>
             }
             .into_any()
@@ -323,7 +324,8 @@ pub fn SaveOffline() -> impl IntoView {
         }
         State::Saved => view! {
             <span class="offline-note" role="status" title="The guide is stored on this device">
-                "Saved offline ✓"
+                <span class="tool-label">"Saved offline "</span>
+                <span class="tool-icon">"✓"</span>
             </span>
             <button
                 type="button"

@@ -244,7 +244,8 @@ pub fn PresentButton(
                    Next: → or PageDown or space; back: ← or PageUp; B: blank screen; Esc: leave."
             on:click=move |_| presenter.enter()
         >
-            "Present"
+            <span class="tool-icon" aria-hidden="true">"▶\u{FE0E}"</span>
+            <span class="tool-label">"Present"</span>
         </button>
     }
 }

@@ -58,7 +58,12 @@ pub fn ThemeToggle() -> impl IntoView {
             title="Switch between light and dark"
             on:click=toggle
         >
-            {move || if theme.get() == Theme::Dark { "☾ Dark" } else { "☀ Light" }}
+            <span class="tool-icon" aria-hidden="true">
+                {move || if theme.get() == Theme::Dark { "☾" } else { "☀" }}
+            </span>
+            <span class="tool-label">
+                {move || if theme.get() == Theme::Dark { "Dark" } else { "Light" }}
+            </span>
         </button>
     }
 }

@@ -69,6 +69,12 @@ try {
         `TBT ${metrics.tbt_ms} ms, CLS ${metrics.cls}, speed index ${metrics.speed_index_ms} ms`,
     );
     for (const f of failing) console.log(`  ${f.category}: ${f.id} (score ${f.score}) ${f.value}`);
+    // Where the blocking time comes from: the longest main-thread tasks, as Lighthouse simulated them.
+    const long = (lhr.audits["long-tasks"]?.details?.items ?? []).slice(0, 5);
+    results.at(-1).long_tasks = long.map((t) => ({ url: t.url, start_ms: Math.round(t.startTime), ms: Math.round(t.duration) }));
+    for (const t of long) console.log(`  long task ${Math.round(t.duration)} ms at ${Math.round(t.startTime)} ms: ${t.url}`);
+    const shifts = lhr.audits["layout-shifts"]?.details?.items ?? [];
+    for (const s of shifts.slice(0, 3)) console.log(`  layout shift ${s.score?.toFixed(3)}: ${s.node?.selector ?? ""}`);
   }
 } finally {
   await chrome.kill();

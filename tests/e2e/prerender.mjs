@@ -55,29 +55,48 @@ function snapshotOf({ slug, styled }) {
   return parts.join("\n");
 }
 
-/** Renders every chapter from `origin` and writes `DIST/prerender/<slug>.html`; returns bytes per slug. */
+/**
+ * The two layouts a chapter's markup comes in: a phone's (`widgets/screen.rs`: at most 40rem wide,
+ * where flow diagrams and charts are laid out again) and every wider screen's. index.html picks
+ * the snapshot by the same media query, so the live page replaces it without moving anything.
+ */
+export const LAYOUTS = [
+  { dir: "", viewport: { width: 1280, height: 900 } },
+  { dir: "narrow", viewport: { width: 360, height: 740 } },
+];
+
+/**
+ * Renders every chapter from `origin` in each layout and writes `DIST/prerender/<slug>.html`
+ * (and `prerender/narrow/<slug>.html`); returns bytes per file.
+ */
 export async function prerender(browser, origin) {
-  const { page, context } = await openPage(browser, origin, { width: 1280, height: 900 }, {
-    serviceWorkers: "block",
-    // index.html relabels the theme button of a snapshot shown in the dark theme.
-    colorScheme: "light",
-  });
-  // No engine: the snapshot is the page before its model arrives.
-  await context.route(/tumbler-(engine|pipeline)/, (route) => route.abort());
   const out = join(DIST, "prerender");
   await rm(out, { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
   const sizes = {};
+  for (const { dir, viewport } of LAYOUTS) {
+    const { page, context } = await openPage(browser, origin, viewport, {
+      serviceWorkers: "block",
+      // index.html relabels the theme button of a snapshot shown in the dark theme.
+      colorScheme: "light",
+    });
+    // No engine: the snapshot is the page before its model arrives.
+    await context.route(/tumbler-(engine|pipeline)/, (route) => route.abort());
+    await mkdir(join(out, dir), { recursive: true });
+    await snapshotAll(page, origin, join(out, dir), dir, sizes);
+    await context.close();
+  }
+  return sizes;
+}
+
+async function snapshotAll(page, origin, out, dir, sizes) {
   for (const [slug] of chapters()) {
     await page.goto("about:blank");
     await page.goto(`${origin}/#/${slug}`);
     const handle = await page.waitForFunction(snapshotOf, { slug, styled: STYLED }, { timeout: 60_000 });
     const html = `${MARK}\n${await handle.jsonValue()}\n`;
     await writeFile(join(out, `${slug}.html`), html);
-    sizes[slug] = Buffer.byteLength(html);
+    sizes[join(dir, slug)] = Buffer.byteLength(html);
   }
-  await context.close();
-  return sizes;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -88,7 +107,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     const total = Object.values(sizes).reduce((a, b) => a + b, 0);
     const largest = Object.entries(sizes).sort(([, a], [, b]) => b - a)[0];
     console.log(
-      `prerendered ${Object.keys(sizes).length} chapters into ${join(DIST, "prerender")}: ` +
+      `prerendered ${chapters().length} chapters in ${LAYOUTS.length} layouts (${Object.keys(sizes).length} files) into ${join(DIST, "prerender")}: ` +
         `${(total / 1e6).toFixed(2)} MB in all, largest ${largest[0]} (${(largest[1] / 1e3).toFixed(0)} KB)`,
     );
   } finally {

@@ -64,7 +64,7 @@ pub fn EngineStatus() -> impl IntoView {
             };
             view! {
                 <span class="dot" aria-hidden="true"></span>
-                <span>{text}</span>
+                <span class="engine-text">{text}</span>
                 <progress max="1" value=value aria-label="Model download"></progress>
             }
             .into_any()
@@ -81,13 +81,13 @@ pub fn EngineStatus() -> impl IntoView {
             });
             view! {
                 <span class="dot" aria-hidden="true"></span>
-                <span title=title>{text}</span>
+                <span class="engine-text" title=title>{text}</span>
             }
             .into_any()
         }
         EngineState::Failed { message } => view! {
             <span class="dot" aria-hidden="true"></span>
-            <span title=message.clone() class="engine-message">"Model not loaded"</span>
+            <span title=message.clone() class="engine-text engine-message">"Model not loaded"</span>
             <button type="button" class="engine-retry" on:click=move |_| retry()>"Retry"</button>
         }
         .into_any(),
