@@ -16,10 +16,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { basename, join } from "node:path";
-import { ROOT, BACKEND, SLOW_ON_SWIFTSHADER, useBrowser, openLive, assertNoLongTask, TUMBLER_BIN, nativeCheck, artifacts, READY_MS } from "./harness.mjs";
+import { ROOT, BACKEND, chapters, SLOW_ON_SWIFTSHADER, useBrowser, openLive, assertNoLongTask, TUMBLER_BIN, nativeCheck, artifacts, READY_MS } from "./harness.mjs";
 
 const FIXTURE = join(ROOT, "tests/e2e/fixtures/foreign-llama");
 const FILES = ["config.json", "tokenizer.json", "model.safetensors"].map((f) => join(FIXTURE, f));
@@ -28,6 +28,20 @@ const NAME = "foreign-llama-3L-48C";
 const VOCAB = 297;
 const PROMPT = "The capital of France is";
 const P_TOL = 1e-4;
+
+/**
+ * Every chapter whose page asks the engine: the chapters whose source (app/src/chapters/<slug>.rs
+ * or <slug>/…) names EngineReady, use_engine or an engine Query.
+ */
+const ENGINE_CHAPTERS = (() => {
+  const dir = join(ROOT, "app/src/chapters");
+  const slugs = new Set(chapters().map(([slug]) => slug));
+  const asking = readdirSync(dir, { recursive: true })
+    .filter((f) => f.endsWith(".rs") && /EngineReady|use_engine|Query::/.test(readFileSync(join(dir, f), "utf8")))
+    .map((f) => f.split("/")[0].replace(/\.rs$/, "").replaceAll("_", "-"))
+    .filter((slug) => slugs.has(slug));
+  return [...new Set(asking)].sort();
+})();
 
 const env = useBrowser();
 
@@ -139,6 +153,22 @@ test("byom: a foreign Llama opened from disk runs the live chapters; bad files g
     assert.ok(worst < P_TOL, `within ${P_TOL}`);
   });
   await page.screenshot({ path: join(await artifacts(), "byom-why.png"), fullPage: false });
+
+  // Every chapter that asks the engine, on the foreign model: each renders, its panels show no
+  // failure (a chapter that needs the Tumbler's own weights says so instead), and the model stays.
+  const walked = [];
+  for (const slug of ENGINE_CHAPTERS) {
+    const started = Date.now();
+    await go(page, slug);
+    // The panels that start by themselves ask the engine now; give them a moment to answer.
+    await page.waitForTimeout(SLOW_ON_SWIFTSHADER ? 3000 : 1500);
+    const alerts = await page.locator(`section[data-chapter="${slug}"] [role="alert"]:visible`).allInnerTexts();
+    const failures = alerts.filter((a) => !/shipped Tumbler/.test(a));
+    assert.deepEqual(failures, [], `${slug}: a panel failed on the foreign model`);
+    assert.equal(await model(page), NAME, `${slug}: the foreign model is still the one loaded`);
+    walked.push(`${slug} ${Date.now() - started} ms`);
+  }
+  t.diagnostic(`${ENGINE_CHAPTERS.length} engine chapters on the foreign model: ${walked.join(", ")}`);
 
   // A chapter that needs the Tumbler's own chat model says so.
   await go(page, "inference");

@@ -68,9 +68,9 @@ pub fn Chapter() -> impl IntoView {
         match step.get() {
             0 => view! {
                 <div class="three-mats">
-                    <div><h4>"Q"</h4>{matrix_view(vecs(&q), &["q₁", "q₂"])}</div>
-                    <div><h4>"K"</h4>{matrix_view(vecs(&k), &["k₁", "k₂"])}</div>
-                    <div><h4>"V"</h4>{matrix_view(vecs(&v), &["v₁", "v₂"])}</div>
+                    <div><h3>"Q"</h3>{matrix_view(vecs(&q), &["q₁", "q₂"])}</div>
+                    <div><h3>"K"</h3>{matrix_view(vecs(&k), &["k₁", "k₂"])}</div>
+                    <div><h3>"V"</h3>{matrix_view(vecs(&v), &["v₁", "v₂"])}</div>
                 </div>
             }
             .into_any(),
