@@ -94,6 +94,17 @@ test("without the page's wasm every chapter still paints, its title on screen", 
   await context.close();
 });
 
+test("a link that carries a chapter's state gets no snapshot of the defaults", async () => {
+  const { page, context } = await openPage(env.browser, env.server.origin, undefined, { serviceWorkers: "block" });
+  const snapshots = [];
+  page.on("request", (r) => r.url().includes("/prerender/") && snapshots.push(r.url()));
+  await page.goto(chapterUrl(env.server.origin, "thinking", { query: "outer=12&inner=9" }));
+  await page.locator('section.chapter[data-chapter="thinking"]').waitFor({ timeout: 60_000 });
+  assert.deepEqual(snapshots, [], "no snapshot was fetched");
+  assert.equal(await page.locator(".think-rings circle.think-outer").count(), 12, "the link's state, drawn by the app");
+  await context.close();
+});
+
 test("with the app: the first paint fetched the snapshot, no wasm, ≤ 500 KB brotli; then the app replaces it", async (t) => {
   for (const slug of FIVE) {
     const { page, context, problems, fcp, mounted, paint } = await measure(env.browser, env.server.origin, slug);
