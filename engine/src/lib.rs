@@ -24,8 +24,8 @@ pub use answers::{
     DistillTimedStep, DpoEnd, DpoProgress, DpoScored, DpoStart, DpoStep, ForwardTime, FusedCheck,
     GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun, LearnSample, LearnStep, MmoeEval,
     MmoeProgress, MmoeSetup, MmoeStart, MmoeStep, MmoeSteps, OpenedModel, PerCall, PipelineRun,
-    RlProgress,
-    RlRoundStep, RlSftStep, RlStart, RlhfProgress, RlhfReply, RlhfTrained, Step, StudentEval,
+    RlProgress, RlRoundStep, RlSftStep, RlStart, RlhfProgress, RlhfReply, RlhfTrained, Step,
+    StudentEval,
 };
 pub use answers::{LayerRoute, MoeDownload, ParamCount, RouteTrace, TokenRoute};
 pub use limits::*;

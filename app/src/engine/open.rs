@@ -218,7 +218,7 @@ pub fn OpenModel() -> impl IntoView {
         Phase::Failed(why) => Some(
             view! {
                 <p class="open-state engine-error" role="alert" data-open-message="failed">
-                    {why} " The model in use stays loaded."
+                    {sentence(why)} " The model in use stays loaded."
                 </p>
             }
             .into_any(),
@@ -257,4 +257,9 @@ pub fn OpenModel() -> impl IntoView {
             </div>
         </details>
     }
+}
+
+/// `why` as a sentence: the reasons come from error types that end without a full stop.
+fn sentence(why: String) -> String {
+    if why.ends_with(['.', '!', '?']) { why } else { why + "." }
 }
