@@ -10,13 +10,13 @@ pub use tumbler_model::distill::{DistillEval, DistillSetup, DistillStep, Student
 use tumbler_model::dpo::{DpoScore, DpoTerms, PairTokens};
 use tumbler_model::generate::TopToken;
 use tumbler_model::gpt::TumblerConfig;
-use tumbler_model::own::OwnState;
 use tumbler_model::inspect::{
     AnswerLosses, AttentionTrace, EmbeddingMap, GateTrace, NextLogits, PermutationCheck,
     QuizScores, TokenLosses, WeightMatrix,
 };
 pub use tumbler_model::mmoe::{MmoeEval, MmoeSetup, MmoeStep};
 pub use tumbler_model::moe::{LayerRoute, ParamCount, RouteTrace, TokenRoute};
+use tumbler_model::own::OwnState;
 pub use tumbler_model::rl::{Graded, Group, HeldOut, RlOptions, Round};
 pub use tumbler_model::rlhf::{Candidate, RmStep};
 pub use tumbler_model::why::{
@@ -251,7 +251,8 @@ pub struct LearnStep {
     pub sample: Option<LearnSample>,
 }
 
-/// How a run on the reader's own text goes.
+/// How a run on the reader's own text goes. A stopped run writes a checkpoint at the step it
+/// stopped on before the stream's `Done`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum OwnProgress {
     /// What the worker is doing before the first step (training the tokenizer, encoding the
@@ -280,8 +281,6 @@ pub struct OwnStart {
     pub seq_len: usize,
     /// Steps of the whole run.
     pub total_steps: usize,
-    /// The trained `tokenizer.json`.
-    pub tokenizer_json: String,
     /// Milliseconds the worker took to train the tokenizer and encode the text (a fresh run),
     /// or to read the checkpoint back (a resumed one).
     pub prepare_millis: f64,

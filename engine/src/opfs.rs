@@ -57,7 +57,8 @@ fn options(create: bool) -> JsValue {
 
 /// The origin's private root folder.
 async fn root() -> Result<JsValue, String> {
-    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).map_err(|e| message(&e))?;
+    let navigator =
+        Reflect::get(&js_sys::global(), &"navigator".into()).map_err(|e| message(&e))?;
     let storage = Reflect::get(&navigator, &"storage".into()).map_err(|e| message(&e))?;
     if storage.is_undefined() {
         return Err("this browser has no storage manager (its private file system)".into());

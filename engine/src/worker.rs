@@ -190,9 +190,10 @@ impl Worker {
             Query::Mmoe { correlation, steps, seed } => {
                 Outcome::Done(self.mmoe(id, *correlation, *steps, *seed).await?)
             }
-            Query::OwnTrain { text, preset, source, seed } => {
-                Outcome::Done(self.own(id, Some((text.as_str(), preset.as_str(), source.as_str(), *seed))).await?)
-            }
+            Query::OwnTrain { text, preset, source, seed } => Outcome::Done(
+                self.own(id, Some((text.as_str(), preset.as_str(), source.as_str(), *seed)))
+                    .await?,
+            ),
             Query::OwnResume => Outcome::Done(self.own(id, None).await?),
             Query::Rl { seed, reward, rounds } => {
                 Outcome::Done(self.rl(id, *seed, *reward, *rounds).await?)

@@ -194,9 +194,11 @@ mod tests {
             p.config(p.vocab_size).validate().unwrap();
             assert_eq!(Preset::named(p.name), Some(&p));
         }
-        assert!(PRESETS.windows(2).all(|w| {
-            w[0].config(512).param_count() < w[1].config(512).param_count()
-        }));
+        assert!(
+            PRESETS
+                .windows(2)
+                .all(|w| { w[0].config(512).param_count() < w[1].config(512).param_count() })
+        );
         assert_eq!(Preset::named("huge"), None);
     }
 

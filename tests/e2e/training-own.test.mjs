@@ -82,7 +82,7 @@ test("training: train on your own text, reload, resume where it stopped, export 
 
   // Text stays text.
   assert.equal(await panel.locator("b, img").count(), 0, "no markup from the reader's text");
-  await page.screenshot({ path: join(await artifacts(), "training-own.png"), fullPage: false, clip: await panel.boundingBox() });
+  await panel.screenshot({ path: join(await artifacts(), "training-own.png") });
 
   // A reload offers the saved run: its step, its curve.
   await page.reload();
@@ -132,8 +132,7 @@ test("training: train on your own text, reload, resume where it stopped, export 
     for (const theme of ["light", "dark"]) {
       await page.setViewportSize({ width, height: 900 });
       await page.evaluate((th) => (document.documentElement.dataset.theme = th), theme);
-      await panel.scrollIntoViewIfNeeded();
-      await page.screenshot({ path: join(await artifacts(), `training-own-${name}-${theme}.png`) });
+      await panel.screenshot({ path: join(await artifacts(), `training-own-${name}-${theme}.png`) });
     }
   }
   assertNoLongTask(await longTasks(), "while training on the reader's text");

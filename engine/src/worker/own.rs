@@ -47,10 +47,11 @@ async fn save(run: &OwnRun, slot: &str, first: bool) -> Result<f64, Failure> {
 async fn saved() -> Result<(OwnRun, &'static str), Failure> {
     let (slot, _) = opfs::latest().await?.ok_or("there is no saved run to resume")?;
     let mut files = Vec::new();
-    for name in tumbler_model::own::EXPORT_FILES
-        .into_iter()
-        .chain([TOKENS_FILE, tumbler_model::own::OPTIMIZER_FILE, STATE_FILE])
-    {
+    for name in tumbler_model::own::EXPORT_FILES.into_iter().chain([
+        TOKENS_FILE,
+        tumbler_model::own::OPTIMIZER_FILE,
+        STATE_FILE,
+    ]) {
         if let Some(bytes) = opfs::read(slot, name).await? {
             files.push((name, bytes));
         }
@@ -101,7 +102,6 @@ impl Worker {
                 batch_size: run.run().batch_size(),
                 seq_len: run.run().seq_len(),
                 total_steps: run.preset().steps,
-                tokenizer_json: run.tokenizer_json().to_string(),
                 prepare_millis,
                 resumed,
                 sample: sample(&run),

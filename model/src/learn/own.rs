@@ -12,8 +12,8 @@ use super::tiny::{Saved, TinyError, TinyOptions, TinyRun};
 use crate::generate::{TopToken, Vocab, top_tokens};
 use crate::gpt::TumblerConfig;
 use crate::own::{
-    CONFIG_FILE, MAX_OWN_BYTES, OPTIMIZER_FILE, OwnState, Preset, SHOWN_MERGES, STATE_FILE, StepLoss,
-    TOKENIZER_FILE, TOKENS_FILE, WEIGHTS_FILE, prompt_of,
+    CONFIG_FILE, MAX_OWN_BYTES, OPTIMIZER_FILE, OwnState, Preset, SHOWN_MERGES, STATE_FILE,
+    StepLoss, TOKENIZER_FILE, TOKENS_FILE, WEIGHTS_FILE, prompt_of,
 };
 use crate::tokenizer::Encoding;
 use crate::tokenizer::train as bpe;
@@ -56,12 +56,7 @@ pub struct OwnRun {
 
 impl OwnRun {
     /// Trains a tokenizer on `text`, encodes it and builds a fresh model of `preset` on it.
-    pub fn new(
-        text: &str,
-        preset: &str,
-        seed: u64,
-        source: &str,
-    ) -> Result<Self, OwnError> {
+    pub fn new(text: &str, preset: &str, seed: u64, source: &str) -> Result<Self, OwnError> {
         let preset = Preset::named(preset).ok_or_else(|| OwnError::Preset(preset.to_string()))?;
         if text.len() > MAX_OWN_BYTES {
             return Err(OwnError::TooLong(text.len()));
@@ -94,7 +89,8 @@ impl OwnRun {
         let need = |name: &'static str| file(name).ok_or(OwnError::Missing(name));
         let state: OwnState = serde_json::from_slice(need(STATE_FILE)?)
             .map_err(|e| OwnError::Damaged(STATE_FILE, e.to_string()))?;
-        let preset = Preset::named(&state.preset).ok_or_else(|| OwnError::Preset(state.preset.clone()))?;
+        let preset =
+            Preset::named(&state.preset).ok_or_else(|| OwnError::Preset(state.preset.clone()))?;
         let config = TumblerConfig::from_json(&String::from_utf8_lossy(need(CONFIG_FILE)?))
             .map_err(|e| OwnError::Damaged(CONFIG_FILE, e.to_string()))?;
         let tokenizer = need(TOKENIZER_FILE)?;
@@ -181,11 +177,6 @@ impl OwnRun {
         &self.encoding
     }
 
-    /// `tokenizer.json`.
-    pub fn tokenizer_json(&self) -> &str {
-        &self.tokenizer_json
-    }
-
     /// The training run: batch size, window, text tokens.
     pub fn run(&self) -> &TinyRun {
         &self.run
@@ -238,7 +229,7 @@ mod tests {
         sample["text"].as_str().unwrap().to_string()
     }
 
-    fn files_of(files: &[File]) -> impl Fn(&'static str) -> Option<&[u8]> + '_ {
+    fn files_of<'a>(files: &'a [File]) -> impl Fn(&'static str) -> Option<&'a [u8]> + 'a {
         move |name| files.iter().find(|(n, _)| *n == name).map(|(_, b)| b.as_slice())
     }
 

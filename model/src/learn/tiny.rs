@@ -141,8 +141,7 @@ impl TinyRun {
 
     /// AdamW's state as bytes, and the parameter ids (in visiting order) it is keyed by.
     pub fn optimizer(&self) -> Result<(Vec<u8>, Vec<u64>), TinyError> {
-        let bytes =
-            self.optim.into_bytes().map_err(|e| TinyError::Optimizer(format!("{e:?}")))?;
+        let bytes = self.optim.into_bytes().map_err(|e| TinyError::Optimizer(format!("{e:?}")))?;
         Ok((bytes[..].to_vec(), param_ids(self.model())))
     }
 

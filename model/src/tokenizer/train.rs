@@ -77,8 +77,12 @@ pub fn train(text: &str, vocab_size: usize) -> TrainedBpe {
 
     let mut tokens: Vec<Vec<u8>> = SPECIAL_TOKENS.iter().map(|s| s.as_bytes().to_vec()).collect();
     tokens.extend((0..=255u8).map(|b| vec![b]));
-    let mut by_bytes: FxHashMap<Vec<u8>, u32> =
-        tokens.iter().enumerate().skip(SPECIAL_TOKENS.len()).map(|(i, t)| (t.clone(), i as u32)).collect();
+    let mut by_bytes: FxHashMap<Vec<u8>, u32> = tokens
+        .iter()
+        .enumerate()
+        .skip(SPECIAL_TOKENS.len())
+        .map(|(i, t)| (t.clone(), i as u32))
+        .collect();
 
     let mut pairs: FxHashMap<(u32, u32), i64> = FxHashMap::default();
     let mut holders: FxHashMap<(u32, u32), FxHashSet<usize>> = FxHashMap::default();

@@ -13,9 +13,9 @@ use burn::optim::ModuleOptimizer;
 use burn::tensor::{Bytes, Device};
 
 use super::TrainError;
-pub(crate) use crate::learn::{SetIds, param_ids};
 use crate::gpt::Tumbler;
 use crate::gpt::weights::{self, StorageDtype};
+pub(crate) use crate::learn::{SetIds, param_ids};
 
 /// One point of the loss curve.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -13,8 +13,8 @@ use tumbler_model::tokenizer::train::LearnedMerge;
 use wasm_bindgen::JsCast;
 
 use crate::calc::expr::group_thousands;
-use crate::engine::RunStatus as Status;
 use crate::engine::Run;
+use crate::engine::RunStatus as Status;
 use crate::widgets::attention_map::visible;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_chips::chip_label;
@@ -221,7 +221,13 @@ pub fn OwnTraining() -> impl IntoView {
             log.try_update(|l| l.step(s));
         }
     };
-    let on_end = move |_: &Result<DoneReason, String>| look_for_saved();
+    let on_end = move |end: &Result<DoneReason, String>| {
+        // The worker writes a checkpoint at the step it stopped on before it says Done.
+        if matches!(end, Ok(DoneReason::Stopped)) {
+            log.try_update(|l| l.saved_step = l.losses.last().map(|s| s.step).or(l.saved_step));
+        }
+        look_for_saved();
+    };
     let start = move |_| {
         let s = source.get_untracked();
         if refusal(s.text.len(), s.text.trim().is_empty()).is_some() {
@@ -280,7 +286,8 @@ pub fn OwnTraining() -> impl IntoView {
     };
 
     // A file's text is not put in the box: a few megabytes in a textarea make typing slow.
-    let pasted = move || source.with(|s| if s.name == PASTED { s.text.clone() } else { String::new() });
+    let pasted =
+        move || source.with(|s| if s.name == PASTED { s.text.clone() } else { String::new() });
     let text_box = move || {
         view! {
             <label class="own-text-label">
@@ -338,7 +345,8 @@ pub fn OwnTraining() -> impl IntoView {
             </label>
         }
     };
-    let saved_view = move || match saved.get() {
+    let saved_view = move || {
+        match saved.get() {
         Some(Ok(state)) if !busy() => Some(
             view! {
                 <div class="own-saved callout" data-saved-step=state.step data-saved-preset=state.preset.clone()>
@@ -367,6 +375,7 @@ pub fn OwnTraining() -> impl IntoView {
                 .into_any(),
         ),
         _ => None,
+    }
     };
     let links_view = move || {
         links.get().map(|l| match l {
@@ -385,7 +394,9 @@ pub fn OwnTraining() -> impl IntoView {
                 </p>
             }
             .into_any(),
-            Err(e) => view! { <p class="note-live" role="alert">"No download: " {e}</p> }.into_any(),
+            Err(e) => {
+                view! { <p class="note-live" role="alert">"No download: " {e}</p> }.into_any()
+            }
         })
     };
     let chart = Signal::derive(move || log.with(Log::chart));
@@ -496,11 +507,12 @@ pub fn OwnTraining() -> impl IntoView {
         log.with(|l| {
             let latest = l.samples.last()?;
             let prompt = l.start.as_ref()?.state.prompt.clone();
-            let history = l
-                .samples
+            // The first look (untrained, or where a resumed run stood) and the latest five.
+            let recent = l.samples.len().saturating_sub(5).max(1);
+            let history = l.samples[..1]
                 .iter()
+                .chain(&l.samples[recent..])
                 .rev()
-                .take(6)
                 .map(|s| {
                     view! {
                         <li data-sample-step=s.step data-continuation=s.continuation.clone()>
@@ -526,7 +538,8 @@ pub fn OwnTraining() -> impl IntoView {
             })
         })
     };
-    let note = move || match status.get() {
+    let note = move || {
+        match status.get() {
         Status::Failed(message) => {
             Some(view! { <p class="note-live own-error" role="alert">{message}</p> }.into_any())
         }
@@ -539,17 +552,19 @@ pub fn OwnTraining() -> impl IntoView {
                 .into_any(),
         ),
         _ => None,
+    }
     };
     let preparing = move || {
-        (status.get() == Status::Starting)
-            .then(|| log.with(|l| l.preparing.clone()))
-            .flatten()
-            .map(|what| view! {
-                <p class="own-preparing" role="status">
-                    <progress aria-label=what.clone()></progress>
-                    " " {what}
-                </p>
-            })
+        (status.get() == Status::Starting).then(|| log.with(|l| l.preparing.clone())).flatten().map(
+            |what| {
+                view! {
+                    <p class="own-preparing" role="status">
+                        <progress aria-label=what.clone()></progress>
+                        " " {what}
+                    </p>
+                }
+            },
+        )
     };
     view! {
         <div class="panel own-train" data-live="own-training" data-own-state=move || status.get().id()>
@@ -562,9 +577,9 @@ pub fn OwnTraining() -> impl IntoView {
             </p>
             <p class="small own-backend" data-own-backend="cpu">
                 "It trains in the engine worker on your CPU (burn's flex backend with autodiff), \
-                 whichever backend the rest of the page uses: the WebGPU build decodes with our \
-                 own kernels but carries no autodiff, and at these sizes a step is a few small \
-                 matrix products, where the CPU has no transfers to wait for."
+                 whichever backend the rest of the page uses: the WebGPU build decodes on our own \
+                 WGSL kernels, which have no backward pass, and burn's WebGPU backend, which \
+                 has one, would add its shader compiler (about 15 MB) to the download."
             </p>
             {saved_view}
             {links_view}
@@ -612,12 +627,19 @@ mod tests {
             preset: "small".into(),
             step,
             seed: 1,
-            history: (1..=step).map(|s| StepLoss { step: s, loss: 7.0 - s as f32 * 0.01 }).collect(),
+            history: (1..=step)
+                .map(|s| StepLoss { step: s, loss: 7.0 - s as f32 * 0.01 })
+                .collect(),
             text_bytes: 12345,
             prompt: "It was".into(),
             source: "notes.txt".into(),
             vocab_size: 512,
-            merges: vec![LearnedMerge { left: b" t".to_vec(), right: b"he".to_vec(), id: 300, count: 42 }],
+            merges: vec![LearnedMerge {
+                left: b" t".to_vec(),
+                right: b"he".to_vec(),
+                id: 300,
+                count: 42,
+            }],
             param_ids: vec![],
         }
     }
@@ -631,10 +653,13 @@ mod tests {
             batch_size: 8,
             seq_len: 64,
             total_steps: 1000,
-            tokenizer_json: String::new(),
             prepare_millis: 10.0,
             resumed,
-            sample: LearnSample { step, continuation: " the".into(), next: vec![TopToken { id: 1, text: "a".into(), p: 0.5 }] },
+            sample: LearnSample {
+                step,
+                continuation: " the".into(),
+                next: vec![TopToken { id: 1, text: "a".into(), p: 0.5 }],
+            },
         }
     }
 
@@ -645,7 +670,13 @@ mod tests {
         assert_eq!(log.saved_step, Some(50));
         assert_eq!(log.ms_per_step(), None);
         log.step(OwnStep { step: 51, loss: 6.0, millis: 20.0, sample: None, saved_millis: None });
-        log.step(OwnStep { step: 52, loss: 5.9, millis: 40.0, sample: None, saved_millis: Some(3.0) });
+        log.step(OwnStep {
+            step: 52,
+            loss: 5.9,
+            millis: 40.0,
+            sample: None,
+            saved_millis: Some(3.0),
+        });
         assert_eq!(log.losses.last(), Some(&StepLoss { step: 52, loss: 5.9 }));
         assert_eq!(log.saved_step, Some(52));
         assert_eq!(log.ms_per_step(), Some(30.0));
@@ -664,7 +695,10 @@ mod tests {
     #[test]
     fn says_what_is_saved_and_what_a_merge_did() {
         let s = saved_summary(&state(150));
-        assert!(s.contains("Small") && s.contains("notes.txt") && s.contains("12,345 bytes"), "{s}");
+        assert!(
+            s.contains("Small") && s.contains("notes.txt") && s.contains("12,345 bytes"),
+            "{s}"
+        );
         assert!(s.contains("step 150 of 1000") && s.contains("last loss 5.500"), "{s}");
         assert_eq!(merge_text(&state(1).merges[0]), "“·t” + “he” → “·the”");
     }
