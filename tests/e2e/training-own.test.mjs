@@ -46,11 +46,26 @@ test("training: train on your own text, reload, resume where it stopped, export 
   assert.equal(await panel.locator(".own-saved").count(), 0, "a fresh browser has no saved run");
   assert.equal(await panel.locator(".own-backend").getAttribute("data-own-backend"), "cpu");
 
+  // No text yet: a hint, and nothing to start.
+  assert.match(await panel.locator(".own-hint").innerText(), /Paste some text or open a text file/);
+  assert.equal(await panel.locator("button.own-start").isDisabled(), true);
+
   // A file over the limit is refused before it is read, with the limit named.
   await panel.locator("input.own-file").setInputFiles({ name: "huge.txt", mimeType: "text/plain", buffer: Buffer.alloc(4 * 1024 * 1024 + 1, 97) });
   await panel.locator(".own-error").waitFor();
   assert.match(await panel.locator(".own-error").innerText(), /huge\.txt.*4 MB/s);
   assert.equal(await panel.locator("button.own-start").isDisabled(), true);
+
+  // Blank text and a paste over the limit: why, aloud; an empty file too.
+  const textBox = panel.locator("textarea.own-text");
+  await textBox.fill(" \n\t ");
+  assert.match(await panel.locator(".own-error").innerText(), /Paste some text or open a text file first/);
+  assert.equal(await panel.locator("button.own-start").isDisabled(), true);
+  await textBox.fill("a".repeat(4 * 1024 * 1024 + 1));
+  assert.match(await panel.locator(".own-error").innerText(), /4,194,305 bytes.*4 MB/s);
+  assert.equal(await panel.locator("button.own-start").isDisabled(), true);
+  await panel.locator("input.own-file").setInputFiles({ name: "empty.txt", mimeType: "text/plain", buffer: Buffer.alloc(0) });
+  await panel.locator(".own-error", { hasText: "empty.txt is empty" }).waitFor();
 
   // The reader's text, pasted.
   await panel.locator("textarea.own-text").fill(TEXT);

@@ -169,6 +169,9 @@ async fn read_file(input: web_sys::HtmlInputElement) -> Result<Source, String> {
         .map_err(|_| format!("{name} could not be read"))?
         .as_string()
         .unwrap_or_default();
+    if text.trim().is_empty() {
+        return Err(format!("{name} is empty: there is no text in it to train on."));
+    }
     if text.contains('\u{0}') {
         return Err(format!("{name} looks like a binary file, not text."));
     }
@@ -317,7 +320,11 @@ pub fn OwnTraining() -> impl IntoView {
                 </p>
             }
             .into_any(),
-            None => ().into_any(),
+            // Nothing yet: why Train is disabled, without an alert before the reader has begun.
+            None => view! {
+                <p class="small muted own-hint">"Paste some text or open a text file to train on."</p>
+            }
+            .into_any(),
         }
     };
     let preset_row = move || {
