@@ -23,8 +23,8 @@ use leptos::prelude::*;
 
 pub use ask::{Latest, Stream, ask, latest, stream};
 pub use launch::absolute;
-pub use open::OpenModel;
 use launch::requested_backend;
+pub use open::OpenModel;
 pub use run_status::{Run, RunStatus};
 pub use state::{ChatModelState, Engine, EngineState, loaded_params, state, use_engine};
 pub use status::{EngineReady, EngineStatus};
