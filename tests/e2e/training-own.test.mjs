@@ -147,9 +147,27 @@ test("training: train on your own text, reload, resume where it stopped, export 
     for (const theme of ["light", "dark"]) {
       await page.setViewportSize({ width, height: 900 });
       await page.evaluate((th) => (document.documentElement.dataset.theme = th), theme);
+      await page.waitForTimeout(300); // the charts redraw for the column's width
       await panel.screenshot({ path: join(await artifacts(), `training-own-${name}-${theme}.png`) });
     }
   }
+  // The trained panel on a phone keeps the phone rules a11y.test.mjs checks on the fresh page: no
+  // sideways scrolling, SVG text of 10 px or more, 44-px touch targets.
+  const fit = await page.evaluate(() => {
+    const panel = document.querySelector("[data-live='own-training']");
+    const tiny = [];
+    for (const text of panel.querySelectorAll("svg text")) {
+      const m = text.getScreenCTM();
+      const px = parseFloat(getComputedStyle(text).fontSize) * Math.hypot(m.a, m.b);
+      if (text.textContent.trim() && text.getBoundingClientRect().width > 0 && px < 10) tiny.push(`${text.textContent.trim()} ${px.toFixed(1)} px`);
+    }
+    const small = [...panel.querySelectorAll("button, select, textarea, input")]
+      .map((el) => [el.className || el.tagName, el.getBoundingClientRect()])
+      .filter(([, r]) => r.width > 0 && (r.width + 0.5 < 44 || r.height + 0.5 < 44))
+      .map(([n, r]) => `${n} ${Math.round(r.width)}×${Math.round(r.height)}`);
+    return { sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth, tiny, small };
+  });
+  assert.deepEqual(fit, { sideways: 0, tiny: [], small: [] }, "the trained panel at 360 px");
   assertNoLongTask(await longTasks(), "while training on the reader's text");
   assert.deepEqual(problems, []);
   await context.close();

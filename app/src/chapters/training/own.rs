@@ -16,7 +16,7 @@ use crate::calc::expr::group_thousands;
 use crate::engine::Run;
 use crate::engine::RunStatus as Status;
 use crate::widgets::attention_map::visible;
-use crate::widgets::plot::{Axis, LineChart, Series};
+use crate::widgets::plot::{Axis, Legend, LineChart, Series};
 use crate::widgets::token_chips::chip_label;
 use crate::widgets::{Chart, Stepper};
 
@@ -120,7 +120,8 @@ fn loss_chart(losses: &[StepLoss], vocab: usize, total: usize) -> String {
         ],
         size: (640, 300),
     }
-    .svg()
+    // Upper right: the curve starts at the upper left and falls away from there.
+    .svg_with(&[], Legend::UpperRight)
 }
 
 /// What the saved run is, in a sentence.
@@ -358,16 +359,19 @@ pub fn OwnTraining() -> impl IntoView {
             view! {
                 <div class="own-saved callout" data-saved-step=state.step data-saved-preset=state.preset.clone()>
                     <p>{saved_summary(&state)}</p>
-                    <Chart
-                        svg=Signal::derive({
-                            let state = state.clone();
-                            move || {
-                                let total = Preset::named(&state.preset).map_or(0, |p| p.steps);
-                                loss_chart(&state.history, state.vocab_size, total)
-                            }
-                        })
-                        label="The saved run's loss per step"
-                    />
+                    // Its curve, unless the run just stopped is on show below with its own.
+                    {log.with_untracked(|l| l.start.is_none()).then(|| view! {
+                        <Chart
+                            svg=Signal::derive({
+                                let state = state.clone();
+                                move || {
+                                    let total = Preset::named(&state.preset).map_or(0, |p| p.steps);
+                                    loss_chart(&state.history, state.vocab_size, total)
+                                }
+                            })
+                            label="The saved run's loss per step"
+                        />
+                    })}
                     <div class="preset-row">
                         <button type="button" class="own-resume" on:click=resume>"Resume training"</button>
                         <button type="button" class="own-export" on:click=export>"Download the model"</button>
