@@ -102,7 +102,8 @@ impl Log {
 /// The loss curve of `losses` for a model of vocabulary `vocab` over `total` steps.
 fn loss_chart(losses: &[StepLoss], vocab: usize, total: usize) -> String {
     let uniform = (vocab.max(2) as f64).ln();
-    let top = losses.iter().map(|l| f64::from(l.loss)).fold(uniform, f64::max).ceil() + 0.5;
+    // A third above the highest point: the legend's room, clear of the curve and of ln V.
+    let top = (losses.iter().map(|l| f64::from(l.loss)).fold(uniform, f64::max) * 1.3).ceil();
     let x_max = losses.last().map_or(total, |l| l.step).max(total) as f64;
     LineChart {
         x: Axis::linear(0.0, x_max),
