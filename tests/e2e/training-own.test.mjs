@@ -1,7 +1,7 @@
 // Train on your own text (chapter `training`, panel `[data-live="own-training"]`): the reader's
 // text, a tokenizer trained on it in the worker, a model trained on it with checkpoints in the
 // browser's private file system, a reload that resumes where it stopped, and the export that the
-// native `tumbler sample` and `tumbler eval` load.
+// native `tumbler sample` and `tumbler eval` load, as does the engine's Model menu (byom).
 //
 // Training runs on the CPU in the worker whichever backend the page uses, so both runs train the
 // same way (the WebGPU run only loads the page's other model on SwiftShader).
@@ -127,6 +127,19 @@ test("training: train on your own text, reload, resume where it stopped, export 
   assert.equal(tokenizer.model.type, "BPE");
   assert.equal(Object.keys(tokenizer.model.vocab).length, vocab);
 
+  // The same three files open in the engine's Model menu (bring your own model), and back.
+  await page.waitForFunction(() => document.querySelector("[data-engine-state]")?.dataset.engineState === "ready", null, { timeout: WAIT_MS });
+  const menu = page.locator("details.engine-open");
+  await menu.locator("summary").click();
+  await page.locator("input[data-open-model]").setInputFiles(["config.json", "tokenizer.json", "model.safetensors"].map((f) => join(dir, f)));
+  await page.waitForFunction(() => ["opened", "failed"].includes(document.querySelector("[data-open-message]")?.dataset.openMessage), null, { timeout: WAIT_MS });
+  const opened = page.locator("[data-open-message]");
+  assert.equal(await opened.getAttribute("data-open-message"), "opened", await opened.innerText());
+  assert.notEqual(await page.locator("[data-engine-state]").getAttribute("data-model"), "tumbler");
+  await page.locator("button[data-use-shipped]").click();
+  await page.waitForFunction(() => document.querySelector("[data-engine-state]")?.dataset.model === "tumbler", null, { timeout: WAIT_MS });
+  if (await menu.evaluate((d) => d.open)) await menu.locator("summary").click();
+
   // Resume: it goes on from the saved step, with the curve so far.
   await saved.locator("button.own-resume").click();
   await page.waitForFunction(() => document.querySelector(".own-stats")?.dataset.resumed === "true", null, { timeout: WAIT_MS });
@@ -196,7 +209,7 @@ test("training: a training step's time per model size, in the worker", async (t)
   for (const preset of ["tiny", "small", "tumbler"]) {
     await panel.locator("select.own-preset").selectOption(preset);
     await panel.locator("button.own-start").click();
-    // Ten steps give the speed its window; the first (allocation) is in it, so the mean is a bound.
+    // The speed is the mean of the last ten steps: steps 2–11, the first (allocation) left out.
     await page.waitForFunction(() => Number(document.querySelector(".own-stats")?.dataset.step) >= 11, null, { timeout: WAIT_MS });
     times[preset] = {
       ms_per_step: await stat(page, "ms-per-step"),
