@@ -16,6 +16,7 @@ use tumbler_model::inspect::{
 };
 pub use tumbler_model::mmoe::{MmoeEval, MmoeSetup, MmoeStep};
 pub use tumbler_model::moe::{LayerRoute, ParamCount, RouteTrace, TokenRoute};
+use tumbler_model::own::OwnState;
 pub use tumbler_model::rl::{Graded, Group, HeldOut, RlOptions, Round};
 pub use tumbler_model::rlhf::{Candidate, RmStep};
 pub use tumbler_model::why::{
@@ -119,6 +120,9 @@ one_of! {
         Mmoe(MmoeProgress),
         /// Of [`Query::WhyPatch`](crate::Query::WhyPatch).
         WhyPatch(PatchProgress),
+        /// Of [`Query::OwnTrain`](crate::Query::OwnTrain) and
+        /// [`Query::OwnResume`](crate::Query::OwnResume).
+        Own(OwnProgress),
     }
 }
 
@@ -245,6 +249,60 @@ pub struct LearnStep {
     pub millis: f64,
     /// The model's predictions after this step, every few steps.
     pub sample: Option<LearnSample>,
+}
+
+/// How a run on the reader's own text goes. A stopped run writes a checkpoint at the step it
+/// stopped on before the stream's `Done`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OwnProgress {
+    /// What the worker is doing before the first step (training the tokenizer, encoding the
+    /// text, reading a checkpoint), for the page's progress line.
+    Preparing(String),
+    /// The model is built (or read back); its steps follow.
+    Start(Box<OwnStart>),
+    /// One training step.
+    Step(OwnStep),
+}
+
+/// A run on the reader's text, before its next step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnStart {
+    /// Its state: preset, steps so far and their losses, prompt, source, the first merges.
+    pub state: OwnState,
+    /// The model's hyper-parameters (its vocabulary is the trained tokenizer's).
+    pub config: TumblerConfig,
+    /// Its number of parameters.
+    pub params: usize,
+    /// Tokens of the text.
+    pub text_tokens: usize,
+    /// Windows of text per step, B.
+    pub batch_size: usize,
+    /// Tokens per window, T.
+    pub seq_len: usize,
+    /// Steps of the whole run.
+    pub total_steps: usize,
+    /// Milliseconds the worker took to train the tokenizer and encode the text (a fresh run),
+    /// or to read the checkpoint back (a resumed one).
+    pub prepare_millis: f64,
+    /// Whether it was read back from a checkpoint.
+    pub resumed: bool,
+    /// Its predictions now.
+    pub sample: LearnSample,
+}
+
+/// One training step of a run on the reader's text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnStep {
+    /// Steps taken, this one included.
+    pub step: usize,
+    /// The batch's loss before the update, in nats per token.
+    pub loss: f32,
+    /// How long the step (forward, backward, update) took, in milliseconds.
+    pub millis: f64,
+    /// The model's predictions after this step, every few steps.
+    pub sample: Option<LearnSample>,
+    /// A checkpoint written after this step: how long writing it took, in milliseconds.
+    pub saved_millis: Option<f64>,
 }
 
 /// Where a [`Query::Rl`](crate::Query::Rl) run stands.

@@ -11,6 +11,7 @@
 pub mod answers;
 pub mod fetch;
 pub mod limits;
+pub mod opfs;
 pub mod protocol;
 #[cfg(test)]
 mod tests;
@@ -23,9 +24,9 @@ pub use answers::{
     Answer, DecodeSpeed, DistillEval, DistillProgress, DistillSetup, DistillStart, DistillStep,
     DistillTimedStep, DpoEnd, DpoProgress, DpoScored, DpoStart, DpoStep, ForwardTime, FusedCheck,
     GeneratedToken, GpuCheck, KvStep, LearnProgress, LearnRun, LearnSample, LearnStep, MmoeEval,
-    MmoeProgress, MmoeSetup, MmoeStart, MmoeStep, MmoeSteps, OpenedModel, PerCall, PipelineRun,
-    RlProgress, RlRoundStep, RlSftStep, RlStart, RlhfProgress, RlhfReply, RlhfTrained, Step,
-    StudentEval,
+    MmoeProgress, MmoeSetup, MmoeStart, MmoeStep, MmoeSteps, OpenedModel, OwnProgress, OwnStart,
+    OwnStep, PerCall, PipelineRun, RlProgress, RlRoundStep, RlSftStep, RlStart, RlhfProgress,
+    RlhfReply, RlhfTrained, Step, StudentEval,
 };
 pub use answers::{LayerRoute, MoeDownload, ParamCount, RouteTrace, TokenRoute};
 pub use limits::*;

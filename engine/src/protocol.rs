@@ -185,6 +185,16 @@ pub enum Query {
     /// tokens, else an input error) in the mixture-of-experts model at `urls` (downloaded first if
     /// it is not yet), on the CPU in either worker build.
     Route { text: String, urls: MoeUrls },
+    /// Train a fresh model of the preset `preset` (see [`PRESETS`]) on the reader's `text`, from
+    /// `source` (a file's name or "pasted text"): a byte-level BPE trained on the text first, then
+    /// the model, in the worker on the CPU, checkpointed every few steps into the browser's
+    /// private file system ([`crate::opfs`]): a stream of [`OwnProgress`](crate::OwnProgress).
+    /// Needs no model.
+    ///
+    /// [`PRESETS`]: tumbler_model::own::PRESETS
+    OwnTrain { text: String, preset: String, source: String, seed: u64 },
+    /// Go on with the run saved in the browser's private file system, from its newest checkpoint.
+    OwnResume,
     /// The mmoe chapter's run: a toy two-task Multi-gate Mixture-of-Experts trained on the MMoE
     /// paper's synthetic tasks whose weight vectors have cosine `correlation`: a stream of both
     /// tasks' losses and both gates' mixtures, in the worker, on the CPU. Needs no model.
@@ -232,7 +242,14 @@ pub struct MoeUrls {
 impl Query {
     /// Whether it is answered without a loaded model (while the model loads, or after it failed).
     pub fn needs_model(&self) -> bool {
-        !matches!(self, Query::Pipeline { .. } | Query::Rl { .. } | Query::Mmoe { .. })
+        !matches!(
+            self,
+            Query::Pipeline { .. }
+                | Query::Rl { .. }
+                | Query::Mmoe { .. }
+                | Query::OwnTrain { .. }
+                | Query::OwnResume
+        )
     }
 }
 

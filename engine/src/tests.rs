@@ -108,6 +108,16 @@ fn messages_round_trip_through_json() {
                 seed: 1,
             },
         ),
+        ask(
+            11,
+            Query::OwnTrain {
+                text: "Ünïcödé <script>\u{0}\n".into(),
+                preset: "tiny".into(),
+                source: "notes.txt".into(),
+                seed: 1,
+            },
+        ),
+        ask(11, Query::OwnResume),
         Request::Ask { id: 12, query: Query::Weights { layer: 1, matrix: "mlp.w_up".into() } },
         Request::DestroyGpu,
         ask(
@@ -254,6 +264,7 @@ fn every_reply_says_which_question_it_ends() {
     assert!(KvStep::try_from(step).is_err());
     assert!(!Query::Pipeline { documents: vec![] }.needs_model());
     assert!(Query::Loss { text: "a".into() }.needs_model());
+    assert!(!Query::OwnResume.needs_model());
 }
 
 fn weights() -> WeightMatrix {

@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use tumbler_engine::{LoadStatus, Model, Query, Reply, Request};
+use tumbler_engine::{DoneReason, LoadStatus, Model, Query, Reply, Request};
 use tumbler_model::inspect::EmbeddingSpace;
 use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
@@ -23,6 +23,7 @@ mod load;
 mod mmoe;
 mod moe;
 mod open;
+mod own;
 mod rl;
 mod rlhf;
 mod state;
@@ -101,6 +102,10 @@ impl Worker {
         // Nor does the mmoe chapter's toy: its data is drawn, not read.
         if let Query::Mmoe { correlation, steps, seed } = query {
             return Ok(Outcome::Done(self.mmoe(id, *correlation, *steps, *seed).await?));
+        }
+        // Nor does a run on the reader's own text: its model and tokenizer are its own.
+        if let Some(reason) = self.own_query(id, query).await {
+            return Ok(Outcome::Done(reason?));
         }
         // Opening the reader's checkpoint, or going back, replaces the model questions run on.
         match query {
@@ -185,6 +190,11 @@ impl Worker {
             Query::Mmoe { correlation, steps, seed } => {
                 Outcome::Done(self.mmoe(id, *correlation, *steps, *seed).await?)
             }
+            Query::OwnTrain { text, preset, source, seed } => Outcome::Done(
+                self.own(id, Some((text.as_str(), preset.as_str(), source.as_str(), *seed)))
+                    .await?,
+            ),
+            Query::OwnResume => Outcome::Done(self.own(id, None).await?),
             Query::Rl { seed, reward, rounds } => {
                 Outcome::Done(self.rl(id, *seed, *reward, *rounds).await?)
             }
@@ -227,6 +237,17 @@ impl Worker {
             Query::Pipeline { .. } => {
                 return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());
             }
+        })
+    }
+
+    /// A run on the reader's own text, if `query` asks for one.
+    async fn own_query(&self, id: u32, query: &Query) -> Option<Result<DoneReason, Failure>> {
+        Some(match query {
+            Query::OwnTrain { text, preset, source, seed } => {
+                self.own(id, Some((text.as_str(), preset.as_str(), source.as_str(), *seed))).await
+            }
+            Query::OwnResume => self.own(id, None).await,
+            _ => return None,
         })
     }
 

@@ -7,9 +7,11 @@
 //! ([`tiny`]) take their steps through [`step`].
 
 pub mod batches;
+pub mod own;
 pub mod schedule;
 pub mod tiny;
 
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -81,4 +83,43 @@ pub fn step(
     let grads = GradientsParams::from_grads(loss.backward(), &model);
     let model = optim.step(lr, model, grads);
     (model, loss.into_scalar::<f32>())
+}
+
+// AdamW keys its moments by parameter id, and loading weights mints new ids: a checkpoint saves
+// the ids in the order the model visits its parameters and gives them back to the loaded model.
+
+/// The ids of `model`'s parameters in visiting order.
+pub(crate) fn param_ids<M: Module>(model: &M) -> Vec<u64> {
+    struct Ids(Vec<u64>);
+    impl ModuleVisitor for Ids {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.id.val());
+        }
+    }
+    let mut v = Ids(Vec::new());
+    model.visit(&mut v);
+    v.0
+}
+
+/// Gives a loaded model's parameters the ids saved with it.
+pub(crate) struct SetIds<'a> {
+    ids: &'a [u64],
+    next: usize,
+}
+
+impl<'a> SetIds<'a> {
+    /// Hands out `ids` in visiting order.
+    pub(crate) fn new(ids: &'a [u64]) -> Self {
+        Self { ids, next: 0 }
+    }
+}
+
+impl ModuleMapper for SetIds<'_> {
+    fn map_float<const D: usize>(&mut self, mut param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        if let Some(&id) = self.ids.get(self.next) {
+            param.id = ParamId::from(id);
+        }
+        self.next += 1;
+        param
+    }
 }

@@ -18,6 +18,7 @@ pub mod kernels;
 pub mod learn;
 pub mod mmoe;
 pub mod moe;
+pub mod own;
 pub mod rl;
 pub mod rlhf;
 pub mod sampling;

@@ -17,6 +17,7 @@ mod bpe;
 pub(crate) mod hf;
 pub(crate) mod split;
 mod tiktoken;
+pub mod train;
 mod unicode;
 
 #[cfg(feature = "train")]

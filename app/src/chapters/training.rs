@@ -1,6 +1,7 @@
 //! Training: the five-step loop of next-token prediction.
 
 mod next;
+mod own;
 mod record;
 mod tiny;
 
@@ -59,6 +60,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <next::LiveNext/>
         <tiny::TinyTraining/>
+        <own::OwnTraining/>
         <record::TrainingRecord/>
     }
 }

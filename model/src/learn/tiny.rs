@@ -6,11 +6,12 @@
 
 use burn::module::Module;
 use burn::optim::ModuleOptimizer;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Bytes, Device, Tensor};
 
 use super::schedule::Schedule;
-use super::{Batch, adamw, batches, step};
+use super::{Batch, SetIds, adamw, batches, param_ids, step};
 use crate::generate::{GenerateOptions, Generation, Step};
+use crate::gpt::weights::{self, StorageDtype};
 use crate::gpt::{ConfigError, Tumbler, TumblerConfig, ids_tensor};
 use crate::sampling::softmax_with_temperature;
 
@@ -52,6 +53,22 @@ pub enum TinyError {
     TooFewTokens(usize, usize),
     #[error("token {0} is outside the model's vocabulary of {1}")]
     OutOfVocabulary(u32, usize),
+    #[error("the saved weights cannot be used: {0}")]
+    Weights(String),
+    #[error("the saved optimizer state cannot be used: {0}")]
+    Optimizer(String),
+}
+
+/// What a checkpoint holds of a run besides its text and options.
+pub struct Saved<'a> {
+    /// The weights, as [`TinyRun::weights`] wrote them.
+    pub weights: &'a [u8],
+    /// AdamW's state, as [`TinyRun::optimizer`] wrote it.
+    pub optimizer: &'a [u8],
+    /// The parameter ids AdamW's state is keyed by.
+    pub param_ids: &'a [u64],
+    /// Steps taken.
+    pub steps: usize,
 }
 
 /// A tiny model being trained, with its optimizer state and its text.
@@ -92,8 +109,45 @@ impl TinyRun {
         })
     }
 
+    /// A run restored from a checkpoint of one with the same `config`, `tokens` and `options`:
+    /// its next step is the one the saved run would have taken (the batches depend only on the
+    /// seed and the step).
+    pub fn restore(
+        config: &TumblerConfig,
+        tokens: Vec<u32>,
+        options: TinyOptions,
+        saved: &Saved<'_>,
+    ) -> Result<Self, TinyError> {
+        let mut run = Self::new(config, tokens, options)?;
+        let model = weights::from_safetensors(config, saved.weights, &run.device)
+            .map_err(|e| TinyError::Weights(e.to_string()))?;
+        run.model = Some(model.map(&mut SetIds::new(saved.param_ids)));
+        run.optim = adamw(run.options.weight_decay, 1.0)
+            .from_bytes(Bytes::from_bytes_vec(saved.optimizer.to_vec()))
+            .map_err(|e| TinyError::Optimizer(format!("{e:?}")))?;
+        run.steps = saved.steps;
+        Ok(run)
+    }
+
     fn model(&self) -> &Tumbler {
         self.model.as_ref().expect("the model is back after every step")
+    }
+
+    /// The weights as safetensors bytes, in f32 (exact).
+    pub fn weights(&self) -> Result<Vec<u8>, TinyError> {
+        weights::to_safetensors(self.model(), StorageDtype::F32)
+            .map_err(|e| TinyError::Weights(e.to_string()))
+    }
+
+    /// AdamW's state as bytes, and the parameter ids (in visiting order) it is keyed by.
+    pub fn optimizer(&self) -> Result<(Vec<u8>, Vec<u64>), TinyError> {
+        let bytes = self.optim.into_bytes().map_err(|e| TinyError::Optimizer(format!("{e:?}")))?;
+        Ok((bytes[..].to_vec(), param_ids(self.model())))
+    }
+
+    /// The token ids it learns from.
+    pub fn tokens(&self) -> &[u32] {
+        &self.tokens
     }
 
     /// The model's hyper-parameters.

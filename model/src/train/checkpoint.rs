@@ -8,13 +8,14 @@
 
 use std::path::{Path, PathBuf};
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
+use burn::module::Module;
 use burn::optim::ModuleOptimizer;
-use burn::tensor::{Bytes, Device, Tensor};
+use burn::tensor::{Bytes, Device};
 
 use super::TrainError;
 use crate::gpt::Tumbler;
 use crate::gpt::weights::{self, StorageDtype};
+pub(crate) use crate::learn::{SetIds, param_ids};
 
 /// One point of the loss curve.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -98,47 +99,11 @@ pub fn load(
     let state_path = src.join(STATE_FILE);
     let text = std::fs::read_to_string(&state_path).map_err(|e| TrainError::io(&state_path, e))?;
     let state: RunState = serde_json::from_str(&text)?;
-    let model = model.map(&mut SetIds { ids: &state.param_ids, next: 0 });
+    let model = model.map(&mut SetIds::new(&state.param_ids));
     let optim_path = src.join(OPTIMIZER_FILE);
     let bytes = std::fs::read(&optim_path).map_err(|e| TrainError::io(&optim_path, e))?;
     let optim = optim
         .from_bytes(Bytes::from_bytes_vec(bytes))
         .map_err(|e| TrainError::Optimizer(format!("{e:?}")))?;
     Ok(Some((model, optim, state)))
-}
-
-/// The ids of `model`'s parameters in visiting order.
-pub(crate) fn param_ids<M: Module>(model: &M) -> Vec<u64> {
-    struct Ids(Vec<u64>);
-    impl ModuleVisitor for Ids {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            self.0.push(param.id.val());
-        }
-    }
-    let mut v = Ids(Vec::new());
-    model.visit(&mut v);
-    v.0
-}
-
-/// Gives a loaded model's parameters the ids saved with it.
-pub(crate) struct SetIds<'a> {
-    ids: &'a [u64],
-    next: usize,
-}
-
-impl<'a> SetIds<'a> {
-    /// Hands out `ids` in visiting order.
-    pub(crate) fn new(ids: &'a [u64]) -> Self {
-        Self { ids, next: 0 }
-    }
-}
-
-impl ModuleMapper for SetIds<'_> {
-    fn map_float<const D: usize>(&mut self, mut param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        if let Some(&id) = self.ids.get(self.next) {
-            param.id = ParamId::from(id);
-        }
-        self.next += 1;
-        param
-    }
 }

@@ -27,6 +27,9 @@ mod train;
 mod train_tokenizer;
 mod why;
 
+#[cfg(test)]
+mod own_export;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
