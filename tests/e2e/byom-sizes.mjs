@@ -8,7 +8,7 @@
 
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { BACKEND, serve, launch, openPage, chapterUrl, READY_MS } from "./harness.mjs";
+import { BACKEND, serve, launch, openPage, chapterUrl, READY_MS, keepWorkers, askEngine } from "./harness.mjs";
 
 const dirs = process.argv.slice(2);
 const server = await serve();
@@ -17,16 +17,7 @@ try {
   for (const dir of dirs) {
     const files = ["config.json", "tokenizer.json", "model.safetensors"].map((f) => join(dir, f));
     const { page, context } = await openPage(browser, server.origin);
-    await page.addInitScript(() => {
-      const Original = window.Worker;
-      window.__workers = [];
-      window.Worker = class extends Original {
-        constructor(...args) {
-          super(...args);
-          window.__workers.push(this);
-        }
-      };
-    });
+    await page.addInitScript(keepWorkers);
     await page.goto(chapterUrl(server.origin, "sampling"));
     await page.waitForFunction(() => document.querySelector("[data-engine-state]")?.dataset.engineState === "ready", null, { timeout: READY_MS });
     await page.locator("details.engine-open summary").click();
@@ -52,18 +43,9 @@ try {
     };
     if (outcome === "opened") {
       result.decoding_on = await page.locator("[data-engine-state]").getAttribute("data-backend");
-      result.decode_ms_per_token = await page.evaluate(
-        () =>
-          new Promise((resolve) => {
-            const worker = window.__workers.at(-1);
-            const id = 990_001;
-            worker.addEventListener("message", (event) => {
-              const reply = JSON.parse(event.data);
-              if (reply.id === id) resolve(reply.type === "Answer" ? Object.values(reply.answer)[0].ms_per_token : reply.message);
-            });
-            worker.postMessage(JSON.stringify({ type: "Ask", id, query: { kind: "DecodeSpeed", tokens: 8 } }));
-          }),
-      );
+      result.decode_ms_per_token = await askEngine(page, { kind: "DecodeSpeed", tokens: 8 })
+        .then((speed) => speed.ms_per_token)
+        .catch((e) => e.message);
     }
     console.log(JSON.stringify(result));
     await context.close();
