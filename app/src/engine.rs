@@ -27,7 +27,7 @@ use launch::requested_backend;
 pub use open::OpenModel;
 pub use run_status::{Run, RunStatus};
 pub use state::{ChatModelState, Engine, EngineState, loaded_params, state, use_engine};
-pub use status::{EngineReady, EngineStatus};
+pub use status::{EngineReady, EngineStatus, Shown, when_ready};
 pub use tumbler_engine::{
     AttentionTrace, Backend, ChatMessage, DoneReason, GenerateOptions, Model, NextLogits, Query,
     Role, TokenLosses,

@@ -140,6 +140,12 @@ test("sampling: the Tumbler's distribution reshaped as the native sampler does, 
   // Four settings side by side, seed 7, twice: identical; then the CLI with the same settings.
   if (SLOW_ON_SWIFTSHADER) t.diagnostic(`the seeded runs (4 × 24 steps, three times): ${SLOW_ON_SWIFTSHADER}`);
   else {
+    // The four columns are written once by themselves when the engine is ready: let that run end,
+    // or the first click below would stop it.
+    await page.waitForFunction(() => {
+      const runs = [...document.querySelectorAll(".sample-run")];
+      return runs.length === 4 && runs.every((r) => r.dataset.done === "true");
+    }, null, { timeout: READY_MS });
     await slide(page, ".live-sampling", "Seed", 7);
     const generate = async () => {
       await page.click(".live-sampling button.generate");

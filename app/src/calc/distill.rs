@@ -26,7 +26,9 @@ pub fn kl(p: &[f64], q: &[f64]) -> f64 {
 
 /// Shannon entropy in bits, a measure of how much a target says beyond its top choice.
 pub fn entropy_bits(p: &[f64]) -> f64 {
-    -p.iter().filter(|&&x| x > 0.0).map(|x| x * x.log2()).sum::<f64>()
+    // A certain outcome sums to −0 (1 · log2 1 = 0, negated), and rounding can leave a hair below
+    // zero: entropy is never negative, so neither is what the page prints ("0.00", not "-0.00").
+    (-p.iter().filter(|&&x| x > 0.0).map(|x| x * x.log2()).sum::<f64>()).max(0.0) + 0.0
 }
 
 #[cfg(test)]
@@ -35,6 +37,12 @@ mod tests {
 
     const TEACHER: [f64; 5] = [3.0, 1.5, 0.5, 0.0, -1.0];
     const STUDENT: [f64; 5] = [2.0, 2.0, 0.0, 0.0, 0.0];
+
+    #[test]
+    fn a_certain_outcome_has_zero_entropy_printed_without_a_sign() {
+        assert_eq!(format!("{:.2}", entropy_bits(&[0.0, 1.0, 0.0])), "0.00");
+        assert_eq!(format!("{:.2}", entropy_bits(&[0.5, 0.5])), "1.00");
+    }
 
     #[test]
     fn temperature_flattens_the_teacher() {

@@ -145,6 +145,30 @@ pub fn group_thousands(n: i128) -> String {
     if n < 0 { format!("−{out}") } else { out }
 }
 
+/// `v` in the page's one scientific notation, for numbers too large or small to read in full:
+/// `digits` decimals and a superscript power of ten, 412900 → "4.13 × 10⁵" (2 digits); zero and
+/// non-finite values as Rust prints them.
+pub fn power_of_ten(v: f64, digits: usize) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let formatted = format!("{v:.digits$e}");
+    let (mantissa, exponent) = formatted.split_once('e').unwrap_or((&formatted, "0"));
+    let mantissa = mantissa.replace('-', "−");
+    if exponent == "0" {
+        return mantissa;
+    }
+    let sup: String = exponent
+        .chars()
+        .map(|c| match c {
+            '-' => '⁻',
+            d => ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹']
+                [d.to_digit(10).unwrap_or(0) as usize],
+        })
+        .collect();
+    format!("{mantissa} × 10{sup}")
+}
+
 impl fmt::Display for Rational {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_integer() {
@@ -398,6 +422,15 @@ mod tests {
         assert_eq!(evaluate("2^0.5"), Err(ExprError::BadExponent));
         assert!(evaluate(&"(".repeat(10_000)).is_err());
         assert!(evaluate(&"9".repeat(60)).is_err());
+    }
+
+    #[test]
+    fn powers_of_ten_read_as_written_by_hand() {
+        assert_eq!(power_of_ten(412_900.0, 2), "4.13 × 10⁵");
+        assert_eq!(power_of_ten(3.8e25, 1), "3.8 × 10²⁵");
+        assert_eq!(power_of_ten(-1.234e-7, 2), "−1.23 × 10⁻⁷");
+        assert_eq!(power_of_ten(5.0, 1), "5.0");
+        assert_eq!(power_of_ten(0.0, 2), "0");
     }
 
     #[test]

@@ -108,7 +108,7 @@ pub fn Chapter() -> impl IntoView {
                 }}</li>
             </ul>
             <Chart svg=chart label="The chance that every step succeeds, falling with the number of steps, for the chosen per-step success rate and for 99%"
-                caption=format!("Computed in the page: pⁿ for n from 0 to 200. At 95% per step this gives {} for 10 steps and {} for 100, the original guide's “60%” and “0.6%”.", pct(all_succeed(0.95, 10)), pct(all_succeed(0.95, 100)))/>
+                caption=format!("Computed in the page: pⁿ for n from 0 to 200. At 95% per step this gives {} for 10 steps and {} for 100, the “60%” and “0.6%” often quoted.", pct(all_succeed(0.95, 10)), pct(all_succeed(0.95, 100)))/>
         </div>
         <h2>"Other ways agents drift"</h2>
         <ul>

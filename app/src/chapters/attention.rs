@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::calc::attention::head;
-use crate::engine::{self, AttentionTrace, EngineReady, EngineState, Latest, Query};
+use crate::engine::{self, AttentionTrace, EngineReady, EngineState, Latest, Query, Shown};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::{AttentionMap, visible};
 use crate::widgets::{Math, Stepper};
@@ -119,9 +119,9 @@ pub fn Chapter() -> impl IntoView {
              token, another links a pronoun to its noun, as in “The animal didn't cross the street \
              because it was too tired”, where a head can learn to send “it” to “animal”."
         </p>
-        <p class="correction">
-            "The original guide says GPT-4 uses 96 heads per layer. GPT-4's architecture is not \
-             published; 96 heads is GPT-3 175B's published figure."
+        <p class="seed-note">
+            "How many heads GPT-4 has is not published: its architecture is secret. The 96 heads per \
+             layer often quoted for it are GPT-3 175B's published figure."
         </p>
         <table class="numbers">
             <thead><tr><th scope="col"></th><th scope="col">"RNN / LSTM"</th><th scope="col">"Transformer"</th></tr></thead>
@@ -239,7 +239,10 @@ fn LiveAttention() -> impl IntoView {
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
             {controls}
-            <EngineReady loading="The Tumbler is loading; its attention on your text appears here when it is ready.">
+            <EngineReady
+                loading="The Tumbler is loading; its attention on your text appears here when it is ready."
+                shown=move || trace.answer.with(Shown::of)
+            >
                 {body}
             </EngineReady>
         </div>

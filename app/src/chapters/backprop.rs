@@ -110,10 +110,10 @@ pub fn Chapter() -> impl IntoView {
             Verdict::Diverged => "too large: every step overshoots further and the loss explodes",
         };
         format!(
-            "After {} steps the loss went from {:.3} to {:.3e}. Learning rate {:.3} is {word}.",
+            "After {} steps the loss went from {:.3} to {}. Learning rate {:.3} is {word}.",
             walk.len() - 1,
             l0,
-            l1,
+            crate::calc::expr::power_of_ten(l1, 3),
             eta.get()
         )
     };
@@ -198,10 +198,9 @@ pub fn Chapter() -> impl IntoView {
              Its optimizer is usually AdamW, which keeps running averages of each weight's past \
              gradients and their squares, so each weight gets its own effective step size."
         </p>
-        <p class="correction">
-            "The original guide says this happens over “~10² FLOPs”; that is a typo. Frontier \
-             training runs use on the order of 10²⁵ floating-point operations: Llama 3 405B took \
-             3.8 × 10²⁵."
+        <p class="seed-note">
+            "How much arithmetic that is: frontier training runs use on the order of 10²⁵ \
+             floating-point operations. Llama 3 405B took 3.8 × 10²⁵."
         </p>
         <div class="callout">
             <strong>"Why it works at all: "</strong>

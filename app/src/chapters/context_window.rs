@@ -5,8 +5,9 @@ mod live;
 use leptos::prelude::*;
 
 use crate::calc::context::{LENGTHS, causal_pairs, relative_cost};
+use crate::calc::expr::group_thousands;
 use crate::widgets::Chart;
-use crate::widgets::plot::{Axis, LineChart, Series, compact_binary};
+use crate::widgets::plot::{Axis, LineChart, Series};
 use live::LiveTiming;
 
 fn cost_chart() -> String {
@@ -17,7 +18,8 @@ fn cost_chart() -> String {
     let points: Vec<(f64, f64)> =
         LENGTHS.iter().map(|&(_, n)| (n, relative_cost(n, 2048.0))).collect();
     LineChart {
-        x: Axis { format: compact_binary, ..Axis::log(2048.0, 1_048_576.0) },
+        // Decimal labels: plotters puts a log axis's ticks at powers of ten (10K, 100K, 1M).
+        x: Axis::log(2048.0, 1_048_576.0),
         y: Axis::log(1.0, 300_000.0),
         x_label: "context length (tokens, log scale)".into(),
         y_label: "attention cost ÷ cost at 2K".into(),
@@ -83,7 +85,8 @@ pub fn Chapter() -> impl IntoView {
             {format!(
                 "With a causal mask each token scores only itself and the tokens before it, n(n+1)/2 \
                  pairs: {} at 2,048 tokens, {} at 1,048,576. Half the square, but still a square.",
-                causal_pairs(2048), causal_pairs(1_048_576)
+                group_thousands(causal_pairs(2048).into()),
+                group_thousands(causal_pairs(1_048_576).into())
             )}
         </p>
         <div class="panel">
@@ -93,10 +96,10 @@ pub fn Chapter() -> impl IntoView {
                 <tbody>{ratios}</tbody>
             </table>
         </div>
-        <p class="correction">
-            "The original guide lists 1×, 16×, 256×, 4K× and 250K×. The first four are right; with 2K = \
-             2,048 and 1M = 1,048,576 tokens the last is 512² = 262,144×. Its 250K× is the decimal \
-             reading, 1,000,000 ÷ 2,000 = 500, squared."
+        <p class="seed-note">
+            "From 2K = 2,048 to 1M = 1,048,576 tokens the context grows 512-fold, so attention's cost \
+             grows 512² = 262,144-fold. The often-quoted 250K× is the decimal reading: 1,000,000 ÷ \
+             2,000 = 500, squared."
         </p>
         <p>
             "Attention is not the whole model: the feed-forward layers cost the same per token at any \

@@ -36,7 +36,7 @@ fn money(d: f64) -> String {
     } else if d >= 1e6 {
         format!("${:.1} million", d / 1e6)
     } else {
-        format!("${:.0}", d)
+        format!("${}", crate::calc::expr::group_thousands(d.round() as i128))
     }
 }
 
@@ -108,9 +108,9 @@ pub fn Chapter() -> impl IntoView {
                 Some(r) => view! {
                     <table class="dpo-table" data-flops=format!("{:e}", r.flops) data-dollars=format!("{:.2}", r.dollars)>
                         <tbody>
-                            <tr><th scope="row">"compute 6·N·D"</th><td>{format!("{:.3e} FLOPs", r.flops)}</td></tr>
+                            <tr><th scope="row">"compute 6·N·D"</th><td>{format!("{} FLOPs", crate::calc::expr::power_of_ten(r.flops, 3))}</td></tr>
                             <tr><th scope="row">"wall-clock time"</th><td>{format!("{:.1} days", r.wall_seconds / 86_400.0)}</td></tr>
-                            <tr><th scope="row">"GPU-hours"</th><td>{format!("{:.3e}", r.gpu_hours)}</td></tr>
+                            <tr><th scope="row">"GPU-hours"</th><td>{crate::calc::expr::group_thousands(r.gpu_hours.round() as i128)}</td></tr>
                             <tr class="dpo-loss"><th scope="row">"rental cost"</th><td>{money(r.dollars)}</td></tr>
                         </tbody>
                     </table>
@@ -142,9 +142,9 @@ pub fn Chapter() -> impl IntoView {
                 </ul>
             </section>
         </div>
-        <p class="correction">
-            "Correction: GPT-4o launched in May 2024 at $5 per million input tokens; the $2.50 "
-            "price came with a later version in August 2024."
+        <p class="seed-note">
+            "GPT-4o launched in May 2024 at $5 per million input tokens; the $2.50 price came with a "
+            "later version in August 2024."
         </p>
         <h2>"Serving and training"</h2>
         <p>

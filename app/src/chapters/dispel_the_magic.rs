@@ -75,7 +75,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <h2>"Biased coin flips"</h2>
         <p>
-            "Each word is drawn from a probability distribution. Take the original guide's "
+            "Each word is drawn from a probability distribution. Take an illustrative "
             "example for the word after “The capital of France is”: Paris 97%, Lyon 1.5%, "
             "Marseille 0.5%, anything else 1%. Draw from it many times, with a seed so a run can "
             "be repeated exactly, and compare how often each came up with its probability."

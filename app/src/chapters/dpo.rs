@@ -21,8 +21,8 @@ const PPO_EXPLAIN: &[&str] = &[
     "PPO also trains a value network to predict future reward, so there are four models in \
      memory: policy, reference, reward and value.",
     "The policy samples answers, the reward model scores them, and PPO updates the policy. It is \
-     sensitive to hyperparameters and open to reward hacking; the original guide puts its cost at \
-     roughly three times supervised training.",
+     sensitive to hyperparameters and open to reward hacking; its cost is often put at roughly \
+     three times that of supervised training.",
     "The result, when the run goes well.",
 ];
 

@@ -28,10 +28,10 @@ pub fn Chapter() -> impl IntoView {
              used in similar ways end up with similar vectors. GPT-2 small uses 768 numbers per \
              token; GPT-3 175B uses 12,288."
         </p>
-        <p class="correction">
-            "The original guide gives 12,288 as if it were GPT-4's width, and ids 3466 and 3290 as \
-             “cat” and “Dog”. 12,288 is GPT-3 175B's published width; GPT-4's is not public. And in \
-             GPT-4's tokenizer neither id is “cat” or “Dog” (3290 is “ dog” in GPT-2's)."
+        <p class="seed-note">
+            "12,288, often quoted as GPT-4's width, is GPT-3 175B's published width; GPT-4's is not \
+             public. Ids quoted for words depend on the tokenizer: in GPT-4's, 3466 and 3290 are \
+             not “cat” and “Dog” (3290 is “ dog” in GPT-2's)."
         </p>
         <h2>"Directions carry meaning"</h2>
         <p>

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{self, EngineReady, GenerateOptions, Query, Stream};
+use crate::engine::{self, EngineReady, GenerateOptions, Query, Shown, Stream};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
 use crate::widgets::attention_map::visible;
@@ -191,16 +191,25 @@ fn ShotSweep(task: RwSignal<f64>, query: RwSignal<String>) -> impl IntoView {
         );
         running.set_value(Some(run));
     });
-    let run = move |_| {
+    let sweep = move || {
         rows.set(Vec::new());
         error.set(None);
         next.set(Some(0));
+    };
+    let run = move |_| sweep();
+    // The sweep runs once on the default task as soon as the engine is ready: six short greedy
+    // answers.
+    engine::when_ready(sweep);
+    let shown = move || match (error.get(), rows.with(Vec::is_empty)) {
+        (Some(_), _) => Shown::Error,
+        (None, false) => Shown::Result,
+        (None, true) => Shown::Working,
     };
     let want = move || expected(task.get() as usize, &query.get());
     view! {
         <div class="icl-live" data-icl-live="">
             <h3>"Run it on the Tumbler"</h3>
-            <EngineReady loading="The Tumbler is loading; it can try this prompt when it is ready.">
+            <EngineReady loading="The Tumbler is loading; it can try this prompt when it is ready." shown=shown>
                     <p>
                         {move || format!(
                             "The Tumbler has {} parameters. In GPT-3's paper (Brown et al., 2020) the \

@@ -16,15 +16,7 @@ fn whole(v: f64) -> String {
 }
 
 fn thousands(v: f64) -> String {
-    let s = format!("{v:.0}");
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::calc::expr::group_thousands(v.round() as i128)
 }
 
 /// The body of the `kv-cache` chapter.
@@ -147,9 +139,9 @@ pub fn Chapter() -> impl IntoView {
              every query head kept its own keys and values, it would be eight times as much; with \
              " <strong>"multi-query attention"</strong> " (one shared K,V) it would be 4.1 GB."
         </p>
-        <p class="correction">
-            "The original guide says the cache for a 70B model at 100K context “can exceed 10 GB”. \
-             With Llama-2-70B's real shape it is about 33 GB, even with GQA."
+        <p class="seed-note">
+            "For a 70B model at 100K tokens of context the cache is far past 10 GB: with \
+             Llama-2-70B's real shape it is about 33 GB, even with GQA."
         </p>
         <div class="callout">
             <strong>"Key insight: "</strong>

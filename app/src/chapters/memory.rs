@@ -40,10 +40,10 @@ pub fn Chapter() -> impl IntoView {
                 </p>
             </div>
         </div>
-        <p class="correction">
-            "Correction: the original guide calls the context “perfect” with “zero hallucination”. "
-            "It is far more reliable than recall, but not perfect: models can still misread, skip "
-            "facts in the middle of a long context, or mix pasted text with what they remember."
+        <p class="seed-note">
+            "Reading from the context is far more reliable than recall, but not perfect: models can "
+            "still misread, skip facts in the middle of a long context, or mix pasted text with what "
+            "they remember."
         </p>
         <live::LiveMemory/>
         <h2>"Using it"</h2>

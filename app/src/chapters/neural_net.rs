@@ -44,9 +44,9 @@ pub fn Chapter() -> impl IntoView {
              published mixture-of-experts models pass a trillion: Google's Switch-C has 1.6 \
              trillion."
         </p>
-        <p class="correction">
-            "The original guide states that GPT-4 has about 1.8 trillion weights. That figure comes \
-             from unconfirmed reports; OpenAI has not published GPT-4's size."
+        <p class="seed-note">
+            "OpenAI has not published GPT-4's size. The 1.8 trillion weights often quoted for it \
+             come from unconfirmed reports."
         </p>
     }
 }

@@ -17,7 +17,7 @@ use crate::calc::chunk::{chunks, fit_prompt, word_count};
 use crate::calc::expr::group_thousands;
 use crate::chapters::embeddings::arithmetic::load_glove;
 use crate::engine::chat::{ChatReply, ask};
-use crate::engine::{self, EngineReady};
+use crate::engine::{self, EngineReady, Shown};
 use crate::tokenizers::{self, Vocab};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::walkthrough::Walkthrough;
@@ -346,7 +346,10 @@ pub fn Chapter() -> impl IntoView {
                 }.into_any(),
                 None => view! { <p class="small" role="status">"Loading the Tumbler's tokenizer to fit the prompt…"</p> }.into_any(),
             }}
-            <EngineReady loading="The Tumbler is loading; the chat model loads with the first question.">
+            <EngineReady
+                loading="The Tumbler is loading; the chat model loads with the first question."
+                shown=move || if fitted.with(Option::is_some) { Shown::Result } else { Shown::Working }
+            >
                 <button type="button" class="generate" on:click=send
                     prop:disabled=move || !matches!(fitted.get(), Some((_, _, _, true)))>"Ask the chat model"</button>
             </EngineReady>

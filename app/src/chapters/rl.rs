@@ -104,10 +104,9 @@ pub fn Chapter() -> impl IntoView {
             "far less work. Add a time limit to the grader and the faster strategy is rewarded "
             "more often, which is how RL can discover efficiency that nobody asked for explicitly."
         </p>
-        <p class="correction">
-            "Correction: the original guide's attempt 1 (“return n * fib(n-1)”) is shown giving 720 "
-            "for fib(6). Without a base case it would recurse forever; the version here adds "
-            "“if n <= 1: return 1” so that it really is factorial and really returns 720."
+        <p class="seed-note">
+            "Attempt 1 has a base case (“if n <= 1: return 1”), so it really is factorial and "
+            "really returns 720 for fib(6); without one, “return n * fib(n-1)” would recurse forever."
         </p>
         <h2>"Why “verifiable” is the key word"</h2>
         <div class="rl-compare">

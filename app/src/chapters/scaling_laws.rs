@@ -48,7 +48,8 @@ fn chart() -> String {
     );
     LineChart {
         x: Axis::log(1e8, 1e12),
-        y: Axis { min: 1.75, max: 4.0, log: true, format: |v| format!("{v:.1}") },
+        // Linear: a log axis over less than a decade gets no labelled ticks from plotters.
+        y: Axis { min: 1.75, max: 4.0, log: false, format: |v| format!("{v:.1}") },
         x_label: "parameters N".into(),
         y_label: "loss (nats/token)".into(),
         series,
@@ -89,10 +90,10 @@ pub fn Chapter() -> impl IntoView {
             "was labs riding those lines."
         </p>
         <h2>"Kaplan et al. (2020)"</h2>
-        <p>"Loss is a power law in parameters N, training tokens D and compute C. The original guide writes it as"</p>
+        <p>"Loss is a power law in parameters N, training tokens D and compute C. It is often written as"</p>
         <Math mathml=KAPLAN_MATHML label="L approximately equals N c over N to the alpha N, plus D c over D to the alpha D"/>
-        <p class="correction">
-            "Correction: that sum is a simplification. Kaplan et al. fit each variable alone, "
+        <p class="seed-note">
+            "That sum is a simplification. Kaplan et al. fit each variable alone, "
             "L(N) = (N"<sub>"c"</sub>"/N)"<sup>"0.076"</sup>" and L(D) = (D"<sub>"c"</sub>"/D)"<sup>"0.095"</sup>
             ", and combined them as L(N, D) = [(N"<sub>"c"</sub>"/N)"<sup>"α_N/α_D"</sup>" + D"<sub>"c"</sub>"/D]"<sup>"α_D"</sup>
             ", not as a plain sum. "
@@ -121,7 +122,7 @@ pub fn Chapter() -> impl IntoView {
                     <tr><th scope="row">"compute-optimal tokens ≈ 20 × N"</th>
                         <td data-chinchilla-tokens=move || format!("{}", chinchilla_tokens(n()))>{move || format!("{} tokens", compact(chinchilla_tokens(n())))}</td></tr>
                     <tr><th scope="row">"training compute ≈ 6 × N × D"</th>
-                        <td>{move || format!("{:.3e} FLOPs", training_flops(n(), chinchilla_tokens(n())))}</td></tr>
+                        <td>{move || format!("{} FLOPs", crate::calc::expr::power_of_ten(training_flops(n(), chinchilla_tokens(n())), 3))}</td></tr>
                     <tr><th scope="row">"fitted loss L(N, 20N)"</th>
                         <td>{move || format!("{:.3} nats/token", chinchilla_loss(n(), chinchilla_tokens(n())))}</td></tr>
                 </tbody>

@@ -109,10 +109,10 @@ pub fn Chapter() -> impl IntoView {
             {format!("{:.2}", worked.exps[2])} ", together " {format!("{:.2}", worked.sum)}
             ". Dividing gives mat " {pct(0)} ", floor " {pct(1)} ", table " {pct(2)} "."
         </p>
-        <p class="correction">
-            "The original guide rounds the exponentials first and gets a sum of 21.3 and 77%, 15%, 8%. \
-             Computed exactly, the sum is " {format!("{:.2}", worked.sum)} " and the shares round \
-             to " {(0..3).map(|i| format!("{:.0}%", worked.probs[i] * 100.0)).collect::<Vec<_>>().join(", ")} "."
+        <p class="seed-note">
+            "Computed exactly, the sum is " {format!("{:.2}", worked.sum)} " and the shares round \
+             to " {(0..3).map(|i| format!("{:.0}%", worked.probs[i] * 100.0)).collect::<Vec<_>>().join(", ")} ". \
+             Rounding the exponentials first, as worked examples often do, gives 21.3 and 77%, 15%, 8%."
         </p>
         <p>
             "Softmax appears twice in a transformer: at the output, over the whole vocabulary, and \

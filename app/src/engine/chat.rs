@@ -39,6 +39,21 @@ impl ChatReply {
         self.done.is_none() && self.error.is_none()
     }
 
+    /// Where a panel of these replies stands: an error if one failed, a result once one has a
+    /// token, working before.
+    pub fn shown<'a>(replies: impl IntoIterator<Item = &'a ChatReply>) -> super::Shown {
+        let mut shown = super::Shown::Working;
+        for r in replies {
+            if r.error.is_some() {
+                return super::Shown::Error;
+            }
+            if !r.steps.is_empty() {
+                shown = super::Shown::Result;
+            }
+        }
+        shown
+    }
+
     /// The mean probability of the chosen tokens (NaN before the first).
     pub fn mean_p(&self) -> f64 {
         let n = self.steps.len();

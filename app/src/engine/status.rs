@@ -22,20 +22,74 @@ fn waiting_note(state: &EngineState, loading: &'static str) -> AnyView {
     }
 }
 
+/// Where a live panel's answer stands once the engine is ready: the reader sees it, and tests
+/// read it from `data-live-state` (with `loading` before the engine is ready, `error` after a
+/// failure of the engine or of the panel's question).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// The first answer is on its way.
+    Working,
+    /// A real answer on the panel's input is drawn.
+    Result,
+    /// The panel's question failed; it says why.
+    Error,
+}
+
+impl Shown {
+    /// `Result` once `answer` holds a value, `Error` after a failure, `Working` before either.
+    pub fn of<T>(answer: &Option<Result<T, String>>) -> Self {
+        match answer {
+            None => Self::Working,
+            Some(Ok(_)) => Self::Result,
+            Some(Err(_)) => Self::Error,
+        }
+    }
+}
+
+/// Runs `first` once, untracked, when the engine is first ready: a panel's first answer on its
+/// default input, so that no live panel waits for a click to show anything.
+pub fn when_ready(first: impl Fn() + 'static) {
+    let state = use_engine().state;
+    let done = StoredValue::new(false);
+    Effect::new(move |_| {
+        if !done.get_value() && state.with(|s| s.config().is_some()) {
+            done.set_value(true);
+            untrack(&first);
+        }
+    });
+}
+
 /// Its children once the model is ready; until then `loading` (or the failure, with a Retry).
-/// A model that moves to the CPU stays ready: the children are not drawn again.
+/// A model that moves to the CPU stays ready: the children are not drawn again. The wrapper
+/// carries `data-live-state` (`loading`, `idle`, `working`, `result` or `error`), the live-panel contract
+/// of tests/e2e/README.md.
 #[component]
 pub fn EngineReady(
     /// What the panel says while the model loads.
     loading: &'static str,
+    /// Where the panel's answer stands once the model is ready; none for a panel that waits for
+    /// the reader to start a long job (`data-live-state="idle"`).
+    #[prop(optional, into)]
+    shown: Option<Signal<Shown>>,
     children: ChildrenFn,
 ) -> impl IntoView {
     let state = use_engine().state;
     let waiting = Memo::new(move |_| state.with(|s| s.config().is_none().then(|| s.clone())));
-    move || match waiting.get() {
+    let live_state = move || match waiting.get() {
+        Some(EngineState::Failed { .. }) => "error",
+        Some(_) => "loading",
+        None => match shown.map(|s| s.get()) {
+            None => "idle",
+            Some(Shown::Working) => "working",
+            Some(Shown::Result) => "result",
+            Some(Shown::Error) => "error",
+        },
+    };
+    let body = move || match waiting.get() {
         Some(waiting) => waiting_note(&waiting, loading),
         None => children().into_any(),
-    }
+    };
+    view! { <div class="live-body" data-live-state=live_state>{body}</div> }
 }
 
 /// The engine status element of the testability contract: `data-engine-state` and

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{EngineReady, Latest};
+use crate::engine::{EngineReady, Latest, Shown};
 
 /// A live panel about the reader's `text`, drawing each answer of `live` with `draw`.
 #[component]
@@ -62,7 +62,9 @@ where
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
             {move || live.pending.get().then(|| view! { <p class="muted" role="status">"updating…"</p> })}
-            <EngineReady loading=loading>{answer.clone()}</EngineReady>
+            <EngineReady loading=loading shown=move || live.answer.with(Shown::of)>
+                {answer.clone()}
+            </EngineReady>
         </div>
     }
 }

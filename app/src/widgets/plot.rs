@@ -136,17 +136,6 @@ pub fn compact(v: f64) -> String {
     format!("{s}{unit}")
 }
 
-/// A binary-prefixed compact number for token counts: 2048 → "2K", 1048576 → "1M".
-pub fn compact_binary(v: f64) -> String {
-    if v >= 1_048_576.0 {
-        format!("{}M", (v / 1_048_576.0).round())
-    } else if v >= 1024.0 {
-        format!("{}K", (v / 1024.0).round())
-    } else {
-        format!("{v:.0}")
-    }
-}
-
 /// One axis.
 #[derive(Clone, Copy, Debug)]
 pub struct Axis {
@@ -442,8 +431,6 @@ mod tests {
         assert_eq!(compact(671e9), "671B");
         assert_eq!(compact(12.5), "12.5");
         assert_eq!(compact(0.25), "0.25");
-        assert_eq!(compact_binary(131_072.0), "128K");
-        assert_eq!(compact_binary(1_048_576.0), "1M");
     }
 
     #[test]

@@ -117,17 +117,9 @@ pub fn TokenChips(
     }
 }
 
-/// `1234567` as `1,234,567`.
+/// `1234567` as `1,234,567`: the page's one thousands format ([`group_thousands`]) for counts.
 pub fn group(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::calc::expr::group_thousands(n as i128)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use tumbler_engine::{QuizItem, QuizScores, QuizSets, QuizSummary, fetch, summarise};
 
-use crate::engine::{self, EngineReady, Query};
+use crate::engine::{self, EngineReady, Query, Shown};
 
 const SET_URL: &str = "public/model/contamination.json";
 
@@ -39,7 +39,7 @@ pub fn LiveContamination() -> impl IntoView {
         let loaded = fetch::json::<QuizSets>(SET_URL).await.map_err(|e| format!("{SET_URL}: {e}"));
         sets.try_set(Some(loaded));
     });
-    let run = move |_| {
+    let score_now = move || {
         let Some(Ok(s)) = sets.get_untracked() else { return };
         running.set(true);
         result.set(None);
@@ -48,6 +48,23 @@ pub fn LiveContamination() -> impl IntoView {
             result.try_set(Some(scored));
             running.try_set(false);
         });
+    };
+    let run = move |_| score_now();
+    // The first score as soon as both the engine and the question sets are in: a few seconds of
+    // scoring, the panel's whole result.
+    let ready = engine::state();
+    let first = StoredValue::new(false);
+    Effect::new(move |_| {
+        let go = ready.with(|s| s.config().is_some()) && sets.with(|s| matches!(s, Some(Ok(_))));
+        if go && !first.get_value() {
+            first.set_value(true);
+            untrack(score_now);
+        }
+    });
+    let shown = move || match (sets.get(), result.get()) {
+        (Some(Err(_)), _) | (_, Some(Err(_))) => Shown::Error,
+        (_, Some(Ok(_))) => Shown::Result,
+        _ => Shown::Working,
     };
     view! {
         <div class="panel live-contamination" data-live="contamination">
@@ -67,7 +84,7 @@ pub fn LiveContamination() -> impl IntoView {
                     <p class="small">{format!("The questions: {}. {} the model was fine-tuned on and {} it was not; {}.", s.source, s.trained.len(), s.held_out.len(), s.split)}</p>
                 }.into_any(),
             })}
-            <EngineReady loading="The Tumbler is loading; it can take the quiz when it is ready.">
+            <EngineReady loading="The Tumbler is loading; it can take the quiz when it is ready." shown=shown>
                 <button type="button" class="generate" on:click=run
                     disabled=move || running.get() || !matches!(sets.get(), Some(Ok(_)))>
                     {move || if running.get() { "Scoring…" } else { "Score the chat model on both sets" }}

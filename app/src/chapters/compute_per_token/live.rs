@@ -8,7 +8,7 @@ use tumbler_engine::{AnswerLosses, NextLogits};
 use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::worked::{Comparison, Problem, Way, compare};
 
-use crate::engine::{self, EngineReady, Query};
+use crate::engine::{self, EngineReady, Query, Shown};
 use crate::widgets::plot::compact;
 use crate::widgets::token_chips::group;
 
@@ -63,7 +63,7 @@ pub fn AskedBothWays() -> impl IntoView {
     let result = RwSignal::new(None::<Result<Scored, String>>);
     let running = RwSignal::new(false);
     let state = engine::state();
-    let run = move |_| {
+    let score_now = move || {
         running.set(true);
         result.set(None);
         // The loaded model's shape, read here: the task below runs outside the component.
@@ -74,6 +74,8 @@ pub fn AskedBothWays() -> impl IntoView {
             running.try_set(false);
         });
     };
+    let run = move |_| score_now();
+    engine::when_ready(score_now);
     let attr = move |f: fn(&Scored) -> String| {
         move || result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(f))
     };
@@ -173,7 +175,10 @@ pub fn AskedBothWays() -> impl IntoView {
             </p>
             <pre class="mono cpt-text">{question}</pre>
             <pre class="mono cpt-text">{worked}</pre>
-            <EngineReady loading="The Tumbler is loading; it can score the answer when it is ready.">
+            <EngineReady
+                loading="The Tumbler is loading; it can score the answer when it is ready."
+                shown=move || result.with(Shown::of)
+            >
                 <button type="button" class="generate cpt-run" on:click=run disabled=move || running.get()>
                     {move || if running.get() { "Scoring…" } else { "Score the answer both ways" }}
                 </button>

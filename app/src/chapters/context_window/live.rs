@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{self, EngineReady, EngineState, Query, Stream};
+use crate::engine::{self, EngineReady, EngineState, Query, Shown, Stream};
 use crate::widgets::Chart;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use tumbler_engine::ForwardTime;
@@ -59,6 +59,22 @@ pub fn LiveTiming() -> impl IntoView {
             },
         );
         running.set(Some(run));
+    };
+    // The first measurement as soon as the engine is ready: the passes stream in one length
+    // at a time, the shortest first.
+    engine::when_ready(move || {
+        if let Some(context) = state.with_untracked(|s| s.config().map(|c| c.context_length)) {
+            go(context);
+        }
+    });
+    let shown = move || {
+        if outcome.with(|o| !o.is_empty()) && timings.with(Vec::is_empty) {
+            Shown::Error
+        } else if timings.with(|t| !t.is_empty()) {
+            Shown::Result
+        } else {
+            Shown::Working
+        }
     };
     let chart = move |context: usize| {
         Signal::derive(move || {
@@ -144,12 +160,12 @@ pub fn LiveTiming() -> impl IntoView {
         <div class="panel live-timing">
             <h2>"The Tumbler's forward pass against length"</h2>
             <p>
-                "Press Measure to time one forward pass of our model over more and more tokens, up \
-                 to its whole context, on your machine. At this size most of the time goes to the \
+                "Our model times one forward pass over more and more tokens, up to its whole \
+                 context, on your machine (press Measure to run it again). At this size most of the time goes to the \
                  per-token matrix multiplications, which grow linearly; the attention scores grow \
                  with the square of the length and take over in longer contexts and larger models."
             </p>
-            <EngineReady loading="The Tumbler is loading; the measurement runs here when it is ready.">
+            <EngineReady loading="The Tumbler is loading; the measurement runs here when it is ready." shown=shown>
                 {body}
             </EngineReady>
         </div>

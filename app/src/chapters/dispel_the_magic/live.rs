@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::EngineReady;
+use crate::engine::{EngineReady, Shown};
 use tumbler_engine::NAMED_NEXT;
 use tumbler_model::sampling::{filter_probabilities, softmax_with_temperature};
 
@@ -92,7 +92,7 @@ pub fn LiveCoins() -> impl IntoView {
             }
         })
     };
-    let body = view! { <EngineReady loading="The Tumbler is loading; its own distribution appears here when it is ready.">{table}</EngineReady> };
+    let body = view! { <EngineReady loading="The Tumbler is loading; its own distribution appears here when it is ready." shown=move || next.answer.with(Shown::of)>{table}</EngineReady> };
     view! {
         <div class="panel live-next coins">
             <h2>"The Tumbler's own dice"</h2>

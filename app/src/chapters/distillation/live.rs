@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::EngineReady;
+use crate::engine::{EngineReady, Shown};
 
 use crate::calc::distill::{entropy_bits, kl, softmax_t};
 use crate::engine::live::next_logits;
@@ -95,7 +95,7 @@ pub fn LiveTargets() -> impl IntoView {
             }
         })
     };
-    let body = view! { <EngineReady loading="The Tumbler is loading; its real distribution appears here when it is ready.">{panel}</EngineReady> };
+    let body = view! { <EngineReady loading="The Tumbler is loading; its real distribution appears here when it is ready." shown=move || next.answer.with(Shown::of)>{panel}</EngineReady> };
     view! {
         <div class="panel live-next distill-demo">
             <h2>"The Tumbler as the teacher"</h2>

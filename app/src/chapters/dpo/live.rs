@@ -9,9 +9,10 @@ use tumbler_engine::{
 use tumbler_model::dpo::{DpoOptions, DpoTerms, LogProbs, terms};
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{self, ChatModelState, EngineReady, Query, Run};
+use crate::engine::{self, ChatModelState, EngineReady, Query, Run, Shown};
 use crate::widgets::attention_map::visible;
 use crate::widgets::plot::{Axis, LineChart, Series};
+use crate::widgets::token_chips::group;
 use crate::widgets::{Chart, Slider};
 
 /// A shipped pair: a question, a reply a person would prefer, and one they would not.
@@ -144,19 +145,6 @@ fn chart(total: usize, (lo, hi): (f64, f64), y_label: &str, series: Vec<Series>)
         size: (640, 280),
     }
     .svg()
-}
-
-/// `n` with thousands separated: 1,380,608.
-fn group(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A step axis's tick label: whole steps only.
@@ -534,7 +522,10 @@ pub fn LiveDpo() -> impl IntoView {
             {field("Chosen reply y_w", "dpo-chosen", chosen)}
             {field("Rejected reply y_l", "dpo-rejected", rejected)}
             <Slider label="β" value=beta min=0.01 max=1.0 step=0.01 format=beta_fmt/>
-            <EngineReady loading="The Tumbler is loading in the engine; the pair is scored once it is ready.">
+            <EngineReady
+                loading="The Tumbler is loading in the engine; the pair is scored once it is ready."
+                shown=move || live.answer.with(Shown::of)
+            >
                 {score_view}
                 <h3>"A few real DPO steps"</h3>
                 <p>

@@ -142,7 +142,8 @@ pub fn WordArithmetic() -> impl IntoView {
             {result}
             <p class="small">
                 "Source: GloVe 6B, 50 dimensions (Pennington, Socher and Manning, 2014), public \
-                 domain (PDDL 1.0); see public/vectors/README.md for how the subset was made."
+                 domain (PDDL 1.0). "
+                <a href="public/vectors/README.md">"How the 20,000-word subset was made"</a>"."
             </p>
         </div>
     }

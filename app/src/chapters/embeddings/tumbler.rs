@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{self, EngineReady, Latest, Query};
+use crate::engine::{self, EngineReady, Latest, Query, Shown};
 use crate::url_state::text_param;
 use crate::widgets::Chart;
 use crate::widgets::attention_map::visible;
@@ -101,7 +101,14 @@ fn row_view(map: &EmbeddingMap, picked: usize) -> Option<impl IntoView + use<>> 
     let c = token.row.len();
     let cols = 16.min(c);
     let values: Vec<f64> = token.row.iter().map(|&v| f64::from(v)).collect();
-    let svg = heatmap(&values, c.div_ceil(cols), cols, "dimension (mod 16)", "÷16", (640, 240));
+    let svg = heatmap(
+        &values,
+        c.div_ceil(cols),
+        cols,
+        "column: dimension = 16 × line + column",
+        "line",
+        (640, 240),
+    );
     let norm = token.row.iter().map(|v| v * v).sum::<f32>().sqrt();
     let first = token.row.iter().take(6).map(|v| format!("{v:+.3}")).collect::<Vec<_>>().join(", ");
     let neighbours = token
@@ -230,7 +237,10 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                     text.set(event_target_value(&ev));
                 }
             ></textarea>
-            <EngineReady loading="The Tumbler is loading; its embedding rows for your words appear here when it is ready.">
+            <EngineReady
+                loading="The Tumbler is loading; its embedding rows for your words appear here when it is ready."
+                shown=move || answer.answer.with(Shown::of)
+            >
                 {body}
             </EngineReady>
         </div>

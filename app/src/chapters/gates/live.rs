@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{self, EngineReady, Latest, Query};
+use crate::engine::{self, EngineReady, Latest, Query, Shown};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
 use tumbler_engine::GateTrace;
@@ -129,7 +129,10 @@ pub fn LiveGates() -> impl IntoView {
                     text.set(event_target_value(&ev));
                 }
             ></textarea>
-            <EngineReady loading="The Tumbler is loading; its gates for your text appear here when it is ready.">
+            <EngineReady
+                loading="The Tumbler is loading; its gates for your text appear here when it is ready."
+                shown=move || answer.answer.with(Shown::of)
+            >
                 {body}
             </EngineReady>
         </div>

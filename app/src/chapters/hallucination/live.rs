@@ -96,22 +96,9 @@ fn AnswerCell(
 /// One name's row: the question, then its three answers.
 fn row_view(row: Row, invented: RwSignal<String>, form: Form) -> impl IntoView {
     let [greedy, first, second] = row.answers;
-    let label = match row.name {
-        Some(name) => view! { <span class="hallu-name">{form.ask(name)}</span> }.into_any(),
-        None => view! {
-            <label class="hallu-name">
-                "Invented name: "
-                <input
-                    type="text"
-                    maxlength="60"
-                    aria-label="An invented name"
-                    prop:value=move || invented.get()
-                    on:input=move |ev| invented.set(event_target_value(&ev))
-                />
-            </label>
-        }
-        .into_any(),
-    };
+    // Drawn when the names are asked: the invented one as it was then.
+    let name = row.name.map_or_else(|| invented.get_untracked(), str::to_string);
+    let label = view! { <span class="hallu-name">{form.ask(name.trim())}</span> };
     let kind = if row.name.is_some() { "in its training text" } else { "invented: nowhere in it" };
     view! {
         <tr class="hallu-row" data-known=row.name.is_some().to_string()>
@@ -141,7 +128,7 @@ pub fn NamesLive() -> impl IntoView {
     let form = RwSignal::new(Form::Means);
     // The answers run while their handles are kept: asking again (or leaving) stops them.
     let runs = StoredValue::new(Vec::<Stream>::new());
-    let ask = move |_| {
+    let ask_now = move || {
         runs.set_value(Vec::new());
         let mut ids = Vec::new();
         for row in rows.get_value() {
@@ -168,8 +155,28 @@ pub fn NamesLive() -> impl IntoView {
         runs.set_value(ids);
         asked.set(Some(form.get_untracked()));
     };
+    let ask = move |_| ask_now();
+    // The names are asked as soon as the engine is ready.
+    crate::engine::when_ready(ask_now);
+    let shown = move || {
+        rows.with_value(|rows| {
+            let replies: Vec<ChatReply> =
+                rows.iter().flat_map(|r| r.answers.iter().map(|a| a.get())).collect();
+            ChatReply::shown(&replies)
+        })
+    };
     let body = move || {
         view! {
+            <label class="hallu-invented">
+                "Invented name: "
+                <input
+                    type="text"
+                    maxlength="60"
+                    aria-label="An invented name"
+                    prop:value=move || invented.get()
+                    on:input=move |ev| invented.set(event_target_value(&ev))
+                />
+            </label>
             <fieldset class="hallu-forms">
                 <legend>"Ask"</legend>
                 {FORMS.into_iter().map(|f| view! {
@@ -206,11 +213,12 @@ pub fn NamesLive() -> impl IntoView {
             <h2>"The Tumbler's own reflex"</h2>
             <p>
                 "Our fine-tuned model, asked about three names its pre-training text mentions \
-                 dozens to hundreds of times and one that appears nowhere (change it to any name you like). Each \
+                 dozens to hundreds of times and one that appears nowhere (the invented name below: change \
+                 it to any name you like and ask again). Each \
                  token is shaded by the probability the model gave it when it chose it; the mean \
                  is under each answer."
             </p>
-            <EngineReady loading="The Tumbler is loading; the names are asked here when it is ready.">
+            <EngineReady loading="The Tumbler is loading; the names are asked here when it is ready." shown=shown>
                 {body}
             </EngineReady>
             <p class="small">

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use tumbler_engine::{DoneReason, TopToken};
 
 use crate::calc::kv_cache::{KvShape, human_bytes};
-use crate::engine::{self, EngineReady, EngineState, Query, Stream};
+use crate::engine::{self, EngineReady, EngineState, Query, Shown, Stream};
 use crate::url_state::text_param;
 use crate::widgets::Chart;
 use crate::widgets::attention_map::visible;
@@ -63,7 +63,7 @@ pub fn LiveKvCache() -> impl IntoView {
     let running = RwSignal::new(None::<Stream>);
     let outcome = RwSignal::new(String::new());
     let state = engine::state();
-    let go = move |_| {
+    let run_both = move || {
         if running.with_untracked(Option::is_some) {
             running.set(None);
             return;
@@ -102,6 +102,19 @@ pub fn LiveKvCache() -> impl IntoView {
             },
         );
         running.set(Some(run));
+    };
+    let go = move |_| run_both();
+    // The first comparison on the default prompt as soon as the engine is ready: 2 × 48 tokens,
+    // well under a second on the CPU.
+    engine::when_ready(run_both);
+    let shown = move || {
+        if outcome.with(|o| !o.is_empty()) && cached.with(Vec::is_empty) {
+            Shown::Error
+        } else if cached.with(|c| !c.is_empty()) {
+            Shown::Result
+        } else {
+            Shown::Working
+        }
     };
     let chart = Signal::derive(move || {
         let points = |steps: &[Step]| -> Vec<(f64, f64)> {
@@ -227,7 +240,7 @@ pub fn LiveKvCache() -> impl IntoView {
                 prop:value=move || prompt.get()
                 on:input=move |ev| prompt.set(event_target_value(&ev))
             ></textarea>
-            <EngineReady loading="The Tumbler is loading; the timing runs here when it is ready.">
+            <EngineReady loading="The Tumbler is loading; the timing runs here when it is ready." shown=shown>
                 {body}
             </EngineReady>
         </div>

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use tumbler_engine::{AnswerLosses, fetch};
 
 use crate::calc::loss::shade;
-use crate::engine::{self, EngineReady, Query};
+use crate::engine::{self, EngineReady, Query, Shown};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
 
@@ -69,7 +69,7 @@ pub fn LiveMemory() -> impl IntoView {
             fillers(&t).ok_or_else(|| format!("{HELDOUT_URL} has no two long paragraphs"))
         })));
     });
-    let measure = move |_| {
+    let measure_now = move || {
         let Some(Ok(fill)) = filler.get_untracked() else { return };
         let contexts = contexts(&passage.get_untracked(), &fill);
         let query =
@@ -81,6 +81,22 @@ pub fn LiveMemory() -> impl IntoView {
             result.try_set(Some((contexts, answered)));
             running.try_set(false);
         });
+    };
+    let measure = move |_| measure_now();
+    // The first scoring as soon as both the engine and the filler text are in.
+    let ready = engine::state();
+    let first = StoredValue::new(false);
+    Effect::new(move |_| {
+        let go = ready.with(|s| s.config().is_some()) && filler.with(|f| matches!(f, Some(Ok(_))));
+        if go && !first.get_value() {
+            first.set_value(true);
+            untrack(measure_now);
+        }
+    });
+    let shown = move || match (filler.get(), result.with(|r| r.as_ref().map(|r| r.1.is_ok()))) {
+        (Some(Err(_)), _) | (_, Some(false)) => Shown::Error,
+        (_, Some(true)) => Shown::Result,
+        _ => Shown::Working,
     };
     view! {
         <div class="panel live-memory" data-live="memory">
@@ -102,7 +118,7 @@ pub fn LiveMemory() -> impl IntoView {
                 <input type="text" prop:value=move || answer.get()
                     on:input=move |e| answer.set(event_target_value(&e))/>
             </label>
-            <EngineReady loading="The Tumbler is loading; it can score the sentence when it is ready.">
+            <EngineReady loading="The Tumbler is loading; it can score the sentence when it is ready." shown=shown>
                 <button type="button" class="generate" on:click=measure
                     disabled=move || running.get() || !matches!(filler.get(), Some(Ok(_)))>
                     {move || if running.get() { "Scoring…" } else { "Score the sentence in four contexts" }}

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use tumbler_engine::{MAX_ROUTE_TOKENS, MAX_TEXT_BYTES, MoeDownload, MoeUrls, RouteTrace};
 
-use crate::calc::expr::group_thousands;
 use crate::engine::{Query, Stream, absolute, latest, state, stream};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
 use crate::widgets::live_panel::LivePanel;
+use crate::widgets::token_chips::group;
 
 const DEFAULT_TEXT: &str = "The little dog ran to the park. 3 + 4 = 7, she said, and laughed.";
 
@@ -31,10 +31,6 @@ enum Download {
     Bytes(MoeDownload),
     Ready,
     Failed(String),
-}
-
-fn thousands(n: usize) -> String {
-    group_thousands(n as i128)
 }
 
 fn list(v: &[usize]) -> String {
@@ -267,7 +263,7 @@ pub fn LiveRoute() -> impl IntoView {
                 <p class="result">
                     {format!(
                         "{} parameters stored, {} used per token ({share:.0}%): each layer's {} experts hold {} numbers apiece and a token runs {} of them. Routing {t} tokens took {:.0} ms in the engine.",
-                        thousands(p.total), thousands(p.active), trace.n_experts, thousands(p.per_expert), trace.top_k, trace.millis
+                        group(p.total), group(p.active), trace.n_experts, group(p.per_expert), trace.top_k, trace.millis
                     )}
                     {(trace.total_tokens > t).then(|| format!(" Only the first {t} of your {} tokens are routed.", trace.total_tokens))}
                 </p>

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::EngineReady;
+use crate::engine::{EngineReady, Shown};
 
 use crate::engine::live::next_logits;
 use crate::engine::{self, EngineState, NextLogits};
@@ -206,7 +206,7 @@ pub fn LiveNetwork() -> impl IntoView {
             })
         })
     };
-    let body = view! { <EngineReady loading="The Tumbler is loading; its network, fed your text, appears here when it is ready.">{shown}</EngineReady> };
+    let body = view! { <EngineReady loading="The Tumbler is loading; its network, fed your text, appears here when it is ready." shown=move || next.answer.with(Shown::of)>{shown}</EngineReady> };
     view! {
         <div class="panel live-network">
             <h2>"The Tumbler as a network"</h2>

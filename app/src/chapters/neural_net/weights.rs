@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::calc::expr::group_thousands;
-use crate::engine::{self, EngineReady, Latest, Query};
+use crate::engine::{self, EngineReady, Latest, Query, Shown};
 use crate::widgets::matrix_map::{MatrixMap, colour_scale};
 use tumbler_engine::{WEIGHT_MATRICES, WeightMatrix};
 
@@ -151,7 +151,10 @@ pub fn LiveWeights() -> impl IntoView {
                 "Here is where the Tumbler's knowledge sits: every number of one of its matrices, \
                  as trained. Multiply a token's vector by it and you get the next layer's numbers."
             </p>
-            <EngineReady loading="The Tumbler is loading; one of its weight matrices appears here when it is ready.">
+            <EngineReady
+                loading="The Tumbler is loading; one of its weight matrices appears here when it is ready."
+                shown=move || answer.answer.with(Shown::of)
+            >
                 {body}
             </EngineReady>
         </div>

@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{self, EngineReady, Latest, Query};
+use crate::calc::expr::power_of_ten;
+use crate::engine::{self, EngineReady, Latest, Query, Shown};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::attention_map::visible;
 use tumbler_engine::{PermutationCheck, PermutationRun, TopToken};
@@ -64,12 +65,12 @@ fn run_view(check: &PermutationCheck, run: &PermutationRun) -> impl IntoView + u
             </table>
             <p class="small">
                 {format!(
-                    "Largest change in any head's layer-0 weight: {:.2e}. Largest change in the \
-                     next-token probabilities, over the whole vocabulary: {:.2e}. In the last \
-                     layer's weights: {:.2e}.",
-                    run.attention_diff,
-                    run.prob_diff,
-                    run.last_layer_diff
+                    "Largest change in any head's layer-0 weight: {}. Largest change in the \
+                     next-token probabilities, over the whole vocabulary: {}. In the last \
+                     layer's weights: {}.",
+                    power_of_ten(f64::from(run.attention_diff), 2),
+                    power_of_ten(f64::from(run.prob_diff), 2),
+                    power_of_ten(f64::from(run.last_layer_diff), 2)
                 )}
             </p>
             <p class="small">
@@ -146,7 +147,10 @@ pub fn LivePermutation() -> impl IntoView {
                     "Shuffle again"
                 </button>
             </div>
-            <EngineReady loading="The Tumbler is loading; the shuffle runs here when it is ready.">
+            <EngineReady
+                loading="The Tumbler is loading; the shuffle runs here when it is ready."
+                shown=move || answer.answer.with(Shown::of)
+            >
                 {body}
             </EngineReady>
         </div>

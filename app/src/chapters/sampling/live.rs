@@ -8,7 +8,7 @@ use tumbler_model::sampling::{
 };
 
 use crate::engine::live::next_logits;
-use crate::engine::{self, EngineReady, GenerateOptions, Query, Stream};
+use crate::engine::{self, EngineReady, GenerateOptions, Query, Shown, Stream};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
 use crate::widgets::attention_map::visible;
@@ -215,7 +215,7 @@ pub fn LiveSampling() -> impl IntoView {
         }
     };
     let busy = move || runs.iter().any(|r| r.with(|r| r.running));
-    let generate = move |_| {
+    let generate_now = move || {
         if busy() {
             streams.set_value(Vec::new());
             return;
@@ -266,6 +266,9 @@ pub fn LiveSampling() -> impl IntoView {
             streams.update_value(|s| s.push(stream));
         }
     };
+    let generate = move |_| generate_now();
+    // The four columns are written once on the default prompt as soon as the engine is ready.
+    engine::when_ready(generate_now);
     let columns = move || {
         (0..runs.len())
             .map(|i| {
@@ -330,7 +333,10 @@ pub fn LiveSampling() -> impl IntoView {
                 <Slider label="Top-p" value=p min=0.05 max=1.0 step=0.05 format=two/>
                 {move || next.pending.get().then(|| view! { <span class="muted" role="status">"updating…"</span> })}
             </div>
-            <EngineReady loading="The Tumbler is loading; its own next-token distribution appears here when it is ready.">
+            <EngineReady
+                loading="The Tumbler is loading; its own next-token distribution appears here when it is ready."
+                shown=move || next.answer.with(Shown::of)
+            >
                 {body}
             </EngineReady>
         </div>

@@ -283,7 +283,7 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
                     <td>{group_thousands(r.params as i128)}</td>
                     <td>{group_thousands(r.non_embedding_params as i128)}</td>
                     <td>{format!("{:.1}", tokens as f64 / r.params as f64)}</td>
-                    <td>{format!("{:.2e}", r.compute(tokens))}</td>
+                    <td>{crate::calc::expr::power_of_ten(r.compute(tokens), 2)}</td>
                     <td>{last.map_or("–".into(), |p| format!("{:.3}", p.val_loss))}</td>
                     <td>{format!("{:.0} min", r.seconds / 60.0)}</td>
                 </tr>

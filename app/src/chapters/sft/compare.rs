@@ -67,7 +67,7 @@ pub fn BaseVsChat() -> impl IntoView {
     // The answers run while their handles are kept: asking again (or leaving) stops them.
     let runs = StoredValue::new(Vec::<Stream>::new());
     let asked = RwSignal::new(false);
-    let ask = move |_| {
+    let ask_now = move || {
         runs.set_value(Vec::new());
         let text = question.get_untracked().trim().to_string();
         if text.is_empty() {
@@ -89,6 +89,10 @@ pub fn BaseVsChat() -> impl IntoView {
         runs.set_value(ids);
         asked.set(true);
     };
+    let ask = move |_| ask_now();
+    // Both models answer the default question as soon as the engine is ready.
+    crate::engine::when_ready(ask_now);
+    let shown = move || base.with(|b| tuned.with(|t| ChatReply::shown([b, t])));
     let body = move || {
         view! {
             <form class="chat-input" on:submit=move |ev| ev.prevent_default()>
@@ -119,7 +123,7 @@ pub fn BaseVsChat() -> impl IntoView {
                  the most likely token), so any difference comes from fine-tuning alone. Each \
                  token is shaded by the probability the model gave it."
             </p>
-            <EngineReady loading="The Tumbler is loading; both models answer here when it is ready.">
+            <EngineReady loading="The Tumbler is loading; both models answer here when it is ready." shown=shown>
                 {body}
             </EngineReady>
             <p class="small">

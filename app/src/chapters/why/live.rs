@@ -9,7 +9,7 @@ use tumbler_engine::{
     PatchSetup, WhyReport,
 };
 
-use crate::engine::{EngineReady, Query, Run, RunStatus, latest};
+use crate::engine::{EngineReady, Query, Run, RunStatus, Shown, latest};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
 use crate::widgets::live_panel::LivePanel;
@@ -432,6 +432,11 @@ pub fn WhyLive() -> impl IntoView {
             None => view! { <p class="note-live">"Switching parts off…"</p> }.into_any(),
         })
     };
+    let patch_shown = move || match run.status.get() {
+        RunStatus::Failed(_) => Shown::Error,
+        _ if setup.with(Option::is_some) && rows.with(|r| !r.is_empty()) => Shown::Result,
+        _ => Shown::Working,
+    };
     let patched =
         move || setup.with(|s| s.as_ref().map(|s| rows.with(|rs| patch_view(s, rs, depths()))));
     view! {
@@ -460,7 +465,7 @@ pub fn WhyLive() -> impl IntoView {
                  the token's embedding, one from each head, one from each MLP. Bars right push the \
                  token up; bars left push it down."
             </p>
-            <EngineReady loading="The Tumbler is loading.">{attribution}</EngineReady>
+            <EngineReady loading="The Tumbler is loading." shown=move || report.answer.with(Shown::of)>{attribution}</EngineReady>
         </div>
         <div class="panel live-why" data-live="ablation" data-mode=move || if mean.get() { "mean" } else { "zero" }
             data-patch-state=move || run.status.get().id()>
@@ -475,7 +480,7 @@ pub fn WhyLive() -> impl IntoView {
                 <button type="button" aria-pressed=move || mean.get().to_string() on:click=move |_| mean.set(true)>"its mean over the prompt"</button>
             </div>
             <div class="why-toggles">{toggles}</div>
-            <EngineReady loading="The Tumbler is loading.">{ablated}</EngineReady>
+            <EngineReady loading="The Tumbler is loading." shown=move || ablation.answer.with(Shown::of)>{ablated}</EngineReady>
             <h3>"Patching from a second prompt"</h3>
             <p>
                 "Run a second prompt of the same length, differing in a word. Copy its residual stream \
@@ -488,7 +493,7 @@ pub fn WhyLive() -> impl IntoView {
                 <button type="button" disabled=move || !run.busy() on:click=move |_| run.stop()>"Stop"</button>
             </div>
             {patch_status}
-            <EngineReady loading="The Tumbler is loading.">{patched}</EngineReady>
+            <EngineReady loading="The Tumbler is loading." shown=patch_shown>{patched}</EngineReady>
         </div>
     }
 }
