@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::calc::context::{LENGTHS, causal_pairs, relative_cost};
 use crate::calc::expr::group_thousands;
 use crate::widgets::Chart;
-use crate::widgets::plot::{Axis, LineChart, Series};
+use crate::widgets::plot::{Axis, Dots, Legend, LineChart, Series};
 use live::LiveTiming;
 
 fn cost_chart() -> String {
@@ -15,21 +15,27 @@ fn cost_chart() -> String {
         .map(|i| 2048.0 * 2f64.powf(i as f64 * 9.0 / 40.0))
         .map(|n| (n, relative_cost(n, 2048.0)))
         .collect();
-    let points: Vec<(f64, f64)> =
-        LENGTHS.iter().map(|&(_, n)| (n, relative_cost(n, 2048.0))).collect();
+    // Dots, not a second line: a line through the five lengths lies exactly on the curve and hid it.
+    let lengths = Dots {
+        label: "2K, 8K, 32K, 128K, 1M".into(),
+        points: LENGTHS
+            .iter()
+            .map(|&(name, n)| (n, relative_cost(n, 2048.0), name.to_string()))
+            .collect(),
+        color: 2,
+    };
     LineChart {
         // Decimal labels: plotters puts a log axis's ticks at powers of ten (10K, 100K, 1M).
         x: Axis::log(2048.0, 1_048_576.0),
         y: Axis::log(1.0, 300_000.0),
         x_label: "context length (tokens, log scale)".into(),
         y_label: "attention cost ÷ cost at 2K".into(),
-        series: vec![
-            Series { label: "(N / 2K)²".into(), points: curve, color: 0, markers: false },
-            Series { label: "2K, 8K, 32K, 128K, 1M".into(), points, color: 2, markers: true },
-        ],
+        series: vec![Series {
+            label: "(N / 2K)²".into(), points: curve, color: 0, markers: false
+        }],
         size: (680, 360),
     }
-    .svg()
+    .svg_with(&[lengths], Legend::UpperLeft)
 }
 
 /// A `size × size` mask: which keys (columns) each query (row) may see.
@@ -67,7 +73,7 @@ pub fn Chapter() -> impl IntoView {
     let ratios = LENGTHS
         .iter()
         .map(|&(name, n)| {
-            view! { <tr><th scope="row">{name}</th><td>{format!("{n:.0}")}</td><td>{format!("{:.0}×", relative_cost(n, 2048.0))}</td></tr> }
+            view! { <tr><th scope="row">{name}</th><td>{group_thousands(n as i128)}</td><td>{format!("{}×", group_thousands(relative_cost(n, 2048.0) as i128))}</td></tr> }
         })
         .collect_view();
     let masks = [
