@@ -78,7 +78,7 @@ pub fn readable(v: f64) -> String {
         return crate::calc::expr::group_thousands(v as i128);
     }
     if !(1e-4..1e15).contains(&a) {
-        return format!("{v:.3e}");
+        return crate::calc::expr::power_of_ten(v, 3);
     }
     let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
     let s = format!("{a:.decimals$}");

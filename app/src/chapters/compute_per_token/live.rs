@@ -46,7 +46,7 @@ async fn score(problem: Problem, config: Option<TumblerConfig>) -> Result<Scored
 
 /// A probability for people: a percentage, or a power of ten when tiny.
 fn chance(p: f64) -> String {
-    if p >= 0.001 { format!("{:.1}%", p * 100.0) } else { format!("{p:.1e}") }
+    if p >= 0.001 { format!("{:.1}%", p * 100.0) } else { crate::calc::expr::power_of_ten(p, 1) }
 }
 
 /// The token as the reader should see it: quoted, spaces shown.

@@ -14,7 +14,7 @@ const SHOWN: usize = 5;
 
 /// e^z in a form that stays readable from 0.001 to millions.
 fn exp_text(x: f64) -> String {
-    if (0.01..1e6).contains(&x) { format!("{x:.3}") } else { format!("{x:.3e}") }
+    if (0.01..1e6).contains(&x) { format!("{x:.3}") } else { crate::calc::expr::power_of_ten(x, 3) }
 }
 
 /// The live panel of the `softmax` chapter.

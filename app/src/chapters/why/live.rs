@@ -167,8 +167,8 @@ fn attribution_view(report: &WhyReport) -> AnyView {
         >
             <p class="result">
                 {format!(
-                    "“{}” after “{}” (position {}): logit {:.3}, probability {}. The shares below sum to {:.3}; what is left, {:.1e}, is rounding. The final norm divided this position's stream by {:.2}, and that scale is held fixed for every share.",
-                    visible(&a.target.text), visible(&report.tokens[a.position]), a.position, a.logit, percent(a.target.p), sum, a.rest, 1.0 / a.norm_scale
+                    "“{}” after “{}” (position {}): logit {:.3}, probability {}. The shares below sum to {:.3}; what is left, {}, is rounding. The final norm divided this position's stream by {:.2}, and that scale is held fixed for every share.",
+                    visible(&a.target.text), visible(&report.tokens[a.position]), a.position, a.logit, percent(a.target.p), sum, crate::calc::expr::power_of_ten(f64::from(a.rest), 1), 1.0 / a.norm_scale
                 )}
                 {strongest.map(|(name, v)| format!(" The largest single share: {name}, {v:+.2}."))}
             </p>
