@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::widgets::{Flow, FlowStep, Stepper};
 
+mod hero;
 mod record;
 
 const PHASES: &[FlowStep] = &[
@@ -36,6 +37,7 @@ const ROWS: [(&str, &str, &str); 3] = [
 pub fn Chapter() -> impl IntoView {
     let phase = RwSignal::new(0usize);
     view! {
+        <hero::Hero/>
         <p>
             "ChatGPT and its peers are not built in one go. The same network is trained three \
              times, on three kinds of data, and each phase changes what it is."

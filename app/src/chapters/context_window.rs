@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::calc::context::{LENGTHS, causal_pairs, relative_cost};
 use crate::calc::expr::group_thousands;
 use crate::widgets::Chart;
-use crate::widgets::plot::{Axis, Dots, Legend, LineChart, Series};
+use crate::widgets::plot::{Axis, Dots, LineChart, Series};
 use live::LiveTiming;
 
 fn cost_chart() -> String {
@@ -35,7 +35,7 @@ fn cost_chart() -> String {
         }],
         size: (680, 360),
     }
-    .svg_with(&[lengths], Legend::UpperLeft)
+    .svg_with(&[lengths])
 }
 
 /// A `size × size` mask: which keys (columns) each query (row) may see.

@@ -192,13 +192,6 @@ pub struct Dots {
     pub color: usize,
 }
 
-/// Where a chart's legend sits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Legend {
-    UpperLeft,
-    UpperRight,
-}
-
 /// A line chart on linear or logarithmic axes.
 #[derive(Clone, Debug)]
 pub struct LineChart {
@@ -214,13 +207,35 @@ pub struct LineChart {
 impl LineChart {
     /// Draws the chart and its [`DataTable`]; on a drawing error the SVG says so instead.
     pub fn svg(&self) -> String {
-        self.svg_with(&[], Legend::UpperLeft)
+        self.svg_with(&[])
     }
 
-    /// Draws the chart with named dots on top of its lines and the legend where it is asked,
-    /// followed by its [`DataTable`].
-    pub fn svg_with(&self, dots: &[Dots], legend: Legend) -> String {
-        format!("{}{}", self.drawing(dots, legend), self.table(dots).html())
+    /// Draws the chart with named dots on top of its lines, its legend under the drawing (never
+    /// over the data) when it has more than one thing to name, and its [`DataTable`].
+    pub fn svg_with(&self, dots: &[Dots]) -> String {
+        format!("{}{}{}", self.drawing(dots), self.legend(dots), self.table(dots).html())
+    }
+
+    /// The legend as HTML: a swatch per line (a stroke) and per set of dots (a disc), in the
+    /// colours the drawing uses, with the names escaped (they may hold the reader's words). The
+    /// screen reader gets the names from the data table instead.
+    pub fn legend(&self, dots: &[Dots]) -> String {
+        if self.series.len() + dots.len() < 2 {
+            return String::new();
+        }
+        let item = |kind: &str, color: usize, label: &str| {
+            let RGBColor(r, g, b) = SERIES[color % SERIES.len()];
+            format!(
+                "<li><span class=\"swatch {kind}\" style=\"--c: rgb({r} {g} {b})\"></span>{}</li>",
+                escape(label)
+            )
+        };
+        let lines = self.series.iter().map(|s| item("line", s.color, &s.label));
+        let discs = dots.iter().map(|d| item("dot", d.color, &d.label));
+        format!(
+            "<ul class=\"chart-legend\" aria-hidden=\"true\">{}</ul>",
+            lines.chain(discs).collect::<String>()
+        )
     }
 
     /// The numbers the chart draws: each series' points (at most [`TABLE_POINTS`], spread evenly
@@ -251,19 +266,19 @@ impl LineChart {
         }
     }
 
-    fn drawing(&self, dots: &[Dots], legend: Legend) -> String {
+    fn drawing(&self, dots: &[Dots]) -> String {
         let (x, y) = (self.x, self.y);
         let (lx, ly) = ((x.min..x.max).log_scale(), (y.min..y.max).log_scale());
         let r = match (x.log, y.log) {
-            (false, false) => self.draw(x.min..x.max, y.min..y.max, dots, legend),
-            (true, false) => self.draw(lx, y.min..y.max, dots, legend),
-            (false, true) => self.draw(x.min..x.max, ly, dots, legend),
-            (true, true) => self.draw(lx, ly, dots, legend),
+            (false, false) => self.draw(x.min..x.max, y.min..y.max, dots),
+            (true, false) => self.draw(lx, y.min..y.max, dots),
+            (false, true) => self.draw(x.min..x.max, ly, dots),
+            (true, true) => self.draw(lx, ly, dots),
         };
         r.map(themed).unwrap_or_else(failed)
     }
 
-    fn draw<X, Y>(&self, xr: X, yr: Y, dots: &[Dots], legend: Legend) -> Result<String, String>
+    fn draw<X, Y>(&self, xr: X, yr: Y, dots: &[Dots]) -> Result<String, String>
     where
         X: AsRangedCoord<Value = f64>,
         Y: AsRangedCoord<Value = f64>,
@@ -298,11 +313,7 @@ impl LineChart {
                 let style = color.stroke_width(3);
                 chart
                     .draw_series(LineSeries::new(s.points.iter().copied(), style))
-                    .map_err(|e| e.to_string())?
-                    .label(s.label.as_str())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-                    });
+                    .map_err(|e| e.to_string())?;
                 if s.markers {
                     chart
                         .draw_series(s.points.iter().map(|&p| Circle::new(p, 4, color.filled())))
@@ -321,20 +332,6 @@ impl LineChart {
                                 ("sans-serif", 13).into_font().color(&BLACK),
                             )
                     }))
-                    .map_err(|e| e.to_string())?
-                    .label(d.label.as_str())
-                    .legend(move |(x, y)| Circle::new((x + 9, y), 5, color.filled()));
-            }
-            if self.series.len() + dots.len() > 1 {
-                chart
-                    .configure_series_labels()
-                    .position(match legend {
-                        Legend::UpperLeft => SeriesLabelPosition::UpperLeft,
-                        Legend::UpperRight => SeriesLabelPosition::UpperRight,
-                    })
-                    .label_font(("sans-serif", 14).into_font().color(&BLACK))
-                    .border_style(BLACK.mix(0.3))
-                    .draw()
                     .map_err(|e| e.to_string())?;
             }
             root.present().map_err(|e| e.to_string())?;
@@ -441,7 +438,7 @@ mod tests {
         assert_eq!(readable(12.5), "12.5");
         assert_eq!(readable(4129.3), "4,129");
         assert_eq!(readable(-0.05), "−0.05");
-        assert_eq!(readable(3e-6), "3.000e-6");
+        assert_eq!(readable(3e-6), "3.000 × 10⁻⁶");
         assert_eq!(readable(f64::INFINITY), "∞");
         assert_eq!(spread(121, 12).len(), 12);
         assert_eq!(spread(121, 12)[11], 120);
@@ -473,7 +470,12 @@ mod tests {
         assert_eq!(t.rows[TABLE_POINTS - 1], ["<b>yours</b>", "100", "0.009901"]);
         let markup = c.svg();
         let (drawing, table) = markup.split_at(markup.find("<table").unwrap());
-        assert!(drawing.starts_with("<svg") && drawing.trim_end().ends_with("</svg>"));
+        let (svg, legend) = drawing.split_at(drawing.find("</svg>").unwrap() + "</svg>".len());
+        assert!(svg.starts_with("<svg"));
+        // The legend names both lines, escaped like the table.
+        assert!(legend.trim_start().starts_with("<ul class=\"chart-legend\""), "{legend}");
+        assert!(legend.contains("&lt;b&gt;yours&lt;/b&gt;") && legend.contains("guess"));
+        assert!(!legend.contains("<b>"));
         assert!(table.contains("&lt;b&gt;yours&lt;/b&gt;") && !table.contains("<b>"));
     }
 
@@ -518,11 +520,15 @@ mod tests {
             points: vec![(10.0, 10.0, "small".into()), (100.0, 300.0, "big".into())],
             color: 4,
         }];
-        let svg = c.svg_with(&dots, Legend::UpperLeft);
+        let svg = c.svg_with(&dots);
         let texts: Vec<&str> = svg.lines().map(str::trim).collect();
-        assert!(["small", "big", "models"].iter().all(|t| texts.contains(t)), "{svg}");
-        // Two dots and the legend's.
-        assert_eq!(svg.matches("<circle").count(), 3);
+        assert!(["small", "big"].iter().all(|t| texts.contains(t)), "{svg}");
+        // The two dots; the legend is HTML under the drawing, not a box over the data.
+        assert_eq!(svg.matches("<circle").count(), 2);
+        let legend = svg.split("</svg>").nth(1).unwrap().trim_start();
+        assert!(legend.starts_with("<ul class=\"chart-legend\""), "{legend}");
+        assert!(legend.contains("swatch line") && legend.contains("y = x"));
+        assert!(legend.contains("swatch dot") && legend.contains("models"));
     }
 
     #[test]

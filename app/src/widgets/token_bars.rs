@@ -48,7 +48,7 @@ pub fn TokenBars(
             {move || rows.get().into_iter().map(|b| {
                 let width = format!("{:.2}%", (b.p.clamp(0.0, 1.0) * 100.0));
                 view! {
-                    <li class:highlight=b.highlight data-token-id=b.id data-p=b.p.to_string()>
+                    <li class:highlight=b.highlight class:rest=b.id.is_none() data-token-id=b.id data-p=b.p.to_string()>
                         <span class="bar-label token-label">{b.label}</span>
                         <span class="bar-track"><span class="bar-fill" style:width=width></span></span>
                         <span class="bar-value">{b.text}</span>

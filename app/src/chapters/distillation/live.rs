@@ -10,6 +10,7 @@ use crate::engine::live::next_logits;
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
 use crate::widgets::token_bars::{TokenBar, TokenBars};
+use crate::widgets::token_chips::group;
 
 /// Tokens drawn by name; the rest are one bar.
 const SHOWN: usize = 6;
@@ -47,7 +48,7 @@ pub fn LiveTargets() -> impl IntoView {
                 let rest = 1.0 - soft_rows.iter().map(|r| r.p).sum::<f64>();
                 soft_rows.push(TokenBar {
                     id: None,
-                    label: format!("the other {} tokens", v - top.len()),
+                    label: format!("{} others", group(v - top.len())),
                     p: rest,
                     text: format!("{:.1}%", rest * 100.0),
                     highlight: false,
@@ -66,7 +67,7 @@ pub fn LiveTargets() -> impl IntoView {
                         <section>
                             <h3>{format!("Soft target at T = {temperature:.1}")}</h3>
                             <TokenBars rows=Signal::derive(move || soft_rows.clone()) label="The Tumbler's distribution at temperature T"/>
-                            <p class="distill-stat">{format!("entropy {:.2} bits over all {v} tokens", entropy_bits(&soft))}</p>
+                            <p class="distill-stat">{format!("entropy {:.2} bits over all {} tokens", entropy_bits(&soft), group(v))}</p>
                         </section>
                     </div>
                     <table class="dpo-table distill-live">

@@ -13,7 +13,7 @@ use tumbler_model::scaling::{
 use crate::calc::expr::group_thousands;
 use crate::calc::scaling::TOKENS_PER_PARAM;
 use crate::widgets::Chart;
-use crate::widgets::plot::{Axis, Dots, Legend, LineChart, Series, compact};
+use crate::widgets::plot::{Axis, Dots, LineChart, Series, compact};
 
 const SWEEP_URL: &str = "public/model/scaling.json";
 const CARD_URL: &str = "public/model/card.json";
@@ -94,7 +94,7 @@ fn curves_chart(sweep: &Sweep) -> String {
         series,
         size: (720, 400),
     }
-    .svg_with(&[], Legend::UpperRight)
+    .svg_with(&[])
 }
 
 fn params_chart(sweep: &Sweep, fit: Option<&PowerLaw>) -> String {
@@ -125,7 +125,7 @@ fn params_chart(sweep: &Sweep, fit: Option<&PowerLaw>) -> String {
         series,
         size: (720, 380),
     }
-    .svg_with(&[], Legend::UpperRight)
+    .svg_with(&[])
 }
 
 fn compute_chart(sweep: &Sweep, fits: &Fits) -> String {
@@ -168,7 +168,7 @@ fn compute_chart(sweep: &Sweep, fits: &Fits) -> String {
         series,
         size: (720, 400),
     }
-    .svg_with(&[], Legend::UpperRight)
+    .svg_with(&[])
 }
 
 fn placement_chart(sweep: &Sweep, shipped: Option<Shipped>) -> String {
@@ -208,7 +208,7 @@ fn placement_chart(sweep: &Sweep, shipped: Option<Shipped>) -> String {
         series,
         size: (720, 420),
     }
-    .svg_with(&dots, Legend::UpperLeft)
+    .svg_with(&dots)
 }
 
 fn fit_text(f: &Result<PowerLaw, FitError>, what: &str, theirs: f64) -> String {

@@ -16,7 +16,7 @@ use crate::calc::expr::group_thousands;
 use crate::engine::Run;
 use crate::engine::RunStatus as Status;
 use crate::widgets::attention_map::visible;
-use crate::widgets::plot::{Axis, Legend, LineChart, Series};
+use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_chips::chip_label;
 use crate::widgets::{Chart, Stepper};
 
@@ -122,7 +122,7 @@ fn loss_chart(losses: &[StepLoss], vocab: usize, total: usize) -> String {
         size: (640, 300),
     }
     // Upper right: the curve starts at the upper left and falls away from there.
-    .svg_with(&[], Legend::UpperRight)
+    .svg_with(&[])
 }
 
 /// What the saved run is, in a sentence.
