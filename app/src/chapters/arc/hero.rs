@@ -234,12 +234,11 @@ pub fn Hero() -> impl IntoView {
                 .iter()
                 .enumerate()
                 .map(|(i, step)| {
-                    let strength = format!("{:.0}%", 12.0 + step.token.p.clamp(0.0, 1.0) * 60.0);
                     view! {
                         <span
                             class="hero-token"
                             class:picked=move || picked.get() == Some(i)
-                            style=format!("--strength: {strength}")
+                            style=format!("--p: {:.3}", step.token.p.clamp(0.0, 1.0))
                             data-token-id=step.token.id
                             data-p=step.token.p.to_string()
                             on:click=move |_| picked.set(Some(i))
