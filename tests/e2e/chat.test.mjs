@@ -132,12 +132,17 @@ test("sft: the template tokenized live; base and fine-tuned answer the same prom
   assert.equal(typed.filter((i) => i === IM_END).length, 2, "a typed <|im_end|> is characters, not the token");
 
   const question = 'What does "harbor" mean?';
+  const bothDone = () =>
+    page.waitForFunction(() => {
+      const runs = [...document.querySelectorAll(".compare-run")];
+      return runs.length === 2 && runs.every((r) => r.dataset.done === "true");
+    }, null, { timeout: READY_MS });
+  // The panel answers its default question by itself once the model is ready: let that run end,
+  // or the click below would stop it.
+  await bothDone();
   await page.locator('input[aria-label="Question for both models"]').fill(question);
   await page.click(".live-sft button.generate");
-  await page.waitForFunction(() => {
-    const runs = [...document.querySelectorAll(".compare-run")];
-    return runs.length === 2 && runs.every((r) => r.dataset.done === "true");
-  }, null, { timeout: READY_MS });
+  await bothDone();
   const base = await readReply(page.locator('.compare-run[data-model="base"]'));
   const chat = await readReply(page.locator('.compare-run[data-model="chat"]'));
   t.diagnostic(`base: ${JSON.stringify(base.text)} (${base.reason}); chat: ${JSON.stringify(chat.text)} (${chat.reason})`);
@@ -156,11 +161,16 @@ test("sft: the template tokenized live; base and fine-tuned answer the same prom
 
 test("hallucination: known and invented names asked of the fine-tuned Tumbler, each answer as natively", { skip: (!HAS_MODEL && NO_MODEL) || SLOW_ON_SWIFTSHADER }, async (t) => {
   const { page, context, problems } = await open("hallucination", "name=Orson%20Kovats");
+  const allDone = () =>
+    page.waitForFunction(() => {
+      const cells = [...document.querySelectorAll(".hallu-answer")];
+      return cells.length === 12 && cells.every((c) => c.dataset.done === "true");
+    }, null, { timeout: READY_MS });
+  // The panel asks the names by itself once the model is ready: let that end, then ask again, as
+  // a reader would (the same settings give the same answers).
+  await allDone();
   await page.click(".live-hallucination button.hallu-ask");
-  await page.waitForFunction(() => {
-    const cells = [...document.querySelectorAll(".hallu-answer")];
-    return cells.length === 12 && cells.every((c) => c.dataset.done === "true");
-  }, null, { timeout: READY_MS });
+  await allDone();
   const rows = await page.$$eval(".hallu-row", (rs) =>
     rs.map((r) => ({ known: r.dataset.known === "true", question: r.querySelector(".hallu-name").textContent, input: r.querySelector("input")?.value ?? null })),
   );

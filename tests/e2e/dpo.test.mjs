@@ -56,7 +56,7 @@ async function shown(page) {
       losses: nums(d.losses),
       margins: nums(d.margins),
       msPerStep: Number(d.msPerStep),
-      lr: Number(panel.querySelector("select.dpo-lr option:checked").textContent),
+      lr: Number(panel.querySelector("select.dpo-lr option:checked").dataset.rate),
       prompt: text("dpo-prompt"),
       chosen: text("dpo-chosen"),
       rejected: text("dpo-rejected"),

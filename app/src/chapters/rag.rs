@@ -277,7 +277,7 @@ pub fn Chapter() -> impl IntoView {
                 Some(Err(e)) => Some(view! { <p class="error" role="alert">{format!("The guide's text could not be read, so there is nothing to retrieve: {e}")}</p> }.into_any()),
                 Some(Ok(_)) => None,
             }}
-            <table class="rag-hits" data-chunks=move || library.get().map(|l| l.docs.len())>
+            <table class="rag-hits rag-results" data-chunks=move || library.get().map(|l| l.docs.len())>
                 <thead><tr><th scope="col">"#"</th><th scope="col">"chunk"</th><th scope="col">"BM25"</th><th scope="col">"cosine"</th><th scope="col">"embedding"</th></tr></thead>
                 <tbody>
                     {move || {

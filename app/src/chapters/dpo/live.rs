@@ -490,7 +490,7 @@ pub fn LiveDpo() -> impl IntoView {
         RATES
         .iter()
         .enumerate()
-        .map(|(i, r)| view! { <option value=i.to_string() selected=move || rate.get() == i>{crate::calc::expr::power_of_ten(*r, 0)}</option> })
+        .map(|(i, r)| view! { <option value=i.to_string() data-rate=r.to_string() selected=move || rate.get() == i>{crate::calc::expr::power_of_ten(*r, 0)}</option> })
         .collect_view()
     };
 
