@@ -45,7 +45,8 @@ pub fn LiveCoins() -> impl IntoView {
                 let d = filter_probabilities(&probs, None, 1.0);
                 let draws = n.get() as usize;
                 let (counts, run) = sampler_draws(&d, draws, seed.get() as u64, FIRST);
-                let name = |id: u32| next.name(id).map_or(format!("#{id}"), |t| format!("“{}”", visible(t)));
+                // A draw outside the named candidates is a rarer token: said in words, its id on hover.
+                let name = |id: u32| next.name(id).map_or_else(|| "another".to_string(), |t| format!("“{}”", visible(t)));
                 let rows = (0..SHOWN.min(d.ids.len())).map(|i| {
                     let p = f64::from(d.probs[i]);
                     let f = counts[i] as f64 / draws as f64;
@@ -65,7 +66,7 @@ pub fn LiveCoins() -> impl IntoView {
                 let rest_f = rest_n as f64 / draws as f64;
                 let chips = run.iter().map(|&id| {
                     let class = if Some(&id) == d.ids.first() { "coin" } else { "coin rare" };
-                    view! { <span class=class>{name(id)}</span> }
+                    view! { <span class=class title=format!("token id {id}")>{name(id)}</span> }
                 }).collect_view();
                 view! {
                     <p class="coins-seq" aria-label="The first draws">{chips}</p>
