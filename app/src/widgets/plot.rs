@@ -192,6 +192,16 @@ pub struct Dots {
     pub color: usize,
 }
 
+/// Whether a logarithmic axis names its grid line at `v`: only at 1, 2 and 5 × 10ⁿ. The lines in
+/// between stay, unnamed: "500K 600K 700K 800K 900K" overprinted each other near a decade's end.
+fn log_label(v: f64) -> bool {
+    if !(v.is_finite() && v > 0.0) {
+        return false;
+    }
+    let leading = v / 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 5.0, 10.0].iter().any(|d| (leading - d).abs() < 1e-6 * d)
+}
+
 /// A line chart on linear or logarithmic axes.
 #[derive(Clone, Debug)]
 pub struct LineChart {
@@ -295,12 +305,17 @@ impl LineChart {
                 .build_cartesian_2d(xr, yr)
                 .map_err(|e| e.to_string())?;
             let (fx, fy) = (self.x.format, self.y.format);
+            let (x_log, y_log) = (self.x.log, self.y.log);
             chart
                 .configure_mesh()
                 .x_desc(self.x_label.as_str())
                 .y_desc(self.y_label.as_str())
-                .x_label_formatter(&|v| fx(*v))
-                .y_label_formatter(&|v| fy(*v))
+                .x_label_formatter(&|v| {
+                    if x_log && !log_label(*v) { String::new() } else { fx(*v) }
+                })
+                .y_label_formatter(&|v| {
+                    if y_log && !log_label(*v) { String::new() } else { fy(*v) }
+                })
                 .label_style(("sans-serif", 14).into_font().color(&BLACK))
                 .axis_desc_style(("sans-serif", 15).into_font().color(&BLACK))
                 .axis_style(BLACK.mix(0.6))
@@ -428,6 +443,16 @@ mod tests {
         assert_eq!(compact(671e9), "671B");
         assert_eq!(compact(12.5), "12.5");
         assert_eq!(compact(0.25), "0.25");
+    }
+
+    #[test]
+    fn a_log_axis_names_one_two_and_five() {
+        for v in [1.0, 2.0, 5.0, 10.0, 2e5, 5e-3, 1e6, 100_000.000_000_1] {
+            assert!(log_label(v), "{v}");
+        }
+        for v in [3.0, 7e5, 9e5, 0.0, -1.0, f64::NAN] {
+            assert!(!log_label(v), "{v}");
+        }
     }
 
     #[test]
