@@ -201,31 +201,33 @@ pub fn Chapter() -> impl IntoView {
 
 #[cfg(test)]
 mod number_tests {
-    use super::*;
+    use super::numbers;
+    use tumbler_model::tokenizer::Encoding;
 
     /// The Tumbler's tokenizer cuts digits in groups of at most three from the left, as GPT-4's
-    /// does, and the chips spell the number.
+    /// does, and the pieces (the text worker encodes what `numbers` sends) spell the number.
     #[test]
     fn numbers_are_cut_into_groups_of_at_most_three_digits() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/model/tokenizer.json");
         let enc = Encoding::from_tokenizer_json(&std::fs::read(path).unwrap()).unwrap();
-        let rows = number_chips(&enc, 3847, 291);
-        assert_eq!(
-            rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
-            ["3847", "291", "1119477"]
-        );
-        for (number, chips) in &rows {
-            let spelled: Vec<u8> = chips.iter().flat_map(|c| c.bytes.clone()).collect();
-            assert_eq!(spelled, number.as_bytes());
-            assert!(chips.iter().all(|c| (1..=3).contains(&c.bytes.len())), "{number}: {chips:?}");
+        let texts: Vec<String> = numbers(3847, 291).into_iter().map(|p| p.text).collect();
+        assert_eq!(texts, ["3847", "291", "1119477"]);
+        for number in &texts {
+            let pieces: Vec<Vec<u8>> = enc
+                .encode(number)
+                .iter()
+                .map(|&id| enc.token_bytes(id).unwrap().to_vec())
+                .collect();
+            assert_eq!(pieces.concat(), number.as_bytes());
+            assert!(pieces.iter().all(|p| (1..=3).contains(&p.len())), "{number}: {pieces:?}");
         }
         // Never across a group boundary: 3847 is 384 | 7 at least.
-        let first = &rows[0].1;
         let mut at = 0;
-        let ends: Vec<usize> = first
+        let ends: Vec<usize> = enc
+            .encode("3847")
             .iter()
-            .map(|c| {
-                at += c.bytes.len();
+            .map(|&id| {
+                at += enc.token_bytes(id).unwrap().len();
                 at
             })
             .collect();
