@@ -21,10 +21,11 @@ mod status;
 
 use leptos::prelude::*;
 
-pub use ask::{Latest, Stream, ask, latest, stream};
+pub use ask::{Latest, Stream, ask, ask_with_steps, latest, stream};
 pub use launch::absolute;
 use launch::requested_backend;
 pub use open::OpenModel;
+pub use pipeline::started as text_worker_started;
 pub use run_status::{Run, RunStatus};
 pub use state::{ChatModelState, Engine, EngineState, loaded_params, state, use_engine};
 pub use status::{EngineReady, EngineStatus, Shown, when_ready};

@@ -240,11 +240,18 @@ pub fn SaveOffline() -> impl IntoView {
                 )));
                 return;
             }
-            let _ = seen(owned(&[match engine.asked.get_untracked() {
+            let engine_group = match engine.asked.get_untracked() {
                 Backend::Webgpu => "webgpu",
                 Backend::Cpu => "cpu",
-            }]))
-            .await;
+            };
+            // The text worker too, where a chapter with tokenizers started it before this
+            // service worker controlled the page (its own fetches are not the page's).
+            let groups: &[&str] = if crate::engine::text_worker_started() {
+                &[engine_group, "pipeline"]
+            } else {
+                &[engine_group]
+            };
+            let _ = seen(owned(groups)).await;
             refresh();
         });
     });

@@ -1,34 +1,52 @@
-//! The tokenizers in the browser: each vocabulary file is fetched only when a chapter shows its
-//! encoding, with its download progress in a signal, parsed once and kept for the session.
-//! The files go to the Cache API, keyed by the server's version of each (`tumbler_engine::fetch`):
-//! a reload, or a visit offline, reads them from there, and a retrained tokenizer.json is
-//! downloaded again. A file that does not parse is dropped from the cache.
+//! The tokenizers, from the page: each vocabulary is loaded only when a chapter shows its
+//! encoding, with its download progress in a signal, and kept for the session. They run in the
+//! text worker (`tumbler_engine::text`), not here: parsing GPT-4's 1.7 MB vocabulary and compiling
+//! its split pattern held the page's thread for ~150 ms (four times that on a phone). The page
+//! asks for ids, token bytes, merges and counts, and draws them.
+//!
+//! The files go to the Cache API, keyed by the server's version of each (`tumbler_engine::fetch`,
+//! in the worker): a reload, or a visit offline, reads them from there, and a retrained
+//! tokenizer.json is downloaded again. A file that does not parse is dropped from the cache.
 
 pub mod merges;
-pub mod slices;
 mod status;
 
 pub use status::VocabStatus;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
 use leptos::prelude::*;
-use tumbler_model::tokenizer::{Encoding, EncodingName};
+use tumbler_engine::{
+    BpeMerges, EncodeProgress, Encoded, Query, Step, TextPiece, VocabLoaded, VocabStep,
+};
+use tumbler_model::tokenizer::EncodingName;
 
-use tumbler_engine::fetch::{self, FetchError};
-use wasm_bindgen_futures::JsFuture;
+use crate::engine::ask_with_steps;
+
+/// A vocabulary loaded in the text worker: what the page knows of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tokenizer {
+    vocab_size: usize,
+}
+
+impl Tokenizer {
+    /// How many ids it has, special tokens included.
+    pub fn vocab_size(&self) -> usize {
+        self.vocab_size
+    }
+}
 
 /// Where one encoding's vocabulary stands.
-#[derive(Clone)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Vocab {
     /// Downloading: bytes received, and the total when the server says it.
     Loading { received: u64, total: Option<u64> },
     /// Downloaded; building the tables.
     Parsing,
     /// Ready to encode.
-    Ready(Arc<Encoding>),
+    Ready(Tokenizer),
     /// The file does not exist: the Tumbler's tokenizer has not been trained yet.
     NotTrained,
     /// Could not load; the message says why, and the page offers a retry.
@@ -39,7 +57,7 @@ thread_local! {
     static STATES: RefCell<HashMap<EncodingName, ArcRwSignal<Vocab>>> = RefCell::new(HashMap::new());
 }
 
-/// The vocabulary of `name`, starting its download the first time anyone asks.
+/// The vocabulary of `name`, starting its load the first time anyone asks.
 pub fn vocab(name: EncodingName) -> ArcRwSignal<Vocab> {
     let (signal, fresh) = STATES.with(|s| {
         let mut s = s.borrow_mut();
@@ -58,7 +76,7 @@ pub fn vocab(name: EncodingName) -> ArcRwSignal<Vocab> {
     signal
 }
 
-/// Downloads `name` again after a failure.
+/// Loads `name` again after a failure.
 pub fn retry(name: EncodingName) {
     let signal = vocab(name);
     if matches!(signal.get_untracked(), Vocab::Failed(_) | Vocab::NotTrained) {
@@ -68,86 +86,106 @@ pub fn retry(name: EncodingName) {
 }
 
 fn start(name: EncodingName, signal: ArcRwSignal<Vocab>) {
-    leptos::task::spawn_local(async move {
-        let progress = {
-            let signal = signal.clone();
-            move |received, total| signal.set(Vocab::Loading { received, total })
-        };
-        let state = match fetch::download(&url(name), true, progress).await {
-            Ok(bytes) => {
-                signal.set(Vocab::Parsing);
-                // Let "parsing" paint before the parse holds the thread for a moment.
-                yield_now().await;
-                match Encoding::from_bytes(name, &bytes) {
-                    Ok(enc) => Vocab::Ready(Arc::new(enc)),
-                    Err(e) => {
-                        fetch::forget(&url(name)).await;
-                        Vocab::Failed(format!("the file is damaged ({e})"))
-                    }
-                }
+    let progress = {
+        let signal = signal.clone();
+        move |step| match step {
+            Step::Vocab(VocabStep::Download { received, total }) => {
+                signal.set(Vocab::Loading { received, total })
             }
-            Err(FetchError::NotFound) if name == EncodingName::Tumbler => Vocab::NotTrained,
-            Err(e) => Vocab::Failed(e.to_string()),
-        };
-        signal.set(state);
-    });
-}
-
-fn url(name: EncodingName) -> String {
-    format!("public/{}", name.public_path())
-}
-
-/// Hands the thread back to the browser for one turn of the event loop, so it can paint and
-/// handle input between slices of long work.
-pub async fn yield_now() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback(&resolve);
+            Step::Vocab(VocabStep::Parsing) => signal.set(Vocab::Parsing),
+            _ => {}
         }
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
-/// The ids of `text` and its first `keep` ids, encoded a slice at a time with a yield between
-/// slices when that keeps the ids (see [`slices`]). `current` is asked after each slice and
-/// stops the work (returning `None`) when the text has changed meanwhile; `progress` gets the
-/// bytes encoded so far.
-pub async fn encode_yielding(
-    enc: Arc<Encoding>,
-    text: Arc<str>,
-    keep: usize,
-    current: impl Fn() -> bool,
-    progress: impl Fn(usize),
-) -> Option<Encoded> {
-    let ranges = if slices::cuts_keep_ids(&enc) {
-        slices::slices(&text, slices::SLICE_BYTES)
-    } else {
-        std::iter::once(0..text.len()).collect()
     };
-    let mut out = Encoded { count: 0, first: Vec::new(), slices: ranges.len() };
-    for (i, r) in ranges.iter().enumerate() {
-        if i > 0 {
-            progress(r.start);
-            yield_now().await;
-            if !current() {
-                return None;
-            }
-        }
-        let ids = enc.encode(&text[r.clone()]);
-        out.count += ids.len();
-        let room = keep.saturating_sub(out.first.len());
-        out.first.extend(ids.into_iter().take(room));
-    }
-    Some(out)
+    let loaded = ask_with_steps::<VocabLoaded>(Query::Vocab { encoding: name }, progress);
+    leptos::task::spawn_local(async move {
+        signal.set(match loaded.await {
+            Ok(VocabLoaded::Ready { vocab_size }) => Vocab::Ready(Tokenizer { vocab_size }),
+            Ok(VocabLoaded::Missing) => Vocab::NotTrained,
+            Err(e) => Vocab::Failed(e),
+        });
+    });
 }
 
-/// The result of [`encode_yielding`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Encoded {
-    /// How many tokens the whole text has.
-    pub count: usize,
-    /// The first ids, up to the number asked for.
-    pub first: Vec<u32>,
-    /// How many slices the text was encoded in.
-    pub slices: usize,
+/// A question about a loaded vocabulary failed (the worker stopped): the vocabulary's status says
+/// so, with its retry button, which loads it in a fresh worker.
+pub fn failed(name: EncodingName, message: String) {
+    vocab(name).set(Vocab::Failed(message));
+}
+
+/// The tokens of `pieces` in `name`, the first `keep` of each with their bytes; `progress` gets
+/// the bytes done between the slices of a long text.
+pub async fn encode(
+    name: EncodingName,
+    pieces: Vec<TextPiece>,
+    keep: usize,
+    mut progress: impl FnMut(usize) + 'static,
+) -> Result<Encoded, String> {
+    let query = Query::Encode { encoding: name, pieces, keep };
+    // A worker that had to load the vocabulary again (after a restart) streams that first.
+    let on_step = move |step| {
+        if let Step::Encoding(EncodeProgress { bytes }) = step {
+            progress(bytes)
+        }
+    };
+    ask_with_steps::<Encoded>(query, on_step).await
+}
+
+/// The merges the encoder of `name` performs on `word`, and its ids.
+pub async fn bpe_merges(name: EncodingName, word: String) -> Result<BpeMerges, String> {
+    ask_with_steps::<BpeMerges>(Query::BpeMerges { encoding: name, text: word }, |_| {}).await
+}
+
+/// The tokens of `pieces()` in `name` (all of them, with their bytes) with the pieces they are
+/// of, asked again whenever what `pieces` reads changes once the vocabulary is ready; an answer to
+/// an older question is dropped. `None` until the first answer.
+pub fn live_encoded(
+    name: EncodingName,
+    pieces: impl Fn() -> Vec<TextPiece> + 'static,
+) -> Signal<Option<(Vec<TextPiece>, Encoded)>> {
+    live(
+        name,
+        move |_| Some(pieces()),
+        |name, pieces: Vec<TextPiece>| {
+            let asked = pieces.clone();
+            async move { encode(name, asked, usize::MAX, |_| {}).await.map(|e| (pieces, e)) }
+        },
+    )
+}
+
+/// The answer to `question(tokenizer)` (`None`: nothing to ask), asked with `ask` again whenever
+/// what `question` reads changes once `name`'s vocabulary is ready, an older answer dropped.
+pub fn live<Q, A, F>(
+    name: EncodingName,
+    question: impl Fn(Tokenizer) -> Option<Q> + 'static,
+    ask: impl Fn(EncodingName, Q) -> F + 'static,
+) -> Signal<Option<A>>
+where
+    Q: 'static,
+    A: Clone + Send + Sync + 'static,
+    F: Future<Output = Result<A, String>> + 'static,
+{
+    let vocab = vocab(name);
+    let answer = RwSignal::new(None);
+    let latest = Rc::new(Cell::new(0u64));
+    Effect::new(move |_| {
+        let Vocab::Ready(tokenizer) = vocab.get() else { return };
+        let Some(q) = question(tokenizer) else { return };
+        latest.set(latest.get() + 1);
+        let mine = latest.get();
+        let latest = latest.clone();
+        let asked = ask(name, q);
+        leptos::task::spawn_local(async move {
+            let result = asked.await;
+            if latest.get() != mine {
+                return;
+            }
+            match result {
+                Ok(a) => {
+                    answer.try_set(Some(a));
+                }
+                Err(e) => failed(name, e),
+            }
+        });
+    });
+    answer.into()
 }

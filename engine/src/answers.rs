@@ -4,6 +4,8 @@
 //! so the page asks for a type (`ask::<TokenLosses>(query)`) and the compiler checks the rest.
 
 use serde::{Deserialize, Serialize};
+
+use crate::text::{BpeMerges, EncodeProgress, Encoded, FittedPrompt, VocabLoaded, VocabStep};
 use tumbler_model::data::{PipelineReport, Verdict};
 pub use tumbler_model::decode::check::{FusedCheck, GpuCheck, PerCall};
 pub use tumbler_model::distill::{DistillEval, DistillSetup, DistillStep, StudentEval};
@@ -92,6 +94,14 @@ one_of! {
         WhyAblate(Ablation),
         /// To [`Query::Open`](crate::Query::Open) and [`Query::UseShipped`](crate::Query::UseShipped).
         Opened(OpenedModel),
+        /// To [`Query::Vocab`](crate::Query::Vocab), after its steps.
+        Vocab(VocabLoaded),
+        /// To [`Query::Encode`](crate::Query::Encode), after its steps (a long text's).
+        Encoded(Encoded),
+        /// To [`Query::BpeMerges`](crate::Query::BpeMerges).
+        BpeMerges(BpeMerges),
+        /// To [`Query::FitPrompt`](crate::Query::FitPrompt).
+        Fitted(FittedPrompt),
     }
 }
 
@@ -123,6 +133,11 @@ one_of! {
         /// Of [`Query::OwnTrain`](crate::Query::OwnTrain) and
         /// [`Query::OwnResume`](crate::Query::OwnResume).
         Own(OwnProgress),
+        /// Of [`Query::Vocab`](crate::Query::Vocab) (and of the first question about a
+        /// vocabulary the worker has not loaded yet).
+        Vocab(VocabStep),
+        /// Of [`Query::Encode`](crate::Query::Encode) on a long text.
+        Encoding(EncodeProgress),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod opfs;
 pub mod protocol;
 #[cfg(test)]
 mod tests;
+pub mod text;
 
 pub use answers::{
     Ablation, AblationMode, Attribution, Component, LensCell, PatchProgress, PatchRow, PatchSetup,
@@ -32,6 +33,10 @@ pub use answers::{LayerRoute, MoeDownload, ParamCount, RouteTrace, TokenRoute};
 pub use limits::*;
 pub use protocol::{
     Backend, ChatMessage, LoadStatus, Model, ModelUrls, MoeUrls, Query, Reply, Request,
+};
+pub use text::{
+    BpeMerges, EncodeProgress, Encoded, EncodedPiece, FittedPrompt, TextPiece, Token, VocabLoaded,
+    VocabStep,
 };
 pub use tumbler_model::chat::Role;
 pub use tumbler_model::generate::{DoneReason, GenerateOptions, TopToken, top_tokens};

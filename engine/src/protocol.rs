@@ -10,9 +10,11 @@ use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::inspect::QuizItem;
 use tumbler_model::rl::task::Reward;
 use tumbler_model::rlhf::{PreferencePair, SampleOptions};
+use tumbler_model::tokenizer::EncodingName;
 use tumbler_model::why::Component;
 
 use crate::answers::{Answer, Step};
+use crate::text::TextPiece;
 
 /// Where the model runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,6 +230,19 @@ pub enum Query {
     Open { name: String, urls: ModelUrls },
     /// Go back to the shipped Tumbler after [`Query::Open`].
     UseShipped,
+    /// Load `encoding`'s vocabulary into the text worker (downloaded, or read from the Cache
+    /// API, then parsed): a stream of [`VocabStep`](crate::VocabStep)s, then
+    /// [`VocabLoaded`](crate::VocabLoaded). Needs no model; the text worker answers it, as the
+    /// three below.
+    Vocab { encoding: EncodingName },
+    /// The tokens of each of `pieces` in `encoding`, the first `keep` of each with their bytes
+    /// ([`text::encode`](crate::text::encode)); a long text streams its progress first.
+    Encode { encoding: EncodingName, pieces: Vec<TextPiece>, keep: usize },
+    /// Every merge the BPE encoder of `encoding` performs on `text` (a word or two).
+    BpeMerges { encoding: EncodingName, text: String },
+    /// The RAG prompt: as many of `sources` (title, text; best first) and `question` as fit in
+    /// `budget` tokens of the Tumbler's chat template ([`tumbler_model::chat::fit_prompt_to`]).
+    FitPrompt { sources: Vec<(String, String)>, question: String, budget: usize },
 }
 
 /// Where the `moe` chapter's model is, as absolute URLs.
@@ -240,11 +255,28 @@ pub struct MoeUrls {
 }
 
 impl Query {
+    /// Whether the text worker (`tumbler-pipeline`: the corpus pipeline and the tokenizers)
+    /// answers it, not the engine.
+    pub fn for_text_worker(&self) -> bool {
+        matches!(
+            self,
+            Query::Pipeline { .. }
+                | Query::Vocab { .. }
+                | Query::Encode { .. }
+                | Query::BpeMerges { .. }
+                | Query::FitPrompt { .. }
+        )
+    }
+
     /// Whether it is answered without a loaded model (while the model loads, or after it failed).
     pub fn needs_model(&self) -> bool {
         !matches!(
             self,
             Query::Pipeline { .. }
+                | Query::Vocab { .. }
+                | Query::Encode { .. }
+                | Query::BpeMerges { .. }
+                | Query::FitPrompt { .. }
                 | Query::Rl { .. }
                 | Query::Mmoe { .. }
                 | Query::OwnTrain { .. }

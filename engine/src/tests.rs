@@ -91,6 +91,30 @@ fn messages_round_trip_through_json() {
                 }],
             },
         ),
+        ask(
+            8,
+            Query::Encode {
+                encoding: tumbler_model::tokenizer::EncodingName::Cl100kBase,
+                pieces: vec![crate::TextPiece::text("Hi"), crate::TextPiece::special("<|im_end|>")],
+                keep: 10,
+            },
+        ),
+        ask(9, Query::Vocab { encoding: tumbler_model::tokenizer::EncodingName::Tumbler }),
+        ask(
+            10,
+            Query::BpeMerges {
+                encoding: tumbler_model::tokenizer::EncodingName::O200kBase,
+                text: "Hi".into(),
+            },
+        ),
+        ask(
+            11,
+            Query::FitPrompt {
+                sources: vec![("A".into(), "text".into())],
+                question: "Why?".into(),
+                budget: 100,
+            },
+        ),
         Request::Stop { id: 4 },
         Request::Ask { id: 5, query: Query::Embeddings { text: "king queen".into() } },
         Request::Ask { id: 6, query: Query::KvCompare { prompt: "Once".into(), max_tokens: 16 } },

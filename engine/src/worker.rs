@@ -234,8 +234,14 @@ impl Worker {
             Query::Open { .. } | Query::UseShipped => {
                 return Err("opening a model is not a question about one".into());
             }
-            Query::Pipeline { .. } => {
-                return Err("the corpus pipeline runs in its own worker (tumbler-pipeline)".into());
+            Query::Pipeline { .. }
+            | Query::Vocab { .. }
+            | Query::Encode { .. }
+            | Query::BpeMerges { .. }
+            | Query::FitPrompt { .. } => {
+                return Err("the corpus pipeline and the tokenizers run in the text worker \
+                            (tumbler-pipeline)"
+                    .into());
             }
         })
     }

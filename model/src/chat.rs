@@ -163,6 +163,76 @@ pub fn prompt_ids(
     }
 }
 
+/// A prompt built from retrieved sources, fitted to a window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fitted {
+    pub prompt: String,
+    /// How many of the sources went in (the last possibly cut).
+    pub sources: usize,
+    /// Whether the last source that went in was cut short.
+    pub cut: bool,
+}
+
+/// The prompt `[1] (title) text … \n\nquestion` with as many of `sources` (title, text; best
+/// first) as `fits` accepts: whole while they fit, then the next one cut to the most words that
+/// fit, then no more. With no source that fits, the question alone (which `fits` may still
+/// refuse: the caller says so).
+pub fn fit_prompt(sources: &[(&str, &str)], question: &str, fits: impl Fn(&str) -> bool) -> Fitted {
+    let render = |parts: &[String]| {
+        if parts.is_empty() {
+            question.trim().to_owned()
+        } else {
+            format!("{}\n\n{}", parts.join("\n"), question.trim())
+        }
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for (i, (title, text)) in sources.iter().enumerate() {
+        let source = |text: &str| format!("[{}] ({title}) {text}", i + 1);
+        let mut whole = parts.clone();
+        whole.push(source(text));
+        if fits(&render(&whole)) {
+            parts = whole;
+            continue;
+        }
+        // The most words of this source that fit: a binary search over prefixes.
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let (mut lo, mut hi) = (0, words.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            let mut trial = parts.clone();
+            trial.push(source(&format!("{} …", words[..mid].join(" "))));
+            if fits(&render(&trial)) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if lo > 0 {
+            parts.push(source(&format!("{} …", words[..lo].join(" "))));
+            return Fitted { prompt: render(&parts), sources: parts.len(), cut: true };
+        }
+        break;
+    }
+    Fitted { prompt: render(&parts), sources: parts.len(), cut: false }
+}
+
+/// [`fit_prompt`] for the chat model: the sources fitted so that the prompt, as one user turn in
+/// the chat template, takes at most `budget` tokens of `encoding`. Also returns the prompt's
+/// tokens in the template and whether it fits (the question alone may not).
+pub fn fit_prompt_to(
+    encoding: &Encoding,
+    sources: &[(&str, &str)],
+    question: &str,
+    budget: usize,
+) -> (Fitted, usize, bool) {
+    let fits = |p: &str| prompt_ids(encoding, &[(Role::User, p)], budget).is_ok();
+    let fitted = fit_prompt(sources, question, fits);
+    let tokens = prompt_ids(encoding, &[(Role::User, &fitted.prompt)], usize::MAX)
+        .map_or(0, |(ids, _)| ids.len());
+    let ok = fits(&fitted.prompt);
+    (fitted, tokens, ok)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +294,35 @@ mod tests {
         let err = prompt_ids(&enc, &turns, 3).unwrap_err();
         assert!(matches!(err, ChatError::TooLong { budget: 3, .. }), "{err}");
         assert!(matches!(prompt_ids(&enc, &[], 10), Ok((_, 0))));
+    }
+
+    #[test]
+    fn the_prompt_takes_whole_sources_then_cuts_the_next() {
+        let word_count = |t: &str| t.split_whitespace().count();
+        let sources = [("A", "one two three"), ("B", "four five six seven"), ("C", "eight")];
+        // A window of 11 words: B whole would make 12.
+        let fits = |p: &str| word_count(p) <= 11;
+        let f = fit_prompt(&sources, "Why?", fits);
+        assert_eq!(f.prompt, "[1] (A) one two three\n[2] (B) four five …\n\nWhy?");
+        assert_eq!((f.sources, f.cut), (2, true));
+        assert!(fits(&f.prompt));
+        // Everything fits.
+        let f = fit_prompt(&sources, "Why?", |_| true);
+        assert_eq!((f.sources, f.cut), (3, false));
+        // Nothing fits but the question.
+        let f = fit_prompt(&sources, " Why? ", |p| word_count(p) <= 1);
+        assert_eq!(f, Fitted { prompt: "Why?".into(), sources: 0, cut: false });
+    }
+
+    #[test]
+    fn the_prompt_fits_the_tumblers_window() {
+        let enc = tumbler();
+        let text = "word ".repeat(300);
+        let sources = [("A", text.as_str()), ("B", "never reached")];
+        let (f, tokens, ok) = fit_prompt_to(&enc, &sources, "Why?", 100);
+        assert!(ok && tokens <= 100 && tokens > 80, "{tokens} tokens");
+        assert_eq!((f.sources, f.cut), (1, true));
+        let (f, _, ok) = fit_prompt_to(&enc, &sources, &"long ".repeat(200), 100);
+        assert_eq!((f.sources, ok), (0, false));
     }
 }

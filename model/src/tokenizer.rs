@@ -15,6 +15,7 @@
 
 mod bpe;
 pub(crate) mod hf;
+pub mod slices;
 pub(crate) mod split;
 mod tiktoken;
 pub mod train;
@@ -45,8 +46,9 @@ pub enum TokenizerError {
     Io { path: String, source: std::io::Error },
 }
 
-/// The encodings the guide shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The encodings the guide shows (in messages, by [`EncodingName::as_str`]'s name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EncodingName {
     /// GPT-4 and GPT-3.5-turbo.
     Cl100kBase,

@@ -3,8 +3,8 @@
 //! A chapter's paragraphs are packed, in order, into chunks of at most `max_words` words; a chunk
 //! never spans two chapters (the caller chunks each chapter alone), and a paragraph longer than
 //! the limit is cut at sentence ends, and a sentence longer than it at words. The retrieved chunks
-//! then go into the prompt best first, for as long as the prompt still fits the model's window;
-//! the last one that does not fit whole is cut to the words that do.
+//! then go into the prompt best first (`tumbler_model::chat::fit_prompt`, which the text worker
+//! runs with the Tumbler's tokenizer).
 
 /// Words of `text`, as whitespace separates them.
 pub fn word_count(text: &str) -> usize {
@@ -87,59 +87,6 @@ pub fn chunks<S: AsRef<str>>(paragraphs: &[S], max_words: usize) -> Vec<String> 
     out
 }
 
-/// A prompt built from retrieved sources, fitted to a window.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fitted {
-    pub prompt: String,
-    /// How many of the sources went in (the last possibly cut).
-    pub sources: usize,
-    /// Whether the last source that went in was cut short.
-    pub cut: bool,
-}
-
-/// The prompt `[1] (title) text … \n\nquestion` with as many of `sources` (title, text; best
-/// first) as `fits` accepts: whole while they fit, then the next one cut to the most words that
-/// fit, then no more. With no source that fits, the question alone (which `fits` may still
-/// refuse: the caller says so).
-pub fn fit_prompt(sources: &[(&str, &str)], question: &str, fits: impl Fn(&str) -> bool) -> Fitted {
-    let render = |parts: &[String]| {
-        if parts.is_empty() {
-            question.trim().to_owned()
-        } else {
-            format!("{}\n\n{}", parts.join("\n"), question.trim())
-        }
-    };
-    let mut parts: Vec<String> = Vec::new();
-    for (i, (title, text)) in sources.iter().enumerate() {
-        let source = |text: &str| format!("[{}] ({title}) {text}", i + 1);
-        let mut whole = parts.clone();
-        whole.push(source(text));
-        if fits(&render(&whole)) {
-            parts = whole;
-            continue;
-        }
-        // The most words of this source that fit: a binary search over prefixes.
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let (mut lo, mut hi) = (0, words.len());
-        while lo < hi {
-            let mid = (lo + hi).div_ceil(2);
-            let mut trial = parts.clone();
-            trial.push(source(&format!("{} …", words[..mid].join(" "))));
-            if fits(&render(&trial)) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        if lo > 0 {
-            parts.push(source(&format!("{} …", words[..lo].join(" "))));
-            return Fitted { prompt: render(&parts), sources: parts.len(), cut: true };
-        }
-        break;
-    }
-    Fitted { prompt: render(&parts), sources: parts.len(), cut: false }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,22 +119,5 @@ mod tests {
     fn empty_input_gives_no_chunks() {
         assert!(chunks::<&str>(&[], 10).is_empty());
         assert!(chunks(&["", "   "], 10).is_empty());
-    }
-
-    #[test]
-    fn the_prompt_takes_whole_sources_then_cuts_the_next() {
-        let sources = [("A", "one two three"), ("B", "four five six seven"), ("C", "eight")];
-        // A window of 11 words: B whole would make 12.
-        let fits = |p: &str| word_count(p) <= 11;
-        let f = fit_prompt(&sources, "Why?", fits);
-        assert_eq!(f.prompt, "[1] (A) one two three\n[2] (B) four five …\n\nWhy?");
-        assert_eq!((f.sources, f.cut), (2, true));
-        assert!(fits(&f.prompt));
-        // Everything fits.
-        let f = fit_prompt(&sources, "Why?", |_| true);
-        assert_eq!((f.sources, f.cut), (3, false));
-        // Nothing fits but the question.
-        let f = fit_prompt(&sources, " Why? ", |p| word_count(p) <= 1);
-        assert_eq!(f, Fitted { prompt: "Why?".into(), sources: 0, cut: false });
     }
 }

@@ -4,10 +4,11 @@ use leptos::prelude::*;
 
 use crate::calc::expr::group_thousands;
 use crate::calc::long_mult::{long_multiply, plausible_wrong_chain};
-use crate::tokenizers::{self, Vocab, VocabStatus};
+use crate::tokenizers::{self, VocabStatus};
 use crate::url_state::number_param;
 use crate::widgets::token_chips::{Chip, TokenChips};
-use tumbler_model::tokenizer::{Encoding, EncodingName};
+use tumbler_engine::TextPiece;
+use tumbler_model::tokenizer::EncodingName;
 
 fn g(v: u128) -> String {
     group_thousands(v as i128)
@@ -16,16 +17,10 @@ fn g(v: u128) -> String {
 /// The encodings the numbers are cut with: GPT-4's, and the Tumbler's own.
 const NUMBER_ENCODINGS: [EncodingName; 2] = [EncodingName::Cl100kBase, EncodingName::Tumbler];
 
-/// `a`, `b` and `a × b` as `enc` cuts them (each number on its own, as its digits stand).
-fn number_chips(enc: &Encoding, a: u64, b: u64) -> Vec<(String, Vec<Chip>)> {
+/// `a`, `b` and `a × b`, each number on its own as its digits stand, to be cut by a tokenizer.
+fn numbers(a: u64, b: u64) -> Vec<TextPiece> {
     let product = u128::from(a) * u128::from(b);
-    [a.to_string(), b.to_string(), product.to_string()]
-        .into_iter()
-        .map(|n| {
-            let chips = Chip::from_ids(enc, &enc.encode(&n));
-            (n, chips)
-        })
-        .collect()
+    [a.to_string(), b.to_string(), product.to_string()].into_iter().map(TextPiece::text).collect()
 }
 
 /// The reader's two numbers and their product as token chips, in each of [`NUMBER_ENCODINGS`].
@@ -33,12 +28,15 @@ fn number_chips(enc: &Encoding, a: u64, b: u64) -> Vec<(String, Vec<Chip>)> {
 fn NumberTokens(a: RwSignal<f64>, b: RwSignal<f64>) -> impl IntoView {
     let tables = NUMBER_ENCODINGS.map(|name| {
         let vocab = tokenizers::vocab(name);
-        let state = vocab.clone();
-        let rows = move || match state.get() {
-            Vocab::Ready(enc) => {
-                number_chips(&enc, a.get() as u64, b.get() as u64)
+        let encoded = tokenizers::live_encoded(name, move || numbers(a.get() as u64, b.get() as u64));
+        let rows = move || match encoded.get() {
+            Some((pieces, e)) => {
+                pieces
                     .into_iter()
-                    .map(|(number, chips)| {
+                    .zip(e.pieces)
+                    .map(|(number, encoded)| {
+                        let number = number.text;
+                        let chips = Chip::from_tokens(&encoded.tokens);
                         let n = chips.len();
                         let total = Signal::derive(move || n);
                         let label = format!("{number} in {name} tokens");
@@ -52,7 +50,7 @@ fn NumberTokens(a: RwSignal<f64>, b: RwSignal<f64>) -> impl IntoView {
                     .collect_view()
                     .into_any()
             }
-            _ => ().into_any(),
+            None => ().into_any(),
         };
         view! {
             <section data-tokenizer=name.as_str()>
@@ -203,31 +201,33 @@ pub fn Chapter() -> impl IntoView {
 
 #[cfg(test)]
 mod number_tests {
-    use super::*;
+    use super::numbers;
+    use tumbler_model::tokenizer::Encoding;
 
     /// The Tumbler's tokenizer cuts digits in groups of at most three from the left, as GPT-4's
-    /// does, and the chips spell the number.
+    /// does, and the pieces (the text worker encodes what `numbers` sends) spell the number.
     #[test]
     fn numbers_are_cut_into_groups_of_at_most_three_digits() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/model/tokenizer.json");
         let enc = Encoding::from_tokenizer_json(&std::fs::read(path).unwrap()).unwrap();
-        let rows = number_chips(&enc, 3847, 291);
-        assert_eq!(
-            rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
-            ["3847", "291", "1119477"]
-        );
-        for (number, chips) in &rows {
-            let spelled: Vec<u8> = chips.iter().flat_map(|c| c.bytes.clone()).collect();
-            assert_eq!(spelled, number.as_bytes());
-            assert!(chips.iter().all(|c| (1..=3).contains(&c.bytes.len())), "{number}: {chips:?}");
+        let texts: Vec<String> = numbers(3847, 291).into_iter().map(|p| p.text).collect();
+        assert_eq!(texts, ["3847", "291", "1119477"]);
+        for number in &texts {
+            let pieces: Vec<Vec<u8>> = enc
+                .encode(number)
+                .iter()
+                .map(|&id| enc.token_bytes(id).unwrap().to_vec())
+                .collect();
+            assert_eq!(pieces.concat(), number.as_bytes());
+            assert!(pieces.iter().all(|p| (1..=3).contains(&p.len())), "{number}: {pieces:?}");
         }
         // Never across a group boundary: 3847 is 384 | 7 at least.
-        let first = &rows[0].1;
         let mut at = 0;
-        let ends: Vec<usize> = first
+        let ends: Vec<usize> = enc
+            .encode("3847")
             .iter()
-            .map(|c| {
-                at += c.bytes.len();
+            .map(|&id| {
+                at += enc.token_bytes(id).unwrap().len();
                 at
             })
             .collect();

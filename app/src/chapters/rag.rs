@@ -6,14 +6,13 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use tumbler_engine::{ChatMessage, GenerateOptions, Model, Role, fetch};
-use tumbler_model::chat;
+use tumbler_engine::{ChatMessage, FittedPrompt, GenerateOptions, Model, Query, Role, fetch};
 use tumbler_model::generate::chat_prompt_budget;
 use tumbler_model::tokenizer::EncodingName;
 use tumbler_model::vectors::{WordVectors, cosine};
 
 use crate::calc::bm25::{Index, Ranking, top_k};
-use crate::calc::chunk::{chunks, fit_prompt, word_count};
+use crate::calc::chunk::{chunks, word_count};
 use crate::calc::expr::group_thousands;
 use crate::chapters::embeddings::arithmetic::load_glove;
 use crate::engine::chat::{ChatReply, ask};
@@ -159,21 +158,31 @@ pub fn Chapter() -> impl IntoView {
     // The Tumbler's tokenizer, to fit the prompt into the chat model's window.
     let vocab = tokenizers::vocab(EncodingName::Tumbler);
     let state = engine::state();
-    let fitted = Memo::new(move |_| {
-        let Vocab::Ready(enc) = vocab.get() else { return None };
-        let context = state.with(|s| s.config().map(|c| c.context_length))?;
-        let budget = chat_prompt_budget(context, REPLY_TOKENS);
-        let fits = |p: &str| chat::prompt_ids(&enc, &[(Role::User, p)], budget).is_ok();
-        let sources = sources();
-        let pairs: Vec<(&str, &str)> =
-            sources.iter().map(|(t, x)| (t.as_str(), x.as_str())).collect();
-        let question = query.get();
-        let f = fit_prompt(&pairs, &question, fits);
-        let tokens = chat::prompt_ids(&enc, &[(Role::User, &f.prompt)], usize::MAX)
-            .map_or(0, |(ids, _)| ids.len());
-        let ok = fits(&f.prompt);
-        Some((f, tokens, budget, ok))
-    });
+    // Fitted in the text worker, which holds the tokenizer.
+    let answer = tokenizers::live(
+        EncodingName::Tumbler,
+        move |_| {
+            let context = state.with(|s| s.config().map(|c| c.context_length))?;
+            Some(Query::FitPrompt {
+                sources: sources(),
+                question: query.get(),
+                budget: chat_prompt_budget(context, REPLY_TOKENS),
+            })
+        },
+        |_, question: Query| {
+            let budget = match &question {
+                Query::FitPrompt { budget, .. } => *budget,
+                _ => 0,
+            };
+            async move {
+                engine::ask_with_steps::<FittedPrompt>(question, |_| {})
+                    .await
+                    .map(|f| (f.fitted, f.tokens, budget, f.fits))
+            }
+        },
+    );
+    let fitted =
+        Memo::new(move |_| answer.get().filter(|_| matches!(vocab.get(), Vocab::Ready(_))));
     let reply = RwSignal::new(ChatReply::default());
     // The prompt the chat model was sent, as its test reads it.
     let sent = RwSignal::new(String::new());

@@ -2,8 +2,9 @@
 
 use leptos::prelude::*;
 
+use tumbler_engine::{Encoded, TextPiece};
 use tumbler_model::chat::{IM_END, IM_START};
-use tumbler_model::tokenizer::{Encoding, EncodingName};
+use tumbler_model::tokenizer::EncodingName;
 
 use crate::tokenizers::{self, Vocab};
 use crate::url_state::text_param;
@@ -51,19 +52,23 @@ fn segments(tool: &str) -> Vec<(String, Origin)> {
     ]
 }
 
-/// The ids of the conversation with who wrote each. The template's markers are encoded with
-/// special tokens; every party's text as ordinary text, so a `<|im_end|>` typed inside the e-mail
-/// stays characters and cannot close the tool's turn (the mistake that lets a document forge one).
-fn encode_conversation(enc: &Encoding, tool: &str) -> Vec<(u32, Origin)> {
+/// The conversation as texts to encode. The template's markers are encoded with special tokens;
+/// every party's text as ordinary text, so a `<|im_end|>` typed inside the e-mail stays
+/// characters and cannot close the tool's turn (the mistake that lets a document forge one).
+fn conversation_pieces(tool: &str) -> Vec<TextPiece> {
     segments(tool)
         .into_iter()
-        .flat_map(|(text, origin)| {
-            let ids = if origin == Origin::Special {
-                enc.encode_with_special_tokens(&text)
-            } else {
-                enc.encode(&text)
-            };
-            ids.into_iter().map(move |id| (id, origin))
+        .map(|(text, origin)| TextPiece { text, special: origin == Origin::Special })
+        .collect()
+}
+
+/// The conversation's tokens (`encoded`, of [`conversation_pieces`]`(tool)`) with who wrote each.
+fn conversation_chips(tool: &str, encoded: &Encoded) -> Vec<(Chip, Origin)> {
+    segments(tool)
+        .into_iter()
+        .zip(&encoded.pieces)
+        .flat_map(|((_, origin), piece)| {
+            Chip::from_tokens(&piece.tokens).into_iter().map(move |chip| (chip, origin))
         })
         .collect()
 }
@@ -74,18 +79,14 @@ pub fn Chapter() -> impl IntoView {
     let tool = text_param("page", TOOL_DEFAULT);
     let show_roles = RwSignal::new(true);
     let vocab = tokenizers::vocab(EncodingName::Tumbler);
+    let live =
+        tokenizers::live_encoded(EncodingName::Tumbler, move || conversation_pieces(&tool.get()));
     let encoded = {
         let vocab = vocab.clone();
-        Memo::new(move |_| match vocab.get() {
-            Vocab::Ready(enc) => {
-                let ids = encode_conversation(&enc, &tool.get());
-                let chips: Vec<(Chip, Origin)> = ids
-                    .iter()
-                    .map(|&(id, origin)| (Chip::from_ids(&enc, &[id]).remove(0), origin))
-                    .collect();
-                Some(chips)
-            }
-            _ => None,
+        Memo::new(move |_| {
+            let (pieces, e) = live.get().filter(|_| matches!(vocab.get(), Vocab::Ready(_)))?;
+            // The tool's text is the sixth piece (see `segments`).
+            Some(conversation_chips(&pieces[5].text, &e))
         })
     };
     let forged = move || tool.with(|t| t.contains(IM_END) || t.contains(IM_START));
@@ -209,9 +210,18 @@ pub fn Chapter() -> impl IntoView {
 mod tests {
     use super::*;
 
+    use tumbler_model::tokenizer::Encoding;
+
     fn tumbler() -> Encoding {
         let path = tumbler_model::repo_file("public/model/tokenizer.json");
         Encoding::from_tokenizer_json(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    /// The ids of the conversation with who wrote each, as the text worker encodes it.
+    fn encode_conversation(enc: &Encoding, tool: &str) -> Vec<(u32, Origin)> {
+        let encoded =
+            tumbler_engine::text::encode(enc, &conversation_pieces(tool), usize::MAX, |_| {});
+        conversation_chips(tool, &encoded).into_iter().map(|(c, o)| (c.id, o)).collect()
     }
 
     #[test]

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use tumbler_model::chat::{self, Role};
 use tumbler_model::tokenizer::EncodingName;
 
-use crate::tokenizers::{self, Vocab, VocabStatus};
+use crate::tokenizers::{self, VocabStatus};
 use crate::url_state::text_param;
 use crate::widgets::chat_template::{ChatTemplate, TemplateSpan};
 use crate::widgets::token_chips::{Chip, TokenChips};
@@ -61,17 +61,17 @@ fn TemplateTokens() -> impl IntoView {
     let user = text_param("user", TURNS[0].1);
     let assistant = text_param("assistant", TURNS[1].1);
     let vocab = tokenizers::vocab(EncodingName::Tumbler);
-    let state = vocab.clone();
-    let chips = Signal::derive(move || match state.get() {
-        Vocab::Ready(enc) => {
-            let (user, assistant) = (user.get(), assistant.get());
-            let turns = [(Role::User, user.as_str()), (Role::Assistant, assistant.as_str())];
-            // The typed text stays ordinary text: a typed <|im_end|> is characters, not the token.
-            chat::encode(&enc, &chat::pieces(&turns, false))
-                .map(|ids| Chip::from_ids(&enc, &ids))
-                .unwrap_or_default()
-        }
-        _ => Vec::new(),
+    // The template's pieces: its markers with special tokens on; the typed text stays ordinary
+    // text, so a typed <|im_end|> is characters, not the token.
+    let encoded = tokenizers::live_encoded(EncodingName::Tumbler, move || {
+        let (user, assistant) = (user.get(), assistant.get());
+        let turns = [(Role::User, user.as_str()), (Role::Assistant, assistant.as_str())];
+        tumbler_engine::text::chat_pieces(&chat::pieces(&turns, false))
+    });
+    let chips = Signal::derive(move || {
+        encoded.get().map_or_else(Vec::new, |(_, e)| {
+            e.pieces.iter().flat_map(|p| Chip::from_tokens(&p.tokens)).collect()
+        })
     });
     let total = Signal::derive(move || chips.get().len());
     let field = |label: &'static str, value: RwSignal<String>| {

@@ -1,19 +1,30 @@
 //! Why Models Can't Spell: a word as the model's chunks vs its letters, counted both ways.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
-use tumbler_model::tokenizer::{Encoding, EncodingName};
+use tumbler_engine::{Encoded, TextPiece};
+use tumbler_model::tokenizer::EncodingName;
 
-use crate::tokenizers::{self, Vocab, VocabStatus};
+use crate::tokenizers::{self, VocabStatus};
 use crate::url_state;
 use crate::widgets::token_chips::{Chip, TokenChips, chip_label};
 
 /// Every piece of this chapter uses GPT-4's encoding.
 const ENCODING: EncodingName = EncodingName::Cl100kBase;
 
-fn chips(enc: &Encoding, text: &str) -> Vec<Chip> {
-    Chip::from_ids(enc, &enc.encode(text))
+/// The texts of `words`, each as one piece, encoded in the text worker: the answer holds the
+/// words it is for, so what is drawn always belongs together.
+fn live_words(words: impl Fn() -> Vec<String> + 'static) -> Signal<Option<(Vec<String>, Encoded)>> {
+    let live = tokenizers::live_encoded(ENCODING, move || {
+        words().into_iter().map(TextPiece::text).collect()
+    });
+    Signal::derive(move || {
+        live.get().map(|(pieces, e)| (pieces.into_iter().map(|p| p.text).collect(), e))
+    })
+}
+
+/// The chips of the `i`th piece of `e`.
+fn chips(e: &Encoded, i: usize) -> Vec<Chip> {
+    Chip::from_tokens(&e.pieces[i].tokens)
 }
 
 /// How often `letter` occurs in `text`, ignoring case.
@@ -32,20 +43,14 @@ fn capitalised(word: &str) -> String {
 #[component]
 pub fn Chapter() -> impl IntoView {
     let vocab = tokenizers::vocab(ENCODING);
-    let encoding: Signal<Option<Arc<Encoding>>> = {
-        let vocab = vocab.clone();
-        Signal::derive(move || match vocab.get() {
-            Vocab::Ready(enc) => Some(enc),
-            _ => None,
-        })
-    };
+    let straw = live_words(|| vec!["strawberry".to_string()]);
     view! {
         <p>
             "You read \"strawberry\" as ten letters. GPT-4 receives "
-            {move || match encoding.get() {
-                Some(enc) => {
-                    let ids = enc.encode("strawberry");
-                    let list = ids.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+            {move || match straw.get() {
+                Some((_, e)) => {
+                    let ids = &e.pieces[0].tokens;
+                    let list = ids.iter().map(|t| t.id.to_string()).collect::<Vec<_>>().join(", ");
                     format!("{} numbers, [{list}]", ids.len())
                 }
                 None => "a few numbers".to_string(),
@@ -56,9 +61,9 @@ pub fn Chapter() -> impl IntoView {
              each chunk is spelled."
         </p>
         <VocabStatus name=ENCODING vocab/>
-        <ChunksVsLetters encoding/>
-        <CountLetters encoding/>
-        <SpaceAndCase encoding/>
+        <ChunksVsLetters/>
+        <CountLetters/>
+        <SpaceAndCase/>
         <div class="callout">
             <strong>"Key insight: "</strong>
             "counting letters, reversing words or taking every third character are easy on \
@@ -70,8 +75,9 @@ pub fn Chapter() -> impl IntoView {
 
 /// A word as the chunks the model sees, and as its letters.
 #[component]
-fn ChunksVsLetters(encoding: Signal<Option<Arc<Encoding>>>) -> impl IntoView {
+fn ChunksVsLetters() -> impl IntoView {
     let word = url_state::text_param("word", "strawberry");
+    let encoded = live_words(move || vec![word.get()]);
     view! {
         <div class="panel spell-panel">
             <h2>"What the model sees vs what you see"</h2>
@@ -86,9 +92,9 @@ fn ChunksVsLetters(encoding: Signal<Option<Arc<Encoding>>>) -> impl IntoView {
                     on:input=move |ev| word.set(event_target_value(&ev))
                 />
             </label>
-            {move || encoding.get().map(|enc| {
-                let w = word.get();
-                let c = chips(&enc, &w);
+            {move || encoded.get().map(|(words, e)| {
+                let w = words[0].clone();
+                let c = chips(&e, 0);
                 let n = c.len();
                 let letters = w.chars().count();
                 view! {
@@ -116,10 +122,11 @@ fn ChunksVsLetters(encoding: Signal<Option<Arc<Encoding>>>) -> impl IntoView {
 
 /// "How many r's in strawberry?", answered from characters and shown from tokens.
 #[component]
-fn CountLetters(encoding: Signal<Option<Arc<Encoding>>>) -> impl IntoView {
+fn CountLetters() -> impl IntoView {
     let word = url_state::text_param("count", "strawberry");
     let letter = url_state::text_param("letter", "r");
     let the_letter = move || letter.with(|l| l.chars().next()).unwrap_or('r');
+    let encoded = live_words(move || vec![word.get()]);
     view! {
         <div class="panel spell-panel">
             <h2>"Count the letters"</h2>
@@ -138,12 +145,12 @@ fn CountLetters(encoding: Signal<Option<Arc<Encoding>>>) -> impl IntoView {
                     " ?"
                 </label>
             </div>
-            {move || encoding.get().map(|enc| {
-                let w = word.get();
+            {move || encoded.get().map(|(words, e)| {
+                let w = words[0].clone();
                 let l = the_letter();
-                let ids = enc.encode(&w);
+                let ids: Vec<u32> = e.pieces[0].tokens.iter().map(|t| t.id).collect();
                 let from_chars = count_letter(&w, l);
-                let per_token: Vec<(u32, String, usize)> = Chip::from_ids(&enc, &ids)
+                let per_token: Vec<(u32, String, usize)> = chips(&e, 0)
                     .into_iter()
                     .map(|chip| {
                         let text = String::from_utf8_lossy(&chip.bytes).into_owned();
@@ -192,8 +199,14 @@ fn CountLetters(encoding: Signal<Option<Arc<Encoding>>>) -> impl IntoView {
 
 /// The same word with and without a leading space and a capital: different ids each time.
 #[component]
-fn SpaceAndCase(encoding: Signal<Option<Arc<Encoding>>>) -> impl IntoView {
+fn SpaceAndCase() -> impl IntoView {
     let word = url_state::text_param("case", "hello");
+    let variants = live_words(move || {
+        let w = word.get().trim().to_string();
+        let cap = capitalised(&w);
+        vec![w.clone(), format!(" {w}"), cap.clone(), format!(" {cap}"), w.to_uppercase()]
+    });
+    let ubiquitous = live_words(|| vec!["ubiquitous".to_string(), " ubiquitous".to_string()]);
     view! {
         <div class="panel spell-panel">
             <h2>"A space or a capital changes everything"</h2>
@@ -208,29 +221,23 @@ fn SpaceAndCase(encoding: Signal<Option<Arc<Encoding>>>) -> impl IntoView {
                     prop:value=move || word.get()
                     on:input=move |ev| word.set(event_target_value(&ev))/>
             </label>
-            {move || encoding.get().map(|enc| {
-                let w = word.get().trim().to_string();
-                let cap = capitalised(&w);
-                let variants = [w.clone(), format!(" {w}"), cap.clone(), format!(" {cap}"), w.to_uppercase()];
-                variants_table(&enc, &variants)
-            })}
+            {move || variants.get().map(|(words, e)| variants_table(&words, &e))}
             <h3>"Spelling from the chunks: \"ubiquitous\""</h3>
             <p>
                 "\"Print every third letter of ubiquitous\" is another task that trips models up. \
                  Here is the word as GPT-4 receives it, alone and after a space:"
             </p>
-            {move || encoding.get().map(|enc| {
-                variants_table(&enc, &["ubiquitous".to_string(), " ubiquitous".to_string()])
-            })}
+            {move || ubiquitous.get().map(|(words, e)| variants_table(&words, &e))}
         </div>
     }
 }
 
-fn variants_table(enc: &Encoding, variants: &[String]) -> impl IntoView + use<> {
+fn variants_table(variants: &[String], e: &Encoded) -> impl IntoView + use<> {
     let rows = variants
         .iter()
-        .map(|v| {
-            let c = chips(enc, v);
+        .enumerate()
+        .map(|(i, v)| {
+            let c = chips(e, i);
             let n = c.len();
             let shown = format!("\"{}\"", v);
             view! {

@@ -1,14 +1,14 @@
 //! What Are Tokens?: the live tokenizer playground and the BPE merge animation.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::sync::Arc;
 
 use leptos::prelude::*;
-use tumbler_model::tokenizer::EncodingName;
+use tumbler_engine::{BpeMerges, Encoded, TextPiece};
+use tumbler_model::tokenizer::{EncodingName, slices};
 
 use crate::tokenizers::merges::{self, Stage};
-use crate::tokenizers::{self, Encoded, Vocab, VocabStatus};
+use crate::tokenizers::{self, Vocab, VocabStatus};
 use crate::url_state;
 use crate::widgets::Stepper;
 use crate::widgets::token_chips::{Chip, TokenChips, chip_label, group};
@@ -145,7 +145,10 @@ fn Playground() -> impl IntoView {
 /// The encoding state of one column.
 #[derive(Clone, Default, PartialEq)]
 struct Run {
+    /// The latest answer (its one piece: the text).
     encoded: Option<Encoded>,
+    /// A newer text is being encoded: the column is `aria-busy`.
+    pending: bool,
     /// Bytes encoded so far while a long text is in progress.
     progress: Option<usize>,
 }
@@ -162,7 +165,6 @@ fn EncodingColumn(
 ) -> impl IntoView {
     let vocab = tokenizers::vocab(name);
     let run = RwSignal::new(Run::default());
-    let generation = Rc::new(Cell::new(0u64));
     let encoding = {
         let vocab = vocab.clone();
         Signal::derive(move || match vocab.get() {
@@ -170,47 +172,65 @@ fn EncodingColumn(
             _ => None,
         })
     };
+    // Each text is encoded in the text worker, one question at a time per column: while one is
+    // out, only the latest text typed meanwhile waits (a 1 MB paste then typing does not queue a
+    // full encode per key). The chips of the last answer stay until the next comes.
+    let next = Rc::new(RefCell::new(None::<String>));
+    let asking = Rc::new(Cell::new(false));
     Effect::new(move |_| {
-        let Some(enc) = encoding.get() else { return };
-        let t: Arc<str> = text.with(|t| Arc::from(t.as_str()));
-        generation.set(generation.get() + 1);
-        let mine = generation.get();
-        if t.len() <= tokenizers::slices::SLICE_BYTES {
-            let ids = enc.encode(&t);
-            let count = ids.len();
-            let first = ids.into_iter().take(MAX_CHIPS).collect();
-            run.set(Run { encoded: Some(Encoded { count, first, slices: 1 }), progress: None });
+        if encoding.get().is_none() {
             return;
         }
-        run.update(|r| r.progress = Some(0));
-        let generation = generation.clone();
+        *next.borrow_mut() = Some(text.get());
+        run.update(|r| r.pending = true);
+        if asking.replace(true) {
+            return;
+        }
+        let (next, asking) = (next.clone(), asking.clone());
         leptos::task::spawn_local(async move {
-            let current = || generation.get() == mine;
-            let result = tokenizers::encode_yielding(enc, t, MAX_CHIPS, current, |done| {
-                run.update(|r| r.progress = Some(done))
-            })
-            .await;
-            if let Some(encoded) = result {
-                run.set(Run { encoded: Some(encoded), progress: None });
+            loop {
+                let Some(t) = next.borrow_mut().take() else { break };
+                let long = t.len() > slices::SLICE_BYTES;
+                run.try_update(|r| r.progress = long.then_some(0));
+                let progress = move |done| {
+                    run.try_update(|r| r.progress = Some(done));
+                };
+                let result =
+                    tokenizers::encode(name, vec![TextPiece::text(t)], MAX_CHIPS, progress).await;
+                if next.borrow().is_some() {
+                    continue;
+                }
+                match result {
+                    Ok(encoded) => {
+                        run.try_set(Run { encoded: Some(encoded), pending: false, progress: None });
+                    }
+                    Err(e) => {
+                        run.try_set(Run::default());
+                        tokenizers::failed(name, e);
+                    }
+                }
             }
+            asking.set(false);
         });
     });
     // Memos, so progress updates during a long encode do not redraw thousands of chips.
     let chips = Memo::new(move |_| {
-        let (Some(enc), Some(e)) = (encoding.get(), run.with(|r| r.encoded.clone())) else {
-            return Vec::new();
-        };
-        Chip::from_ids(&enc, &e.first)
+        run.with(|r| {
+            r.encoded.as_ref().map_or_else(Vec::new, |e| Chip::from_tokens(&e.pieces[0].tokens))
+        })
     });
-    let total = Memo::new(move |_| run.with(|r| r.encoded.as_ref().map_or(0, |e| e.count)));
+    let total =
+        Memo::new(move |_| run.with(|r| r.encoded.as_ref().map_or(0, |e| e.pieces[0].count)));
+    let busy = move || run.with(|r| r.pending).then_some("true");
     let stats = move || {
         let enc = encoding.get()?;
         let e = run.with(|r| r.encoded.clone())?;
+        let count = e.pieces[0].count;
         let (chars, bytes) = text.with(|t| (t.chars().count(), t.len()));
-        let per = if e.count > 0 { chars as f64 / e.count as f64 } else { 0.0 };
+        let per = if count > 0 { chars as f64 / count as f64 } else { 0.0 };
         Some(view! {
             <dl class="tok-stats">
-                <div><dt>"Tokens"</dt><dd data-stat="tokens">{group(e.count)}</dd></div>
+                <div><dt>"Tokens"</dt><dd data-stat="tokens">{group(count)}</dd></div>
                 <div><dt>"Characters"</dt><dd data-stat="chars">{group(chars)}</dd></div>
                 <div><dt>"Bytes"</dt><dd data-stat="bytes">{group(bytes)}</dd></div>
                 <div><dt>"Chars / token"</dt><dd>{format!("{per:.2}")}</dd></div>
@@ -218,8 +238,8 @@ fn EncodingColumn(
             </dl>
             {(e.slices > 1).then(|| view! {
                 <p class="small">{format!(
-                    "Long text: encoded in {} slices cut only where the ids cannot change, with the page \
-                     free to respond between slices; the first {} tokens are drawn.",
+                    "Long text: encoded in {} slices cut only where the ids cannot change, in a worker \
+                     beside the page, which stays free to respond; the first {} tokens are drawn.",
                     group(e.slices), group(MAX_CHIPS))}</p>
             })}
         })
@@ -234,7 +254,7 @@ fn EncodingColumn(
         })
     };
     view! {
-        <section class="tok-column" aria-label=format!("{} tokens", name.model())>
+        <section class="tok-column" aria-label=format!("{} tokens", name.model()) aria-busy=busy>
             <h3>{name.model()} " " <span class="mono small">{name.as_str()}</span></h3>
             <VocabStatus name vocab=vocab.clone()/>
             {progress}
@@ -261,17 +281,36 @@ fn MergeAnimation() -> impl IntoView {
         enc_name.get().parse::<EncodingName>().unwrap_or(EncodingName::R50kBase)
     });
     let vocab = Signal::derive(move || tokenizers::vocab(name.get()));
-    let encoding = Signal::derive(move || match vocab.get().get() {
-        Vocab::Ready(enc) => Some(enc),
-        _ => None,
-    });
-    let view_frames = move || {
-        let enc = encoding.get()?;
+    // The latest word's merges, from the text worker, with the encoding they are in.
+    let traced = RwSignal::new(None::<(EncodingName, BpeMerges)>);
+    let latest = Rc::new(Cell::new(0u64));
+    Effect::new(move |_| {
+        let name = name.get();
+        if !matches!(vocab.get().get(), Vocab::Ready(_)) {
+            return;
+        }
         // The animation is for a word or two; a long text would be hundreds of frames.
         let w: String = word.with(|w| w.chars().take(48).collect());
-        let frames = merges::frames(&enc, &w);
-        let expected = enc.encode(&w);
-        Some((enc, frames, expected))
+        latest.set(latest.get() + 1);
+        let mine = latest.get();
+        let latest = latest.clone();
+        leptos::task::spawn_local(async move {
+            let result = tokenizers::bpe_merges(name, w).await;
+            if latest.get() != mine {
+                return;
+            }
+            match result {
+                Ok(m) => traced.set(Some((name, m))),
+                Err(e) => tokenizers::failed(name, e),
+            }
+        });
+    });
+    let view_frames = move || {
+        let (enc, m) = traced.get()?;
+        if enc != name.get() || !matches!(vocab.get().get(), Vocab::Ready(_)) {
+            return None;
+        }
+        Some((enc, merges::frames(&m.traces), m.ids))
     };
     view! {
         <div class="panel tok-bpe">
@@ -307,7 +346,7 @@ fn MergeAnimation() -> impl IntoView {
                 let current = RwSignal::new(0usize);
                 let count = frames.len();
                 let frames = StoredValue::new(frames);
-                let enc_label = enc.name().as_str();
+                let enc_label = enc.as_str();
                 let ids = StoredValue::new(frames.with_value(|f| merges::merged_ids(f)));
                 view! {
                     <div class="bpe-stage" aria-live="polite">

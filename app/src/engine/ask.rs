@@ -48,6 +48,34 @@ where
     async move { answer.await.unwrap_or_else(|_| Err("the engine went away".to_string())) }
 }
 
+/// [`ask`], for a question that streams steps before its one answer (a download's progress):
+/// `on_step` gets each step.
+pub fn ask_with_steps<A>(
+    query: Query,
+    mut on_step: impl FnMut(Step) + 'static,
+) -> impl Future<Output = Result<A, String>>
+where
+    A: TryFrom<Answer, Error = Answer> + 'static,
+{
+    let (send, answer) = oneshot::channel();
+    let mut send = Some(send);
+    let handler: Handler = Box::new(move |reply| {
+        let result = match reply {
+            Reply::Step { step, .. } => return on_step(step),
+            Reply::Answer { answer, .. } => {
+                A::try_from(answer).map_err(|other| format!("the worker answered {other:?}"))
+            }
+            Reply::Failed { message, .. } => Err(message),
+            other => Err(unexpected(&other)),
+        };
+        if let Some(send) = send.take() {
+            let _ = send.send(result);
+        }
+    });
+    connection::submit(query, handler);
+    async move { answer.await.unwrap_or_else(|_| Err("the worker went away".to_string())) }
+}
+
 /// A running stream: dropping it stops the stream after its current step.
 #[derive(Debug)]
 pub struct Stream {

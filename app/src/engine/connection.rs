@@ -269,18 +269,16 @@ fn flush() {
 /// Asks `query`; `handler` gets its replies. Sent now if the worker can take it, else when it
 /// can. Returns the question's id.
 pub fn submit(query: Query, handler: Handler) -> u32 {
-    let pipeline = matches!(query, Query::Pipeline { .. });
+    if query.for_text_worker() {
+        // Not the engine's: the corpus pipeline and the tokenizers have a worker of their own.
+        return super::pipeline::submit(query, handler);
+    }
     let id = with(|c| {
         let id = c.next_id;
         c.next_id += 1;
         id
     })
     .unwrap_or(0);
-    if pipeline {
-        // Not the engine's: the corpus pipeline has a worker of its own.
-        super::pipeline::submit(id, query, handler);
-        return id;
-    }
     with(|c| c.waiting.push((id, query, handler)));
     flush();
     id

@@ -1,6 +1,8 @@
-//! The corpus-pipeline worker (`tumbler-pipeline`, see `engine/src/pipeline.rs`): started on the
-//! first [`Query::Pipeline`], which the engine worker does not answer, and kept for the next.
-//! Its replies go to the handlers by question id, as the engine's do.
+//! The text worker (`tumbler-pipeline`, see `engine/src/pipeline.rs`): the corpus pipeline and
+//! the tokenizers. Started on the first question for it ([`Query::for_text_worker`]), which the
+//! engine worker does not answer, and kept for the next. Its questions have ids of their own
+//! (the page asks it before the engine has started, and in pages that never start one); its
+//! replies go to the handlers by question id, as the engine's do.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -23,17 +25,24 @@ struct PipelineWorker {
 
 thread_local! {
     static PIPELINE: RefCell<Option<PipelineWorker>> = const { RefCell::new(None) };
+    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
 }
 
-/// Asks `query` (a [`Query::Pipeline`]) of the pipeline worker, starting it if need be.
-pub fn submit(id: u32, query: Query, mut handler: Handler) {
+/// Whether the text worker has been started (and not stopped by a crash).
+pub fn started() -> bool {
+    PIPELINE.with(|p| p.borrow().is_some())
+}
+
+/// Asks `query` of the text worker, starting it if need be. Returns the question's id.
+pub fn submit(query: Query, mut handler: Handler) -> u32 {
+    let id = NEXT_ID.with(|n| n.replace(n.get() + 1));
     let started = PIPELINE.with(|p| p.borrow().is_some()) || start();
     if !started {
         handler(Reply::Failed {
             id: Some(id),
-            message: "the corpus pipeline could not start (this browser has no Web Workers)".into(),
+            message: "the text worker could not start (this browser has no Web Workers)".into(),
         });
-        return;
+        return id;
     }
     PIPELINE.with(|p| {
         if let Some(p) = p.borrow_mut().as_mut() {
@@ -42,6 +51,7 @@ pub fn submit(id: u32, query: Query, mut handler: Handler) {
         }
     });
     flush();
+    id
 }
 
 fn start() -> bool {
@@ -67,8 +77,8 @@ fn start() -> bool {
             for (id, mut handler) in gone.handlers {
                 handler(Reply::Failed {
                     id: Some(id),
-                    message: "the corpus pipeline's worker stopped (its code failed to load or \
-                              crashed); ask again to restart it"
+                    message: "the text worker stopped (its code failed to load or crashed); ask \
+                              again to restart it"
                         .into(),
                 });
             }

@@ -1,7 +1,7 @@
 //! The BPE merge animation as frames: the word's UTF-8 bytes, then the pieces after each merge
-//! the encoder performs, then the ids, built from [`Encoding::trace`].
+//! the encoder performs, then the ids, built from `Encoding::trace` (which the text worker runs).
 
-use tumbler_model::tokenizer::{Encoding, PieceTrace};
+use tumbler_model::tokenizer::PieceTrace;
 
 /// What one frame highlights.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,13 +47,10 @@ pub fn merged_ids(frames: &[Frame]) -> std::collections::HashMap<Vec<u8>, u32> {
         .collect()
 }
 
-/// Every frame for `text`: bytes, one per merge (pieces are merged left to right, one piece at
-/// a time, as the encoder does), and the ids. `ids` of the last frame equal `enc.encode(text)`.
-pub fn frames(enc: &Encoding, text: &str) -> Vec<Frame> {
-    frames_of(&enc.trace(text))
-}
-
-fn frames_of(traces: &[PieceTrace]) -> Vec<Frame> {
+/// Every frame for a text's `traces`: bytes, one per merge (pieces are merged left to right, one
+/// piece at a time, as the encoder does), and the ids. `ids` of the last frame equal the
+/// encoder's ids of the text.
+pub fn frames(traces: &[PieceTrace]) -> Vec<Frame> {
     let bytes_of = |t: &PieceTrace| t.bytes.iter().map(|&b| vec![b]).collect::<Vec<_>>();
     let finished =
         |t: &PieceTrace| t.steps.last().map_or_else(|| bytes_of(t), |s| s.pieces.clone());
@@ -84,7 +81,7 @@ fn frames_of(traces: &[PieceTrace]) -> Vec<Frame> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tumbler_model::tokenizer::EncodingName;
+    use tumbler_model::tokenizer::{Encoding, EncodingName};
 
     fn load(name: EncodingName) -> Encoding {
         let path = tumbler_model::repo_file("public").join(name.public_path());
@@ -94,7 +91,7 @@ mod tests {
     #[test]
     fn hi_is_two_bytes_then_one_token() {
         for (name, id) in [(EncodingName::R50kBase, 17250), (EncodingName::Cl100kBase, 13347)] {
-            let f = frames(&load(name), "Hi");
+            let f = frames(&load(name).trace("Hi"));
             assert_eq!(f[0].pieces, vec![vec![vec![72], vec![105]]]);
             assert!(matches!(f[1].stage, Stage::Merge { rank, .. } if rank == id), "{name}");
             assert_eq!(f.last().unwrap().stage, Stage::Ids(vec![id]), "{name}");
@@ -107,7 +104,7 @@ mod tests {
         let enc = load(EncodingName::Cl100kBase);
         for text in ["strawberry", " ubiquitous", "ubiquitous", "héllo wörld 🎉", "don't 12345", ""]
         {
-            let f = frames(&enc, text);
+            let f = frames(&enc.trace(text));
             assert_eq!(f.last().unwrap().stage, Stage::Ids(enc.encode(text)), "{text:?}");
             let last = f.last().unwrap();
             let part_ids: Vec<Option<u32>> = last.part_ids(&merged_ids(&f)).concat();

@@ -2,7 +2,7 @@
 //! UTF-8 shown as byte escapes) and its id, optionally its bytes in hex.
 
 use leptos::prelude::*;
-use tumbler_model::tokenizer::Encoding;
+use tumbler_engine::Token;
 
 /// One token to draw: its id and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,14 +12,9 @@ pub struct Chip {
 }
 
 impl Chip {
-    /// The chips for `ids` in `enc`, in order; an id the vocabulary lacks gets no bytes.
-    pub fn from_ids(enc: &Encoding, ids: &[u32]) -> Vec<Chip> {
-        ids.iter()
-            .map(|&id| Chip {
-                id,
-                bytes: enc.token_bytes(id).map(<[u8]>::to_vec).unwrap_or_default(),
-            })
-            .collect()
+    /// The chips for `tokens` (from the text worker), in order.
+    pub fn from_tokens(tokens: &[Token]) -> Vec<Chip> {
+        tokens.iter().map(|t| Chip { id: t.id, bytes: t.bytes.clone() }).collect()
     }
 }
 

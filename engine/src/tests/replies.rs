@@ -193,5 +193,32 @@ pub fn every_kind() -> Vec<Reply> {
                 millis: 60.0,
             }),
         ),
+        answer(20, VocabLoaded::Ready { vocab_size: 100_277 }),
+        answer(20, VocabLoaded::Missing),
+        step(20, VocabStep::Download { received: 10, total: Some(1_700_000) }),
+        step(20, VocabStep::Parsing),
+        step(21, EncodeProgress { bytes: 16_384 }),
+        answer(
+            21,
+            Encoded {
+                pieces: vec![EncodedPiece {
+                    count: 3,
+                    tokens: vec![Token { id: 13347, bytes: b"Hi".to_vec() }],
+                }],
+                slices: 1,
+            },
+        ),
+        answer(
+            22,
+            FittedPrompt {
+                fitted: tumbler_model::chat::Fitted {
+                    prompt: "[1] (A) text\n\nWhy?".into(),
+                    sources: 1,
+                    cut: false,
+                },
+                tokens: 12,
+                fits: true,
+            },
+        ),
     ]
 }

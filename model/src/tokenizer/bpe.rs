@@ -10,7 +10,7 @@
 //! the plain step-by-step merge of [`Merges::trace`], which the BPE animation shows.
 
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub(crate) type Rank = u32;
 
@@ -28,7 +28,7 @@ pub(crate) enum Merges {
 }
 
 /// One merge the encoder performs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MergeStep {
     /// Bytes of the left piece of the merged pair.
     pub left: Vec<u8>,
@@ -45,7 +45,7 @@ pub struct MergeStep {
 }
 
 /// How one pre-split piece became ids.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PieceTrace {
     /// The piece's UTF-8 bytes: the state before the first merge, one byte per part.
     pub bytes: Vec<u8>,

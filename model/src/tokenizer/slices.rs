@@ -1,5 +1,5 @@
 //! Cutting long text into slices that encode to exactly the ids of the whole text, so a 1 MB
-//! paste can be encoded a slice at a time with the page staying responsive in between.
+//! paste can be encoded a slice at a time, with its progress reported between slices.
 //!
 //! A cut is safe where no pre-split piece can straddle it and the piece after it starts the
 //! same way from a fresh start. For the split patterns of cl100k_base, o200k_base and r50k_base
@@ -16,7 +16,7 @@
 //! encoding on probe texts before slices are used with it; if the check fails the text is
 //! encoded whole.
 
-use tumbler_model::tokenizer::Encoding;
+use super::Encoding;
 
 /// About how many bytes of text to encode between two yields to the event loop.
 pub const SLICE_BYTES: usize = 16 * 1024;
@@ -78,17 +78,17 @@ pub fn cuts_keep_ids(enc: &Encoding) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tumbler_model::tokenizer::EncodingName;
+    use crate::tokenizer::EncodingName;
 
     fn load(name: EncodingName) -> Encoding {
-        let path = tumbler_model::repo_file("public").join(name.public_path());
+        let path = crate::repo_file("public").join(name.public_path());
         Encoding::from_file(name, &path).expect("vocabulary under public/")
     }
 
     /// Every vector text, joined with newlines and spaces and repeated: English, code, numbers,
     /// whitespace runs, contractions, scripts, emoji, then cut at small and large slice sizes.
     fn mixed_text() -> String {
-        let path = tumbler_model::repo_file("model/tests/vectors/tiktoken_vectors.json");
+        let path = crate::repo_file("model/tests/vectors/tiktoken_vectors.json");
         let raw = std::fs::read_to_string(path).expect("vector file");
         let json: serde_json::Value = serde_json::from_str(&raw).expect("vector json");
         let texts: Vec<&str> = json["cases"]
