@@ -32,6 +32,7 @@ pub fn App() -> impl IntoView {
     });
     // The page lives as long as the tab; these listeners do too.
     std::mem::forget((on_hash, on_key));
+    crate::scroll_boxes::watch();
 
     if embed {
         set_body_class("embed");

@@ -11,6 +11,7 @@ mod engine;
 mod offline;
 mod present;
 mod route;
+mod scroll_boxes;
 mod theme;
 mod tokenizers;
 mod url_codec;

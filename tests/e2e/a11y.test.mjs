@@ -192,8 +192,26 @@ function phoneFit(page) {
   });
 }
 
-test(`on a 360-px phone, ${CHECKED.length} chapters: no sideways scrolling, no SVG text under 10 px, 44-px touch targets, a visible focus on every Tab stop, charts that state their numbers, generated text announced`, async (t) => {
+/**
+ * Boxes that scroll sideways in their own frame but take no keyboard focus, so that they cannot
+ * be scrolled without a pointer (axe's scrollable-region-focusable): checked once the page has
+ * been still for longer than the app waits before giving such a box its Tab stop
+ * (scroll_boxes.rs).
+ */
+async function scrollGaps(page) {
+  await page.waitForTimeout(400);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: "rule", values: ["scrollable-region-focusable"] },
+      resultTypes: ["violations"],
+    });
+    return r.violations.flatMap((v) => v.nodes.map((n) => n.target.join(" ")));
+  });
+}
+
+test(`on a 360-px phone, ${CHECKED.length} chapters: no sideways scrolling, a keyboard stop on every box that scrolls, no SVG text under 10 px, 44-px touch targets, a visible focus on every Tab stop, charts that state their numbers, generated text announced`, async (t) => {
   const { page, context, problems } = await openReady({ width: 360, height: 740 });
+  await page.addScriptTag({ content: AXE });
   const small = [];
   const keyboard = [];
   const heard = [];
@@ -209,6 +227,7 @@ test(`on a 360-px phone, ${CHECKED.length} chapters: no sideways scrolling, no S
     const k = await keyboardGaps(page, slug);
     keyboard.push(...k.gaps);
     stops += k.stops;
+    for (const box of await scrollGaps(page)) keyboard.push(`${slug}: ${box} scrolls sideways but takes no focus`);
   }
   t.diagnostic(`${CHECKED.length} chapters: ${stops} Tab stops walked; ${small.length} small targets, ${keyboard.length} keyboard gaps, ${heard.length} screen-reader gaps, ${fits.length} chapters that do not fit`);
   // One list, so that a failing run names every kind of gap at once.

@@ -13,6 +13,7 @@ mod engine;
 mod eval;
 mod foreign;
 mod gates;
+mod history;
 mod mmoe;
 mod moe;
 mod next;
@@ -67,6 +68,8 @@ enum Command {
     TrainTokenizer(train_tokenizer::TrainTokenizerArgs),
     /// Pre-train the Tumbler (resumable), or measure tokens/s with --bench.
     Train(train::TrainArgs),
+    /// Write the loss history the training chapter draws, read back from a finished run's curve.
+    History(history::HistoryArgs),
     /// Fine-tune the pre-trained Tumbler into a chat model (resumable).
     Sft(sft::SftArgs),
     /// The DPO loss of a chosen/rejected pair (chat model vs base model), then DPO steps on a copy.
@@ -113,6 +116,7 @@ fn main() -> anyhow::Result<()> {
         Command::Corpus(args) => corpus::run(args),
         Command::TrainTokenizer(args) => train_tokenizer::run(args),
         Command::Train(args) => train::run(args),
+        Command::History(args) => history::run(args),
         Command::Sft(args) => sft::run(args),
         Command::Card(args) => card::run(args),
         Command::Rl(args) => rl::run(args),

@@ -159,6 +159,10 @@ pub fn run(args: TrainArgs) -> Result<()> {
     curve::draw(&state.history, "Tumbler pre-training", &args.curve)?;
     if state.step >= cfg.schedule.total_steps {
         weights::save(&model, &args.export, StorageDtype::F16)?;
+        std::fs::write(
+            args.export.join("history.json"),
+            serde_json::to_string(&curve::History::exact(&state.history))?,
+        )?;
         let last_val = state.history.iter().rev().find_map(|p| p.val_loss);
         std::fs::write(
             args.export.join("run.json"),
