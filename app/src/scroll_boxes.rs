@@ -1,7 +1,8 @@
-//! A box that scrolls sideways on its own — on a phone, a table, formula or strip of tokens wider
-//! than the column (main.css) — must be scrollable without a pointer (WCAG 2.1.1; axe's
-//! `scrollable-region-focusable`). Some time after any change to the page or its width, each
-//! element in `main` whose content is wider than it and whose style lets it scroll gets a Tab stop
+//! A box that scrolls on its own — on a phone, a table, formula or strip of tokens wider than the
+//! column (main.css); anywhere, a prompt in a box of capped height — must be scrollable without a
+//! pointer (WCAG 2.1.1; axe's `scrollable-region-focusable`). Some time after any change to the
+//! page or its width, each element in `main` whose content overflows it in a direction its style
+//! lets it scroll gets a Tab stop
 //! (`tabindex="0"`, marked `data-scroll-stop`) unless it already holds a control; one that no
 //! longer scrolls loses the stop it was given. Screen-reader-only copies (`.sr-only`) are left
 //! out: they are never seen, so they are never scrolled.
@@ -42,12 +43,19 @@ pub fn watch() {
     queue();
 }
 
-/// Whether the element's style lets it scroll sideways.
-fn scrolls(el: &web_sys::Element) -> bool {
+/// Whether the element's style lets it scroll along `axis` ("overflow-x" or "overflow-y").
+fn scrolls(el: &web_sys::Element, axis: &str) -> bool {
     let style = web_sys::window().and_then(|w| w.get_computed_style(el).ok().flatten());
     style
-        .and_then(|s| s.get_property_value("overflow-x").ok())
+        .and_then(|s| s.get_property_value(axis).ok())
         .is_some_and(|o| o == "auto" || o == "scroll")
+}
+
+/// Whether the element's content overflows it in a direction it scrolls.
+fn scrollable(el: &web_sys::Element) -> bool {
+    let wide = el.scroll_width() > el.client_width() + 1 && el.client_width() > 0;
+    let tall = el.scroll_height() > el.client_height() + 1 && el.client_height() > 0;
+    (wide && scrolls(el, "overflow-x")) || (tall && scrolls(el, "overflow-y"))
 }
 
 /// One pass over the page.
@@ -59,12 +67,11 @@ fn mark() {
             continue;
         };
         let given = el.has_attribute("data-scroll-stop");
-        let wide = el.scroll_width() > el.client_width() + 1 && el.client_width() > 0;
-        let needs = wide
+        let needs = scrollable(&el)
             && el.closest(".sr-only").ok().flatten().is_none()
-            && scrolls(&el)
-            && el.query_selector(FOCUSABLE).ok().flatten().is_none()
-            && (given || !el.has_attribute("tabindex"));
+            && (given || !el.has_attribute("tabindex"))
+            && !el.matches(FOCUSABLE).unwrap_or(true)
+            && el.query_selector(FOCUSABLE).ok().flatten().is_none();
         if needs && !given {
             let _ = el.set_attribute("tabindex", "0");
             let _ = el.set_attribute("data-scroll-stop", "");

@@ -185,6 +185,12 @@ impl Encoding {
         Self::from_bytes(name, &data)
     }
 
+    /// The vocabulary this source tree ships under `public/` (natively: the tests of every crate
+    /// read the same files the page fetches).
+    pub fn shipped(name: EncodingName) -> Result<Self, TokenizerError> {
+        Self::from_file(name, &crate::repo_file("public").join(name.public_path()))
+    }
+
     pub fn name(&self) -> EncodingName {
         self.name
     }

@@ -136,3 +136,31 @@ test("neural-net: real token ids in, probabilities summing to 1 out, and a real 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// The Tumbler's own pre-training record: its loss history (public/model/base/history.json) drawn
+// with the site's chart, its numbers in the chart's table, and the precision the file states in
+// the caption.
+test("training: the Tumbler's own loss history is drawn from history.json, with its stated precision", async () => {
+  const history = JSON.parse(readFileSync(join(DIST, "public/model/base/history.json"), "utf8"));
+  const { page, context, problems } = await openPage(env.browser, env.server.origin);
+  await page.goto(chapterUrl(env.server.origin, "training"));
+  const record = page.locator("[data-loss-history]");
+  await record.waitFor({ timeout: 30_000 });
+  assert.equal(Number(await record.getAttribute("data-points")), history.points.length);
+  const precision = Number(await record.getAttribute("data-precision"));
+  assert.ok(Math.abs(precision - history.precision_nats) < 1e-12, `precision ${precision} vs ${history.precision_nats}`);
+  // The chart is drawn (an SVG with both lines), and where the run ended is named on it.
+  const last = history.points.at(-1);
+  const svg = await record.locator(".chart-svg").innerHTML();
+  assert.ok(svg.startsWith("<svg"), "an SVG chart");
+  assert.ok(svg.includes(`${last.val_loss.toFixed(2)} nats`), `the last validation loss ${last.val_loss} named on the chart`);
+  // Its numbers for screen readers: the first training point, in millions of tokens.
+  const table = await record.locator(".sr-only table").innerText();
+  assert.match(table, /training loss/);
+  assert.match(table, /validation loss/);
+  const caption = await record.locator("figcaption").innerText();
+  assert.ok(caption.includes(`${history.points.length} points`), caption);
+  if (history.precision_nats > 0) assert.ok(caption.includes(history.precision_nats.toFixed(3)), caption);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -270,6 +270,9 @@ test("embed: the slide page gets tumbler:height messages and fits the iframe to 
   const inner = await frame.evaluate(() => [document.scrollingElement.scrollHeight, innerHeight]);
   assert.ok(inner[0] <= inner[1] + 1, `no scrollbar inside the embed: ${inner}`);
   const tall = await page.evaluate(() => document.querySelector("iframe").getBoundingClientRect().height);
+  // The slide as the room sees it: its own heading, then the chapter fitted into it.
+  await page.evaluate(() => scrollTo(0, 0));
+  await page.screenshot({ path: join(await artifacts(), "present-embed-slide-top.png") });
 
   // A narrower frame reflows taller: a new message, a taller iframe.
   await page.evaluate(() => { document.querySelector("iframe").style.width = "360px"; });

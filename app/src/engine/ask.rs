@@ -30,22 +30,7 @@ pub fn ask<A>(query: Query) -> impl Future<Output = Result<A, String>>
 where
     A: TryFrom<Answer, Error = Answer> + 'static,
 {
-    let (send, answer) = oneshot::channel();
-    let mut send = Some(send);
-    let handler: Handler = Box::new(move |reply| {
-        let result = match reply {
-            Reply::Answer { answer, .. } => {
-                A::try_from(answer).map_err(|other| format!("the engine answered {other:?}"))
-            }
-            Reply::Failed { message, .. } => Err(message),
-            other => Err(unexpected(&other)),
-        };
-        if let Some(send) = send.take() {
-            let _ = send.send(result);
-        }
-    });
-    connection::submit(query, handler);
-    async move { answer.await.unwrap_or_else(|_| Err("the engine went away".to_string())) }
+    ask_with_steps(query, |_| {})
 }
 
 /// [`ask`], for a question that streams steps before its one answer (a download's progress):
@@ -63,7 +48,7 @@ where
         let result = match reply {
             Reply::Step { step, .. } => return on_step(step),
             Reply::Answer { answer, .. } => {
-                A::try_from(answer).map_err(|other| format!("the worker answered {other:?}"))
+                A::try_from(answer).map_err(|other| format!("the engine answered {other:?}"))
             }
             Reply::Failed { message, .. } => Err(message),
             other => Err(unexpected(&other)),
@@ -73,7 +58,7 @@ where
         }
     });
     connection::submit(query, handler);
-    async move { answer.await.unwrap_or_else(|_| Err("the worker went away".to_string())) }
+    async move { answer.await.unwrap_or_else(|_| Err("the engine went away".to_string())) }
 }
 
 /// A running stream: dropping it stops the stream after its current step.

@@ -84,8 +84,7 @@ mod tests {
     use tumbler_model::tokenizer::{Encoding, EncodingName};
 
     fn load(name: EncodingName) -> Encoding {
-        let path = tumbler_model::repo_file("public").join(name.public_path());
-        Encoding::from_file(name, &path).expect("vocabulary under public/")
+        Encoding::shipped(name).expect("vocabulary under public/")
     }
 
     #[test]

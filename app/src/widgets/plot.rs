@@ -9,6 +9,7 @@
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// The series colours, in order: purple, teal, orange, red, blue, grey.
 pub const SERIES: [RGBColor; 6] = [
@@ -148,6 +149,13 @@ pub struct Axis {
 }
 
 impl Axis {
+    /// Where `v` lies along the axis, from 0 at its start to 1 at its end (on its own scale).
+    pub fn share(&self, v: f64) -> f64 {
+        let (lo, hi, v) =
+            if self.log { (self.min.ln(), self.max.ln(), v.ln()) } else { (self.min, self.max, v) };
+        if hi > lo { (v - lo) / (hi - lo) } else { 0.0 }
+    }
+
     /// A linear axis with compact labels.
     pub fn linear(min: f64, max: f64) -> Axis {
         Axis { min, max, log: false, format: compact }
@@ -339,12 +347,17 @@ impl LineChart {
                 let color = SERIES[d.color % SERIES.len()];
                 chart
                     .draw_series(d.points.iter().map(|(x, y, name)| {
+                        // A name beside a dot in the last quarter of the chart goes on the dot's
+                        // left, so that the chart's edge does not cut it.
+                        let left = self.x.share(*x) > 0.75;
+                        let (dx, anchor) = if left { (-8, HPos::Right) } else { (8, HPos::Left) };
+                        let font = ("sans-serif", 13).into_font().color(&BLACK);
                         EmptyElement::at((*x, *y))
                             + Circle::new((0, 0), 5, color.filled())
                             + Text::new(
                                 name.clone(),
-                                (8, -8),
-                                ("sans-serif", 13).into_font().color(&BLACK),
+                                (dx, -8),
+                                font.pos(Pos::new(anchor, VPos::Top)),
                             )
                     }))
                     .map_err(|e| e.to_string())?;
@@ -453,6 +466,28 @@ mod tests {
         for v in [3.0, 7e5, 9e5, 0.0, -1.0, f64::NAN] {
             assert!(!log_label(v), "{v}");
         }
+    }
+
+    #[test]
+    fn a_dot_near_the_right_edge_is_named_on_its_left() {
+        let chart = LineChart {
+            x: Axis::linear(0.0, 10.0),
+            y: Axis::linear(0.0, 1.0),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            series: vec![],
+            size: (400, 300),
+        };
+        let named = |x: f64| {
+            let dots =
+                [Dots { label: "d".into(), points: vec![(x, 0.5, "NAME".into())], color: 0 }];
+            let svg = chart.drawing(&dots);
+            let at = svg.find(">\nNAME").or_else(|| svg.find(">NAME")).expect("the name is drawn");
+            svg[svg[..at].rfind("<text").unwrap()..at].to_owned()
+        };
+        assert!(named(9.9).contains("text-anchor=\"end\""), "{}", named(9.9));
+        assert!(!named(1.0).contains("text-anchor=\"end\""), "{}", named(1.0));
+        assert!((Axis::log(1.0, 100.0).share(10.0) - 0.5).abs() < 1e-12);
     }
 
     #[test]

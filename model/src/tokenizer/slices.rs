@@ -81,8 +81,7 @@ mod tests {
     use crate::tokenizer::EncodingName;
 
     fn load(name: EncodingName) -> Encoding {
-        let path = crate::repo_file("public").join(name.public_path());
-        Encoding::from_file(name, &path).expect("vocabulary under public/")
+        Encoding::shipped(name).expect("vocabulary under public/")
     }
 
     /// Every vector text, joined with newlines and spaces and repeated: English, code, numbers,

@@ -29,6 +29,8 @@ const TYPING_PAUSE_MS: u64 = 450;
 /// One run: the steps received, how many are on screen, and how it ended.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Writing {
+    /// Which run this is (each rewrite counts one), so that its chips are new elements.
+    run: u32,
     prompt: String,
     steps: Vec<GeneratedToken>,
     shown: usize,
@@ -147,15 +149,17 @@ pub fn Hero() -> impl IntoView {
         stop_pacer();
         let text = prompt.get_untracked();
         picked.set(None);
+        let run = writing.with_untracked(|w| w.run) + 1;
         if text.trim().is_empty() {
             stream.set_value(None);
             writing.set(Writing {
+                run,
                 end: Some(Err("There is nothing to continue: type a few words.".into())),
                 ..Writing::default()
             });
             return;
         }
-        writing.set(Writing { prompt: text.clone(), ..Writing::default() });
+        writing.set(Writing { run, prompt: text.clone(), ..Writing::default() });
         let options = GenerateOptions {
             max_tokens: MAX_TOKENS,
             temperature: TEMPERATURE,
@@ -227,34 +231,40 @@ pub fn Hero() -> impl IntoView {
         write();
     };
 
-    let text = move || {
+    // The chips on screen, keyed by run and position: each tick of the pace adds one element
+    // rather than drawing the whole text again.
+    let chips = move || {
         writing.with(|w| {
-            let tokens = w
-                .shown()
+            w.shown()
                 .iter()
+                .cloned()
                 .enumerate()
-                .map(|(i, step)| {
-                    view! {
-                        <span
-                            class="hero-token"
-                            class:picked=move || picked.get() == Some(i)
-                            style=format!("--p: {:.3}", step.token.p.clamp(0.0, 1.0))
-                            data-token-id=step.token.id
-                            data-p=step.token.p.to_string()
-                            on:click=move |_| picked.set(Some(i))
-                        >
-                            {step.token.text.clone()}
-                        </span>
-                    }
-                })
-                .collect_view();
-            let writing_now = !w.finished() && w.end.as_ref().is_none_or(Result::is_ok);
-            view! {
-                <span class="hero-prompt">{w.prompt.clone()}</span>
-                {tokens}
-                {writing_now.then(|| view! { <span class="hero-cursor" aria-hidden="true"></span> })}
-            }
+                .map(|(i, step)| (w.run, i, step))
+                .collect::<Vec<_>>()
         })
+    };
+    let chip = move |(_, i, step): (u32, usize, GeneratedToken)| {
+        view! {
+            <span
+                class="hero-token"
+                class:picked=move || picked.get() == Some(i)
+                style=format!("--p: {:.3}", step.token.p.clamp(0.0, 1.0))
+                data-token-id=step.token.id
+                data-p=step.token.p.to_string()
+                on:click=move |_| picked.set(Some(i))
+            >
+                {step.token.text}
+            </span>
+        }
+    };
+    let writing_now =
+        move || writing.with(|w| !w.finished() && w.end.as_ref().is_none_or(Result::is_ok));
+    let text = move || {
+        view! {
+            <span class="hero-prompt">{move || writing.with(|w| w.prompt.clone())}</span>
+            <For each=chips key=|(run, i, _)| (*run, *i) children=chip/>
+            {move || writing_now().then(|| view! { <span class="hero-cursor" aria-hidden="true"></span> })}
+        }
     };
     // The step drawn: the reader's pick, else the newest token.
     let current = move || {
