@@ -23,15 +23,24 @@ pub fn Chart(
     /// A caption under the chart.
     #[prop(optional, into)]
     caption: Option<String>,
+    /// While the chart has nothing to draw yet (a run the reader starts), what will appear and
+    /// how to start it: written over the faded, empty axes, so that the panel does not look
+    /// broken and keeps its height when the first numbers arrive.
+    #[prop(optional, into)]
+    waiting: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
+    let waiting = move || waiting.and_then(|w| w.get());
     let markup = Memo::new(move |_| {
         let m = svg.get();
         let (drawing, table) = parts(&m);
         (drawing.to_owned(), table.to_owned())
     });
     view! {
-        <figure class="chart">
-            <div class="chart-svg" role="img" aria-label=label inner_html=move || markup.with(|m| m.0.clone())></div>
+        <figure class="chart" class:chart-waiting=move || waiting().is_some()>
+            <div class="chart-frame">
+                <div class="chart-svg" role="img" aria-label=label inner_html=move || markup.with(|m| m.0.clone())></div>
+                {move || waiting().map(|hint| view! { <p class="chart-hint">{hint}</p> })}
+            </div>
             <div class="sr-only" inner_html=move || markup.with(|m| m.1.clone())></div>
             {caption.map(|c| view! { <figcaption>{c}</figcaption> })}
         </figure>

@@ -132,7 +132,8 @@ pub fn compact(v: f64) -> String {
     } else if scaled.abs() >= 1.0 {
         format!("{scaled:.1}")
     } else {
-        format!("{scaled:.3}").trim_end_matches('0').to_owned()
+        // 0.9999 prints as "1.000": trim the zeros, then a dot left bare ("1.").
+        format!("{scaled:.3}").trim_end_matches('0').trim_end_matches('.').to_owned()
     };
     format!("{s}{unit}")
 }
@@ -456,6 +457,9 @@ mod tests {
         assert_eq!(compact(671e9), "671B");
         assert_eq!(compact(12.5), "12.5");
         assert_eq!(compact(0.25), "0.25");
+        // A tick a rounding error under 1 (plotters' 0.1 steps) reads "1", not "1.".
+        assert_eq!(compact(0.999_999_999), "1");
+        assert_eq!(compact(0.0), "0");
     }
 
     #[test]

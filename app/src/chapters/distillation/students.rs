@@ -144,6 +144,13 @@ pub fn TwoStudents() -> impl IntoView {
             l.chart(|e| (e.hard.loss, e.soft.loss), "held-out loss (nats/token)", teacher)
         })
     });
+    let waiting = Signal::derive(move || {
+        log.with(|l| l.setup.is_none()).then(|| {
+            "Press “Train both students”: each student's held-out numbers are drawn here as it \
+             learns."
+                .to_string()
+        })
+    });
     let kl_chart = Signal::derive(move || {
         log.with(|l| l.chart(|e| (e.hard.kl, e.soft.kl), "KL(teacher ‖ student), nats", None))
     });
@@ -300,8 +307,8 @@ pub fn TwoStudents() -> impl IntoView {
             {progress}
             {table}
             <p class="distill-summary">{summary}</p>
-                <Chart svg=loss_chart label="Held-out loss of the hard and the soft student at each measurement, with the teacher's own as a level" caption="Cross-entropy against the held-out text's real next tokens. The flat line is the teacher's own loss on the same tokens."/>
-                <Chart svg=kl_chart label="KL divergence from the teacher to each student on the held-out text, at each measurement" caption="How far each student's next-token distribution is from the teacher's, at T = 1, averaged over the held-out tokens. 0 would be a perfect copy."/>
+                <Chart svg=loss_chart waiting label="Held-out loss of the hard and the soft student at each measurement, with the teacher's own as a level" caption="Cross-entropy against the held-out text's real next tokens. The flat line is the teacher's own loss on the same tokens."/>
+                <Chart svg=kl_chart waiting label="KL divergence from the teacher to each student on the held-out text, at each measurement" caption="How far each student's next-token distribution is from the teacher's, at T = 1, averaged over the held-out tokens. 0 would be a perfect copy."/>
             <p class="small">
                 "The two charts ask different questions. KL asks how much a student's guesses look \
                  like the teacher's; the loss asks how well it predicts the text itself. They need \

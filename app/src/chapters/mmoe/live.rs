@@ -243,6 +243,13 @@ pub fn LiveMmoe() -> impl IntoView {
     let busy = move || matches!(status.get(), Status::Starting | Status::Running);
 
     let loss_chart = Signal::derive(move || log.with(Log::loss_chart));
+    let waiting = Signal::derive(move || {
+        log.with(|l| l.evals.is_empty()).then(|| {
+            "Press Train: both tasks' held-out errors are drawn here every ten steps as the \
+             model learns, in this page."
+                .to_string()
+        })
+    });
     let gates = move || {
         log.with(|l| {
             let e = l.latest()?;
@@ -413,7 +420,7 @@ pub fn LiveMmoe() -> impl IntoView {
             <p class="small">{about}</p>
             {progress}
             {gates}
-            <Chart svg=loss_chart label="Each task's held-out mean squared error at each measurement" caption="Mean squared error on held-out examples the model never trains on, every ten steps."/>
+            <Chart svg=loss_chart waiting label="Each task's held-out mean squared error at each measurement" caption="Mean squared error on held-out examples the model never trains on, every ten steps."/>
             {table}
             <p class="small">
                 "The gate overlap is Σ min(g_A, g_B) over the experts for each held-out input, \

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::engine::{EngineReady, Shown};
 
+use crate::calc::expr::group_thousands;
 use crate::engine::live::next_logits;
 use crate::engine::{self, EngineState, NextLogits};
 use crate::url_state::text_param;
@@ -63,10 +64,12 @@ fn ys(n: usize) -> Vec<f64> {
 }
 
 fn diagram(net: &Net, layers: usize, width: usize) -> impl IntoView + use<> {
-    let x_in = 170.0;
-    let x_out = 640.0;
+    // Room on the left for the input tokens' labels and on the right for the outputs' (the
+    // longest, "the other 4,092: 91.4%", takes ~150 of the 800 units).
+    let x_in = 150.0;
+    let x_out = 600.0;
     let hidden_x: Vec<f64> =
-        (0..layers).map(|l| 255.0 + l as f64 * 250.0 / (layers.max(2) - 1) as f64).collect();
+        (0..layers).map(|l| 230.0 + l as f64 * 280.0 / (layers.max(2) - 1) as f64).collect();
     let columns: Vec<(f64, Vec<f64>)> = std::iter::once((x_in, ys(net.inputs.len())))
         .chain(hidden_x.iter().map(|&x| (x, ys(HIDDEN))))
         .chain(std::iter::once((x_out, ys(net.outputs.len() + 1))))
@@ -155,7 +158,7 @@ fn diagram(net: &Net, layers: usize, width: usize) -> impl IntoView + use<> {
             <g class="nn-output nn-rest" data-p=net.rest.to_string()>
                 <circle cx=x_out cy=rest_y r="10" class="nn-node"></circle>
                 <text x=x_out + 16.0 y=rest_y + 4.0 class="nn-label">
-                    {format!("the other {others}: {:.1}%", net.rest * 100.0)}
+                    {format!("the other {}: {:.1}%", group_thousands(others as i128), net.rest * 100.0)}
                 </text>
             </g>
             <text x=x_in y="300" text-anchor="middle" class="nn-label">"token ids in"</text>

@@ -46,7 +46,7 @@ fn cell(rows: usize, cols: usize) -> f64 {
     (640.0 / cols.max(1) as f64).min(480.0 / rows.max(1) as f64).min(6.0)
 }
 
-fn shown(w: &WeightMatrix, role: &str) -> impl IntoView + use<> {
+fn shown(w: &WeightMatrix, layer: usize, role: &str) -> impl IntoView + use<> {
     let (rows, cols) = (w.values.shape[0], w.values.shape[1]);
     let params = rows * cols;
     let s = summary(&w.values.data);
@@ -60,7 +60,8 @@ fn shown(w: &WeightMatrix, role: &str) -> impl IntoView + use<> {
             data-params=params
             data-model-params=w.model_params
         >
-            <h3>{format!("{}: {rows} × {cols}", w.name)}</h3>
+            <h3>{format!("Block {}, {role}: {rows} × {cols}", layer + 1)}</h3>
+            <p class="small muted">"Its name in the weights file: " <code>{w.name.clone()}</code></p>
             <p class="result">
                 {format!(
                     "{rows} × {cols} = {} weights, {:.1}% of the Tumbler's {}.",
@@ -140,7 +141,7 @@ pub fn LiveWeights() -> impl IntoView {
                 Some(Err(message)) => {
                     view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any()
                 }
-                Some(Ok(w)) => shown(w, ROLES[matrix.get_untracked()]).into_any(),
+                Some(Ok(w)) => shown(w, layer.get_untracked(), ROLES[matrix.get_untracked()]).into_any(),
             })}
         }
     };

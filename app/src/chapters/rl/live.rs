@@ -225,6 +225,13 @@ pub fn LiveRl() -> impl IntoView {
     let busy = move || run.busy();
 
     let chart = Signal::derive(move || log.with(Log::chart));
+    let waiting = Signal::derive(move || {
+        log.with(|l| l.fine_tuned.is_none() && l.rounds.is_empty()).then(|| {
+            "Press Start: the policy is fine-tuned, then each round of RL adds its pass rate and \
+             reward here."
+                .to_string()
+        })
+    });
     let choices = Reward::ALL
         .into_iter()
         .map(|r| {
@@ -443,7 +450,7 @@ pub fn LiveRl() -> impl IntoView {
             {note}
             {progress}
             {stats}
-            <Chart svg=chart label="Held-out pass rate, mean reward and share of passing attempts per round" caption="Round 0 is the fine-tuned policy. The pass rate is measured on held-out strings answered greedily; the reward is what the run optimises. Under the “correct” reward the mean reward is the share of passing attempts, so those two lines coincide. Choose “length” or “format” and watch the reward and the pass rate part."/>
+            <Chart svg=chart waiting label="Held-out pass rate, mean reward and share of passing attempts per round" caption="Round 0 is the fine-tuned policy. The pass rate is measured on held-out strings answered greedily; the reward is what the run optimises. Under the “correct” reward the mean reward is the share of passing attempts, so those two lines coincide. Choose “length” or “format” and watch the reward and the pass rate part."/>
             {history}
             {examples}
             {table}

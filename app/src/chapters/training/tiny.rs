@@ -121,6 +121,13 @@ pub fn TinyTraining() -> impl IntoView {
     };
 
     let chart = Signal::derive(move || log.with(Log::chart));
+    let waiting = Signal::derive(move || {
+        log.with(|l| l.losses.is_empty()).then(|| {
+            "Press “Start training”: the loss of every step is drawn here, starting near the flat \
+             line of a uniform guess."
+                .to_string()
+        })
+    });
     let about = move || {
         log.with(|l| {
             l.run.as_ref().map(|r| {
@@ -233,7 +240,7 @@ pub fn TinyTraining() -> impl IntoView {
             {note}
             <p class="small">{about}</p>
             {stats}
-            <Chart svg=chart label="The tiny model's training loss per step, falling from about ln V" caption="Loss of each step's batch. The flat line is the loss of a model that gives every token the same probability."/>
+            <Chart svg=chart waiting label="The tiny model's training loss per step, falling from about ln V" caption="Loss of each step's batch. The flat line is the loss of a model that gives every token the same probability."/>
             {predictions}
         }
     };
