@@ -344,29 +344,86 @@ impl LineChart {
                         .map_err(|e| e.to_string())?;
                 }
             }
-            for d in dots {
-                let color = SERIES[d.color % SERIES.len()];
-                chart
-                    .draw_series(d.points.iter().map(|(x, y, name)| {
-                        // A name beside a dot in the last quarter of the chart goes on the dot's
-                        // left, so that the chart's edge does not cut it.
-                        let left = self.x.share(*x) > 0.75;
-                        let (dx, anchor) = if left { (-8, HPos::Right) } else { (8, HPos::Left) };
-                        let font = ("sans-serif", 13).into_font().color(&BLACK);
-                        EmptyElement::at((*x, *y))
-                            + Circle::new((0, 0), 5, color.filled())
-                            + Text::new(
-                                name.clone(),
-                                (dx, -8),
-                                font.pos(Pos::new(anchor, VPos::Top)),
-                            )
-                    }))
-                    .map_err(|e| e.to_string())?;
+            // Each dot's name is placed beside it where it neither leaves the plotting area nor
+            // covers another name or dot (first fit among six places, see `place_label`).
+            let area = chart.plotting_area().get_pixel_range();
+            let named: Vec<(usize, (i32, i32), &str)> = dots
+                .iter()
+                .enumerate()
+                .flat_map(|(i, d)| d.points.iter().map(move |p| (i, p)))
+                .map(|(i, (x, y, name))| (i, chart.backend_coord(&(*x, *y)), name.as_str()))
+                .collect();
+            let centres: Vec<(i32, i32)> = named.iter().map(|n| n.1).collect();
+            let mut taken: Vec<Rect> = Vec::new();
+            for (i, at, name) in named {
+                let color = SERIES[dots[i].color % SERIES.len()];
+                root.draw(&Circle::new(at, 5, color.filled())).map_err(|e| e.to_string())?;
+                if name.is_empty() {
+                    continue;
+                }
+                let (rect, (dx, dy), anchor) = place_label(at, name, &area, &taken, &centres);
+                taken.push(rect);
+                let font = ("sans-serif", 13).into_font().color(&BLACK);
+                root.draw(&Text::new(
+                    name.to_owned(),
+                    (at.0 + dx, at.1 + dy),
+                    font.pos(Pos::new(anchor, VPos::Center)),
+                ))
+                .map_err(|e| e.to_string())?;
             }
             root.present().map_err(|e| e.to_string())?;
         }
         Ok(out)
     }
+}
+
+/// A label's box in pixels: left, top, right, bottom.
+type Rect = (i32, i32, i32, i32);
+
+/// Where the name of the dot at `at` goes: the first of six places beside it (right, left, then
+/// above and below on either side) whose box stays inside `area` and overlaps neither a name
+/// already placed nor another dot; the first place inside the area if none is free. Returns the
+/// box, the text's offset from the dot and its horizontal anchor. A 13-px sans-serif letter is
+/// taken as 7.5 px wide on average.
+fn place_label(
+    at: (i32, i32),
+    name: &str,
+    area: &(std::ops::Range<i32>, std::ops::Range<i32>),
+    taken: &[Rect],
+    dots: &[(i32, i32)],
+) -> (Rect, (i32, i32), HPos) {
+    let w = (name.chars().count() as f64 * 7.5).ceil() as i32;
+    let h = 16;
+    let (x, y) = at;
+    let places = [
+        ((9, 0), HPos::Left),
+        ((-9, 0), HPos::Right),
+        ((4, -18), HPos::Left),
+        ((4, 18), HPos::Left),
+        ((-4, -18), HPos::Right),
+        ((-4, 18), HPos::Right),
+    ];
+    let rect = |(dx, dy): (i32, i32), anchor: HPos| -> Rect {
+        let left = if matches!(anchor, HPos::Right) { x + dx - w } else { x + dx };
+        (left, y + dy - h / 2, left + w, y + dy + h / 2)
+    };
+    let inside = |r: &Rect| {
+        r.0 >= area.0.start && r.2 <= area.0.end + 8 && r.1 >= area.1.start - 8 && r.3 <= area.1.end
+    };
+    let overlaps = |a: &Rect, b: &Rect| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+    let clear = |r: &Rect| {
+        !taken.iter().any(|t| overlaps(r, t))
+            && !dots
+                .iter()
+                .any(|&(dx, dy)| (dx, dy) != at && overlaps(r, &(dx - 5, dy - 5, dx + 5, dy + 5)))
+    };
+    let fits = places.iter().map(|&(off, anchor)| (rect(off, anchor), off, anchor));
+    let first_inside = fits.clone().find(|(r, ..)| inside(r));
+    fits.clone().find(|(r, ..)| inside(r) && clear(r)).or(first_inside).unwrap_or((
+        rect(places[0].0, places[0].1),
+        places[0].0,
+        places[0].1,
+    ))
 }
 
 /// A heatmap of signed values, `(rows, cols)` row-major: positive cells purple, negative teal,
@@ -492,6 +549,24 @@ mod tests {
         assert!(named(9.9).contains("text-anchor=\"end\""), "{}", named(9.9));
         assert!(!named(1.0).contains("text-anchor=\"end\""), "{}", named(1.0));
         assert!((Axis::log(1.0, 100.0).share(10.0) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn close_dots_get_names_that_do_not_overlap_or_leave_the_area() {
+        let area = (0..300, 0..200);
+        let dots = [(200, 50), (230, 50), (290, 120)];
+        let mut taken = Vec::new();
+        for (at, name) in dots.iter().zip(["Llama 3 8B", "Llama 3 70B", "GPT-3"]) {
+            let (r, ..) = place_label(*at, name, &area, &taken, &dots);
+            assert!(r.0 >= 0 && r.2 <= 308, "{name} inside: {r:?}");
+            for t in &taken {
+                assert!(
+                    !(r.0 < t.2 && t.0 < r.2 && r.1 < t.3 && t.1 < r.3),
+                    "{name} {r:?} over {t:?}"
+                );
+            }
+            taken.push(r);
+        }
     }
 
     #[test]
