@@ -43,6 +43,9 @@ for (const [width, height] of WIDTHS) {
     for (const theme of THEMES) {
       await page.evaluate((th) => (document.documentElement.dataset.theme = th), theme);
       await page.evaluate(() => window.scrollTo(0, 0));
+      // Colours change with a transition (0.3 s at most, as a11y.test waits): shoot what they
+      // settle to, not a flow box caught halfway between the themes.
+      await page.waitForTimeout(400);
       const path = join(OUT, `${slug}-${width}-${theme}.png`);
       await page.screenshot({ path, fullPage: true });
     }

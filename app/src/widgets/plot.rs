@@ -150,13 +150,6 @@ pub struct Axis {
 }
 
 impl Axis {
-    /// Where `v` lies along the axis, from 0 at its start to 1 at its end (on its own scale).
-    pub fn share(&self, v: f64) -> f64 {
-        let (lo, hi, v) =
-            if self.log { (self.min.ln(), self.max.ln(), v.ln()) } else { (self.min, self.max, v) };
-        if hi > lo { (v - lo) / (hi - lo) } else { 0.0 }
-    }
-
     /// A linear axis with compact labels.
     pub fn linear(min: f64, max: f64) -> Axis {
         Axis { min, max, log: false, format: compact }
@@ -548,7 +541,6 @@ mod tests {
         };
         assert!(named(9.9).contains("text-anchor=\"end\""), "{}", named(9.9));
         assert!(!named(1.0).contains("text-anchor=\"end\""), "{}", named(1.0));
-        assert!((Axis::log(1.0, 100.0).share(10.0) - 0.5).abs() < 1e-12);
     }
 
     #[test]
