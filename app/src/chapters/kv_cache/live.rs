@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use tumbler_engine::{DoneReason, TopToken};
 
+use crate::calc::expr::group_thousands;
 use crate::calc::kv_cache::{KvShape, human_bytes};
 use crate::engine::{self, EngineReady, EngineState, Query, Shown, Stream};
 use crate::url_state::text_param;
@@ -158,13 +159,13 @@ pub fn LiveKvCache() -> impl IntoView {
                          measured from its tensors. The formula: {} layers × {} KV heads × head size {} \
                          × 2 (K and V) × 4 bytes (f32) × {cached_tokens} tokens = {} bytes. Each step \
                          adds {} bytes.",
-                        s.cache_bytes,
+                        group_thousands(i128::from(s.cache_bytes)),
                         human_bytes(s.cache_bytes as f64),
                         shape.layers,
                         shape.kv_heads,
                         shape.head_dim,
-                        formula,
-                        shape.bytes_per_token()
+                        group_thousands(i128::from(formula)),
+                        group_thousands(i128::from(shape.bytes_per_token()))
                     )}
                 </p>
             }

@@ -12,6 +12,7 @@ use crate::engine::{Query, Stream, absolute, latest, state, stream};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
 use crate::widgets::live_panel::LivePanel;
+use crate::widgets::screen::narrow;
 use crate::widgets::token_chips::group;
 
 const DEFAULT_TEXT: &str = "The little dog ran to the park. 3 + 4 = 7, she said, and laughed.";
@@ -119,6 +120,9 @@ fn load_view(trace: &RouteTrace) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(l, layer)| {
+            // A segment names its expert only where "E8" fits: 7% of a desktop bar, 13% of a
+            // phone's (half as wide); the title and the table name every one.
+            let min_share = if narrow() { 0.13 } else { 0.07 };
             let segments = layer
                 .load
                 .iter()
@@ -130,7 +134,7 @@ fn load_view(trace: &RouteTrace) -> impl IntoView {
                         <span
                             style=format!("width: {:.2}%; background: var(--e{e}); color: var(--f{e})", share * 100.0)
                             title=format!("E{}: {n} of {slots} ({:.0}%)", e + 1, share * 100.0)
-                        >{(share >= 0.07).then(|| format!("E{}", e + 1))}</span>
+                        >{(share >= min_share).then(|| format!("E{}", e + 1))}</span>
                     }
                 })
                 .collect_view();

@@ -8,6 +8,7 @@ use tumbler_model::data::pipeline::MIN_ENGLISH;
 use tumbler_model::data::quality::QualityConfig;
 use tumbler_model::data::{Document, PipelineReport, StageReport};
 
+use crate::calc::expr::group_thousands;
 use crate::engine::{self, Query};
 use tumbler_engine::PipelineRun;
 use tumbler_engine::fetch;
@@ -307,15 +308,19 @@ fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView 
                     .map(|s| {
                         let mut reasons: Vec<(String, usize)> = s.reasons.clone().into_iter().filter(|(_, n)| *n > 0).collect();
                         reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                        // Each reason in words (the rule and its threshold), with its count.
                         let reasons = reasons
                             .iter()
-                            .map(|(r, n)| format!("{r} {n}"))
+                            .map(|(r, n)| {
+                                let why = explain(&s.stage, r, None, MIN_ENGLISH);
+                                format!("{why}: {}", group_thousands(*n as i128))
+                            })
                             .collect::<Vec<_>>()
-                            .join(", ");
+                            .join("; ");
                         view! {
                             <tr data-stage=s.stage.clone() data-docs-in=s.docs_in data-docs-out=s.docs_out>
                                 <th scope="row">{stage_title(&s.stage).to_string()}</th>
-                                <td class="num">{format!("{} → {}", s.docs_in, s.docs_out)}</td>
+                                <td class="num">{format!("{} → {}", group_thousands(s.docs_in as i128), group_thousands(s.docs_out as i128))}</td>
                                 <td class="num">{format!("{} → {}", mb(s.bytes_in), mb(s.bytes_out))}</td>
                                 <td class="small">{reasons}</td>
                             </tr>
@@ -518,7 +523,7 @@ fn round_figure(x: f64) -> String {
         return format!("{x:.1}");
     }
     let step = 10f64.powi(x.log10().floor() as i32 - 1);
-    crate::calc::expr::group_thousands(((x / step).round() * step) as i128)
+    group_thousands(((x / step).round() * step) as i128)
 }
 
 #[cfg(test)]
