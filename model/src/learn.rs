@@ -10,6 +10,8 @@ pub mod batches;
 pub mod own;
 pub mod schedule;
 pub mod tiny;
+#[cfg(all(test, feature = "wgpu"))]
+mod wgpu_tests;
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::grad_clipping::GradientClippingConfig;
@@ -79,10 +81,27 @@ pub fn step(
     lr: f64,
     device: &Device,
 ) -> (Tumbler, f32) {
+    let (model, loss) = step_queued(model, optim, batch, lr, device);
+    (model, loss.into_scalar::<f32>())
+}
+
+/// [`step`] with the loss left on the device (not detached from its graph, which is dropped
+/// with it): a GPU backend in the browser reads it back asynchronously (`into_data_async`), as
+/// it cannot wait for one synchronously.
+///
+/// # Shapes
+/// - loss: (1)
+pub fn step_queued(
+    model: Tumbler,
+    optim: &mut ModuleOptimizer,
+    batch: Batch,
+    lr: f64,
+    device: &Device,
+) -> (Tumbler, Tensor<1>) {
     let loss = batch.loss(&model, device); // (1)
     let grads = GradientsParams::from_grads(loss.backward(), &model);
     let model = optim.step(lr, model, grads);
-    (model, loss.into_scalar::<f32>())
+    (model, loss)
 }
 
 // AdamW keys its moments by parameter id, and loading weights mints new ids: a checkpoint saves
