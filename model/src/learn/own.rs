@@ -160,31 +160,60 @@ impl OwnRun {
     /// finds it knows the others were written before it). `with_text` leaves out the files that
     /// never change after the first checkpoint (the tokens and the tokenizer) when false.
     pub fn checkpoint(&self, with_text: bool) -> Result<Vec<File>, OwnError> {
+        Ok(self.checkpoint_files(with_text, self.run.weights()?, self.run.optimizer()?))
+    }
+
+    /// [`OwnRun::checkpoint`] with the weights and AdamW's state read back asynchronously: what
+    /// a run on a GPU in the browser saves (a synchronous read cannot wait for the device
+    /// there). The same files.
+    pub async fn checkpoint_async(&self, with_text: bool) -> Result<Vec<File>, OwnError> {
+        let weights = self.run.weights_async().await?;
+        let optimizer = self.run.optimizer_async().await?;
+        Ok(self.checkpoint_files(with_text, weights, optimizer))
+    }
+
+    /// A checkpoint's files, given the weights and AdamW's state (with its parameter ids) read
+    /// back.
+    fn checkpoint_files(
+        &self,
+        with_text: bool,
+        weights: Vec<u8>,
+        (optimizer, param_ids): (Vec<u8>, Vec<u64>),
+    ) -> Vec<File> {
         let mut files = Vec::with_capacity(6);
         if with_text {
             let tokens = self.run.tokens().iter().flat_map(|t| t.to_le_bytes()).collect();
             files.push((TOKENS_FILE, tokens));
         }
-        files.extend(self.export()?);
+        files.extend(self.export_files(weights));
         if !with_text {
             files.retain(|(name, _)| *name != TOKENIZER_FILE);
         }
-        let (optimizer, param_ids) = self.run.optimizer()?;
         files.push((OPTIMIZER_FILE, optimizer));
         let state = OwnState { param_ids, ..self.state.clone() };
         let state = serde_json::to_vec(&state).expect("the state serialises");
         files.push((STATE_FILE, state));
-        Ok(files)
+        files
     }
 
     /// The model as `tumbler sample --model DIR` and `tumbler eval` read it: `config.json`,
     /// `model.safetensors` (f32) and `tokenizer.json`.
     pub fn export(&self) -> Result<Vec<File>, OwnError> {
-        Ok(vec![
+        Ok(self.export_files(self.run.weights()?))
+    }
+
+    /// [`OwnRun::export`] with the weights read back asynchronously.
+    pub async fn export_async(&self) -> Result<Vec<File>, OwnError> {
+        Ok(self.export_files(self.run.weights_async().await?))
+    }
+
+    /// The exported files, given the weights read back (safetensors, f32).
+    fn export_files(&self, weights: Vec<u8>) -> Vec<File> {
+        vec![
             (CONFIG_FILE, self.config().to_json().into_bytes()),
-            (WEIGHTS_FILE, self.run.weights()?),
+            (WEIGHTS_FILE, weights),
             (TOKENIZER_FILE, self.tokenizer_json.clone().into_bytes()),
-        ])
+        ]
     }
 
     /// The model's hyper-parameters.

@@ -8,11 +8,10 @@
 //! ([`TinyRun::step_async`]) and the weights too ([`TinyRun::weights_async`]).
 
 use burn::module::Module;
-use burn::optim::ModuleOptimizer;
-use burn::tensor::{Bytes, Device, Tensor};
+use burn::tensor::{Device, Tensor};
 
 use super::schedule::Schedule;
-use super::{Batch, SetIds, adamw, batches, param_ids, step, step_queued};
+use super::{AdamW, Batch, SetIds, adamw, batches, param_ids, step, step_queued};
 use crate::generate::{GenerateOptions, Generation, Step};
 use crate::gpt::weights::{self, StorageDtype};
 use crate::gpt::{ConfigError, Tumbler, TumblerConfig, ids_tensor};
@@ -80,7 +79,7 @@ pub struct Saved<'a> {
 pub struct TinyRun {
     /// `None` only while a step moves it through the optimizer.
     model: Option<Tumbler>,
-    optim: ModuleOptimizer,
+    optim: AdamW,
     tokens: Vec<u32>,
     options: TinyOptions,
     device: Device,
@@ -151,8 +150,8 @@ impl TinyRun {
             .map_err(|e| TinyError::Weights(e.to_string()))?;
         run.model = Some(model.map(&mut SetIds::new(saved.param_ids)));
         run.optim = adamw(run.options.weight_decay, 1.0)
-            .from_bytes(Bytes::from_bytes_vec(saved.optimizer.to_vec()))
-            .map_err(|e| TinyError::Optimizer(format!("{e:?}")))?;
+            .from_bytes(saved.optimizer, &run.device)
+            .map_err(|e| TinyError::Optimizer(e.to_string()))?;
         run.steps = saved.steps;
         Ok(run)
     }
@@ -182,8 +181,21 @@ impl TinyRun {
 
     /// AdamW's state as bytes, and the parameter ids (in visiting order) it is keyed by.
     pub fn optimizer(&self) -> Result<(Vec<u8>, Vec<u64>), TinyError> {
-        let bytes = self.optim.into_bytes().map_err(|e| TinyError::Optimizer(format!("{e:?}")))?;
-        Ok((bytes[..].to_vec(), param_ids(self.model())))
+        let bytes = self.optim.to_bytes().map_err(|e| TinyError::Optimizer(e.to_string()))?;
+        Ok((bytes, param_ids(self.model())))
+    }
+
+    /// [`TinyRun::optimizer`], read back asynchronously: on a GPU in the browser, where a
+    /// synchronous read cannot wait for the device. The same bytes.
+    pub async fn optimizer_async(&self) -> Result<(Vec<u8>, Vec<u64>), TinyError> {
+        let bytes =
+            self.optim.to_bytes_async().await.map_err(|e| TinyError::Optimizer(e.to_string()))?;
+        Ok((bytes, param_ids(self.model())))
+    }
+
+    /// The devices AdamW's moments are on (the device it trains on, once it has a state).
+    pub fn optimizer_devices(&self) -> Vec<Device> {
+        self.optim.devices()
     }
 
     /// The token ids it learns from.
@@ -375,6 +387,27 @@ mod tests {
             assert!((x - y).abs() < 1e-5, "{a:?} vs {b:?}");
         }
         assert_ne!(losses(1), losses(2));
+    }
+
+    /// A run resumed on the CPU keeps AdamW's moments on the CPU, before and after its next
+    /// step. burn's own loader put them on its default device, which is the wgpu device when
+    /// burn's wgpu backend is compiled in (CI's test build): this test runs in that build.
+    #[test]
+    fn a_run_resumed_on_the_cpu_keeps_its_state_there() {
+        let mut run = TinyRun::new(&toy(), text(), TinyOptions::page(10, 4)).unwrap();
+        run.step();
+        let (weights, (optimizer, param_ids)) = (run.weights().unwrap(), run.optimizer().unwrap());
+        let saved =
+            Saved { weights: &weights, optimizer: &optimizer, param_ids: &param_ids, steps: 1 };
+        let mut resumed =
+            TinyRun::restore(&toy(), text(), TinyOptions::page(10, 4), &saved).unwrap();
+        let on_the_cpu = |run: &TinyRun| {
+            let devices = run.optimizer_devices();
+            !devices.is_empty() && devices.iter().all(|d| *d == Device::flex())
+        };
+        assert!(on_the_cpu(&resumed));
+        assert_eq!(resumed.step(), run.step());
+        assert!(on_the_cpu(&resumed));
     }
 
     #[test]
