@@ -25,7 +25,8 @@ pub(crate) fn wgpu() -> Option<Device> {
     DEVICE
         .get_or_init(|| match Device::wgpu_options().init() {
             // Another test of this process reached burn's default device first (with the `wgpu`
-            // feature that is wgpu: AdamW loads a saved state there), which started the runtime.
+            // feature that is wgpu), which started the runtime. burn's `ModuleOptimizer` loaded
+            // saved states there; `learn::AdamW` no longer does, but any `Device::default()` would.
             Err(WgpuInitError::Registration { message })
                 if message.contains("already initialized") =>
             {

@@ -173,8 +173,8 @@ impl AdamW {
     /// This optimizer with the state `bytes` hold (as [`AdamW::to_bytes`] or burn's
     /// `ModuleOptimizer::into_bytes` wrote it), its moments on `device` (the device the model
     /// trains on).
-    pub fn from_bytes(mut self, bytes: &[u8], device: &Device) -> Result<Self, AdamWError> {
-        let damaged = |what: String| AdamWError::Damaged(what);
+    pub fn with_state(mut self, bytes: &[u8], device: &Device) -> Result<Self, AdamWError> {
+        let damaged = AdamWError::Damaged;
         // Beside the parameters, where burn's optimizer steps them (its gradients' device).
         let device = &device.clone().inner();
         let reader =
@@ -394,7 +394,7 @@ mod tests {
         }
         // burn's state, loaded here, takes the step burn takes.
         let mut loaded =
-            adamw(WEIGHT_DECAY, CLIP).from_bytes(&theirs.into_bytes().unwrap(), &device()).unwrap();
+            adamw(WEIGHT_DECAY, CLIP).with_state(&theirs.into_bytes().unwrap(), &device()).unwrap();
         let continued = loaded.step(1e-2, a.clone(), grads(&a, 2));
         let reference = theirs.step(1e-2, a.clone(), grads(&a, 2));
         assert_eq!(values(&continued), values(&reference));
@@ -426,12 +426,12 @@ mod tests {
         let async_ = read_sync(optim.to_bytes_async()).unwrap();
         assert!(sync.len() > 4 * 2 * m.num_params(), "{} bytes", sync.len());
         assert_eq!(sync, async_);
-        let again = adamw(WEIGHT_DECAY, CLIP).from_bytes(&sync, &device()).unwrap();
+        let again = adamw(WEIGHT_DECAY, CLIP).with_state(&sync, &device()).unwrap();
         assert_eq!(again.to_bytes().unwrap(), sync);
         // An empty state (before the first step) saves and loads too.
         let empty = adamw(WEIGHT_DECAY, CLIP).to_bytes().unwrap();
         assert!(
-            adamw(WEIGHT_DECAY, CLIP).from_bytes(&empty, &device()).unwrap().moments.is_empty()
+            adamw(WEIGHT_DECAY, CLIP).with_state(&empty, &device()).unwrap().moments.is_empty()
         );
     }
 
@@ -443,7 +443,7 @@ mod tests {
         let m = model();
         let m = optim.step(1e-2, m.clone(), grads(&m, 0));
         let mut loaded =
-            adamw(WEIGHT_DECAY, CLIP).from_bytes(&optim.to_bytes().unwrap(), &device()).unwrap();
+            adamw(WEIGHT_DECAY, CLIP).with_state(&optim.to_bytes().unwrap(), &device()).unwrap();
         let on_the_cpu = |o: &AdamW| o.devices().iter().all(|d| *d == Device::flex());
         assert!(!loaded.devices().is_empty());
         assert!(on_the_cpu(&loaded));
@@ -457,7 +457,7 @@ mod tests {
         let m = model();
         let _ = optim.step(1e-2, m.clone(), grads(&m, 0));
         let bytes = optim.to_bytes().unwrap();
-        let load = |b: &[u8]| adamw(WEIGHT_DECAY, CLIP).from_bytes(b, &device()).err();
+        let load = |b: &[u8]| adamw(WEIGHT_DECAY, CLIP).with_state(b, &device()).err();
         assert!(matches!(load(&bytes[..bytes.len() / 2]), Some(AdamWError::Damaged(_))));
         assert!(matches!(load(b"<!doctype html>"), Some(AdamWError::Damaged(_))));
         // A state whose moments are missing: one parameter's rank without its tensors.

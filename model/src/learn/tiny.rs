@@ -150,7 +150,7 @@ impl TinyRun {
             .map_err(|e| TinyError::Weights(e.to_string()))?;
         run.model = Some(model.map(&mut SetIds::new(saved.param_ids)));
         run.optim = adamw(run.options.weight_decay, 1.0)
-            .from_bytes(saved.optimizer, &run.device)
+            .with_state(saved.optimizer, &run.device)
             .map_err(|e| TinyError::Optimizer(e.to_string()))?;
         run.steps = saved.steps;
         Ok(run)

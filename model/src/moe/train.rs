@@ -141,7 +141,7 @@ fn load(
     let model = weights::from_safetensors(config, &read("model.safetensors")?, device)?;
     let model = model.map(&mut SetIds::new(&state.param_ids));
     let optim = optim
-        .from_bytes(&read("optimizer.bin")?, device)
+        .with_state(&read("optimizer.bin")?, device)
         .map_err(|e| TrainError::Optimizer(e.to_string()))?;
     Ok(Some((model, optim, state)))
 }

@@ -103,6 +103,6 @@ pub fn load(
     let optim_path = src.join(OPTIMIZER_FILE);
     let bytes = std::fs::read(&optim_path).map_err(|e| TrainError::io(&optim_path, e))?;
     let optim =
-        optim.from_bytes(&bytes, device).map_err(|e| TrainError::Optimizer(e.to_string()))?;
+        optim.with_state(&bytes, device).map_err(|e| TrainError::Optimizer(e.to_string()))?;
     Ok(Some((model, optim, state)))
 }
