@@ -84,4 +84,4 @@ pub fn runs_on_wgpu<const D: usize>(tensor: &Tensor<D>) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -6,17 +6,21 @@
 //! the CLI's training loop (`train`) and the tiny model the training chapter trains in the page
 //! ([`tiny`]) take their steps through [`step`].
 
+pub mod adamw;
 pub mod batches;
 pub mod own;
 pub mod schedule;
 pub mod tiny;
+#[cfg(all(test, feature = "wgpu"))]
+mod wgpu_tests;
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use crate::gpt::Tumbler;
+pub use adamw::{AdamW, AdamWError};
 
 /// One optimisation step's data: inputs and targets (B, T), and for fine-tuning a 0/1 mask of the
 /// targets the loss counts.
@@ -59,30 +63,52 @@ pub(crate) fn tensors(
 }
 
 /// AdamW as the Tumbler is trained with: β = (0.9, 0.95) as in GPT-3, decoupled weight decay, and
-/// each parameter's gradient clipped to an L2 norm of `grad_clip` (burn clips tensor by tensor).
-pub fn adamw(weight_decay: f32, grad_clip: f32) -> ModuleOptimizer {
+/// each parameter's gradient clipped to an L2 norm of `grad_clip` (tensor by tensor, as burn
+/// clips). burn's update, with the state kept where a checkpoint can read it back
+/// asynchronously ([`adamw`]).
+pub fn adamw(weight_decay: f32, grad_clip: f32) -> AdamW {
+    AdamW::new(&adamw_config(weight_decay), Some(GradientClippingConfig::Norm(grad_clip)))
+}
+
+/// burn's configuration of [`adamw`]'s update (without its clipping).
+fn adamw_config(weight_decay: f32) -> AdamWConfig {
     AdamWConfig::new()
         .with_beta_1(0.9)
         .with_beta_2(0.95)
         .with_epsilon(1e-8)
         .with_weight_decay(weight_decay)
-        .with_grad_clipping(Some(GradientClippingConfig::Norm(grad_clip)))
-        .init()
 }
 
 /// One step: the loss of `batch` under `model` (on an autodiff device), backpropagation, and an
 /// update at learning rate `lr`. Returns the updated model and the loss before the update.
 pub fn step(
     model: Tumbler,
-    optim: &mut ModuleOptimizer,
+    optim: &mut AdamW,
     batch: Batch,
     lr: f64,
     device: &Device,
 ) -> (Tumbler, f32) {
+    let (model, loss) = step_queued(model, optim, batch, lr, device);
+    (model, loss.into_scalar::<f32>())
+}
+
+/// [`step`] with the loss left on the device (not detached from its graph, which is dropped
+/// with it): a GPU backend in the browser reads it back asynchronously (`into_data_async`), as
+/// it cannot wait for one synchronously.
+///
+/// # Shapes
+/// - loss: (1)
+pub fn step_queued(
+    model: Tumbler,
+    optim: &mut AdamW,
+    batch: Batch,
+    lr: f64,
+    device: &Device,
+) -> (Tumbler, Tensor<1>) {
     let loss = batch.loss(&model, device); // (1)
     let grads = GradientsParams::from_grads(loss.backward(), &model);
     let model = optim.step(lr, model, grads);
-    (model, loss.into_scalar::<f32>())
+    (model, loss)
 }
 
 // AdamW keys its moments by parameter id, and loading weights mints new ids: a checkpoint saves

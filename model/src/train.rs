@@ -18,12 +18,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::optim::ModuleOptimizer;
 use burn::tensor::Device;
 
 use crate::gpt::weights::WeightsError;
 use crate::gpt::{ConfigError, Tumbler, TumblerConfig};
-use crate::learn::{adamw, tensors};
+use crate::learn::{AdamW, adamw, tensors};
 use checkpoint::{LossPoint, RunState};
 use schedule::Schedule;
 
@@ -77,7 +76,7 @@ pub struct TrainConfig {
 }
 
 /// The optimizer a run uses; also what a checkpoint's optimizer state is loaded into.
-fn optimizer(cfg: &TrainConfig) -> ModuleOptimizer {
+fn optimizer(cfg: &TrainConfig) -> AdamW {
     adamw(cfg.weight_decay, cfg.grad_clip)
 }
 

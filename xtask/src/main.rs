@@ -190,18 +190,21 @@ fn test_steps(args: &[String], steps: &mut Steps) -> Result<(), String> {
         "kernels::",
         "--skip",
         "decode::gpu::",
+        "--skip",
+        "learn::wgpu_tests::",
     ]);
     steps.run("cargo test --workspace (clippy-linted)", linted(unit))?;
 
-    // The WGSL kernels against the burn ops they replace, and the fused WGSL decoder against the
-    // CPU path and burn, on a real wgpu adapter: a GPU's, else Mesa's lavapipe (Vulkan on the
+    // The WGSL kernels against the burn ops they replace, the fused WGSL decoder against the
+    // CPU path and burn, and a training run on burn's wgpu backend against the CPU's, on a real
+    // wgpu adapter: a GPU's, else Mesa's lavapipe (Vulkan on the
     // CPU, which setup installs). The adapter is required, so a machine without one fails here
     // instead of passing vacuously. The test binaries are the ones the step above built;
     // `--show-output` prints the adapter's name and the measured differences.
     let mut kernels = cmd("cargo");
     kernels
         .args(["test", "--workspace", "--features", GPU_FEATURES, "--lib"])
-        .args(["--", "kernels::", "decode::gpu::", "--show-output"])
+        .args(["--", "kernels::", "decode::gpu::", "learn::wgpu_tests::", "--show-output"])
         .env("TUMBLER_REQUIRE_WGPU", "1");
     steps.run("kernel tests on wgpu (clippy-linted)", linted(kernels))?;
 

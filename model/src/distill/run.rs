@@ -2,7 +2,7 @@
 //! with autodiff take their steps on the same batches (see [`crate::distill`] for the losses).
 
 use burn::module::Module;
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
@@ -11,8 +11,8 @@ use super::{
     student_config,
 };
 use crate::gpt::Tumbler;
-use crate::learn::adamw;
 use crate::learn::schedule::Schedule;
+use crate::learn::{AdamW, adamw};
 use crate::sampling::Rng;
 
 /// Windows the teacher reads per forward pass (bounds its peak memory).
@@ -94,7 +94,7 @@ impl Windows {
 struct Student {
     /// `None` only while a step moves it through the optimizer.
     model: Option<Tumbler>,
-    optim: ModuleOptimizer,
+    optim: AdamW,
 }
 
 impl Student {

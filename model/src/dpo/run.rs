@@ -6,14 +6,14 @@
 //! text followed by `<|im_end|>` (the model's decision to stop is part of the reply).
 
 use burn::module::Module;
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::tensor::activation::{log_sigmoid, log_softmax};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::{DpoOptions, DpoScore, DpoTerms, LogProbs, PairIds, ReplyLogps, terms};
 use crate::generate::{GenerateOptions, Generation, Step};
 use crate::gpt::Tumbler;
-use crate::learn::adamw;
+use crate::learn::{AdamW, adamw};
 use crate::tokenizer::Encoding;
 
 /// The log-probability of each token of `reply` after `prompt` under `model`: one forward pass
@@ -74,7 +74,7 @@ fn log_probs(policy: &ReplyLogps, reference: &ReplyLogps) -> LogProbs {
 pub struct DpoRun {
     /// The copy, on the autodiff device; `None` only while a step moves it through the optimizer.
     policy: Option<Tumbler>,
-    optim: ModuleOptimizer,
+    optim: AdamW,
     pair: PairIds,
     /// The reference's per-token log-probabilities: constants, computed once.
     reference: ReplyLogps,

@@ -76,13 +76,38 @@ pub enum WeightsError {
 
 /// Serialises the model's weights to safetensors bytes.
 pub fn to_safetensors(model: &Tumbler, dtype: StorageDtype) -> Result<Vec<u8>, WeightsError> {
-    let mut buffers: Vec<(String, Vec<u8>, Vec<usize>)> = Vec::new();
+    let mut params = Vec::new();
     for (name, tensor, shape) in model.named_params() {
-        let values = tensor
-            .try_into_data()
-            .map_err(|e| WeightsError::Readback(format!("{e:?}")))?
-            .try_to_vec::<f32>()
-            .map_err(|e| WeightsError::Readback(format!("{e:?}")))?;
+        let data = tensor.try_into_data().map_err(|e| WeightsError::Readback(format!("{e:?}")))?;
+        params.push((name, data, shape));
+    }
+    encode(params, dtype)
+}
+
+/// [`to_safetensors`] with each tensor read back asynchronously: a GPU backend in the browser
+/// cannot wait for a read synchronously.
+pub async fn to_safetensors_async(
+    model: &Tumbler,
+    dtype: StorageDtype,
+) -> Result<Vec<u8>, WeightsError> {
+    let mut params = Vec::new();
+    for (name, tensor, shape) in model.named_params() {
+        let data =
+            tensor.into_data_async().await.map_err(|e| WeightsError::Readback(format!("{e:?}")))?;
+        params.push((name, data, shape));
+    }
+    encode(params, dtype)
+}
+
+/// Named parameters, read back, as safetensors bytes in `dtype`.
+fn encode(
+    params: Vec<(String, TensorData, Vec<usize>)>,
+    dtype: StorageDtype,
+) -> Result<Vec<u8>, WeightsError> {
+    let mut buffers: Vec<(String, Vec<u8>, Vec<usize>)> = Vec::new();
+    for (name, data, shape) in params {
+        let values =
+            data.try_to_vec::<f32>().map_err(|e| WeightsError::Readback(format!("{e:?}")))?;
         let bytes = match dtype {
             StorageDtype::F32 => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
             StorageDtype::F16 => {

@@ -4,7 +4,8 @@
 
 use std::sync::OnceLock;
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::wgpu::WgpuInitError;
+use burn::tensor::{Device, DeviceKind, Tensor, TensorData};
 
 use super::{attention, runs_on_wgpu, softmax};
 use crate::gpt::attention::causal_attention_reference;
@@ -17,11 +18,20 @@ const ATTENTION_TOLERANCE: f32 = 1e-5;
 /// Tolerance for softmax probabilities, same reasoning.
 const SOFTMAX_TOLERANCE: f32 = 1e-6;
 
-/// The wgpu device, initialised once per test process (burn allows one initialisation).
-fn wgpu() -> Option<Device> {
+/// The wgpu device, initialised once per test process (burn allows one initialisation); the
+/// training test on wgpu (`learn::wgpu_tests`) shares it.
+pub(crate) fn wgpu() -> Option<Device> {
     static DEVICE: OnceLock<Option<Device>> = OnceLock::new();
     DEVICE
         .get_or_init(|| match Device::wgpu_options().init() {
+            // Another test of this process reached burn's default device first (with the `wgpu`
+            // feature that is wgpu), which started the runtime. burn's `ModuleOptimizer` loaded
+            // saved states there; `learn::AdamW` no longer does, but any `Device::default()` would.
+            Err(WgpuInitError::Registration { message })
+                if message.contains("already initialized") =>
+            {
+                Some(Device::wgpu(DeviceKind::DefaultDevice))
+            }
             Ok(device) => {
                 // Which adapter ran them (lavapipe says "llvmpipe"): `--show-output` prints it.
                 let name = device.identity().map_or_else(|| "unnamed".into(), |i| i.name);

@@ -9,6 +9,8 @@
 
 use super::schedule::Schedule;
 use super::tiny::{Saved, TinyError, TinyOptions, TinyRun};
+use burn::tensor::Device;
+
 use crate::generate::{TopToken, Vocab, top_tokens};
 use crate::gpt::TumblerConfig;
 use crate::own::{
@@ -57,6 +59,17 @@ pub struct OwnRun {
 impl OwnRun {
     /// Trains a tokenizer on `text`, encodes it and builds a fresh model of `preset` on it.
     pub fn new(text: &str, preset: &str, seed: u64, source: &str) -> Result<Self, OwnError> {
+        Self::new_on(text, preset, seed, source, Device::flex())
+    }
+
+    /// [`OwnRun::new`], training on `device` (burn's flex CPU backend, or its wgpu backend).
+    pub fn new_on(
+        text: &str,
+        preset: &str,
+        seed: u64,
+        source: &str,
+        device: Device,
+    ) -> Result<Self, OwnError> {
         let preset = Preset::named(preset).ok_or_else(|| OwnError::Preset(preset.to_string()))?;
         if text.len() > MAX_OWN_BYTES {
             return Err(OwnError::TooLong(text.len()));
@@ -68,7 +81,7 @@ impl OwnRun {
         let encoding = trained.encoding().map_err(|e| OwnError::Tokenizer(e.to_string()))?;
         let tokens = encoding.encode(text);
         let config = preset.config(trained.vocab_size);
-        let run = TinyRun::new(&config, tokens, options(preset, seed))?;
+        let run = TinyRun::new_on(&config, tokens, options(preset, seed), device)?;
         let state = OwnState {
             preset: preset.name.to_string(),
             step: 0,
@@ -86,6 +99,14 @@ impl OwnRun {
 
     /// The run a checkpoint holds: `file(name)` gives each file's bytes.
     pub fn resume<'a>(file: impl Fn(&'static str) -> Option<&'a [u8]>) -> Result<Self, OwnError> {
+        Self::resume_on(file, Device::flex())
+    }
+
+    /// [`OwnRun::resume`] on `device`: a checkpoint resumes on either device, whichever wrote it.
+    pub fn resume_on<'a>(
+        file: impl Fn(&'static str) -> Option<&'a [u8]>,
+        device: Device,
+    ) -> Result<Self, OwnError> {
         let need = |name: &'static str| file(name).ok_or(OwnError::Missing(name));
         let state: OwnState = serde_json::from_slice(need(STATE_FILE)?)
             .map_err(|e| OwnError::Damaged(STATE_FILE, e.to_string()))?;
@@ -108,7 +129,8 @@ impl OwnRun {
             param_ids: &state.param_ids,
             steps: state.step,
         };
-        let run = TinyRun::restore(&config, tokens, options(preset, state.seed), &saved)?;
+        let run =
+            TinyRun::restore_on(&config, tokens, options(preset, state.seed), &saved, device)?;
         let tokenizer_json = String::from_utf8_lossy(tokenizer).into_owned();
         Ok(Self { preset, run, encoding, tokenizer_json, state })
     }
@@ -121,6 +143,14 @@ impl OwnRun {
         loss
     }
 
+    /// [`OwnRun::step`] with the loss read back asynchronously, as a GPU in the browser needs.
+    pub async fn step_async(&mut self) -> Result<f32, OwnError> {
+        let loss = self.run.step_async().await?;
+        self.state.step = self.run.steps();
+        self.state.history.push(StepLoss { step: self.state.step, loss });
+        Ok(loss)
+    }
+
     /// Whether the run has taken all its preset's steps.
     pub fn finished(&self) -> bool {
         self.state.step >= self.preset.steps
@@ -130,31 +160,60 @@ impl OwnRun {
     /// finds it knows the others were written before it). `with_text` leaves out the files that
     /// never change after the first checkpoint (the tokens and the tokenizer) when false.
     pub fn checkpoint(&self, with_text: bool) -> Result<Vec<File>, OwnError> {
+        Ok(self.checkpoint_files(with_text, self.run.weights()?, self.run.optimizer()?))
+    }
+
+    /// [`OwnRun::checkpoint`] with the weights and AdamW's state read back asynchronously: what
+    /// a run on a GPU in the browser saves (a synchronous read cannot wait for the device
+    /// there). The same files.
+    pub async fn checkpoint_async(&self, with_text: bool) -> Result<Vec<File>, OwnError> {
+        let weights = self.run.weights_async().await?;
+        let optimizer = self.run.optimizer_async().await?;
+        Ok(self.checkpoint_files(with_text, weights, optimizer))
+    }
+
+    /// A checkpoint's files, given the weights and AdamW's state (with its parameter ids) read
+    /// back.
+    fn checkpoint_files(
+        &self,
+        with_text: bool,
+        weights: Vec<u8>,
+        (optimizer, param_ids): (Vec<u8>, Vec<u64>),
+    ) -> Vec<File> {
         let mut files = Vec::with_capacity(6);
         if with_text {
             let tokens = self.run.tokens().iter().flat_map(|t| t.to_le_bytes()).collect();
             files.push((TOKENS_FILE, tokens));
         }
-        files.extend(self.export()?);
+        files.extend(self.export_files(weights));
         if !with_text {
             files.retain(|(name, _)| *name != TOKENIZER_FILE);
         }
-        let (optimizer, param_ids) = self.run.optimizer()?;
         files.push((OPTIMIZER_FILE, optimizer));
         let state = OwnState { param_ids, ..self.state.clone() };
         let state = serde_json::to_vec(&state).expect("the state serialises");
         files.push((STATE_FILE, state));
-        Ok(files)
+        files
     }
 
     /// The model as `tumbler sample --model DIR` and `tumbler eval` read it: `config.json`,
     /// `model.safetensors` (f32) and `tokenizer.json`.
     pub fn export(&self) -> Result<Vec<File>, OwnError> {
-        Ok(vec![
+        Ok(self.export_files(self.run.weights()?))
+    }
+
+    /// [`OwnRun::export`] with the weights read back asynchronously.
+    pub async fn export_async(&self) -> Result<Vec<File>, OwnError> {
+        Ok(self.export_files(self.run.weights_async().await?))
+    }
+
+    /// The exported files, given the weights read back (safetensors, f32).
+    fn export_files(&self, weights: Vec<u8>) -> Vec<File> {
+        vec![
             (CONFIG_FILE, self.config().to_json().into_bytes()),
-            (WEIGHTS_FILE, self.run.weights()?),
+            (WEIGHTS_FILE, weights),
             (TOKENIZER_FILE, self.tokenizer_json.clone().into_bytes()),
-        ])
+        ]
     }
 
     /// The model's hyper-parameters.
@@ -198,6 +257,25 @@ impl OwnRun {
         let next = top_tokens(&probs, n, |id| self.encoding.text(id));
         let continuation = self.encoding.decode_lossy(&self.run.greedy(&prompt, length));
         (next, continuation)
+    }
+
+    /// [`OwnRun::sample`] from a run on any device: on a GPU, its weights read back
+    /// asynchronously into a CPU model, which samples.
+    pub async fn sample_async(
+        &self,
+        n: usize,
+        length: usize,
+    ) -> Result<(Vec<TopToken>, String), OwnError> {
+        let prompt = self.prompt_ids();
+        if prompt.is_empty() {
+            return Ok((Vec::new(), String::new()));
+        }
+        let model = self.run.cpu_model().await?;
+        let probs = super::tiny::next_probs(&model, &prompt);
+        let next = top_tokens(&probs, n, |id| self.encoding.text(id));
+        let continuation =
+            self.encoding.decode_lossy(&super::tiny::greedy(&model, &prompt, length));
+        Ok((next, continuation))
     }
 }
 

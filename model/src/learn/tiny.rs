@@ -2,14 +2,16 @@
 //! ([`TumblerConfig::toy`]), learning from a few kilobytes of real text one short step at a time,
 //! so the reader can watch its loss fall and its predictions change (and stop it between steps).
 //!
-//! It runs on burn's flex backend with autodiff, natively and in the engine worker alike.
+//! It runs on burn's flex backend with autodiff, natively and in the engine worker alike, or on
+//! any other autodiff device ([`TinyRun::new_on`]): burn's wgpu backend, natively on Vulkan and
+//! in the browser on WebGPU, where a step's loss is read back asynchronously
+//! ([`TinyRun::step_async`]) and the weights too ([`TinyRun::weights_async`]).
 
 use burn::module::Module;
-use burn::optim::ModuleOptimizer;
-use burn::tensor::{Bytes, Device, Tensor};
+use burn::tensor::{Device, Tensor};
 
 use super::schedule::Schedule;
-use super::{Batch, SetIds, adamw, batches, param_ids, step};
+use super::{AdamW, Batch, SetIds, adamw, batches, param_ids, step, step_queued};
 use crate::generate::{GenerateOptions, Generation, Step};
 use crate::gpt::weights::{self, StorageDtype};
 use crate::gpt::{ConfigError, Tumbler, TumblerConfig, ids_tensor};
@@ -57,6 +59,8 @@ pub enum TinyError {
     Weights(String),
     #[error("the saved optimizer state cannot be used: {0}")]
     Optimizer(String),
+    #[error("reading the loss back from the device failed: {0}")]
+    Readback(String),
 }
 
 /// What a checkpoint holds of a run besides its text and options.
@@ -75,7 +79,7 @@ pub struct Saved<'a> {
 pub struct TinyRun {
     /// `None` only while a step moves it through the optimizer.
     model: Option<Tumbler>,
-    optim: ModuleOptimizer,
+    optim: AdamW,
     tokens: Vec<u32>,
     options: TinyOptions,
     device: Device,
@@ -89,6 +93,17 @@ impl TinyRun {
         tokens: Vec<u32>,
         options: TinyOptions,
     ) -> Result<Self, TinyError> {
+        Self::new_on(config, tokens, options, Device::flex().autodiff())
+    }
+
+    /// [`TinyRun::new`] on `device` (made an autodiff device if it is not one). The initial
+    /// weights come from the seed alone, so runs on two devices start from the same model.
+    pub fn new_on(
+        config: &TumblerConfig,
+        tokens: Vec<u32>,
+        options: TinyOptions,
+        device: Device,
+    ) -> Result<Self, TinyError> {
         let t = options.seq_len.min(config.context_length);
         let needed = options.batch_size.max(1) * t + 1;
         if tokens.len() < needed {
@@ -97,7 +112,7 @@ impl TinyRun {
         if let Some(&id) = tokens.iter().find(|&&id| id as usize >= config.vocab_size) {
             return Err(TinyError::OutOfVocabulary(id, config.vocab_size));
         }
-        let device = Device::flex().autodiff();
+        let device = device.autodiff();
         let model = Tumbler::init(config, options.seed, &device)?;
         Ok(Self {
             model: Some(model),
@@ -118,13 +133,25 @@ impl TinyRun {
         options: TinyOptions,
         saved: &Saved<'_>,
     ) -> Result<Self, TinyError> {
-        let mut run = Self::new(config, tokens, options)?;
+        Self::restore_on(config, tokens, options, saved, Device::flex().autodiff())
+    }
+
+    /// [`TinyRun::restore`] on `device`: a checkpoint written by a run on one device resumes
+    /// on another.
+    pub fn restore_on(
+        config: &TumblerConfig,
+        tokens: Vec<u32>,
+        options: TinyOptions,
+        saved: &Saved<'_>,
+        device: Device,
+    ) -> Result<Self, TinyError> {
+        let mut run = Self::new_on(config, tokens, options, device)?;
         let model = weights::from_safetensors(config, saved.weights, &run.device)
             .map_err(|e| TinyError::Weights(e.to_string()))?;
         run.model = Some(model.map(&mut SetIds::new(saved.param_ids)));
         run.optim = adamw(run.options.weight_decay, 1.0)
-            .from_bytes(Bytes::from_bytes_vec(saved.optimizer.to_vec()))
-            .map_err(|e| TinyError::Optimizer(format!("{e:?}")))?;
+            .with_state(saved.optimizer, &run.device)
+            .map_err(|e| TinyError::Optimizer(e.to_string()))?;
         run.steps = saved.steps;
         Ok(run)
     }
@@ -139,10 +166,36 @@ impl TinyRun {
             .map_err(|e| TinyError::Weights(e.to_string()))
     }
 
+    /// [`TinyRun::weights`], read back asynchronously: on a GPU in the browser, where a
+    /// synchronous read cannot wait for the device.
+    pub async fn weights_async(&self) -> Result<Vec<u8>, TinyError> {
+        weights::to_safetensors_async(self.model(), StorageDtype::F32)
+            .await
+            .map_err(|e| TinyError::Weights(e.to_string()))
+    }
+
+    /// The device it trains on (an autodiff device).
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
     /// AdamW's state as bytes, and the parameter ids (in visiting order) it is keyed by.
     pub fn optimizer(&self) -> Result<(Vec<u8>, Vec<u64>), TinyError> {
-        let bytes = self.optim.into_bytes().map_err(|e| TinyError::Optimizer(format!("{e:?}")))?;
-        Ok((bytes[..].to_vec(), param_ids(self.model())))
+        let bytes = self.optim.to_bytes().map_err(|e| TinyError::Optimizer(e.to_string()))?;
+        Ok((bytes, param_ids(self.model())))
+    }
+
+    /// [`TinyRun::optimizer`], read back asynchronously: on a GPU in the browser, where a
+    /// synchronous read cannot wait for the device. The same bytes.
+    pub async fn optimizer_async(&self) -> Result<(Vec<u8>, Vec<u64>), TinyError> {
+        let bytes =
+            self.optim.to_bytes_async().await.map_err(|e| TinyError::Optimizer(e.to_string()))?;
+        Ok((bytes, param_ids(self.model())))
+    }
+
+    /// The devices AdamW's moments are on (the device it trains on, once it has a state).
+    pub fn optimizer_devices(&self) -> Vec<Device> {
+        self.optim.devices()
     }
 
     /// The token ids it learns from.
@@ -195,27 +248,69 @@ impl TinyRun {
         loss
     }
 
+    /// [`TinyRun::step`] with the loss read back asynchronously (the same step, the same
+    /// batch): what a GPU backend in the browser needs.
+    pub async fn step_async(&mut self) -> Result<f32, TinyError> {
+        let (b, t) = (self.options.batch_size, self.options.seq_len);
+        let (inputs, targets) =
+            batches::batch(&self.tokens, b, t, self.options.seed, self.steps as u64);
+        let lr = self.lr();
+        let model = self.model.take().expect("the model is back after every step");
+        let batch = Batch { inputs, targets, mask: None, b, t };
+        let (model, loss) = step_queued(model, &mut self.optim, batch, lr, &self.device);
+        self.model = Some(model);
+        self.steps += 1;
+        let data =
+            loss.into_data_async().await.map_err(|e| TinyError::Readback(format!("{e:?}")))?;
+        let loss = data.iter::<f32>().next().ok_or(TinyError::Readback("no value".into()))?;
+        Ok(loss)
+    }
+
     /// The probability of every token following `ids` (their last context-length tokens), (V).
     pub fn next_probs(&self, ids: &[u32]) -> Vec<f32> {
-        let model = self.model().valid();
-        let device = self.device.clone().inner();
-        let ids = &ids[ids.len().saturating_sub(model.config.context_length)..];
-        let logits = model.forward(ids_tensor(ids, &device)); // (1, T, V)
-        softmax_with_temperature(&last_row(logits), 1.0)
+        next_probs(&self.model().valid(), ids)
     }
 
     /// Up to `n` tokens the model continues `prompt` with, each its most likely next token.
     pub fn greedy(&self, prompt: &[u32], n: usize) -> Vec<u32> {
-        let model = self.model().valid();
+        greedy(&self.model().valid(), prompt, n)
+    }
+
+    /// The model without autodiff, on the CPU: itself where it trains on the CPU, else its
+    /// weights read back asynchronously into a model on burn's flex backend (what a run on a GPU
+    /// in the browser samples from, as [`TinyRun::next_probs`] reads back synchronously).
+    pub async fn cpu_model(&self) -> Result<Tumbler, TinyError> {
+        if self.device.clone().inner() == Device::flex() {
+            return Ok(self.model().valid());
+        }
+        let bytes = self.weights_async().await?;
+        weights::from_safetensors(self.config(), &bytes, &Device::flex())
+            .map_err(|e| TinyError::Weights(e.to_string()))
+    }
+}
+
+/// The probability of every token following `ids` (their last context-length tokens) under
+/// `model` (without autodiff), (V).
+pub fn next_probs(model: &Tumbler, ids: &[u32]) -> Vec<f32> {
+    let device = model.devices()[0].clone();
+    let ids = &ids[ids.len().saturating_sub(model.config.context_length)..];
+    let logits = model.forward(ids_tensor(ids, &device)); // (1, T, V)
+    softmax_with_temperature(&last_row(logits), 1.0)
+}
+
+/// Up to `n` tokens `model` (without autodiff) continues `prompt` with, each its most likely
+/// next token.
+pub fn greedy(model: &Tumbler, prompt: &[u32], n: usize) -> Vec<u32> {
+    {
         // Keep the prompt's last tokens, leaving room for the continuation.
         let keep = model.config.context_length.saturating_sub(n).max(1);
         let window = prompt[prompt.len().saturating_sub(keep)..].to_vec();
-        let Ok(mut run) = Generation::new(&model, window, &GenerateOptions::greedy(n), vec![])
+        let Ok(mut run) = Generation::new(model, window, &GenerateOptions::greedy(n), vec![])
         else {
             // An empty prompt, or no room left: nothing to continue.
             return Vec::new();
         };
-        while let Step::Token(_) = run.step(&model).expect("the CPU backend reads logits back") {}
+        while let Step::Token(_) = run.step(model).expect("the CPU backend reads logits back") {}
         run.generated().to_vec()
     }
 }
@@ -292,6 +387,27 @@ mod tests {
             assert!((x - y).abs() < 1e-5, "{a:?} vs {b:?}");
         }
         assert_ne!(losses(1), losses(2));
+    }
+
+    /// A run resumed on the CPU keeps AdamW's moments on the CPU, before and after its next
+    /// step. burn's own loader put them on its default device, which is the wgpu device when
+    /// burn's wgpu backend is compiled in (CI's test build): this test runs in that build.
+    #[test]
+    fn a_run_resumed_on_the_cpu_keeps_its_state_there() {
+        let mut run = TinyRun::new(&toy(), text(), TinyOptions::page(10, 4)).unwrap();
+        run.step();
+        let (weights, (optimizer, param_ids)) = (run.weights().unwrap(), run.optimizer().unwrap());
+        let saved =
+            Saved { weights: &weights, optimizer: &optimizer, param_ids: &param_ids, steps: 1 };
+        let mut resumed =
+            TinyRun::restore(&toy(), text(), TinyOptions::page(10, 4), &saved).unwrap();
+        let on_the_cpu = |run: &TinyRun| {
+            let devices = run.optimizer_devices();
+            !devices.is_empty() && devices.iter().all(|d| *d == Device::flex())
+        };
+        assert!(on_the_cpu(&resumed));
+        assert_eq!(resumed.step(), run.step());
+        assert!(on_the_cpu(&resumed));
     }
 
     #[test]

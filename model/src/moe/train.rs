@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::optim::{GradientsParams, ModuleOptimizer};
-use burn::tensor::{Bytes, Device};
+use burn::optim::GradientsParams;
+use burn::tensor::Device;
 
 use super::model::MoeTumbler;
 use super::weights;
 use super::{MoeCard, MoeConfig};
 use crate::gpt::StorageDtype;
-use crate::learn::{adamw, batches, schedule::Schedule, tensors};
+use crate::learn::{AdamW, adamw, batches, schedule::Schedule, tensors};
 use crate::train::TrainError;
 use crate::train::checkpoint::{SetIds, param_ids};
 
@@ -92,7 +92,7 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> TrainError + '_ {
 fn save(
     dir: &Path,
     model: &MoeTumbler,
-    optim: &ModuleOptimizer,
+    optim: &AdamW,
     state: &MoeRunState,
 ) -> Result<(), TrainError> {
     let tmp = dir.join("writing");
@@ -106,10 +106,7 @@ fn save(
         ("model.safetensors", weights::to_safetensors(model, StorageDtype::F32)?),
         ("config.json", serde_json::to_vec_pretty(&model.config)?),
         ("state.json", serde_json::to_vec_pretty(&state)?),
-        (
-            "optimizer.bin",
-            optim.into_bytes().map_err(|e| TrainError::Optimizer(format!("{e:?}")))?.to_vec(),
-        ),
+        ("optimizer.bin", optim.to_bytes().map_err(|e| TrainError::Optimizer(e.to_string()))?),
     ];
     for (name, bytes) in files {
         let path = tmp.join(name);
@@ -125,9 +122,9 @@ fn save(
 fn load(
     dir: &Path,
     config: &MoeConfig,
-    optim: ModuleOptimizer,
+    optim: AdamW,
     device: &Device,
-) -> Result<Option<(MoeTumbler, ModuleOptimizer, MoeRunState)>, TrainError> {
+) -> Result<Option<(MoeTumbler, AdamW, MoeRunState)>, TrainError> {
     let src = dir.join("latest");
     let read = |name: &str| -> Result<Vec<u8>, TrainError> {
         let path: PathBuf = src.join(name);
@@ -144,8 +141,8 @@ fn load(
     let model = weights::from_safetensors(config, &read("model.safetensors")?, device)?;
     let model = model.map(&mut SetIds::new(&state.param_ids));
     let optim = optim
-        .from_bytes(Bytes::from_bytes_vec(read("optimizer.bin")?))
-        .map_err(|e| TrainError::Optimizer(format!("{e:?}")))?;
+        .with_state(&read("optimizer.bin")?, device)
+        .map_err(|e| TrainError::Optimizer(e.to_string()))?;
     Ok(Some((model, optim, state)))
 }
 

@@ -4,14 +4,14 @@
 use std::collections::HashSet;
 
 use burn::module::Module;
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::task::{self, Attempt, END, MAX_ANSWER, VOCAB, WORD_LEN};
 use super::{Graded, Group, HeldOut, RlError, RlOptions, Round, advantages, config};
 use crate::gpt::Tumbler;
-use crate::learn::{Batch, adamw, step};
+use crate::learn::{AdamW, Batch, adamw, step};
 use crate::sampling::{Rng, argmax, softmax_with_temperature};
 
 /// Held-out examples kept for the page.
@@ -23,8 +23,8 @@ pub struct RlRun {
     model: Option<Tumbler>,
     /// AdamW for fine-tuning, and a fresh one for the rounds: the policy gradient's scale has
     /// nothing to do with the supervised loss's, so it keeps no moments from it.
-    sft_optim: ModuleOptimizer,
-    rl_optim: ModuleOptimizer,
+    sft_optim: AdamW,
+    rl_optim: AdamW,
     options: RlOptions,
     device: Device,
     held_out: Vec<String>,

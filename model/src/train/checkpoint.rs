@@ -9,12 +9,12 @@
 use std::path::{Path, PathBuf};
 
 use burn::module::Module;
-use burn::optim::ModuleOptimizer;
-use burn::tensor::{Bytes, Device};
+use burn::tensor::Device;
 
 use super::TrainError;
 use crate::gpt::Tumbler;
 use crate::gpt::weights::{self, StorageDtype};
+use crate::learn::AdamW;
 pub(crate) use crate::learn::{SetIds, param_ids};
 
 /// One point of the loss curve.
@@ -54,7 +54,7 @@ pub fn latest(dir: &Path) -> PathBuf {
 pub fn save(
     dir: &Path,
     model: &Tumbler,
-    optim: &ModuleOptimizer,
+    optim: &AdamW,
     state: &RunState,
 ) -> Result<(), TrainError> {
     let tmp = dir.join("writing");
@@ -67,7 +67,7 @@ pub fn save(
     let state_path = tmp.join(STATE_FILE);
     std::fs::write(&state_path, serde_json::to_string_pretty(&state)?)
         .map_err(|e| TrainError::io(&state_path, e))?;
-    let bytes = optim.into_bytes().map_err(|e| TrainError::Optimizer(format!("{e:?}")))?;
+    let bytes = optim.to_bytes().map_err(|e| TrainError::Optimizer(e.to_string()))?;
     let optim_path = tmp.join(OPTIMIZER_FILE);
     std::fs::write(&optim_path, &bytes[..]).map_err(|e| TrainError::io(&optim_path, e))?;
     let dest = latest(dir);
@@ -84,9 +84,9 @@ pub fn save(
 /// Loads the newest checkpoint under `dir`, if there is one.
 pub fn load(
     dir: &Path,
-    optim: ModuleOptimizer,
+    optim: AdamW,
     device: &Device,
-) -> Result<Option<(Tumbler, ModuleOptimizer, RunState)>, TrainError> {
+) -> Result<Option<(Tumbler, AdamW, RunState)>, TrainError> {
     let mut src = latest(dir);
     if !src.join(STATE_FILE).exists() {
         // Killed between the two renames: the previous checkpoint is whole.
@@ -102,8 +102,7 @@ pub fn load(
     let model = model.map(&mut SetIds::new(&state.param_ids));
     let optim_path = src.join(OPTIMIZER_FILE);
     let bytes = std::fs::read(&optim_path).map_err(|e| TrainError::io(&optim_path, e))?;
-    let optim = optim
-        .from_bytes(Bytes::from_bytes_vec(bytes))
-        .map_err(|e| TrainError::Optimizer(format!("{e:?}")))?;
+    let optim =
+        optim.with_state(&bytes, device).map_err(|e| TrainError::Optimizer(e.to_string()))?;
     Ok(Some((model, optim, state)))
 }
