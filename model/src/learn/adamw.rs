@@ -380,17 +380,14 @@ mod tests {
         assert_eq!((mine.1, mine.2), (burns.1, burns.2), "scalars and paths");
     }
 
-    /// A state burn saved continues here as it would have in burn, and (where burn's loader
-    /// does not reach for the wgpu device) the other way round.
+    /// A state burn saved (an older checkpoint) continues here as it would have in burn.
     #[test]
-    fn saved_states_move_between_burns_optimizer_and_ours() {
-        let (mut theirs, mut ours) = (burns(), adamw(WEIGHT_DECAY, CLIP));
+    fn a_state_burn_saved_continues_here() {
+        let mut theirs = burns();
         let mut a = model();
-        let mut b = model();
         for step in 0..2 {
-            let (ga, gb) = (grads(&a, step), grads(&b, step));
+            let ga = grads(&a, step);
             a = theirs.step(1e-2, a, ga);
-            b = ours.step(1e-2, b, gb);
         }
         // burn's state, loaded here, takes the step burn takes.
         let mut loaded =
@@ -398,18 +395,6 @@ mod tests {
         let continued = loaded.step(1e-2, a.clone(), grads(&a, 2));
         let reference = theirs.step(1e-2, a.clone(), grads(&a, 2));
         assert_eq!(values(&continued), values(&reference));
-        // Ours, loaded into burn's: burn loads a state onto its default device, which is the
-        // wgpu device when burn's wgpu backend is compiled in (a machine without an adapter
-        // would fail here for a reason that is not ours), so only in the CPU-only build.
-        #[cfg(not(feature = "wgpu"))]
-        {
-            let bytes = ours.to_bytes().unwrap();
-            let mut in_burn =
-                burns().from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes)).unwrap();
-            let there = in_burn.step(1e-2, b.clone(), grads(&b, 2));
-            let here = ours.step(1e-2, b.clone(), grads(&b, 2));
-            assert_eq!(values(&there), values(&here));
-        }
     }
 
     /// The asynchronous save is the synchronous one (the same bytes), and a round trip through
