@@ -325,11 +325,22 @@ impl Drop for Watch {
 /// Calls `f` after any change to the page's elements (not their attributes, which the presenter
 /// itself sets), for as long as the returned [`Watch`] lives.
 pub fn observe_changes(f: impl Fn() + 'static) -> Option<Watch> {
+    observe(f, false)
+}
+
+/// [`observe_changes`], and after any text that changes in place as well (a live table's
+/// numbers change its width without adding elements).
+pub fn observe_changes_and_text(f: impl Fn() + 'static) -> Option<Watch> {
+    observe(f, true)
+}
+
+fn observe(f: impl Fn() + 'static, text: bool) -> Option<Watch> {
     let body = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body())?;
     let callback = Closure::<dyn Fn()>::new(f);
     let observer = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
     let options = web_sys::MutationObserverInit::new();
     options.set_child_list(true);
+    options.set_character_data(text);
     options.set_subtree(true);
     observer.observe_with_options(&body, &options).ok()?;
     Some(Watch { observer, _callback: callback })

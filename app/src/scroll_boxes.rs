@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
+
+use crate::present;
 
 /// How long the page must be still before the boxes are measured again: one pass per burst of
 /// changes (a live panel's result arriving), not one per element.
@@ -39,22 +40,9 @@ pub fn watch() {
     // Text that changes in place (a live table's numbers) widens a box without adding elements,
     // so the watch counts changed text as well. The page lives as long as the tab; so do the
     // watch and the listener.
-    std::mem::forget(observe(queue));
+    std::mem::forget(present::observe_changes_and_text(queue));
     std::mem::forget(window_event_listener(leptos::ev::resize, move |_| queue()));
     queue();
-}
-
-/// Calls `f` after any change to the page's elements or text, for as long as the result is kept.
-fn observe(f: impl Fn() + 'static) -> Option<(web_sys::MutationObserver, Closure<dyn Fn()>)> {
-    let body = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body())?;
-    let callback = Closure::<dyn Fn()>::new(f);
-    let observer = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
-    let options = web_sys::MutationObserverInit::new();
-    options.set_child_list(true);
-    options.set_character_data(true);
-    options.set_subtree(true);
-    observer.observe_with_options(&body, &options).ok()?;
-    Some((observer, callback))
 }
 
 /// Whether the element's style lets it scroll along `axis` ("overflow-x" or "overflow-y").

@@ -296,10 +296,11 @@ fn options(preset: &Preset, seed: u64) -> TinyOptions {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn text() -> String {
+    /// The text the tests train on: the opening of *Emma*, as the page's tiny run uses.
+    pub(in crate::learn) fn text() -> String {
         let sample: serde_json::Value = serde_json::from_slice(
             &std::fs::read(crate::repo_file("public/samples/austen.json")).unwrap(),
         )
@@ -307,7 +308,10 @@ mod tests {
         sample["text"].as_str().unwrap().to_string()
     }
 
-    fn files_of<'a>(files: &'a [File]) -> impl Fn(&'static str) -> Option<&'a [u8]> + 'a {
+    /// A checkpoint's files by name, as `OwnRun::resume` asks for them.
+    pub(in crate::learn) fn files_of<'a>(
+        files: &'a [File],
+    ) -> impl Fn(&'static str) -> Option<&'a [u8]> + 'a {
         move |name| files.iter().find(|(n, _)| *n == name).map(|(_, b)| b.as_slice())
     }
 

@@ -233,15 +233,21 @@ impl TinyRun {
         self.options.schedule.lr(self.steps)
     }
 
-    /// One optimisation step on a random batch of windows of the text; returns its loss (before
-    /// the update) in nats per token.
-    pub fn step(&mut self) -> f32 {
+    /// What the next step takes: the model (given back by the step), its batch of windows of the
+    /// text and its learning rate.
+    fn next_step(&mut self) -> (Tumbler, Batch, f64) {
         let (b, t) = (self.options.batch_size, self.options.seq_len);
         let (inputs, targets) =
             batches::batch(&self.tokens, b, t, self.options.seed, self.steps as u64);
         let lr = self.lr();
         let model = self.model.take().expect("the model is back after every step");
-        let batch = Batch { inputs, targets, mask: None, b, t };
+        (model, Batch { inputs, targets, mask: None, b, t }, lr)
+    }
+
+    /// One optimisation step on a random batch of windows of the text; returns its loss (before
+    /// the update) in nats per token.
+    pub fn step(&mut self) -> f32 {
+        let (model, batch, lr) = self.next_step();
         let (model, loss) = step(model, &mut self.optim, batch, lr, &self.device);
         self.model = Some(model);
         self.steps += 1;
@@ -251,12 +257,7 @@ impl TinyRun {
     /// [`TinyRun::step`] with the loss read back asynchronously (the same step, the same
     /// batch): what a GPU backend in the browser needs.
     pub async fn step_async(&mut self) -> Result<f32, TinyError> {
-        let (b, t) = (self.options.batch_size, self.options.seq_len);
-        let (inputs, targets) =
-            batches::batch(&self.tokens, b, t, self.options.seed, self.steps as u64);
-        let lr = self.lr();
-        let model = self.model.take().expect("the model is back after every step");
-        let batch = Batch { inputs, targets, mask: None, b, t };
+        let (model, batch, lr) = self.next_step();
         let (model, loss) = step_queued(model, &mut self.optim, batch, lr, &self.device);
         self.model = Some(model);
         self.steps += 1;

@@ -5,7 +5,8 @@
 //! WebGPU. Without an adapter the test says so and passes, unless `TUMBLER_REQUIRE_WGPU` is set
 //! (CI's kernel step sets it).
 
-use super::own::{File, OwnRun};
+use super::own::OwnRun;
+use super::own::tests::{files_of, text};
 use crate::own::WEIGHTS_FILE;
 
 /// Steps compared.
@@ -22,18 +23,6 @@ const WEIGHT_MEAN_TOLERANCE: f32 = 1e-7;
 /// one weight ~2e-2 apart; none did, and a wrong gradient moves many by that much, which the
 /// mean catches.
 const WEIGHT_MAX_TOLERANCE: f32 = 1e-3;
-
-fn text() -> String {
-    let sample: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(crate::repo_file("public/samples/austen.json")).unwrap(),
-    )
-    .unwrap();
-    sample["text"].as_str().unwrap().to_string()
-}
-
-fn files_of<'a>(files: &'a [File]) -> impl Fn(&'static str) -> Option<&'a [u8]> + 'a {
-    move |name| files.iter().find(|(n, _)| *n == name).map(|(_, b)| b.as_slice())
-}
 
 fn weights(run: &OwnRun) -> Vec<(String, Vec<f32>)> {
     let bytes = run.export().unwrap().into_iter().find(|(n, _)| *n == WEIGHTS_FILE).unwrap().1;
