@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { serve, launch, openPage, chapters, chapterUrl, artifacts } from "./harness.mjs";
+import { serve, launch, openPage, chapters, chapterUrl, artifacts, ENGINE_FREE } from "./harness.mjs";
 
 const CHAPTERS = chapters();
 // Something to look at or use: a chart or diagram, a formula, a table, a control, token chips,
@@ -23,7 +23,7 @@ after(async () => {
   await server?.close();
 });
 
-test("every chapter has prose, a visual or control, and no placeholder text", async () => {
+test("every chapter has prose, a visual or control, and no placeholder text", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(browser, server.origin);
   await page.goto(chapterUrl(server.origin, "arc"));
   for (const [slug] of CHAPTERS) {
@@ -53,7 +53,7 @@ test("every chapter has prose, a visual or control, and no placeholder text", as
   await context.close();
 });
 
-test("charts are readable in the light and the dark theme", async () => {
+test("charts are readable in the light and the dark theme", { skip: ENGINE_FREE }, async () => {
   const dir = await artifacts();
   for (const scheme of ["light", "dark"]) {
     const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1280, height: 1400 } });
@@ -91,7 +91,7 @@ test("charts are readable in the light and the dark theme", async () => {
   }
 });
 
-test("step-by-step diagrams step forward and back with their buttons", async () => {
+test("step-by-step diagrams step forward and back with their buttons", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(browser, server.origin);
   for (const slug of ["pretraining-data", "rag", "agents"]) {
     await page.goto(chapterUrl(server.origin, slug));

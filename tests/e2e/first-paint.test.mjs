@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { DIST, READY_MS, chapters, useBrowser, openPage, chapterUrl } from "./harness.mjs";
+import { DIST, READY_MS, chapters, useBrowser, openPage, chapterUrl, ENGINE_FREE } from "./harness.mjs";
 import { LAYOUTS } from "./prerender.mjs";
 import { FIVE, measure, total, weigh } from "./critical-path.mjs";
 
@@ -73,7 +73,7 @@ test("the snapshot gives way to the live page, and the engine comes up, without 
   }
 });
 
-test("without the page's wasm every chapter still paints, its title on screen", async () => {
+test("without the page's wasm every chapter still paints, its title on screen", { skip: ENGINE_FREE }, async () => {
   const { page, context } = await openPage(env.browser, env.server.origin, undefined, { serviceWorkers: "block" });
   // The wasm never arrives: whatever paints comes from index.html and the snapshot.
   await context.route(/\.wasm$/, (route) => route.abort());
@@ -94,7 +94,7 @@ test("without the page's wasm every chapter still paints, its title on screen", 
   await context.close();
 });
 
-test("a link that carries a chapter's state gets no snapshot of the defaults", async () => {
+test("a link that carries a chapter's state gets no snapshot of the defaults", { skip: ENGINE_FREE }, async () => {
   const { page, context } = await openPage(env.browser, env.server.origin, undefined, { serviceWorkers: "block" });
   const snapshots = [];
   page.on("request", (r) => r.url().includes("/prerender/") && snapshots.push(r.url()));
@@ -105,7 +105,7 @@ test("a link that carries a chapter's state gets no snapshot of the defaults", a
   await context.close();
 });
 
-test("with the app: the first paint fetched the snapshot, no wasm, ≤ 500 KB brotli; then the app replaces it", async (t) => {
+test("with the app: the first paint fetched the snapshot, no wasm, ≤ 500 KB brotli; then the app replaces it", { skip: ENGINE_FREE }, async (t) => {
   for (const slug of FIVE) {
     const { page, context, problems, fcp, mounted, paint } = await measure(env.browser, env.server.origin, slug);
     const files = paint.map(weigh);

@@ -23,6 +23,14 @@ export const DIST = process.env.TUMBLER_DIST
 export const BACKEND = process.env.TUMBLER_E2E_BACKEND === "cpu" ? "cpu" : "webgpu";
 export const ARTIFACTS = join(ROOT, "tests", "e2e", "artifacts", BACKEND);
 
+/**
+ * The skip reason of a test whose result the engine's backend cannot change (the page's text,
+ * layout, tokenizers, presenter, offline store): the CPU run checks it, the WebGPU run names it
+ * skipped. Each backend's whole suite ran ~10 minutes of CI on 2 cores before this split.
+ */
+export const ENGINE_FREE =
+  BACKEND === "webgpu" && "the engine's backend changes nothing here: the CPU run checks it";
+
 /** Every chapter as [slug, title], in order, parsed from the registry the app is built from. */
 export function chapters() {
   const src = readFileSync(join(ROOT, "app", "src", "chapters.rs"), "utf8");

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
+import { useBrowser, openPage, chapterUrl, artifacts, ENGINE_FREE } from "./harness.mjs";
 
 const env = useBrowser();
 
@@ -43,7 +43,7 @@ async function slide(page, index, value) {
   );
 }
 
-test("the spectrogram is computed, patched and redrawn from the sliders", async () => {
+test("the spectrogram is computed, patched and redrawn from the sliders", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(env.browser, env.server.origin);
   await page.goto(chapterUrl(env.server.origin, "multimodal"));
   await page.waitForSelector(SPEC, { timeout: 20_000 });
@@ -89,7 +89,7 @@ test("the spectrogram is computed, patched and redrawn from the sliders", async 
   await context.close();
 });
 
-test("screenshots: the spectrogram in light, dark and at 360 px", async () => {
+test("screenshots: the spectrogram in light, dark and at 360 px", { skip: ENGINE_FREE }, async () => {
   const out = await artifacts();
   for (const [name, viewport] of [
     ["wide", { width: 1280, height: 900 }],

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { cp, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BACKEND, DIST, serve, launch, chapterUrl, artifacts, READY_MS } from "./harness.mjs";
+import { BACKEND, DIST, serve, launch, chapterUrl, artifacts, READY_MS, ENGINE_FREE } from "./harness.mjs";
 import { stamp, manifest, groupOf } from "../../scripts/offline-manifest.mjs";
 
 const LIVE = ["arc", "tokens", "attention", "sampling", "embeddings", "training"];
@@ -102,7 +102,7 @@ async function copyOfDist(change) {
   return dir;
 }
 
-test("the manifest: every file of the build with its size, digest and group; one changed byte, a new version", async () => {
+test("the manifest: every file of the build with its size, digest and group; one changed byte, a new version", { skip: ENGINE_FREE }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "tumbler-manifest-"));
   copies.push(dir);
   await writeFile(join(dir, "index.html"), "<!doctype html>");
@@ -200,7 +200,7 @@ test("Save stores the manifest's files; live chapters reload offline; a new depl
   await context.close();
 });
 
-test("a file missing on the server: Save says so and marks nothing saved", async () => {
+test("a file missing on the server: Save says so and marks nothing saved", { skip: ENGINE_FREE }, async () => {
   const broken = await copyOfDist(async (d) => {
     await stamp(d);
     // Deleted after the manifest was written: the manifest lists it, the server lacks it.
@@ -224,7 +224,7 @@ test("a file missing on the server: Save says so and marks nothing saved", async
   await server.close();
 });
 
-test("a storage quota too small: Save says how much it needs", async () => {
+test("a storage quota too small: Save says how much it needs", { skip: ENGINE_FREE }, async () => {
   const server = await serve();
   const { context, page, problems } = await openContext();
   await page.goto(chapterUrl(server.origin, "arc"));
@@ -248,7 +248,7 @@ test("a storage quota too small: Save says how much it needs", async () => {
   await server.close();
 });
 
-test("without service workers the control says offline saving is unavailable", async () => {
+test("without service workers the control says offline saving is unavailable", { skip: ENGINE_FREE }, async () => {
   const server = await serve();
   const { context, page, problems } = await openContext({ serviceWorkers: "block" });
   await page.goto(chapterUrl(server.origin, "arc"));

@@ -13,7 +13,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createServer } from "node:http";
-import { useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
+import { useBrowser, openPage, chapterUrl, artifacts, ENGINE_FREE } from "./harness.mjs";
 
 const env = useBrowser();
 
@@ -69,7 +69,7 @@ function moved(page, s) {
   );
 }
 
-test("presenter: the stops are stepped through with clicker keys, builds first, and the URL follows", async () => {
+test("presenter: the stops are stepped through with clicker keys, builds first, and the URL follows", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPresenter("attention");
   let s = await state(page);
   assert.ok(s.present, "html.present is set");
@@ -112,7 +112,7 @@ test("presenter: the stops are stepped through with clicker keys, builds first, 
   await context.close();
 });
 
-test("presenter: a link opens its stop, survives a reload, and back crosses to the previous chapter's last stop", async () => {
+test("presenter: a link opens its stop, survives a reload, and back crosses to the previous chapter's last stop", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPresenter("attention", { query: "present&stop=3" });
   let s = await state(page);
   assert.equal(s.stop, 3);
@@ -143,7 +143,7 @@ test("presenter: a link opens its stop, survives a reload, and back crosses to t
   await context.close();
 });
 
-test("presenter: B and . blank the screen, any key brings it back; Escape leaves with the state kept", async () => {
+test("presenter: B and . blank the screen, any key brings it back; Escape leaves with the state kept", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPresenter("sampling", { query: "t=0.7&present&stop=2" });
   await page.keyboard.press("b");
   await page.waitForSelector("[data-present-blank]:not([hidden])");
@@ -192,7 +192,7 @@ test("presenter: B and . blank the screen, any key brings it back; Escape leaves
   await context.close();
 });
 
-test("presenter: a 360-px phone shows one stop without sideways scrolling", async () => {
+test("presenter: a 360-px phone shows one stop without sideways scrolling", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPresenter("attention", {
     query: "present&stop=2",
     viewport: { width: 360, height: 740 },
@@ -210,7 +210,7 @@ test("presenter: a 360-px phone shows one stop without sideways scrolling", asyn
   await context.close();
 });
 
-test("presenter: screenshots on a 1920×1080 projector (arc, attention, sampling)", async () => {
+test("presenter: screenshots on a 1920×1080 projector (arc, attention, sampling)", { skip: ENGINE_FREE }, async () => {
   const dir = await artifacts();
   for (const [slug, stops] of [["arc", [1, 2]], ["attention", [1, 2, 4]], ["sampling", [2, 3]]]) {
     const { page, context, problems } = await openPresenter(slug, { viewport: { width: 1920, height: 1080 } });
@@ -256,7 +256,7 @@ async function slidePage(embedSrc) {
   return { page, close, frame, problems: () => problems.filter(own) };
 }
 
-test("embed: the slide page gets tumbler:height messages and fits the iframe to its content", async () => {
+test("embed: the slide page gets tumbler:height messages and fits the iframe to its content", { skip: ENGINE_FREE }, async () => {
   const src = chapterUrl(env.server.origin, "softmax", { embed: true });
   const { page, close, frame, problems } = await slidePage(src);
   await frame.waitForSelector('section[data-chapter="softmax"]');
@@ -282,7 +282,7 @@ test("embed: the slide page gets tumbler:height messages and fits the iframe to 
   await close();
 });
 
-test("embed: the slide deck keeps its arrow keys; the embed hands clicker keys back", async () => {
+test("embed: the slide deck keeps its arrow keys; the embed hands clicker keys back", { skip: ENGINE_FREE }, async () => {
   const src = chapterUrl(env.server.origin, "softmax", { embed: true });
   const { page, close, frame, problems } = await slidePage(src);
   await frame.waitForSelector('section[data-chapter="softmax"]');
@@ -320,7 +320,7 @@ test("embed: the slide deck keeps its arrow keys; the embed hands clicker keys b
   await close();
 });
 
-test("embed: only=live shows the interactive parts, only=<n> one part, a bad n says so", async () => {
+test("embed: only=live shows the interactive parts, only=<n> one part, a bad n says so", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(env.browser, env.server.origin);
   const look = () =>
     page.evaluate(() => {

@@ -11,7 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts } from "./harness.mjs";
+import { DIST, SLOW_ON_SWIFTSHADER, useBrowser, openPage, chapterUrl, artifacts, ENGINE_FREE } from "./harness.mjs";
 
 const env = useBrowser();
 const CHAPTER = 'section[data-chapter="pretraining-data"]';
@@ -25,7 +25,7 @@ const samples = () => {
   );
 };
 
-test("the samples run through the filters in the page with the corpus run's verdicts", async () => {
+test("the samples run through the filters in the page with the corpus run's verdicts", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(env.browser, env.server.origin);
   await page.addInitScript(() => {
     window.__longTasks = [];
@@ -96,7 +96,7 @@ test("the samples run through the filters in the page with the corpus run's verd
   await context.close();
 });
 
-test("the arc shows the Tumbler's phases from its training records", async () => {
+test("the arc shows the Tumbler's phases from its training records", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(env.browser, env.server.origin);
   await page.goto(chapterUrl(env.server.origin, "arc"));
   const table = page.locator('section[data-chapter="arc"] [data-tumbler-arc] table');
@@ -112,7 +112,7 @@ test("the arc shows the Tumbler's phases from its training records", async () =>
   await context.close();
 });
 
-test("compute-per-token counts the Tumbler's FLOPs from its shipped shape", async () => {
+test("compute-per-token counts the Tumbler's FLOPs from its shipped shape", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(env.browser, env.server.origin);
   await page.goto(chapterUrl(env.server.origin, "compute-per-token"));
   const rows = page.locator("[data-tumbler-flops] tr[data-position]");
@@ -133,7 +133,7 @@ test("compute-per-token counts the Tumbler's FLOPs from its shipped shape", asyn
   await context.close();
 });
 
-test("security tokenizes the whole conversation with the Tumbler's tokenizer; typed markers stay text", async () => {
+test("security tokenizes the whole conversation with the Tumbler's tokenizer; typed markers stay text", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(env.browser, env.server.origin);
   await page.goto(chapterUrl(env.server.origin, "security"));
   const stream = page.locator('section[data-chapter="security"] .sec-stream[data-tokenizer="tumbler"]');

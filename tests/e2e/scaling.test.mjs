@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { DIST, useBrowser, openPage, chapterUrl, artifacts, TUMBLER_BIN, nativeCheck } from "./harness.mjs";
+import { DIST, useBrowser, openPage, chapterUrl, artifacts, TUMBLER_BIN, nativeCheck, ENGINE_FREE } from "./harness.mjs";
 
 const env = useBrowser();
 const SWEEP = join(DIST, "public/model/scaling.json");
@@ -16,7 +16,7 @@ const CARD = join(DIST, "public/model/card.json");
 // The page prints exponents and R² to four decimals.
 const TOLERANCE = 6e-5;
 
-test("scaling-laws: our sweep drawn, and its power laws fitted in the page as natively", async (t) => {
+test("scaling-laws: our sweep drawn, and its power laws fitted in the page as natively", { skip: ENGINE_FREE }, async (t) => {
   // The records are shipped with the site: missing, they are a failure, not a skip.
   assert.ok(existsSync(SWEEP), `no sweep records in ${SWEEP}: run \`tumbler scaling\``);
   const sweep = JSON.parse(readFileSync(SWEEP, "utf8"));

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { BACKEND, serve, launch, openPage, chapters, chapterUrl, artifacts } from "./harness.mjs";
+import { BACKEND, serve, launch, openPage, chapters, chapterUrl, artifacts, ENGINE_FREE } from "./harness.mjs";
 
 const CHAPTERS = chapters();
 let server, browser;
@@ -29,7 +29,7 @@ test("the registry lists the guide's 46 chapters", () => {
   assert.equal(CHAPTERS[45][0], "resources");
 });
 
-test("every chapter renders its section and title, following the contents", async () => {
+test("every chapter renders its section and title, following the contents", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(browser, server.origin);
   await page.goto(chapterUrl(server.origin, "arc"));
   await waitForChapter(page, "arc");
@@ -46,7 +46,7 @@ test("every chapter renders its section and title, following the contents", asyn
   await context.close();
 });
 
-test("the contents keep the current chapter in sight, on a laptop's screen", async () => {
+test("the contents keep the current chapter in sight, on a laptop's screen", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(browser, server.origin, { width: 1366, height: 768 });
   await page.goto(chapterUrl(server.origin, "arc"));
   await waitForChapter(page, "arc");
@@ -66,7 +66,7 @@ test("the contents keep the current chapter in sight, on a laptop's screen", asy
   await context.close();
 });
 
-test("every chapter renders alone in embed mode, without navigation", async () => {
+test("every chapter renders alone in embed mode, without navigation", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(browser, server.origin);
   for (const [slug, title] of CHAPTERS) {
     await page.goto(chapterUrl(server.origin, slug, { embed: true }));
@@ -100,7 +100,7 @@ test("the engine status element follows the contract and names this run's backen
   await context.close();
 });
 
-test("a deep link reopens its chapter and state; hostile values stay inert", async () => {
+test("a deep link reopens its chapter and state; hostile values stay inert", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(browser, server.origin);
   const hostile = encodeURIComponent('<img src=x onerror="alert(1)">') + "&t=NaN&seed=%E2%82";
   await page.goto(chapterUrl(server.origin, "sampling", { query: `text=${hostile}` }));
@@ -118,7 +118,7 @@ test("a deep link reopens its chapter and state; hostile values stay inert", asy
   await context.close();
 });
 
-test("the keyboard reaches everything: skip link, contents, arrow keys between chapters", async () => {
+test("the keyboard reaches everything: skip link, contents, arrow keys between chapters", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(browser, server.origin);
   await page.goto(chapterUrl(server.origin, "softmax"));
   await waitForChapter(page, "softmax");
@@ -153,7 +153,7 @@ test("the keyboard reaches everything: skip link, contents, arrow keys between c
   await context.close();
 });
 
-test("the embed code is a working iframe of the chapter with its state", async () => {
+test("the embed code is a working iframe of the chapter with its state", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(browser, server.origin);
   await page.goto(chapterUrl(server.origin, "context-window"));
   await waitForChapter(page, "context-window");
@@ -170,7 +170,7 @@ test("the embed code is a working iframe of the chapter with its state", async (
   await context.close();
 });
 
-test("light and dark themes follow the system, then the reader's choice", async () => {
+test("light and dark themes follow the system, then the reader's choice", { skip: ENGINE_FREE }, async () => {
   const context = await browser.newContext({ colorScheme: "dark" });
   const page = await context.newPage();
   await page.goto(chapterUrl(server.origin, "arc"));
@@ -187,7 +187,7 @@ test("light and dark themes follow the system, then the reader's choice", async 
   await context.close();
 });
 
-test("phone and desktop screenshots, no sideways scrolling, and paint timing", async () => {
+test("phone and desktop screenshots, no sideways scrolling, and paint timing", { skip: ENGINE_FREE }, async () => {
   const dir = await artifacts();
   const metrics = {};
   for (const [name, viewport] of [

@@ -3,11 +3,11 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BACKEND, useBrowser, openPage, chapterUrl } from "./harness.mjs";
+import { ENGINE_FREE, useBrowser, openPage, chapterUrl } from "./harness.mjs";
 
 const env = useBrowser();
 
-test("thinking: the picture has the dots the trace counts", { skip: BACKEND === "webgpu" && "no engine involved: the CPU run checks this" }, async () => {
+test("thinking: the picture has the dots the trace counts", { skip: ENGINE_FREE }, async () => {
   const { page, context, problems } = await openPage(env.browser, env.server.origin);
   await page.goto(chapterUrl(env.server.origin, "thinking", { query: "outer=12&inner=9" }));
   await page.waitForSelector(".think-rings circle");
