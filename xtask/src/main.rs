@@ -18,6 +18,7 @@
 
 mod setup;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -166,23 +167,78 @@ const GPU_FEATURES: &str = "tumbler-model/wgpu,tumbler-model/gpu";
 /// Every test, in the order that fails fastest, with a table of where the time went.
 /// `--skip-e2e` leaves out the browser tests.
 fn test(args: &[String]) -> Result<(), String> {
-    let mut steps = Steps::default();
+    let mut steps = Steps::new();
     let result = test_steps(args, &mut steps);
     steps.print();
     result
 }
 
 fn test_steps(args: &[String], steps: &mut Steps) -> Result<(), String> {
-    steps.time("setup (installs what is missing)", setup::ensure)?;
+    steps.time("setup (installs what is missing)", setup::ensure_but_site_tools)?;
 
     let mut fmt = cmd("cargo");
     fmt.args(["fmt", "--all", "--check"]);
     steps.run("cargo fmt --check", fmt)?;
 
-    // Native: every crate's lib, bins, tests and examples, linted as they compile, then run, with
-    // the model crate's two GPU features on. Both steps below share this one build: a separate
-    // `-p tumbler-model --features wgpu,gpu` would unify features differently from the workspace
-    // and compile the whole dependency tree a second time (16 min of a cold run).
+    if args.iter().any(|a| a == "--skip-e2e") {
+        eprintln!("xtask: skipping the site build and the browser tests (--skip-e2e)");
+        let mut lane = Lane::inherit("native");
+        let result = native_tests(&mut lane);
+        steps.rows.extend(lane.rows);
+        return result;
+    }
+    // Two lanes side by side: the native build and its tests, and the site's (its two tools,
+    // built from source on a fresh machine, then the release wasm build and the first paints).
+    // Each spends long stretches on one core (a big crate, a fat-LTO link, a test run), so on 2
+    // cores the pair takes less time than one after the other. They share no cargo lock: the
+    // tests build the `test` profile (target/debug), Trunk `release` and `worker`, the tools in
+    // cargo's own temporary directories. The native lane writes to a log file, printed whole
+    // when it ends, so that the two lanes' lines do not interleave.
+    let lanes_started = Instant::now();
+    let mut native = Lane::logged("native", target_dir().join("xtask-native.log"));
+    let mut site = Lane::inherit("site");
+    let (native_result, site_result) = std::thread::scope(|s| {
+        let native_thread = s.spawn(|| {
+            let result = native_tests(&mut native);
+            native.print_log();
+            result
+        });
+        let site_result = site
+            .time("install trunk and wasm-bindgen-cli (if missing)", setup::site_tools)
+            .and_then(|()| site.run("trunk build --release (clippy-linted)", trunk_build()))
+            .and_then(|()| site.run("prerender every chapter's first paint", prerender()));
+        (native_thread.join().expect("the native lane does not panic"), site_result)
+    });
+    steps.rows.extend(native.rows);
+    steps.rows.extend(site.rows);
+    steps.rows.push(("both lanes, wall clock".into(), lanes_started.elapsed().as_secs_f64()));
+    native_result?;
+    site_result?;
+
+    // The e2e tests compare the page with the native CLI that `cargo test --workspace` built
+    // (the bin target of a package with integration tests): name it, so that a missing binary
+    // fails here instead of skipping every native comparison.
+    let bin = target_dir().join("debug/tumbler");
+    if !bin.is_file() {
+        return Err(format!("{} is missing: the e2e tests compare against it", bin.display()));
+    }
+    // Tests that the engine's backend cannot change run in the CPU run only (`ENGINE_FREE` in
+    // tests/e2e/harness.mjs); the WebGPU run names them skipped.
+    for backend in ["webgpu", "cpu"] {
+        let mut e2e = cmd("node");
+        e2e.args(["--test", "--test-concurrency=1", "tests/e2e/"]);
+        e2e.env("TUMBLER_E2E_BACKEND", backend).env("TUMBLER_BIN", &bin);
+        steps.run(&format!("e2e in Chromium, {backend}"), e2e)?;
+    }
+    Ok(())
+}
+
+/// The native lane: every crate's lib, bins, tests and examples, linted as they compile, then
+/// run, with the model crate's two GPU features on; then the GPU tests on the same binaries.
+fn native_tests(lane: &mut Lane) -> Result<(), String> {
+    // Both steps share this one build: a separate `-p tumbler-model --features wgpu,gpu` would
+    // unify features differently from the workspace and compile the whole dependency tree a
+    // second time (16 min of a cold run).
     let mut unit = cmd("cargo");
     unit.args(["test", "--workspace", "--features", GPU_FEATURES]).args([
         "--",
@@ -193,54 +249,36 @@ fn test_steps(args: &[String], steps: &mut Steps) -> Result<(), String> {
         "--skip",
         "learn::wgpu_tests::",
     ]);
-    steps.run("cargo test --workspace (clippy-linted)", linted(unit))?;
+    lane.run("cargo test --workspace (clippy-linted)", linted(unit))?;
 
     // The WGSL kernels against the burn ops they replace, the fused WGSL decoder against the
     // CPU path and burn, and a training run on burn's wgpu backend against the CPU's, on a real
-    // wgpu adapter: a GPU's, else Mesa's lavapipe (Vulkan on the
-    // CPU, which setup installs). The adapter is required, so a machine without one fails here
-    // instead of passing vacuously. The test binaries are the ones the step above built;
-    // `--show-output` prints the adapter's name and the measured differences.
+    // wgpu adapter: a GPU's, else Mesa's lavapipe (Vulkan on the CPU, which setup installs).
+    // The adapter is required, so a machine without one fails here instead of passing
+    // vacuously. `--show-output` prints the adapter's name and the measured differences.
     let mut kernels = cmd("cargo");
     kernels
         .args(["test", "--workspace", "--features", GPU_FEATURES, "--lib"])
         .args(["--", "kernels::", "decode::gpu::", "learn::wgpu_tests::", "--show-output"])
         .env("TUMBLER_REQUIRE_WGPU", "1");
-    steps.run("kernel tests on wgpu (clippy-linted)", linted(kernels))?;
-
-    if args.iter().any(|a| a == "--skip-e2e") {
-        eprintln!("xtask: skipping the browser tests (--skip-e2e)");
-        return Ok(());
-    }
-    // The page and both workers for wasm32, their own code linted as it compiles: the page, the
-    // CPU worker (`worker`) and the WebGPU worker (`webgpu`).
-    steps.run("trunk build --release (clippy-linted)", trunk_build())?;
-    steps.run("prerender every chapter's first paint", prerender())?;
-    // The e2e tests compare the page with the native CLI that `cargo test --workspace` built
-    // (the bin target of a package with integration tests): name it, so that a missing binary
-    // fails here instead of skipping every native comparison.
-    let bin = target_dir().join("debug/tumbler");
-    if !bin.is_file() {
-        return Err(format!("{} is missing: the e2e tests compare against it", bin.display()));
-    }
-    for backend in ["webgpu", "cpu"] {
-        let mut e2e = cmd("node");
-        e2e.args(["--test", "--test-concurrency=1", "tests/e2e/"]);
-        e2e.env("TUMBLER_E2E_BACKEND", backend).env("TUMBLER_BIN", &bin);
-        steps.run(&format!("e2e in Chromium, {backend}"), e2e)?;
-    }
-    Ok(())
+    lane.run("kernel tests on wgpu (clippy-linted)", linted(kernels))
 }
 
 /// The seconds each step of a command took, printed as a table at its end (pass or fail).
-#[derive(Default)]
-struct Steps(Vec<(String, f64)>);
+struct Steps {
+    rows: Vec<(String, f64)>,
+    started: Instant,
+}
 
 impl Steps {
+    fn new() -> Self {
+        Self { rows: Vec::new(), started: Instant::now() }
+    }
+
     fn time(&mut self, name: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
         let started = Instant::now();
         let result = f();
-        self.0.push((name.to_owned(), started.elapsed().as_secs_f64()));
+        self.rows.push((name.to_owned(), started.elapsed().as_secs_f64()));
         result
     }
 
@@ -248,13 +286,80 @@ impl Steps {
         self.time(name, || run(c))
     }
 
+    /// Each step, then the wall-clock time of the whole (less than the steps' sum where two
+    /// lanes ran side by side).
     fn print(&self) {
-        let total: f64 = self.0.iter().map(|(_, s)| s).sum();
         eprintln!("xtask: where the time went");
-        for (name, secs) in &self.0 {
+        for (name, secs) in &self.rows {
             eprintln!("xtask: {secs:>8.1} s  {name}");
         }
-        eprintln!("xtask: {total:>8.1} s  in all");
+        eprintln!("xtask: {:>8.1} s  in all (wall clock)", self.started.elapsed().as_secs_f64());
+    }
+}
+
+/// Steps run one after another beside another lane, each timed and named with the lane's name.
+/// A lane with a log file sends its commands' output there (see [`Lane::print_log`]).
+struct Lane {
+    name: &'static str,
+    log: Option<PathBuf>,
+    rows: Vec<(String, f64)>,
+}
+
+impl Lane {
+    fn inherit(name: &'static str) -> Self {
+        Self { name, log: None, rows: Vec::new() }
+    }
+
+    fn logged(name: &'static str, log: PathBuf) -> Self {
+        Self { name, log: Some(log), rows: Vec::new() }
+    }
+
+    fn time(&mut self, step: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
+        let started = Instant::now();
+        let result = f();
+        let secs = started.elapsed().as_secs_f64();
+        self.rows.push((format!("{step}  [{} lane]", self.name), secs));
+        result
+    }
+
+    fn run(&mut self, step: &str, mut c: Command) -> Result<(), String> {
+        let Some(log) = self.log.clone() else {
+            return self.time(step, || run(c));
+        };
+        let open = || {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&log)
+                .map_err(|e| format!("cannot write {}: {e}", log.display()))
+        };
+        c.stdout(open()?).stderr(open()?);
+        let name = self.name;
+        eprintln!("xtask: [{name}] $ {}  (output: {})", describe(&c), log.display());
+        self.time(step, || {
+            let started = Instant::now();
+            let status =
+                c.status().map_err(|e| format!("could not start {}: {e}", describe(&c)))?;
+            eprintln!("xtask: [{name}]   ({:.1} s)", started.elapsed().as_secs_f64());
+            if status.success() {
+                Ok(())
+            } else {
+                Err(format!("{} failed ({status})", describe(&c)))
+            }
+        })
+    }
+
+    /// The log file whole, in one block, then removed (so the next run starts it afresh).
+    fn print_log(&self) {
+        let Some(log) = &self.log else { return };
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let _ = std::fs::remove_file(log);
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "xtask: ---- the {} lane's output ----\n{text}xtask: ---- end of the {} lane's output ----",
+            self.name, self.name
+        );
     }
 }
 

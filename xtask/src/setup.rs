@@ -14,15 +14,25 @@ use crate::{cmd, root, run, tools_dir};
 const TRUNK_VERSION: &str = "0.21.14";
 
 pub fn ensure() -> Result<(), String> {
+    ensure_but_site_tools()?;
+    site_tools()
+}
+
+/// Everything but the two tools built from source, each quick once installed.
+pub fn ensure_but_site_tools() -> Result<(), String> {
     components()?;
     wasm_target()?;
     crates()?;
-    trunk()?;
-    wasm_bindgen()?;
     npm_packages()?;
     chromium()?;
-    vulkan()?;
-    Ok(())
+    vulkan()
+}
+
+/// trunk and wasm-bindgen-cli, built from crates.io (~5 minutes of a cold run on 2 cores): only
+/// the site's build needs them, so `cargo xtask test` builds them beside the native tests.
+pub fn site_tools() -> Result<(), String> {
+    trunk()?;
+    wasm_bindgen()
 }
 
 /// Every crate `Cargo.lock` names, for every target and feature: trunk builds offline
