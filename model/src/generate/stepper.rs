@@ -2,10 +2,11 @@
 //! its own way of reading tensors back (blocking natively, awaited in the browser) and its own
 //! way of being stopped.
 
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::Tensor;
 
 use super::{CANDIDATES, DoneReason, GenerateOptions, TopToken, Vocab, top_ids};
 use crate::decode::{CpuDecoder, DecodeError};
+use crate::gpt::model::{read_f32, read_f32_async};
 use crate::gpt::{ForwardOptions, KvCache, ReadbackError, Tumbler, ids_tensor};
 use crate::sampling::{Sampler, SamplingError, softmax_with_temperature};
 
@@ -235,8 +236,8 @@ impl Generation {
         if let Some(reason) = self.done() {
             return Ok(Step::Done(reason));
         }
-        let data = self.forward(model).try_into_data().map_err(|e| readback(&e))?;
-        Ok(self.choose(&values(data)?)?)
+        let logits = read_f32(self.forward(model))?;
+        Ok(self.choose(&logits)?)
     }
 
     /// One whole step on the fused CPU path: `decoder` reads the tokens of the text it has not
@@ -291,15 +292,7 @@ impl Generation {
         if let Some(reason) = self.done() {
             return Ok(Step::Done(reason));
         }
-        let data = self.forward(model).into_data_async().await.map_err(|e| readback(&e))?;
-        Ok(self.choose(&values(data)?)?)
+        let logits = read_f32_async(self.forward(model)).await?;
+        Ok(self.choose(&logits)?)
     }
-}
-
-fn readback(e: &impl std::fmt::Debug) -> ReadbackError {
-    ReadbackError(format!("{e:?}"))
-}
-
-fn values(data: TensorData) -> Result<Vec<f32>, ReadbackError> {
-    data.try_to_vec::<f32>().map_err(|e| readback(&e))
 }

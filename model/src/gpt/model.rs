@@ -329,6 +329,24 @@ impl ReadbackError {
     }
 }
 
+/// A tensor's values as f32, read back synchronously (natively, or from a CPU device in the
+/// browser; on WebGPU there a synchronous read fails: use [`read_f32_async`]).
+pub(crate) fn read_f32<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, ReadbackError> {
+    f32_values(tensor.try_into_data().map_err(|e| ReadbackError::of(&e))?)
+}
+
+/// A tensor's values as f32, read back asynchronously: what a GPU backend in the browser needs.
+pub(crate) async fn read_f32_async<const D: usize>(
+    tensor: Tensor<D>,
+) -> Result<Vec<f32>, ReadbackError> {
+    f32_values(tensor.into_data_async().await.map_err(|e| ReadbackError::of(&e))?)
+}
+
+/// Read-back data as f32 values (every tensor here is f32).
+pub(crate) fn f32_values(data: TensorData) -> Result<Vec<f32>, ReadbackError> {
+    data.try_to_vec::<f32>().map_err(|e| ReadbackError::of(&e))
+}
+
 impl Tumbler {
     /// One forward pass over one sequence, returned as plain data (native: reads back
     /// synchronously; the browser uses [`Tumbler::trace_async`]).
@@ -344,8 +362,7 @@ impl Tumbler {
         let (tensors, shapes) = self.trace_tensors(ids, options);
         let mut arrays = Vec::with_capacity(tensors.len());
         for (tensor, shape) in tensors.into_iter().zip(shapes) {
-            let data = tensor.try_into_data().map_err(|e| ReadbackError(format!("{e:?}")))?;
-            arrays.push(to_array(data, shape)?);
+            arrays.push(Array::new(shape, read_f32(tensor)?));
         }
         Ok(assemble_trace(ids, tokens, options, arrays))
     }
@@ -360,9 +377,7 @@ impl Tumbler {
         let (tensors, shapes) = self.trace_tensors(ids, options);
         let mut arrays = Vec::with_capacity(tensors.len());
         for (tensor, shape) in tensors.into_iter().zip(shapes) {
-            let data =
-                tensor.into_data_async().await.map_err(|e| ReadbackError(format!("{e:?}")))?;
-            arrays.push(to_array(data, shape)?);
+            arrays.push(Array::new(shape, read_f32_async(tensor).await?));
         }
         Ok(assemble_trace(ids, tokens, options, arrays))
     }
@@ -397,11 +412,6 @@ impl Tumbler {
         push(out.logits.clone().flatten(0, 2), drop_batch(&out.logits.dims()));
         (tensors, shapes)
     }
-}
-
-fn to_array(data: TensorData, shape: Vec<usize>) -> Result<Array, ReadbackError> {
-    let values = data.try_to_vec::<f32>().map_err(|e| ReadbackError(format!("{e:?}")))?;
-    Ok(Array::new(shape, values))
 }
 
 /// Puts the arrays read by [`Tumbler::trace_tensors`] back into their places.

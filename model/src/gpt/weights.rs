@@ -10,7 +10,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
 use super::config::{ConfigJsonError, TumblerConfig};
-use super::model::{ParamSource, Tumbler};
+use super::model::{ParamSource, Tumbler, f32_values};
 
 /// The weights file inside a model directory.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
@@ -106,8 +106,7 @@ fn encode(
 ) -> Result<Vec<u8>, WeightsError> {
     let mut buffers: Vec<(String, Vec<u8>, Vec<usize>)> = Vec::new();
     for (name, data, shape) in params {
-        let values =
-            data.try_to_vec::<f32>().map_err(|e| WeightsError::Readback(format!("{e:?}")))?;
+        let values = f32_values(data).map_err(|e| WeightsError::Readback(e.0))?;
         let bytes = match dtype {
             StorageDtype::F32 => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
             StorageDtype::F16 => {

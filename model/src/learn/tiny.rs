@@ -13,6 +13,7 @@ use burn::tensor::{Device, Tensor};
 use super::schedule::Schedule;
 use super::{AdamW, Batch, SetIds, adamw, batches, param_ids, step, step_queued};
 use crate::generate::{GenerateOptions, Generation, Step};
+use crate::gpt::model::read_f32_async;
 use crate::gpt::weights::{self, StorageDtype};
 use crate::gpt::{ConfigError, Tumbler, TumblerConfig, ids_tensor};
 use crate::sampling::softmax_with_temperature;
@@ -261,10 +262,8 @@ impl TinyRun {
         let (model, loss) = step_queued(model, &mut self.optim, batch, lr, &self.device);
         self.model = Some(model);
         self.steps += 1;
-        let data =
-            loss.into_data_async().await.map_err(|e| TinyError::Readback(format!("{e:?}")))?;
-        let loss = data.iter::<f32>().next().ok_or(TinyError::Readback("no value".into()))?;
-        Ok(loss)
+        let values = read_f32_async(loss).await.map_err(|e| TinyError::Readback(e.0))?;
+        values.first().copied().ok_or(TinyError::Readback("the loss has no value".into()))
     }
 
     /// The probability of every token following `ids` (their last context-length tokens), (V).

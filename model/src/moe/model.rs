@@ -9,6 +9,7 @@ use super::{MoeConfig, ParamCount, RouteTrace};
 use crate::generate::Vocab;
 use crate::gpt::attention::Attention;
 use crate::gpt::embedding::TokenEmbedding;
+use crate::gpt::model::read_f32_async;
 use crate::gpt::rmsnorm::RmsNorm;
 use crate::gpt::rope::Rope;
 use crate::gpt::{ConfigError, ReadbackError, Tumbler, cross_entropy, ids_tensor};
@@ -348,13 +349,7 @@ impl MoeTumbler {
         let mut layers = Vec::with_capacity(out.routing.len());
         for r in out.routing {
             let [_, t, e] = r.probs.dims();
-            let data = r
-                .probs
-                .reshape([t * e])
-                .into_data_async()
-                .await
-                .map_err(|e| ReadbackError::of(&e))?;
-            layers.push(data.try_to_vec::<f32>().map_err(|e| ReadbackError::of(&e))?);
+            layers.push(read_f32_async(r.probs.reshape([t * e])).await?);
         }
         Ok(layers)
     }
