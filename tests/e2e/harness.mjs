@@ -116,7 +116,14 @@ export async function serve(port = 0, { mounts = {}, compress = false } = {}) {
   });
   const origin = `http://127.0.0.1:${server.address().port}`;
   // `bytesSent()`: the response bodies sent so far (compressed where they were).
-  return { origin, close: () => new Promise((ok) => server.close(ok)), bytesSent: () => sent };
+  // Closing also drops idle keep-alive connections, which would otherwise hold it open; closing
+  // twice is harmless.
+  const close = () =>
+    new Promise((ok) => {
+      server.close(() => ok());
+      server.closeAllConnections();
+    });
+  return { origin, close, bytesSent: () => sent };
 }
 
 /**

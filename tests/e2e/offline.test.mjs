@@ -9,20 +9,30 @@ import assert from "node:assert/strict";
 import { cp, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BACKEND, DIST, serve, launch, chapterUrl, artifacts, READY_MS, ENGINE_FREE } from "./harness.mjs";
+import { BACKEND, DIST, serve as serveDist, launch, chapterUrl, artifacts, READY_MS, ENGINE_FREE } from "./harness.mjs";
 import { stamp, manifest, groupOf } from "../../scripts/offline-manifest.mjs";
 
 const LIVE = ["arc", "tokens", "attention", "sampling", "embeddings", "training"];
 let browser;
 const copies = [];
+// Every server a test starts, closed after the file's tests even when one failed midway: an open
+// server keeps node's event loop alive, so the file would never end and the suite would hang.
+const servers = [];
 
 before(async () => {
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
+  for (const server of servers) await server.close();
   for (const dir of copies) await rm(dir, { recursive: true, force: true });
 });
+
+async function serve(...args) {
+  const server = await serveDist(...args);
+  servers.push(server);
+  return server;
+}
 
 /** The manifest the build wrote into dist/sw.js. */
 async function manifestOf(dir) {
