@@ -292,7 +292,7 @@ fn mb(bytes: usize) -> String {
 #[component]
 fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView {
     view! {
-        <table class="data-table stage-table">
+        <table class="data-table stage-table stack">
             <caption>{caption}</caption>
             <thead>
                 <tr>
@@ -320,9 +320,9 @@ fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView 
                         view! {
                             <tr data-stage=s.stage.clone() data-docs-in=s.docs_in data-docs-out=s.docs_out>
                                 <th scope="row">{stage_title(&s.stage).to_string()}</th>
-                                <td class="num">{format!("{} → {}", group_thousands(s.docs_in as i128), group_thousands(s.docs_out as i128))}</td>
-                                <td class="num">{format!("{} → {}", mb(s.bytes_in), mb(s.bytes_out))}</td>
-                                <td class="small">{reasons}</td>
+                                <td class="num" data-label="Documents in → out">{format!("{} → {}", group_thousands(s.docs_in as i128), group_thousands(s.docs_out as i128))}</td>
+                                <td class="num" data-label="Text in → out">{format!("{} → {}", mb(s.bytes_in), mb(s.bytes_out))}</td>
+                                <td class="small" data-label="Dropped (or replaced) for">{reasons}</td>
                             </tr>
                         }
                     })

@@ -279,13 +279,13 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
             view! {
                 <tr data-run=r.name.clone() data-loss=last.map_or(String::new(), |p| format!("{:.4}", p.val_loss))>
                     <th scope="row">{r.name.clone()}</th>
-                    <td>{format!("{} × {} × {}", r.config.n_layers, r.config.n_heads, r.config.d_model)}</td>
-                    <td>{group_thousands(r.params as i128)}</td>
-                    <td>{group_thousands(r.non_embedding_params as i128)}</td>
-                    <td>{format!("{:.1}", tokens as f64 / r.params as f64)}</td>
-                    <td>{crate::calc::expr::power_of_ten(r.compute(tokens), 2)}</td>
-                    <td>{last.map_or("–".into(), |p| format!("{:.3}", p.val_loss))}</td>
-                    <td>{format!("{:.0} min", r.seconds / 60.0)}</td>
+                    <td data-label="layers × heads × width">{format!("{} × {} × {}", r.config.n_layers, r.config.n_heads, r.config.d_model)}</td>
+                    <td data-label="parameters">{group_thousands(r.params as i128)}</td>
+                    <td data-label="outside embedding">{group_thousands(r.non_embedding_params as i128)}</td>
+                    <td data-label="tokens per parameter">{format!("{:.1}", tokens as f64 / r.params as f64)}</td>
+                    <td data-label="compute (FLOPs)">{crate::calc::expr::power_of_ten(r.compute(tokens), 2)}</td>
+                    <td data-label="validation loss">{last.map_or("–".into(), |p| format!("{:.3}", p.val_loss))}</td>
+                    <td data-label="time">{format!("{:.0} min", r.seconds / 60.0)}</td>
                 </tr>
             }
         })
@@ -365,7 +365,7 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
                 caption="Loss against compute. Each run traces a curve; at any budget the best model is on the lower envelope (the frontier), and small models win at small budgets."/>
             <p data-fit="compute">{fit_text(&fits.by_compute, "C", KAPLAN_ALPHA_C)}</p>
             <div class="table-scroll">
-                <table class="dpo-table scaling-table">
+                <table class="dpo-table scaling-table stack">
                     <thead><tr>
                         <th scope="col">"run"</th><th scope="col">"layers × heads × width"</th>
                         <th scope="col">"parameters"</th><th scope="col">"outside embedding"</th>
