@@ -10,6 +10,7 @@ use tumbler_model::data::{Document, PipelineReport, StageReport};
 
 use crate::calc::expr::group_thousands;
 use crate::engine::{self, Query};
+use crate::widgets::Reproduce;
 use tumbler_engine::PipelineRun;
 use tumbler_engine::fetch;
 
@@ -471,9 +472,10 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
         <div class="panel corpus-report" data-corpus-report="">
             <h2>"The Tumbler's corpus, stage by stage"</h2>
             <p>
-                "The same code over every document of the Tumbler's sources (" <code>"tumbler corpus"</code>
-                "), as its report recorded it. The shape is FineWeb's: most text goes."
+                "The same code over every document of the Tumbler's sources, as its report recorded \
+                 it. The shape is FineWeb's: most text goes."
             </p>
+            <Reproduce command="tumbler corpus" gives="builds the corpus and writes this report"/>
             {move || scale.get().map(|s| view! {
                 <p data-fineweb-ratio=format!("{:.0}", s.fineweb_ratio())>
                     {format!(
