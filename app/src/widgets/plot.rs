@@ -260,7 +260,7 @@ impl LineChart {
         let item = |kind: &str, color: usize, label: &str| {
             let RGBColor(r, g, b) = SERIES[color % SERIES.len()];
             format!(
-                "<li><span class=\"swatch {kind}\" style=\"--c: rgb({r} {g} {b})\"></span>{}</li>",
+                "<li><span class=\"swatch {kind}\" style=\"--c: rgb({r} {g} {b})\"></span><span>{}</span></li>",
                 super::math::notation_html(label)
             )
         };

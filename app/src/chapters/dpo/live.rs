@@ -366,7 +366,7 @@ pub fn LiveDpo() -> impl IntoView {
     let field = move |label: &'static str, class: &'static str, value: RwSignal<String>| {
         view! {
             <label class=format!("dpo-field {class}")>
-                <span>{label}</span>
+                <span>{notation(label)}</span>
                 <textarea
                     rows=2
                     maxlength=MAX_DPO_BYTES as u32
@@ -406,7 +406,7 @@ pub fn LiveDpo() -> impl IntoView {
                 let (tk, sc) = (&s.tokens, &s.score);
                 let svg = curve_chart(&t);
                 view! {
-                    <table class="dpo-table" data-dpo-loss=format!("{:.6}", t.loss)>
+                    <table class="dpo-table stack" data-dpo-loss=format!("{:.6}", t.loss)>
                         <tbody>{rows}</tbody>
                     </table>
                     <p class="small muted">
@@ -532,8 +532,8 @@ pub fn LiveDpo() -> impl IntoView {
             </p>
             <div class="preset-row">{examples}</div>
             {field("Prompt x (the user's message)", "dpo-prompt", prompt)}
-            {field("Chosen reply y_w", "dpo-chosen", chosen)}
-            {field("Rejected reply y_l", "dpo-rejected", rejected)}
+            {field("Chosen reply y_{w}", "dpo-chosen", chosen)}
+            {field("Rejected reply y_{l}", "dpo-rejected", rejected)}
             <Slider label="β" value=beta min=0.01 max=1.0 step=0.01 format=beta_fmt/>
             <EngineReady
                 loading="The Tumbler is loading in the engine; the pair is scored once it is ready."
