@@ -502,8 +502,10 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
                     let last = report.stages.last().map(|s| (s.docs_out, s.bytes_out));
                     let summary = first.zip(last).map(|((d0, b0), (d1, b1))| {
                         format!(
-                            "{d0} documents ({}) in, {d1} ({}) out: {:.0}% of the text is kept.",
+                            "{} documents ({}) in, {} ({}) out: {:.0}% of the text is kept.",
+                            group_thousands(d0 as i128),
                             mb(b0),
+                            group_thousands(d1 as i128),
                             mb(b1),
                             100.0 * b1 as f64 / b0.max(1) as f64
                         )
