@@ -15,6 +15,7 @@
 //! - [`matrix_map::MatrixMap`]: a whole matrix as a canvas image, one pixel per number.
 //! - [`live_panel::LivePanel`]: a live panel about the reader's text (textarea, "updating…",
 //!   the answer once the model is ready).
+//! - [`Reproduce`]: the command that computes a panel's numbers natively, as a code aside.
 //! - [`Chart`]: an SVG string drawn by the [`plot`] helpers ([`plot::LineChart`],
 //!   [`plot::heatmap`]), shown with a text alternative.
 
@@ -28,6 +29,7 @@ pub mod math;
 pub mod matrix_map;
 pub mod plot;
 pub mod prob_tokens;
+pub mod reproduce;
 pub mod screen;
 pub mod slider;
 pub mod stepper;
@@ -39,5 +41,6 @@ pub use bars::{Bar, Bars};
 pub use chart::Chart;
 pub use flow::{Flow, FlowStep};
 pub use math::Math;
+pub use reproduce::Reproduce;
 pub use slider::Slider;
 pub use stepper::Stepper;

@@ -173,11 +173,32 @@ function screenReaderGaps(page) {
 }
 
 /**
+ * Tables that may scroll in their own box on a phone, by class, and why: a grid with a column per
+ * token of the reader's prompt grows with the prompt. Every other table fits the column (the
+ * phone's table style, `table.stack` in main.css, stacks a wide one's rows as cards), so that its
+ * last column, often the result, is in view.
+ */
+const SCROLLING_TABLES = {
+  "why-grid": "a column per token of the reader's prompt: a longer prompt scrolls",
+};
+
+/**
  * How the chapter fits a phone: how far the page scrolls sideways (wide figures must scroll inside
- * their own box instead), and the SVG texts drawn below 10 px (a figure scaled down to the column).
+ * their own box instead), the SVG texts drawn below 10 px (a figure scaled down to the column),
+ * and the tables wider than their box (outside SCROLLING_TABLES).
  */
 function phoneFit(page) {
-  return page.evaluate(() => {
+  return page.evaluate((allowed) => {
+    const cut = [];
+    for (const table of document.querySelectorAll("main table")) {
+      if (table.closest(".sr-only, [hidden]") || [...table.classList].some((c) => c in allowed)) continue;
+      const box = table.getBoundingClientRect();
+      if (box.width === 0) continue;
+      if (table.scrollWidth > table.clientWidth + 1) {
+        const head = (table.querySelector("caption, th")?.textContent ?? "").trim().slice(0, 30);
+        cut.push(`table.${[...table.classList].join(".")} “${head}” (${table.scrollWidth} px in ${table.clientWidth})`);
+      }
+    }
     const sideways = document.documentElement.scrollWidth - document.documentElement.clientWidth;
     const tiny = [];
     for (const text of document.querySelectorAll("main svg text")) {
@@ -189,8 +210,8 @@ function phoneFit(page) {
       const px = parseFloat(getComputedStyle(text).fontSize) * Math.hypot(m.a, m.b);
       if (px < 10) tiny.push(`“${text.textContent.trim().slice(0, 20)}” ${px.toFixed(1)} px`);
     }
-    return { sideways, tiny };
-  });
+    return { sideways, tiny, cut };
+  }, SCROLLING_TABLES);
 }
 
 /**
@@ -210,7 +231,7 @@ async function scrollGaps(page) {
   });
 }
 
-test(`on a 360-px phone, ${CHECKED.length} chapters: no sideways scrolling, a keyboard stop on every box that scrolls, no SVG text under 10 px, 44-px touch targets, a visible focus on every Tab stop, charts that state their numbers, generated text announced`, async (t) => {
+test(`on a 360-px phone, ${CHECKED.length} chapters: no sideways scrolling, tables that fit their box, a keyboard stop on every box that scrolls, no SVG text under 10 px, 44-px touch targets, a visible focus on every Tab stop, charts that state their numbers, generated text announced`, async (t) => {
   const { page, context, problems } = await openReady({ width: 360, height: 740 });
   await page.addScriptTag({ content: AXE });
   const small = [];
@@ -225,6 +246,7 @@ test(`on a 360-px phone, ${CHECKED.length} chapters: no sideways scrolling, a ke
     const fit = await phoneFit(page);
     if (fit.sideways > 0) fits.push(`${slug}: the page scrolls sideways by ${fit.sideways} px`);
     if (fit.tiny.length) fits.push(`${slug}: ${fit.tiny.length} SVG texts under 10 px, e.g. ${fit.tiny.slice(0, 3).join(", ")}`);
+    for (const c of fit.cut) fits.push(`${slug}: ${c} hides columns behind a scroll`);
     const k = await keyboardGaps(page, slug);
     keyboard.push(...k.gaps);
     stops += k.stops;

@@ -354,6 +354,8 @@ try {
   const cold = await timeToReady(page, url);
   const warm = [];
   for (let i = 0; i < 3; i++) warm.push(await timeToReady(page, null));
+  // The panel writes a first few tokens once the engine is ready: that run ends before any timing.
+  await page.waitForSelector('.live-generate [data-live-state="result"]', { timeout: 300_000 });
 
   const words = readFileSync(join(ROOT, "public", "model", "heldout.txt"), "utf8").split(/\s+/).filter(Boolean);
   const short = await promptOf(page, words, 10);

@@ -126,6 +126,8 @@ test("byom: a foreign Llama opened from disk runs the live chapters; bad files g
   // inference: greedy generation streams the foreign model's tokens.
   await t.test("inference: greedy generation on the foreign model", { skip: SLOW_ON_SWIFTSHADER }, async () => {
     await go(page, "inference", "t=0");
+    // The panel's own first run (a few tokens on the default prompt) ends before Generate is pressed.
+    await page.waitForSelector('.live-generate [data-live-state="result"]', { timeout: READY_MS });
     await page.click(".live-generate button.generate");
     await page.waitForFunction(() => document.querySelector(".live-generate .small")?.textContent.startsWith("The model"), null, { timeout: READY_MS });
     const steps = await page.$$eval(".live-generate [data-step]", (chips) => chips.map((c) => +c.dataset.tokenId));

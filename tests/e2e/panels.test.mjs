@@ -16,7 +16,6 @@ const IDLE = {
   "live-distill": "trains two students for 60 steps, tens of seconds: the reader starts it",
   "live-learn": "trains a tiny model on the reader's text: the reader starts it",
   "live-rlhf": "trains a reward model, then samples eight questions × n replies: the reader starts it",
-  "live-generate": "the inference chapter is the engine tests' bench (dispatch and map counts per token): it decodes only when asked",
   "live-chat": "loads a second model (the chat model) and writes up to 64 tokens: the reader sends the first message",
 };
 /** How long a panel has after its chapter opens (the engine already ready). */

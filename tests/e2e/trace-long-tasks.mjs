@@ -18,6 +18,8 @@ await browser.startTracing(page, {
     "v8", "v8.execute", "toplevel", "disabled-by-default-devtools.timeline.stack", "fonts", "ipc", "mojom", "gpu", "cc",
   ],
 });
+// The panel's own first run (a few tokens on the default prompt) ends before Generate is pressed.
+await page.waitForSelector('.live-generate [data-live-state="result"]', { timeout: 180_000 });
 await page.click(".live-generate button.generate");
 await page.waitForFunction(() => document.querySelector(".live-generate .small")?.textContent.startsWith("The model"), null, { timeout: 180_000 });
 const buf = await browser.stopTracing();

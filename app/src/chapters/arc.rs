@@ -32,6 +32,19 @@ const ROWS: [(&str, &str, &str); 3] = [
     ),
 ];
 
+/// The comparison table's column headers, one per phase (also each cell's label when the table
+/// stacks on a phone).
+const COLUMNS: [&str; 3] = ["Pre-training", "Fine-tuning (SFT)", "Reinforcement learning"];
+
+/// One row of the comparison table: the field `pick` takes from each phase, labelled by its phase.
+fn cells(pick: fn(&(&'static str, &'static str, &'static str)) -> &'static str) -> impl IntoView {
+    COLUMNS
+        .iter()
+        .zip(ROWS.iter())
+        .map(|(c, r)| view! { <td data-label=*c>{pick(r)}</td> })
+        .collect_view()
+}
+
 /// The body of the `arc` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
@@ -56,12 +69,12 @@ pub fn Chapter() -> impl IntoView {
                 }
             }}
         </div>
-        <table class="numbers arc-table">
-            <thead><tr><th scope="col"></th><th scope="col">"Pre-training"</th><th scope="col">"Fine-tuning (SFT)"</th><th scope="col">"Reinforcement learning"</th></tr></thead>
+        <table class="numbers arc-table stack">
+            <thead><tr><th scope="col"></th>{COLUMNS.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr></thead>
             <tbody>
-                <tr><th scope="row">"Like"</th>{ROWS.iter().map(|r| view! { <td>{r.0}</td> }).collect_view()}</tr>
-                <tr><th scope="row">"Data"</th>{ROWS.iter().map(|r| view! { <td>{r.1}</td> }).collect_view()}</tr>
-                <tr><th scope="row">"Result"</th>{ROWS.iter().map(|r| view! { <td>{r.2}</td> }).collect_view()}</tr>
+                <tr><th scope="row">"Like"</th>{cells(|r| r.0)}</tr>
+                <tr><th scope="row">"Data"</th>{cells(|r| r.1)}</tr>
+                <tr><th scope="row">"Result"</th>{cells(|r| r.2)}</tr>
             </tbody>
         </table>
         <p>

@@ -133,7 +133,7 @@ pub fn Chapter() -> impl IntoView {
         let body = rows
             .iter()
             .map(|&(name, w, d)| view! {
-                <tr><th scope="row">{name}</th><td>{format!("{w:.6}")}</td><td>{format!("{d:+.6}")}</td><td>{format!("{:.6}", w - net_eta * d)}</td></tr>
+                <tr><th scope="row">{name}</th><td data-label="value">{format!("{w:.6}")}</td><td data-label="∂L/∂w">{format!("{d:+.6}")}</td><td data-label="after w − 0.5·∂L/∂w">{format!("{:.6}", w - net_eta * d)}</td></tr>
             })
             .collect_view();
         view! {
@@ -143,7 +143,7 @@ pub fn Chapter() -> impl IntoView {
                     f.hidden[0], f.hidden[1], f.out[0], f.out[1], f.loss
                 )}
             </p>
-            <table class="numbers">
+            <table class="numbers stack">
                 <thead><tr><th scope="col">"weight"</th><th scope="col">"value"</th><th scope="col">"∂L/∂w"</th><th scope="col">"after w − 0.5·∂L/∂w"</th></tr></thead>
                 <tbody>{body}</tbody>
             </table>

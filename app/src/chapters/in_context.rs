@@ -226,7 +226,7 @@ fn ShotSweep(task: RwSignal<f64>, query: RwSignal<String>) -> impl IntoView {
             </EngineReady>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <Show when=move || !rows.with(Vec::is_empty)>
-                <table class="numbers icl-results">
+                <table class="numbers icl-results stack">
                     <thead>
                         <tr>
                             <th scope="col">"Examples"</th>
@@ -237,9 +237,9 @@ fn ShotSweep(task: RwSignal<f64>, query: RwSignal<String>) -> impl IntoView {
                     <tbody>
                         {move || rows.get().into_iter().map(|r| view! {
                             <tr data-shots=r.shots data-answer=r.answer.clone()>
-                                <td>{r.shots}</td>
-                                <td class="mono">{format!("“{}”", r.answer)}</td>
-                                <td>{format!("“{}” {:.0}%", visible(&r.first), r.p * 100.0)}</td>
+                                <td data-label="Examples">{r.shots}</td>
+                                <td class="mono" data-label="The Tumbler's answer">{format!("“{}”", r.answer)}</td>
+                                <td data-label="First token, probability">{format!("“{}” {:.0}%", visible(&r.first), r.p * 100.0)}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

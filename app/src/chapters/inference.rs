@@ -4,7 +4,7 @@ mod chat;
 
 use leptos::prelude::*;
 
-use crate::engine::{self, EngineReady, GenerateOptions, Query, Stream};
+use crate::engine::{self, EngineReady, GenerateOptions, Query, Shown, Stream, when_ready};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::attention_map::visible;
 use crate::widgets::{Bar, Bars, Flow, FlowStep, Slider, Stepper};
@@ -76,6 +76,9 @@ fn whole(v: f64) -> String {
 
 /// Tokens one run generates at most.
 const MAX_TOKENS: usize = 32;
+/// Tokens of the first run, written on the default prompt as soon as the model is ready: enough
+/// to show the loop, short enough not to hold up the engine (seconds on an emulated GPU).
+const FIRST_TOKENS: usize = 8;
 
 /// One generated token and the distribution it was drawn from.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,17 +101,15 @@ fn LiveGeneration() -> impl IntoView {
     let running = RwSignal::new(None::<Stream>);
     let outcome = RwSignal::new(String::new());
     let picked = RwSignal::new(None::<usize>);
-    let go = move |_| {
-        if running.with_untracked(Option::is_some) {
-            running.set(None);
-            return;
-        }
+    let failed = RwSignal::new(false);
+    let run = move |max_tokens: usize| {
         steps.set(Vec::new());
         generated.set(String::new());
         outcome.set(String::new());
+        failed.set(false);
         picked.set(None);
         let options = GenerateOptions {
-            max_tokens: MAX_TOKENS,
+            max_tokens,
             temperature: temperature.get_untracked() as f32,
             seed: seed.get_untracked() as u64,
             top_k: None,
@@ -124,8 +125,13 @@ fn LiveGeneration() -> impl IntoView {
             },
             move |end| {
                 running.try_set(None);
+                failed.try_set(end.is_err());
                 let why = match end {
                     Err(message) => message,
+                    Ok(tumbler_engine::DoneReason::Length) if max_tokens < MAX_TOKENS => format!(
+                        "The model wrote these first {max_tokens} tokens as soon as it was ready; \
+                         Generate writes up to {MAX_TOKENS} from your prompt."
+                    ),
                     Ok(reason) => format!(
                         "The model {}.",
                         match reason {
@@ -143,6 +149,25 @@ fn LiveGeneration() -> impl IntoView {
         );
         running.set(Some(run));
     };
+    let go = move |_| {
+        if running.with_untracked(Option::is_some) {
+            running.set(None);
+        } else {
+            run(MAX_TOKENS);
+        }
+    };
+    // A first result on the default prompt, like every live panel: no waiting for a click.
+    when_ready(move || run(FIRST_TOKENS));
+    // Working while a run streams, then its result (or the failure it ended on).
+    let state = Signal::derive(move || {
+        if failed.get() {
+            Shown::Error
+        } else if running.with(Option::is_some) || outcome.with(String::is_empty) {
+            Shown::Working
+        } else {
+            Shown::Result
+        }
+    });
     let shown = move || picked.get().or_else(|| steps.with(|s| s.len().checked_sub(1)));
     let bars = Signal::derive(move || {
         let Some(i) = shown() else { return Vec::new() };
@@ -226,7 +251,7 @@ fn LiveGeneration() -> impl IntoView {
                 prop:value=move || prompt.get()
                 on:input=move |ev| prompt.set(event_target_value(&ev))
             ></textarea>
-            <EngineReady loading="The Tumbler is loading; it writes here when it is ready.">
+            <EngineReady loading="The Tumbler is loading; it writes here when it is ready." shown=state>
                 {body}
             </EngineReady>
         </div>

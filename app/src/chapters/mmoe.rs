@@ -68,13 +68,13 @@ pub fn Chapter() -> impl IntoView {
              the paper's synthetic experiments, MMoE's advantage over one shared network grows as \
              the tasks' correlation falls."
         </p>
-        <table class="numbers">
+        <table class="numbers stack">
             <thead><tr><th scope="col"></th><th scope="col">"Plain MoE"</th><th scope="col">"MMoE"</th></tr></thead>
             <tbody>
-                <tr><th scope="row">"Routers"</th><td>"one"</td><td>"one per task"</td></tr>
-                <tr><th scope="row">"Goal"</th><td>"cheaper computation per token"</td><td>"several objectives at once"</td></tr>
-                <tr><th scope="row">"Experts used"</th><td>"top-k, sparse"</td><td>"usually all, mixed by weight"</td></tr>
-                <tr><th scope="row">"Found in"</th><td>"Mixtral, DeepSeek and other LLMs"</td><td>"ranking and recommendation systems"</td></tr>
+                <tr><th scope="row">"Routers"</th><td data-label="Plain MoE">"one"</td><td data-label="MMoE">"one per task"</td></tr>
+                <tr><th scope="row">"Goal"</th><td data-label="Plain MoE">"cheaper computation per token"</td><td data-label="MMoE">"several objectives at once"</td></tr>
+                <tr><th scope="row">"Experts used"</th><td data-label="Plain MoE">"top-k, sparse"</td><td data-label="MMoE">"usually all, mixed by weight"</td></tr>
+                <tr><th scope="row">"Found in"</th><td data-label="Plain MoE">"Mixtral, DeepSeek and other LLMs"</td><td data-label="MMoE">"ranking and recommendation systems"</td></tr>
             </tbody>
         </table>
         <p>

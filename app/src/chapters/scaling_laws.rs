@@ -113,7 +113,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <Chart svg=Signal::derive(move || svg.clone())
             label="Chinchilla's fitted loss against parameters on log-log axes: with data held fixed each curve flattens as parameters grow, while the compute-optimal curve keeps falling"
-            caption="Drawn from Hoffmann et al.'s published fit, not from our own runs. With the data fixed, more parameters stop helping: the B/D^β term sets a floor. Growing data with size, at 20 tokens per parameter, keeps the loss falling."/>
+            caption="Drawn from Hoffmann et al.'s published fit, not from our own runs. With the data fixed, more parameters stop helping: the fit's data term sets a floor. Growing data with size, at 20 tokens per parameter, keeps the loss falling."/>
         <div class="panel">
             <h3>"Chinchilla calculator"</h3>
             <Slider label="parameters (billions)" value=params_b min=0.1 max=2000.0 step=0.1 format=billions/>

@@ -243,14 +243,14 @@ fn variants_table(variants: &[String], e: &Encoded) -> impl IntoView + use<> {
             view! {
                 <tr>
                     <td class="mono">{shown}</td>
-                    <td><TokenChips encoding=ENCODING.as_str() chips=c total=n label=format!("{v:?} as tokens")/></td>
-                    <td>{n.to_string()}</td>
+                    <td data-label="Tokens"><TokenChips encoding=ENCODING.as_str() chips=c total=n label=format!("{v:?} as tokens")/></td>
+                    <td data-label="Count">{n.to_string()}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <table class="spell-table variants">
+        <table class="spell-table variants stack">
             <thead><tr><th>"Text"</th><th>"Tokens (id under each)"</th><th>"Count"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>

@@ -8,9 +8,38 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// A token as a label: spaces and line breaks made visible.
+/// A token as a label: spaces and line breaks made visible, and a byte that is not text on its
+/// own named (see [`named_bytes`]).
 pub fn visible(token: &str) -> String {
-    token.replace(' ', "␣").replace('\n', "↵").replace('\t', "⇥")
+    named_bytes(&token.replace(' ', "␣").replace('\n', "↵").replace('\t', "⇥"))
+}
+
+/// A token's text with each `<0xNN>` (a byte that is only part of a character, as the model
+/// spells it) written "byte NN" for a reader; everything else as it is.
+pub fn named_bytes(token: &str) -> String {
+    let mut out = String::with_capacity(token.len());
+    let mut rest = token;
+    while let Some(at) = rest.find("<0x") {
+        let (before, tail) = rest.split_at(at);
+        out.push_str(before);
+        let hex = tail.get(3..5).filter(|h| h.chars().all(|c| c.is_ascii_hexdigit()));
+        match hex.filter(|_| tail.get(5..6) == Some(">")) {
+            Some(h) => {
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                out.push_str("byte ");
+                out.push_str(h);
+                rest = &tail[6..];
+            }
+            None => {
+                out.push_str("<0x");
+                rest = &tail[3..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Weights a row's entry in the screen-reader table lists.
@@ -170,6 +199,16 @@ pub fn AttentionMap(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_that_are_not_text_are_named() {
+        assert_eq!(named_bytes("<0xF1>"), "byte F1");
+        assert_eq!(named_bytes("<0xF1><0x9F>"), "byte F1 byte 9F");
+        assert_eq!(visible(" a<0xE2>"), "␣a byte E2");
+        // Not a byte: left as written.
+        assert_eq!(named_bytes("<0xZZ> <0x1"), "<0xZZ> <0x1");
+        assert_eq!(named_bytes("plain"), "plain");
+    }
 
     #[test]
     fn strongest_weights_skip_the_future_and_sort() {

@@ -204,6 +204,27 @@ fn log_label(v: f64) -> bool {
     [1.0, 2.0, 5.0, 10.0].iter().any(|d| (leading - d).abs() < 1e-6 * d)
 }
 
+/// Drawing units a tick label such as "100M" needs along an axis, its gap included.
+const LOG_LABEL_UNITS: f64 = 48.0;
+
+/// Whether a logarithmic axis whose decades are `per_decade` units long names `v`: 1, 2 and 5 ×
+/// 10ⁿ ([`log_label`]) where a decade has room for three names; else only powers of ten, every
+/// k-th one where a decade is shorter than a name ("10M100M1B" ran together on a phone).
+fn log_named(v: f64, per_decade: f64) -> bool {
+    if !log_label(v) {
+        return false;
+    }
+    if per_decade >= 3.0 * LOG_LABEL_UNITS {
+        return true;
+    }
+    let power = v.log10().round();
+    if (v / 10f64.powf(power) - 1.0).abs() > 1e-6 {
+        return false;
+    }
+    let every = (LOG_LABEL_UNITS / per_decade.max(1.0)).ceil().max(1.0) as i64;
+    (power as i64).rem_euclid(every) == 0
+}
+
 /// A line chart on linear or logarithmic axes.
 #[derive(Clone, Debug)]
 pub struct LineChart {
@@ -229,7 +250,8 @@ impl LineChart {
     }
 
     /// The legend as HTML: a swatch per line (a stroke) and per set of dots (a disc), in the
-    /// colours the drawing uses, with the names escaped (they may hold the reader's words). The
+    /// colours the drawing uses, with the names escaped (they may hold the reader's words) and
+    /// their `_{…}`/`^{…}` notation set as sub- and superscripts (`math::pieces`). The
     /// screen reader gets the names from the data table instead.
     pub fn legend(&self, dots: &[Dots]) -> String {
         if self.series.len() + dots.len() < 2 {
@@ -238,11 +260,14 @@ impl LineChart {
         let item = |kind: &str, color: usize, label: &str| {
             let RGBColor(r, g, b) = SERIES[color % SERIES.len()];
             format!(
-                "<li><span class=\"swatch {kind}\" style=\"--c: rgb({r} {g} {b})\"></span>{}</li>",
-                escape(label)
+                "<li><span class=\"swatch {kind}\" style=\"--c: rgb({r} {g} {b})\"></span><span>{}</span></li>",
+                super::math::notation_html(label)
             )
         };
-        let lines = self.series.iter().map(|s| item("line", s.color, &s.label));
+        let lines = self
+            .series
+            .iter()
+            .map(|s| item(if s.markers { "line marked" } else { "line" }, s.color, &s.label));
         let discs = dots.iter().map(|d| item("dot", d.color, &d.label));
         format!(
             "<ul class=\"chart-legend\" aria-hidden=\"true\">{}</ul>",
@@ -257,7 +282,7 @@ impl LineChart {
         for s in &self.series {
             for i in spread(s.points.len(), TABLE_POINTS) {
                 let (x, y) = s.points[i];
-                rows.push(vec![s.label.clone(), readable(x), readable(y)]);
+                rows.push(vec![super::math::notation_plain(&s.label), readable(x), readable(y)]);
             }
         }
         for d in dots {
@@ -308,15 +333,20 @@ impl LineChart {
                 .map_err(|e| e.to_string())?;
             let (fx, fy) = (self.x.format, self.y.format);
             let (x_log, y_log) = (self.x.log, self.y.log);
+            // Units per decade of each axis, from the plotting area's size in drawing units.
+            let (w, h) = fitted(self.size);
+            let decades = |a: Axis| (a.max / a.min).log10().max(1e-9);
+            let x_decade = f64::from(w.saturating_sub(64 + 2 * 14)) / decades(self.x);
+            let y_decade = f64::from(h.saturating_sub(44 + 2 * 14)) / decades(self.y);
             chart
                 .configure_mesh()
                 .x_desc(self.x_label.as_str())
                 .y_desc(self.y_label.as_str())
                 .x_label_formatter(&|v| {
-                    if x_log && !log_label(*v) { String::new() } else { fx(*v) }
+                    if x_log && !log_named(*v, x_decade) { String::new() } else { fx(*v) }
                 })
                 .y_label_formatter(&|v| {
-                    if y_log && !log_label(*v) { String::new() } else { fy(*v) }
+                    if y_log && !log_named(*v, y_decade) { String::new() } else { fy(*v) }
                 })
                 .label_style(("sans-serif", 14).into_font().color(&BLACK))
                 .axis_desc_style(("sans-serif", 15).into_font().color(&BLACK))
@@ -327,15 +357,16 @@ impl LineChart {
                 .map_err(|e| e.to_string())?;
             for s in &self.series {
                 let color = SERIES[s.color % SERIES.len()];
-                let style = color.stroke_width(3);
                 chart
-                    .draw_series(LineSeries::new(s.points.iter().copied(), style))
+                    .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(3)))
                     .map_err(|e| e.to_string())?;
-                if s.markers {
-                    chart
-                        .draw_series(s.points.iter().map(|&p| Circle::new(p, 4, color.filled())))
-                        .map_err(|e| e.to_string())?;
-                }
+            }
+            // Dots over every line: a marked line that runs under another stays visible.
+            for s in self.series.iter().filter(|s| s.markers) {
+                let color = SERIES[s.color % SERIES.len()];
+                chart
+                    .draw_series(s.points.iter().map(|&p| Circle::new(p, 4, color.filled())))
+                    .map_err(|e| e.to_string())?;
             }
             // Each dot's name is placed beside it where it neither leaves the plotting area nor
             // covers another name or dot (first fit among six places, see `place_label`).
@@ -371,14 +402,14 @@ impl LineChart {
 }
 
 /// A label's box in pixels: left, top, right, bottom.
-type Rect = (i32, i32, i32, i32);
+pub type Rect = (i32, i32, i32, i32);
 
 /// Where the name of the dot at `at` goes: the first of six places beside it (right, left, then
 /// above and below on either side) whose box stays inside `area` and overlaps neither a name
 /// already placed nor another dot; the first place inside the area if none is free. Returns the
 /// box, the text's offset from the dot and its horizontal anchor. A 13-px sans-serif letter is
 /// taken as 7.5 px wide on average.
-fn place_label(
+pub fn place_label(
     at: (i32, i32),
     name: &str,
     area: &(std::ops::Range<i32>, std::ops::Range<i32>),
@@ -520,6 +551,19 @@ mod tests {
         for v in [3.0, 7e5, 9e5, 0.0, -1.0, f64::NAN] {
             assert!(!log_label(v), "{v}");
         }
+    }
+
+    #[test]
+    fn a_short_decade_names_fewer_powers_of_ten() {
+        // Room for three names a decade: 1, 2 and 5 × 10ⁿ, as before.
+        assert!(log_named(2e6, 150.0) && log_named(5e6, 150.0) && log_named(1e7, 150.0));
+        // Room for one: powers of ten only.
+        assert!(log_named(1e6, 60.0) && log_named(1e7, 60.0));
+        assert!(!log_named(2e6, 60.0) && !log_named(5e6, 60.0));
+        // A phone's 27 units a decade (100K to 1T in 188 units): every other power of ten.
+        let named: Vec<f64> =
+            (5..=12).map(|p| 10f64.powi(p)).filter(|&v| log_named(v, 27.0)).collect();
+        assert_eq!(named, vec![1e6, 1e8, 1e10, 1e12]);
     }
 
     #[test]

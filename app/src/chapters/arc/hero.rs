@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use tumbler_engine::{Backend, DoneReason, GeneratedToken, TopToken};
 
 use crate::engine::{self, EngineReady, EngineState, GenerateOptions, Query, Shown, Stream};
-use crate::widgets::attention_map::visible;
+use crate::widgets::attention_map::{named_bytes, visible};
 use crate::widgets::stepper::reduced_motion;
 use crate::widgets::token_chips::group;
 
@@ -253,7 +253,7 @@ pub fn Hero() -> impl IntoView {
                 data-p=step.token.p.to_string()
                 on:click=move |_| picked.set(Some(i))
             >
-                {step.token.text}
+                {named_bytes(&step.token.text)}
             </span>
         }
     };

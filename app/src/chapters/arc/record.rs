@@ -111,7 +111,7 @@ pub fn TumblerArc() -> impl IntoView {
                 }
                     .into_any(),
                 Some(Ok((card, sft, corpus))) => view! {
-                    <table class="data-table">
+                    <table class="data-table stack">
                         <thead>
                             <tr>
                                 <th scope="col">"Phase"</th>
@@ -126,9 +126,9 @@ pub fn TumblerArc() -> impl IntoView {
                                 .map(|(phase, data, training, result)| view! {
                                     <tr data-phase=phase>
                                         <th scope="row">{phase}</th>
-                                        <td>{data}</td>
-                                        <td>{training}</td>
-                                        <td>{result}</td>
+                                        <td data-label="Data">{data}</td>
+                                        <td data-label="Training">{training}</td>
+                                        <td data-label="Result">{result}</td>
                                     </tr>
                                 })
                                 .collect_view()}

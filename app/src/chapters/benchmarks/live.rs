@@ -111,12 +111,12 @@ fn summary_row(
         <tr data-set=which data-loss=format!("{:.4}", s.mean_loss) data-accuracy=format!("{:.4}", s.token_accuracy)
             data-exact=format!("{:.4}", s.exact_rate) data-items=s.items>
             <th scope="row">{label}</th>
-            <td>{s.items}</td>
-            <td>{format!("{:.3}", s.mean_loss)}</td>
-            <td>{format!("{:.1}", s.mean_loss.exp())}</td>
-            <td>{pct(s.token_accuracy)}</td>
-            <td>{format!("{} of {}", (s.exact_rate * s.items as f64).round(), s.items)}</td>
-            <td>{format!("{millis:.0} ms")}</td>
+            <td data-label="items">{s.items}</td>
+            <td data-label="reply loss (nats/token)">{format!("{:.3}", s.mean_loss)}</td>
+            <td data-label="perplexity">{format!("{:.1}", s.mean_loss.exp())}</td>
+            <td data-label="first choice right">{pct(s.token_accuracy)}</td>
+            <td data-label="recalled exactly">{format!("{} of {}", (s.exact_rate * s.items as f64).round(), s.items)}</td>
+            <td data-label="time">{format!("{millis:.0} ms")}</td>
         </tr>
     }
 }
@@ -172,7 +172,7 @@ fn QuizResult(scored: Scored, items: Option<QuizSets>) -> impl IntoView {
         (held.exact_rate * held.items as f64).round()
     );
     view! {
-        <table class="dpo-table quiz-table">
+        <table class="dpo-table quiz-table stack">
             <thead><tr>
                 <th scope="col">"questions"</th><th scope="col">"items"</th>
                 <th scope="col">"reply loss (nats/token)"</th><th scope="col">"perplexity"</th>

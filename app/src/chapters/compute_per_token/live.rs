@@ -79,14 +79,19 @@ pub fn AskedBothWays() -> impl IntoView {
     let attr = move |f: fn(&Scored) -> String| {
         move || result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(f))
     };
-    let row = |name: &'static str, class: &'static str, way: &Way, top: &(String, f32)| {
+    // `p_label` heads the answer's probability column (each cell's label on a phone).
+    let row = |name: &'static str,
+               class: &'static str,
+               way: &Way,
+               top: &(String, f32),
+               p_label: &str| {
         view! {
             <tr class=class>
                 <th scope="row">{name}</th>
-                <td>{way.written_tokens}</td>
-                <td>{group(way.flops as usize)}</td>
-                <td>{chance(way.answer_p())}</td>
-                <td>{format!("{} ({})", shown(&top.0), chance(f64::from(top.1)))}</td>
+                <td data-label="tokens written (forward passes)">{way.written_tokens}</td>
+                <td data-label="FLOPs to write them">{group(way.flops as usize)}</td>
+                <td data-label=p_label.to_string()>{chance(way.answer_p())}</td>
+                <td data-label="its own top next token">{format!("{} ({})", shown(&top.0), chance(f64::from(top.1)))}</td>
             </tr>
         }
     };
@@ -114,9 +119,10 @@ pub fn AskedBothWays() -> impl IntoView {
                     )
                 };
                 let verdict = judged;
+                let p_label = format!("p(“{}”)", problem.answer().trim());
                 view! {
                     <div class="cpt-table-wrap">
-                        <table class="dpo-table cpt-ways">
+                        <table class="dpo-table cpt-ways stack">
                             <caption>{format!(
                                 "The final answer{} is {} token{} of the Tumbler's vocabulary: {}. Reading the question ({} tokens) costs {} FLOPs either way.",
                                 problem.answer(),
@@ -131,13 +137,13 @@ pub fn AskedBothWays() -> impl IntoView {
                                     <th></th>
                                     <th scope="col">"tokens written (forward passes)"</th>
                                     <th scope="col">"FLOPs to write them"</th>
-                                    <th scope="col">{format!("p(“{}”)", problem.answer().trim())}</th>
+                                    <th scope="col">{p_label.clone()}</th>
                                     <th scope="col">"its own top next token"</th>
                                 </tr>
                             </thead>
                             <tbody>
-                                {row("answer at once", "cpt-at-once", &c.at_once, &s.top[0])}
-                                {row("steps written first", "cpt-steps", &c.step_by_step, &s.top[1])}
+                                {row("answer at once", "cpt-at-once", &c.at_once, &s.top[0], &p_label)}
+                                {row("steps written first", "cpt-steps", &c.step_by_step, &s.top[1], &p_label)}
                             </tbody>
                         </table>
                     </div>

@@ -106,10 +106,10 @@ pub fn LiveTiming() -> impl IntoView {
                 let all = t.millis.iter().map(|v| format!("{v:.1}")).collect::<Vec<_>>().join(", ");
                 view! {
                     <tr data-length=t.length data-median-ms=m>
-                        <th scope="row">{t.length}</th>
-                        <td>{format!("{m:.1}")}</td>
-                        <td>{format!("{:.3}", m / t.length as f64)}</td>
-                        <td class="small">{all}</td>
+                        <th scope="row" data-label="tokens">{t.length}</th>
+                        <td data-label="median ms">{format!("{m:.1}")}</td>
+                        <td data-label="ms per token">{format!("{:.3}", m / t.length as f64)}</td>
+                        <td class="small" data-label="each pass, ms">{all}</td>
                     </tr>
                 }
             })
@@ -143,7 +143,7 @@ pub fn LiveTiming() -> impl IntoView {
                     }}
                 </p>
                 <Chart svg=chart(context) label="Median forward-pass time against the number of tokens"/>
-                <table class="numbers timing-table">
+                <table class="numbers timing-table stack">
                     <thead><tr>
                         <th scope="col">"tokens"</th><th scope="col">"median ms"</th>
                         <th scope="col">"ms per token"</th><th scope="col">"each pass, ms"</th>

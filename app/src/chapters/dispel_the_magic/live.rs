@@ -54,9 +54,9 @@ pub fn LiveCoins() -> impl IntoView {
                         <tr data-token-id=d.ids[i] data-p=p.to_string() data-count=counts[i]>
                             <th scope="row" class="token">{name(d.ids[i])}</th>
                             <td class="bar-cell">{bar(p)}</td>
-                            <td>{format!("{:.1}%", p * 100.0)}</td>
+                            <td data-label="probability">{format!("{:.1}%", p * 100.0)}</td>
                             <td class="bar-cell sampled">{bar(f)}</td>
-                            <td>{format!("{} = {:.1}%", counts[i], f * 100.0)}</td>
+                            <td data-label="sampled">{format!("{} = {:.1}%", counts[i], f * 100.0)}</td>
                         </tr>
                     }
                 }).collect_view();
@@ -70,7 +70,7 @@ pub fn LiveCoins() -> impl IntoView {
                 }).collect_view();
                 view! {
                     <p class="coins-seq" aria-label="The first draws">{chips}</p>
-                    <table class="numbers next-table coins-live" data-draws=draws data-distinct=distinct data-read=next.tokens.concat()>
+                    <table class="numbers next-table coins-live stack" data-draws=draws data-distinct=distinct data-read=next.tokens.concat()>
                         <thead><tr>
                             <th scope="col">"next token"</th><th scope="col" class="bar-cell"></th><th scope="col">"probability"</th>
                             <th scope="col" class="bar-cell"></th><th scope="col">"sampled"</th>
@@ -80,9 +80,9 @@ pub fn LiveCoins() -> impl IntoView {
                             <tr class="rest" data-p=rest_p.to_string() data-count=rest_n>
                                 <th scope="row">{format!("the other {} tokens", d.ids.len().saturating_sub(SHOWN))}</th>
                                 <td class="bar-cell">{bar(rest_p)}</td>
-                                <td>{format!("{:.1}%", rest_p * 100.0)}</td>
+                                <td data-label="probability">{format!("{:.1}%", rest_p * 100.0)}</td>
                                 <td class="bar-cell sampled">{bar(rest_f)}</td>
-                                <td>{format!("{rest_n} = {:.1}%", rest_f * 100.0)}</td>
+                                <td data-label="sampled">{format!("{rest_n} = {:.1}%", rest_f * 100.0)}</td>
                             </tr>
                         </tbody>
                     </table>

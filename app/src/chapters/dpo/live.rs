@@ -11,6 +11,7 @@ use tumbler_model::dpo::{DpoOptions, DpoTerms, LogProbs, terms};
 use crate::engine::RunStatus as Status;
 use crate::engine::{self, ChatModelState, EngineReady, Query, Run, Shown};
 use crate::widgets::attention_map::visible;
+use crate::widgets::math::notation;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_chips::group;
 use crate::widgets::{Chart, Slider};
@@ -101,7 +102,7 @@ impl Log {
         chart(
             total,
             (lo - 1.0, hi + 1.0),
-            "log π_θ(reply | prompt), nats",
+            "log-probability of each reply, nats",
             vec![
                 series("chosen", &points, |t| t.logps.policy_chosen, 1),
                 series("rejected", &points, |t| t.logps.policy_rejected, 3),
@@ -197,16 +198,28 @@ fn steps_fmt(v: f64) -> String {
     format!("{v:.0}")
 }
 
-/// Each term of the loss: its name, how it is made, its value.
+/// Each term of the loss: its name, how it is made (both in `math::pieces` notation), its value.
 fn term_rows(t: &DpoTerms) -> Vec<(&'static str, &'static str, String)> {
     let l = &t.logps;
     vec![
-        ("log π_θ(y_w|x)", "chat model, chosen reply (sum over its tokens)", nats(l.policy_chosen)),
-        ("log π_ref(y_w|x)", "base model, chosen reply", nats(l.ref_chosen)),
-        ("log π_θ(y_l|x)", "chat model, rejected reply", nats(l.policy_rejected)),
-        ("log π_ref(y_l|x)", "base model, rejected reply", nats(l.ref_rejected)),
-        ("Δ chosen", "log π_θ(y_w|x) − log π_ref(y_w|x)", format!("{:+.3}", t.ratio_chosen)),
-        ("Δ rejected", "log π_θ(y_l|x) − log π_ref(y_l|x)", format!("{:+.3}", t.ratio_rejected)),
+        (
+            "log π_{θ}(y_{w} | x)",
+            "chat model, chosen reply (sum over its tokens)",
+            nats(l.policy_chosen),
+        ),
+        ("log π_{ref}(y_{w} | x)", "base model, chosen reply", nats(l.ref_chosen)),
+        ("log π_{θ}(y_{l} | x)", "chat model, rejected reply", nats(l.policy_rejected)),
+        ("log π_{ref}(y_{l} | x)", "base model, rejected reply", nats(l.ref_rejected)),
+        (
+            "Δ chosen",
+            "log π_{θ}(y_{w} | x) − log π_{ref}(y_{w} | x)",
+            format!("{:+.3}", t.ratio_chosen),
+        ),
+        (
+            "Δ rejected",
+            "log π_{θ}(y_{l} | x) − log π_{ref}(y_{l} | x)",
+            format!("{:+.3}", t.ratio_rejected),
+        ),
         ("reward, chosen", "β · Δ chosen", format!("{:+.4}", t.reward_chosen)),
         ("reward, rejected", "β · Δ rejected", format!("{:+.4}", t.reward_rejected)),
         ("margin", "β · (Δ chosen − Δ rejected)", format!("{:+.4}", t.margin)),
@@ -249,8 +262,8 @@ fn token_table(
                 <thead>
                     <tr>
                         <th scope="col">"token"</th>
-                        <th scope="col">"log π_θ"</th>
-                        <th scope="col">"log π_ref"</th>
+                        <th scope="col">"log π"<sub>"θ"</sub></th>
+                        <th scope="col">"log π"<sub>"ref"</sub></th>
                         <th scope="col">"Δ"</th>
                         {after.map(|_| view! { <th scope="col">"copy after"</th> })}
                     </tr>
@@ -353,7 +366,7 @@ pub fn LiveDpo() -> impl IntoView {
     let field = move |label: &'static str, class: &'static str, value: RwSignal<String>| {
         view! {
             <label class=format!("dpo-field {class}")>
-                <span>{label}</span>
+                <span>{notation(label)}</span>
                 <textarea
                     rows=2
                     maxlength=MAX_DPO_BYTES as u32
@@ -382,8 +395,8 @@ pub fn LiveDpo() -> impl IntoView {
                         let class = if name == "loss" { "dpo-loss" } else { "" };
                         view! {
                             <tr class=class>
-                                <th scope="row">{name}</th>
-                                <td class="muted">{how}</td>
+                                <th scope="row">{notation(name)}</th>
+                                <td class="muted">{notation(how)}</td>
                                 <td>{value}</td>
                             </tr>
                         }
@@ -393,7 +406,7 @@ pub fn LiveDpo() -> impl IntoView {
                 let (tk, sc) = (&s.tokens, &s.score);
                 let svg = curve_chart(&t);
                 view! {
-                    <table class="dpo-table" data-dpo-loss=format!("{:.6}", t.loss)>
+                    <table class="dpo-table stack" data-dpo-loss=format!("{:.6}", t.loss)>
                         <tbody>{rows}</tbody>
                     </table>
                     <p class="small muted">
@@ -511,16 +524,16 @@ pub fn LiveDpo() -> impl IntoView {
         >
             <h2>"The Tumbler's own DPO"</h2>
             <p>
-                "Here the policy π_θ is the Tumbler's chat model (the base model after supervised \
-                 fine-tuning) and the reference π_ref is the base model it started from. Each \
+                "Here the policy π"<sub>"θ"</sub>" is the Tumbler's chat model (the base model after supervised \
+                 fine-tuning) and the reference π"<sub>"ref"</sub>" is the base model it started from. Each \
                  reply's log-probability is the sum, over its tokens, of the log-probability the \
                  model gives that token after the prompt and the reply so far, in the chat \
                  template. Pick an example or write your own pair."
             </p>
             <div class="preset-row">{examples}</div>
             {field("Prompt x (the user's message)", "dpo-prompt", prompt)}
-            {field("Chosen reply y_w", "dpo-chosen", chosen)}
-            {field("Rejected reply y_l", "dpo-rejected", rejected)}
+            {field("Chosen reply y_{w}", "dpo-chosen", chosen)}
+            {field("Rejected reply y_{l}", "dpo-rejected", rejected)}
             <Slider label="β" value=beta min=0.01 max=1.0 step=0.01 format=beta_fmt/>
             <EngineReady
                 loading="The Tumbler is loading in the engine; the pair is scored once it is ready."

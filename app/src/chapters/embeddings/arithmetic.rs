@@ -99,7 +99,7 @@ pub fn WordArithmetic() -> impl IntoView {
                                     "Compared with all {} words ({} numbers each) in {:.1} ms on this \
                                      page's main thread; reading the {:.1} MB file took {:.0} ms. The \
                                      three words you typed are left out of the list, as word2vec does.",
-                                    v.len(),
+                                    crate::calc::expr::group_thousands(v.len() as i128),
                                     v.dims(),
                                     query_ms,
                                     l.bytes as f64 / 1e6,

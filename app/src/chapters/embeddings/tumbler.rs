@@ -7,7 +7,9 @@ use crate::engine::{self, EngineReady, Latest, Query, Shown};
 use crate::url_state::text_param;
 use crate::widgets::Chart;
 use crate::widgets::attention_map::visible;
-use crate::widgets::plot::heatmap;
+use crate::widgets::plot::{Rect, heatmap, place_label};
+use crate::widgets::screen;
+use plotters::style::text_anchor::HPos;
 use tumbler_engine::EmbeddingMap;
 
 const DEFAULT_TEXT: &str = "king queen man woman cat dog the of";
@@ -43,6 +45,28 @@ impl Frame {
     }
 }
 
+/// Where each name goes beside its dot, as text x, y and anchor: the first free place of
+/// `plot::place_label` (no name over another name or dot), worked out in units of the map's
+/// 13-px labels; on a phone they are twice that in the viewBox (engine.css).
+fn placed(names: &[((f64, f64), String)]) -> Vec<(f64, f64, &'static str)> {
+    let k = if screen::narrow() { 2.0 } else { 1.0 };
+    let area = (0..(MAP_W / k) as i32, 0..(MAP_H / k) as i32);
+    let centres: Vec<(i32, i32)> =
+        names.iter().map(|((x, y), _)| ((x / k).round() as i32, (y / k).round() as i32)).collect();
+    let mut taken: Vec<Rect> = Vec::new();
+    names
+        .iter()
+        .zip(&centres)
+        .map(|((_, name), &at)| {
+            let (rect, (dx, dy), anchor) = place_label(at, name, &area, &taken, &centres);
+            taken.push(rect);
+            // The box is centred on the offset; a 13-px label's baseline sits 4.5 below that.
+            let (x, y) = (f64::from(at.0 + dx) * k, (f64::from(at.1 + dy) + 4.5) * k);
+            (x, y, if matches!(anchor, HPos::Right) { "end" } else { "start" })
+        })
+        .collect()
+}
+
 /// The map: every token as a faint dot, the reader's tokens labelled, the picked token's
 /// neighbours ringed.
 fn map_view(map: &EmbeddingMap, picked: usize) -> impl IntoView + use<> {
@@ -53,14 +77,24 @@ fn map_view(map: &EmbeddingMap, picked: usize) -> impl IntoView + use<> {
         dots.push_str(&format!("M{x:.1} {y:.1}h1.6v1.6h-1.6z"));
     }
     let neighbours = map.tokens.get(picked).map(|t| t.neighbours.clone()).unwrap_or_default();
-    let rings = neighbours
+    let near: Vec<((f64, f64), String)> = neighbours
         .iter()
         .filter_map(|n| map.points.get(n.id as usize).map(|&p| (frame.place(p), visible(&n.text))))
-        .map(|((x, y), label)| {
+        .collect();
+    let yours: Vec<((f64, f64), String)> =
+        map.tokens.iter().map(|t| (frame.place(t.point), visible(&t.text))).collect();
+    // The reader's tokens are named first, then the picked one's neighbours around them.
+    let all: Vec<((f64, f64), String)> = yours.iter().chain(&near).cloned().collect();
+    let spots = placed(&all);
+    let (own_spots, near_spots) = spots.split_at(yours.len());
+    let rings = near
+        .into_iter()
+        .zip(near_spots.to_vec())
+        .map(|(((x, y), label), (tx, ty, anchor))| {
             view! {
                 <g class="neighbour">
                     <circle cx=x cy=y r="4"></circle>
-                    <text x=x + 6.0 y=y + 12.0>{label}</text>
+                    <text x=tx y=ty text-anchor=anchor>{label}</text>
                 </g>
             }
         })
@@ -68,13 +102,14 @@ fn map_view(map: &EmbeddingMap, picked: usize) -> impl IntoView + use<> {
     let labels = map
         .tokens
         .iter()
+        .zip(yours)
+        .zip(own_spots.to_vec())
         .enumerate()
-        .map(|(i, t)| {
-            let (x, y) = frame.place(t.point);
+        .map(|(i, ((t, ((x, y), label)), (tx, ty, anchor)))| {
             view! {
                 <g class="token" class:picked=i == picked data-token-id=t.id>
                     <circle cx=x cy=y r="4.5"></circle>
-                    <text x=x + 6.0 y=y - 6.0>{visible(&t.text)}</text>
+                    <text x=tx y=ty text-anchor=anchor>{label}</text>
                 </g>
             }
         })

@@ -10,7 +10,7 @@ use crate::engine::{self, Query, Stream};
 use crate::url_state::number_param;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_chips::group;
-use crate::widgets::{Chart, Slider};
+use crate::widgets::{Chart, Reproduce, Slider};
 use tumbler_engine::{DoneReason, MmoeEval, MmoeProgress, MmoeSetup, MmoeStep};
 
 /// The seed of the data, the initial weights and the batches: `tumbler mmoe --seed 1`.
@@ -423,13 +423,13 @@ pub fn LiveMmoe() -> impl IntoView {
             <Chart svg=loss_chart waiting label="Each task's held-out mean squared error at each measurement" caption="Mean squared error on held-out examples the model never trains on, every ten steps."/>
             {table}
             <p class="small">
-                "The gate overlap is Σ min(g_A, g_B) over the experts for each held-out input, \
-                 averaged: 1 when both tasks mix the experts the same way, 0 when they use disjoint \
+                "The gate overlap is Σ min(g"<sub>"A"</sub>", g"<sub>"B"</sub>") over the experts for \
+                 each held-out input, averaged: 1 when both tasks mix the experts the same way, 0 when they use disjoint \
                  experts. Both gates start at zero, so every run begins at overlap 1. This toy is \
                  small and the effect in it is small and varies with the seed: judge it over a few \
-                 runs, not one. The same seed gives the same numbers natively: "
-                <code>"tumbler mmoe --corr 0.9 --seed 1 --steps 600"</code>"."
+                 runs, not one."
             </p>
+            <Reproduce command="tumbler mmoe --corr 0.9 --seed 1 --steps 600" gives="the same numbers for the same seed, natively"/>
         </div>
     }
 }

@@ -35,9 +35,9 @@ fn run_view(check: &PermutationCheck, run: &PermutationRun) -> impl IntoView + u
             view! {
                 <tr>
                     <th scope="row">{format!("“{}”", visible(&check.tokens[j]))}</th>
-                    <td>{format!("{j} → {moved_to}")}</td>
-                    <td>{format!("{a:.4}")}</td>
-                    <td>{format!("{b:.4}")}</td>
+                    <td data-label="position → after the shuffle">{format!("{j} → {moved_to}")}</td>
+                    <td data-label="original">{format!("{a:.4}")}</td>
+                    <td data-label="shuffled">{format!("{b:.4}")}</td>
                 </tr>
             }
         })
@@ -55,7 +55,7 @@ fn run_view(check: &PermutationCheck, run: &PermutationRun) -> impl IntoView + u
             data-attention-diff=run.attention_diff data-prob-diff=run.prob_diff
             data-last-layer-diff=run.last_layer_diff>
             <h3>{name}</h3>
-            <table class="numbers">
+            <table class="numbers stack">
                 <caption>"Layer 0: how much the last token attends to each token (mean over heads)"</caption>
                 <thead><tr>
                     <th scope="col">"token"</th><th scope="col">"position → after the shuffle"</th>

@@ -10,6 +10,7 @@ use tumbler_model::data::{Document, PipelineReport, StageReport};
 
 use crate::calc::expr::group_thousands;
 use crate::engine::{self, Query};
+use crate::widgets::Reproduce;
 use tumbler_engine::PipelineRun;
 use tumbler_engine::fetch;
 
@@ -292,7 +293,7 @@ fn mb(bytes: usize) -> String {
 #[component]
 fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView {
     view! {
-        <table class="data-table stage-table">
+        <table class="data-table stage-table stack">
             <caption>{caption}</caption>
             <thead>
                 <tr>
@@ -320,9 +321,9 @@ fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView 
                         view! {
                             <tr data-stage=s.stage.clone() data-docs-in=s.docs_in data-docs-out=s.docs_out>
                                 <th scope="row">{stage_title(&s.stage).to_string()}</th>
-                                <td class="num">{format!("{} → {}", group_thousands(s.docs_in as i128), group_thousands(s.docs_out as i128))}</td>
-                                <td class="num">{format!("{} → {}", mb(s.bytes_in), mb(s.bytes_out))}</td>
-                                <td class="small">{reasons}</td>
+                                <td class="num" data-label="Documents in → out">{format!("{} → {}", group_thousands(s.docs_in as i128), group_thousands(s.docs_out as i128))}</td>
+                                <td class="num" data-label="Text in → out">{format!("{} → {}", mb(s.bytes_in), mb(s.bytes_out))}</td>
+                                <td class="small" data-label="Dropped (or replaced) for">{reasons}</td>
                             </tr>
                         }
                     })
@@ -471,9 +472,10 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
         <div class="panel corpus-report" data-corpus-report="">
             <h2>"The Tumbler's corpus, stage by stage"</h2>
             <p>
-                "The same code over every document of the Tumbler's sources (" <code>"tumbler corpus"</code>
-                "), as its report recorded it. The shape is FineWeb's: most text goes."
+                "The same code over every document of the Tumbler's sources, as its report recorded \
+                 it. The shape is FineWeb's: most text goes."
             </p>
+            <Reproduce command="tumbler corpus" gives="builds the corpus and writes this report"/>
             {move || scale.get().map(|s| view! {
                 <p data-fineweb-ratio=format!("{:.0}", s.fineweb_ratio())>
                     {format!(
@@ -500,8 +502,10 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
                     let last = report.stages.last().map(|s| (s.docs_out, s.bytes_out));
                     let summary = first.zip(last).map(|((d0, b0), (d1, b1))| {
                         format!(
-                            "{d0} documents ({}) in, {d1} ({}) out: {:.0}% of the text is kept.",
+                            "{} documents ({}) in, {} ({}) out: {:.0}% of the text is kept.",
+                            group_thousands(d0 as i128),
                             mb(b0),
+                            group_thousands(d1 as i128),
                             mb(b1),
                             100.0 * b1 as f64 / b0.max(1) as f64
                         )

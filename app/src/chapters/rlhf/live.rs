@@ -174,11 +174,11 @@ fn pairs_table(
                         data-r-chosen=r.map(|r| r[0].to_string())
                         data-r-rejected=r.map(|r| r[1].to_string())
                     >
-                        <td>{p.prompt}</td>
-                        <td>{p.chosen}</td>
-                        <td class="num">{cell(r.map(|r| r[0]))}</td>
-                        <td>{p.rejected}</td>
-                        <td class="num">{cell(r.map(|r| r[1]))}</td>
+                        <td data-label="prompt">{p.prompt}</td>
+                        <td data-label="preferred">{p.chosen}</td>
+                        <td class="num" data-label="r">{cell(r.map(|r| r[0]))}</td>
+                        <td data-label="other">{p.rejected}</td>
+                        <td class="num" data-label="r">{cell(r.map(|r| r[1]))}</td>
                         <td>
                             {added.then(|| view! {
                                 <button type="button" class="rlhf-remove" prop:disabled=busy
@@ -194,7 +194,7 @@ fn pairs_table(
     };
     view! {
         <div class="rlhf-pairs">
-            <table class="rag-hits rlhf-pair-table">
+            <table class="rag-hits rlhf-pair-table stack">
                 <caption>"The preference pairs, and the trained reward model's score of each reply"</caption>
                 <thead>
                     <tr>

@@ -156,11 +156,11 @@ pub fn LiveSampling() -> impl IntoView {
                             data-kept-p=r.kept.unwrap_or(0.0).to_string()
                         >
                             <th scope="row" class="token">{format!("“{}”", visible(&r.text))}</th>
-                            <td>{format!("{:.3}", r.logit)}</td>
-                            <td>{percent(r.p)}</td>
-                            <td>{percent(r.tempered)}</td>
+                            <td data-label="logit">{format!("{:.3}", r.logit)}</td>
+                            <td data-label="p at T = 1">{percent(r.p)}</td>
+                            <td data-label="p at T">{percent(r.tempered)}</td>
                             <td class="bar-cell"><span class="bar-track"><span class="bar-fill" style:width=width></span></span></td>
-                            <td>{r.kept.map_or("dropped".to_string(), percent)}</td>
+                            <td data-label="kept, renormalised">{r.kept.map_or("dropped".to_string(), percent)}</td>
                         </tr>
                     }
                 }).collect_view();
@@ -171,7 +171,7 @@ pub fn LiveSampling() -> impl IntoView {
                 );
                 view! {
                     <table
-                        class="numbers next-table"
+                        class="numbers next-table stack"
                         data-kept-count=shaped.kept
                         data-vocab=shaped.vocab
                         data-temperature=cfg.temperature.to_string()

@@ -12,8 +12,9 @@ use tumbler_model::scaling::{
 
 use crate::calc::expr::group_thousands;
 use crate::calc::scaling::TOKENS_PER_PARAM;
-use crate::widgets::Chart;
+use crate::widgets::math::notation;
 use crate::widgets::plot::{Axis, Dots, LineChart, Series, compact};
+use crate::widgets::{Chart, Reproduce};
 
 const SWEEP_URL: &str = "public/model/scaling.json";
 const CARD_URL: &str = "public/model/card.json";
@@ -82,7 +83,8 @@ fn curves_chart(sweep: &Sweep) -> String {
             label: format!("{} ({} params)", r.name, compact(r.params as f64)),
             points: r.curve.iter().map(|p| (p.tokens as f64, p.val_loss)).collect(),
             color: i,
-            markers: false,
+            // Every other run dotted: d96-l4's curve runs under d128-l4's and was hidden.
+            markers: i % 2 == 1,
         })
         .collect();
     let points = || sweep.runs.iter().flat_map(|r| r.curve.iter());
@@ -108,7 +110,7 @@ fn params_chart(sweep: &Sweep, fit: Option<&PowerLaw>) -> String {
     if let Some(f) = fit {
         let (lo, hi) = (measured[0].0, measured[measured.len() - 1].0);
         series.push(Series {
-            label: format!("fit: L = {:.2} · N^−{:.3}", f.coefficient, f.exponent),
+            label: format!("fit: L = {:.2} · N^{{−{:.3}}}", f.coefficient, f.exponent),
             points: (0..=20)
                 .map(|i| lo * (hi / lo).powf(f64::from(i) / 20.0))
                 .map(|n| (n, f.at(n)))
@@ -137,7 +139,7 @@ fn compute_chart(sweep: &Sweep, fits: &Fits) -> String {
             label: r.name.clone(),
             points: r.curve.iter().map(|p| (r.compute(p.tokens), p.val_loss)).collect(),
             color: i,
-            markers: false,
+            markers: i % 2 == 1,
         })
         .collect();
     if let (Ok(f), Some(first), Some(last)) =
@@ -145,7 +147,7 @@ fn compute_chart(sweep: &Sweep, fits: &Fits) -> String {
     {
         let (lo, hi) = (first.compute, last.compute);
         series.push(Series {
-            label: format!("frontier fit: L ∝ C^−{:.3}", f.exponent),
+            label: format!("frontier fit: L ∝ C^{{−{:.3}}}", f.exponent),
             points: (0..=20)
                 .map(|i| lo * (hi / lo).powf(f64::from(i) / 20.0))
                 .map(|c| (c, f.at(c)))
@@ -214,7 +216,7 @@ fn placement_chart(sweep: &Sweep, shipped: Option<Shipped>) -> String {
 fn fit_text(f: &Result<PowerLaw, FitError>, what: &str, theirs: f64) -> String {
     match f {
         Ok(f) => format!(
-            "Fitted to {} points: the loss falls as {what}^−{:.3} (R² = {:.3}); each tenfold {what} \
+            "Fitted to {} points: the loss falls as {what}^{{−{:.3}}} (R² = {:.3}); each tenfold {what} \
              multiplies it by {:.3}. Kaplan et al. measured an exponent of {theirs} on models up \
              to a billion parameters.",
             f.points,
@@ -224,6 +226,11 @@ fn fit_text(f: &Result<PowerLaw, FitError>, what: &str, theirs: f64) -> String {
         ),
         Err(e) => format!("No fit yet: {e}."),
     }
+}
+
+/// The fit in words, its exponent set as a superscript.
+fn fit_view(f: &Result<PowerLaw, FitError>, what: &str, theirs: f64) -> AnyView {
+    notation(&fit_text(f, what, theirs))
 }
 
 /// The sweep's charts, fits and table, or why they cannot be drawn.
@@ -279,13 +286,13 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
             view! {
                 <tr data-run=r.name.clone() data-loss=last.map_or(String::new(), |p| format!("{:.4}", p.val_loss))>
                     <th scope="row">{r.name.clone()}</th>
-                    <td>{format!("{} × {} × {}", r.config.n_layers, r.config.n_heads, r.config.d_model)}</td>
-                    <td>{group_thousands(r.params as i128)}</td>
-                    <td>{group_thousands(r.non_embedding_params as i128)}</td>
-                    <td>{format!("{:.1}", tokens as f64 / r.params as f64)}</td>
-                    <td>{crate::calc::expr::power_of_ten(r.compute(tokens), 2)}</td>
-                    <td>{last.map_or("–".into(), |p| format!("{:.3}", p.val_loss))}</td>
-                    <td>{format!("{:.0} min", r.seconds / 60.0)}</td>
+                    <td data-label="layers × heads × width">{format!("{} × {} × {}", r.config.n_layers, r.config.n_heads, r.config.d_model)}</td>
+                    <td data-label="parameters">{group_thousands(r.params as i128)}</td>
+                    <td data-label="outside embedding">{group_thousands(r.non_embedding_params as i128)}</td>
+                    <td data-label="tokens per parameter">{format!("{:.1}", tokens as f64 / r.params as f64)}</td>
+                    <td data-label="compute (FLOPs)">{crate::calc::expr::power_of_ten(r.compute(tokens), 2)}</td>
+                    <td data-label="validation loss">{last.map_or("–".into(), |p| format!("{:.3}", p.val_loss))}</td>
+                    <td data-label="time">{format!("{:.0} min", r.seconds / 60.0)}</td>
                 </tr>
             }
         })
@@ -334,8 +341,8 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
                      project's two-core machine with one recipe: the same {} batches of {} × {} \
                      tokens from the corpus ({} tokens each), learning rate {} with warm-up and \
                      cosine decay, validation loss on the same {} held-back tokens every {} steps. \
-                     cargo xtask train reproduces the runs (its step tumbler scaling); the records \
-                     are read from scaling.json and every fit below is computed in this page.",
+                     The records are read from scaling.json and every fit below is computed in \
+                     this page.",
                     sweep.runs.len(),
                     compact(sweep.runs.first().map_or(0.0, |r| r.params as f64)),
                     compact(sweep.runs.last().map_or(0.0, |r| r.params as f64)),
@@ -359,13 +366,13 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
             <Chart svg=Signal::derive(move || params.clone())
                 label="Final validation loss against parameters outside the embedding, log-log, with the fitted power law"
                 caption="Loss against parameters, at the end of each run (the same tokens for every size)."/>
-            <p data-fit="params">{fit_text(&fits.by_params, "N", KAPLAN_ALPHA_N)}</p>
+            <p data-fit="params">{fit_view(&fits.by_params, "N", KAPLAN_ALPHA_N)}</p>
             <Chart svg=Signal::derive(move || compute.clone())
                 label="Validation loss against training compute for every size, log-log, with a power law fitted to the lowest loss reached at each compute"
                 caption="Loss against compute. Each run traces a curve; at any budget the best model is on the lower envelope (the frontier), and small models win at small budgets."/>
-            <p data-fit="compute">{fit_text(&fits.by_compute, "C", KAPLAN_ALPHA_C)}</p>
+            <p data-fit="compute">{fit_view(&fits.by_compute, "C", KAPLAN_ALPHA_C)}</p>
             <div class="table-scroll">
-                <table class="dpo-table scaling-table">
+                <table class="dpo-table scaling-table stack">
                     <thead><tr>
                         <th scope="col">"run"</th><th scope="col">"layers × heads × width"</th>
                         <th scope="col">"parameters"</th><th scope="col">"outside embedding"</th>
@@ -389,6 +396,7 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
                 label="Training tokens against parameters, log-log: published models, Chinchilla's 20 tokens per parameter line, our sweep and the Tumbler"
                 caption="Parameters and training tokens. Above the line, a model saw more data than Chinchilla's compute-optimal rule; below it, less."/>
             {placement_text.map(|t| view! { <p data-placement="">{t}</p> })}
+            <Reproduce command="cargo xtask train" gives="trains the sweep again (its step tumbler scaling) and rewrites scaling.json"/>
         </div>
     }
 }
