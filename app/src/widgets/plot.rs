@@ -225,6 +225,15 @@ fn log_named(v: f64, per_decade: f64) -> bool {
     (power as i64).rem_euclid(every) == 0
 }
 
+/// Drawing units a linear axis's tick label ("150", "0.25") needs, its gap included.
+const LINEAR_LABEL_UNITS: f64 = 44.0;
+
+/// How many names a linear axis `units` long can carry: plotters' default ten on a desktop chart,
+/// fewer on a phone, where "0 20 40 … 200" ran together ("100120140160180200") in 188 units.
+fn linear_names(units: f64) -> usize {
+    (units / LINEAR_LABEL_UNITS).floor().clamp(2.0, 10.0) as usize
+}
+
 /// A line chart on linear or logarithmic axes.
 #[derive(Clone, Debug)]
 pub struct LineChart {
@@ -338,8 +347,12 @@ impl LineChart {
             let decades = |a: Axis| (a.max / a.min).log10().max(1e-9);
             let x_decade = f64::from(w.saturating_sub(64 + 2 * 14)) / decades(self.x);
             let y_decade = f64::from(h.saturating_sub(44 + 2 * 14)) / decades(self.y);
+            // A log axis keeps plotters' ten grid lines and names some ([`log_named`]).
+            let x_names =
+                if x_log { 10 } else { linear_names(f64::from(w.saturating_sub(64 + 2 * 14))) };
             chart
                 .configure_mesh()
+                .x_labels(x_names)
                 .x_desc(self.x_label.as_str())
                 .y_desc(self.y_label.as_str())
                 .x_label_formatter(&|v| {
@@ -551,6 +564,15 @@ mod tests {
         for v in [3.0, 7e5, 9e5, 0.0, -1.0, f64::NAN] {
             assert!(!log_label(v), "{v}");
         }
+    }
+
+    #[test]
+    fn a_narrow_linear_axis_names_fewer_ticks() {
+        // A desktop chart's 548 units: plotters' default ten.
+        assert_eq!(linear_names(548.0), 10);
+        // A phone's 188 units (NARROW_WIDTH 280 less the label area and margins): four.
+        assert_eq!(linear_names(f64::from(NARROW_WIDTH - 64 - 28)), 4);
+        assert_eq!(linear_names(10.0), 2);
     }
 
     #[test]
