@@ -7,6 +7,7 @@ use crate::engine::live::{Answered, next_logits};
 use crate::url_state::text_param;
 use crate::widgets::live_panel::LivePanel;
 use crate::widgets::token_bars::{TokenBar, TokenBars};
+use crate::widgets::token_chips::group;
 
 /// Candidates drawn.
 const SHOWN: usize = 10;
@@ -38,7 +39,7 @@ pub fn LiveNext() -> impl IntoView {
                     </div>
                     <p class="small">
                         {format!("These {SHOWN} tokens hold {:.1}% of the probability; the other {} share the rest. \
-                                  Forward pass: {:.0} ms.", shown * 100.0, next.logits.len() - SHOWN, next.millis)}
+                                  Forward pass: {:.0} ms.", shown * 100.0, group(next.logits.len() - SHOWN), next.millis)}
                         {cut}
                     </p>
                 }
