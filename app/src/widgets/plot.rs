@@ -225,6 +225,12 @@ fn log_named(v: f64, per_decade: f64) -> bool {
     (power as i64).rem_euclid(every) == 0
 }
 
+/// A line chart's frame in drawing units: the margin round it and the areas its axes' labels
+/// take; the plotting area is what is left.
+const MARGIN: u32 = 14;
+const X_LABEL_AREA: u32 = 44;
+const Y_LABEL_AREA: u32 = 64;
+
 /// Drawing units a linear axis's tick label ("150", "0.25") needs, its gap included.
 const LINEAR_LABEL_UNITS: f64 = 44.0;
 
@@ -335,9 +341,9 @@ impl LineChart {
         {
             let root = SVGBackend::with_string(&mut out, fitted(self.size)).into_drawing_area();
             let mut chart = ChartBuilder::on(&root)
-                .margin(14)
-                .x_label_area_size(44)
-                .y_label_area_size(64)
+                .margin(MARGIN)
+                .x_label_area_size(X_LABEL_AREA)
+                .y_label_area_size(Y_LABEL_AREA)
                 .build_cartesian_2d(xr, yr)
                 .map_err(|e| e.to_string())?;
             let (fx, fy) = (self.x.format, self.y.format);
@@ -345,11 +351,12 @@ impl LineChart {
             // Units per decade of each axis, from the plotting area's size in drawing units.
             let (w, h) = fitted(self.size);
             let decades = |a: Axis| (a.max / a.min).log10().max(1e-9);
-            let x_decade = f64::from(w.saturating_sub(64 + 2 * 14)) / decades(self.x);
-            let y_decade = f64::from(h.saturating_sub(44 + 2 * 14)) / decades(self.y);
+            let plot_w = f64::from(w.saturating_sub(Y_LABEL_AREA + 2 * MARGIN));
+            let plot_h = f64::from(h.saturating_sub(X_LABEL_AREA + 2 * MARGIN));
+            let x_decade = plot_w / decades(self.x);
+            let y_decade = plot_h / decades(self.y);
             // A log axis keeps plotters' ten grid lines and names some ([`log_named`]).
-            let x_names =
-                if x_log { 10 } else { linear_names(f64::from(w.saturating_sub(64 + 2 * 14))) };
+            let x_names = if x_log { 10 } else { linear_names(plot_w) };
             chart
                 .configure_mesh()
                 .x_labels(x_names)
@@ -571,7 +578,7 @@ mod tests {
         // A desktop chart's 548 units: plotters' default ten.
         assert_eq!(linear_names(548.0), 10);
         // A phone's 188 units (NARROW_WIDTH 280 less the label area and margins): four.
-        assert_eq!(linear_names(f64::from(NARROW_WIDTH - 64 - 28)), 4);
+        assert_eq!(linear_names(f64::from(NARROW_WIDTH - Y_LABEL_AREA - 2 * MARGIN)), 4);
         assert_eq!(linear_names(10.0), 2);
     }
 
