@@ -189,8 +189,10 @@ fn test_steps(args: &[String], steps: &mut Steps) -> Result<(), String> {
     }
     // Two lanes side by side: the native build and its tests, and the site's (its two tools,
     // built from source on a fresh machine, then the release wasm build and the first paints).
-    // Each spends long stretches on one core (a big crate, a fat-LTO link, a test run), so on 2
-    // cores the pair takes less time than one after the other. They share no cargo lock: the
+    // Each has stretches on one core (a big crate, a fat-LTO link, a test run) that the other
+    // can fill; both are compile-bound, so on 2 cores the gain is at most those stretches (not
+    // measured on an idle machine: a cold run under load took 2,611 s wall for the pair against
+    // 2,336 s one after the other on 6 Dec, unloaded). They share no cargo lock: the
     // tests build the `test` profile (target/debug), Trunk `release` and `worker`, the tools in
     // cargo's own temporary directories. The native lane writes to a log file, printed whole
     // when it ends, so that the two lanes' lines do not interleave.
