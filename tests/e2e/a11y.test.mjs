@@ -185,7 +185,8 @@ const SCROLLING_TABLES = {
 /**
  * How the chapter fits a phone: how far the page scrolls sideways (wide figures must scroll inside
  * their own box instead), the SVG texts drawn below 10 px (a figure scaled down to the column),
- * and the tables wider than their box (outside SCROLLING_TABLES).
+ * the tables wider than their box (outside SCROLLING_TABLES), and the display formulas wider than
+ * their box (a long formula's parts wrap, widgets/math.rs, so none should scroll).
  */
 function phoneFit(page) {
   return page.evaluate((allowed) => {
@@ -196,7 +197,14 @@ function phoneFit(page) {
       if (box.width === 0) continue;
       if (table.scrollWidth > table.clientWidth + 1) {
         const head = (table.querySelector("caption, th")?.textContent ?? "").trim().slice(0, 30);
-        cut.push(`table.${[...table.classList].join(".")} “${head}” (${table.scrollWidth} px in ${table.clientWidth})`);
+        cut.push(`table.${[...table.classList].join(".")} “${head}” (${table.scrollWidth} px in ${table.clientWidth}) hides columns behind a scroll`);
+      }
+    }
+    for (const math of document.querySelectorAll("main .math")) {
+      if (math.closest(".sr-only, [hidden]") || math.clientWidth === 0) continue;
+      if (math.scrollWidth > math.clientWidth + 1) {
+        const label = (math.getAttribute("aria-label") ?? "").slice(0, 30);
+        cut.push(`the formula “${label}” (${math.scrollWidth} px in ${math.clientWidth}) scrolls in its box`);
       }
     }
     const sideways = document.documentElement.scrollWidth - document.documentElement.clientWidth;
@@ -231,7 +239,7 @@ async function scrollGaps(page) {
   });
 }
 
-test(`on a 360-px phone, ${CHECKED.length} chapters: no sideways scrolling, tables that fit their box, a keyboard stop on every box that scrolls, no SVG text under 10 px, 44-px touch targets, a visible focus on every Tab stop, charts that state their numbers, generated text announced`, async (t) => {
+test(`on a 360-px phone, ${CHECKED.length} chapters: no sideways scrolling, tables and formulas that fit their box, a keyboard stop on every box that scrolls, no SVG text under 10 px, 44-px touch targets, a visible focus on every Tab stop, charts that state their numbers, generated text announced`, async (t) => {
   const { page, context, problems } = await openReady({ width: 360, height: 740 });
   await page.addScriptTag({ content: AXE });
   const small = [];
@@ -246,7 +254,7 @@ test(`on a 360-px phone, ${CHECKED.length} chapters: no sideways scrolling, tabl
     const fit = await phoneFit(page);
     if (fit.sideways > 0) fits.push(`${slug}: the page scrolls sideways by ${fit.sideways} px`);
     if (fit.tiny.length) fits.push(`${slug}: ${fit.tiny.length} SVG texts under 10 px, e.g. ${fit.tiny.slice(0, 3).join(", ")}`);
-    for (const c of fit.cut) fits.push(`${slug}: ${c} hides columns behind a scroll`);
+    for (const c of fit.cut) fits.push(`${slug}: ${c}`);
     const k = await keyboardGaps(page, slug);
     keyboard.push(...k.gaps);
     stops += k.stops;

@@ -75,6 +75,17 @@ test("inference: a chat with the fine-tuned Tumbler, each reply the native greed
   assert.deepEqual(chatFiles, [], "the chat model is not fetched before a chat needs it");
   const panel = page.locator(".live-chat");
   const reply = panel.locator(".chat-reply");
+  // Before anything is sent, the template shows the message being typed and the assistant's
+  // opening, and follows the typing.
+  const template = panel.locator(".chat-template");
+  assert.equal(await panel.locator(".chat-preview").count(), 1, "the template is marked a preview");
+  await panel.locator('input[aria-label="Your message"]').fill("Hello there");
+  await page.waitForFunction(() => document.querySelector(".live-chat .chat-template")?.textContent.includes("Hello there"));
+  assert.deepEqual(
+    await panel.locator(".chat-template .special-token").allTextContents(),
+    ["<|im_start|>", "<|im_end|>", "<|im_start|>"],
+    `the typed message's turn and the assistant's opening: ${await template.textContent()}`,
+  );
   const messages = [];
   const say = async (text) => {
     await panel.locator('input[aria-label="Your message"]').fill(text);
@@ -115,6 +126,7 @@ test("inference: a chat with the fine-tuned Tumbler, each reply the native greed
   // Another conversation starts empty.
   await panel.locator("button.restart").click();
   assert.equal(await panel.locator(".chat-msg[data-role=user]").count(), 0);
+  assert.equal(await panel.locator(".chat-preview").count(), 1, "a new conversation previews the next message again");
   assert.deepEqual(problems, []);
   await context.close();
 });

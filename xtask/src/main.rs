@@ -266,6 +266,18 @@ fn native_tests(lane: &mut Lane) -> Result<(), String> {
     lane.run("kernel tests on wgpu (clippy-linted)", linted(kernels))
 }
 
+/// Runs `f`, adding a row of its name and the seconds it took to `rows` (pass or fail).
+fn timed(
+    rows: &mut Vec<(String, f64)>,
+    name: String,
+    f: impl FnOnce() -> Result<(), String>,
+) -> Result<(), String> {
+    let started = Instant::now();
+    let result = f();
+    rows.push((name, started.elapsed().as_secs_f64()));
+    result
+}
+
 /// The seconds each step of a command took, printed as a table at its end (pass or fail).
 struct Steps {
     rows: Vec<(String, f64)>,
@@ -278,10 +290,7 @@ impl Steps {
     }
 
     fn time(&mut self, name: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
-        let started = Instant::now();
-        let result = f();
-        self.rows.push((name.to_owned(), started.elapsed().as_secs_f64()));
-        result
+        timed(&mut self.rows, name.to_owned(), f)
     }
 
     fn run(&mut self, name: &str, c: Command) -> Result<(), String> {
@@ -317,38 +326,27 @@ impl Lane {
     }
 
     fn time(&mut self, step: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
-        let started = Instant::now();
-        let result = f();
-        let secs = started.elapsed().as_secs_f64();
-        self.rows.push((format!("{step}  [{} lane]", self.name), secs));
-        result
+        timed(&mut self.rows, format!("{step}  [{} lane]", self.name), f)
     }
 
+    /// [`run`], timed, with the command's output sent to the lane's log if it has one.
     fn run(&mut self, step: &str, mut c: Command) -> Result<(), String> {
-        let Some(log) = self.log.clone() else {
-            return self.time(step, || run(c));
-        };
-        let open = || {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&log)
-                .map_err(|e| format!("cannot write {}: {e}", log.display()))
-        };
-        c.stdout(open()?).stderr(open()?);
-        let name = self.name;
-        eprintln!("xtask: [{name}] $ {}  (output: {})", describe(&c), log.display());
-        self.time(step, || {
-            let started = Instant::now();
-            let status =
-                c.status().map_err(|e| format!("could not start {}: {e}", describe(&c)))?;
-            eprintln!("xtask: [{name}]   ({:.1} s)", started.elapsed().as_secs_f64());
-            if status.success() {
-                Ok(())
-            } else {
-                Err(format!("{} failed ({status})", describe(&c)))
-            }
-        })
+        if let Some(log) = &self.log {
+            let open = || {
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(log)
+                    .map_err(|e| format!("cannot write {}: {e}", log.display()))
+            };
+            c.stdout(open()?).stderr(open()?);
+            eprintln!(
+                "xtask: [{} lane] the next command's output goes to {}",
+                self.name,
+                log.display()
+            );
+        }
+        self.time(step, || run(c))
     }
 
     /// The log file whole, in one block, then removed (so the next run starts it afresh).

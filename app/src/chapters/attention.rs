@@ -100,7 +100,7 @@ pub fn Chapter() -> impl IntoView {
             <li><strong>"Key"</strong> ": what each token offers, to be matched against queries."</li>
             <li><strong>"Value"</strong> ": what each token hands over if it is attended to."</li>
         </ul>
-        <Math mathml=FORMULA label="Attention of Q, K, V equals softmax of Q K transpose over the square root of d k, times V"/>
+        <Math parts=&[FORMULA] label="Attention of Q, K, V equals softmax of Q K transpose over the square root of d k, times V"/>
         <p>
             "Without the division by √d" <sub>"k"</sub> " the dot products would grow with the head \
              size, softmax would put nearly all weight on one token, and its gradients would vanish."

@@ -155,7 +155,7 @@ pub fn Chapter() -> impl IntoView {
              where it is right. Training rolls a ball downhill. At each point the " <strong>"gradient"</strong>
             " says which way is steepest up; the update takes a small step the other way, then looks again."
         </p>
-        <Math mathml=UPDATE label="w new equals w old minus eta times the partial derivative of L with respect to w"/>
+        <Math parts=&[UPDATE] label="w new equals w old minus eta times the partial derivative of L with respect to w"/>
         <p>"The step size " <i>"η"</i> " is the " <strong>"learning rate"</strong> ". Too small and training crawls; too large and each step overshoots the valley."</p>
         <div class="panel">
             <h2>"Roll the ball"</h2>

@@ -48,10 +48,13 @@ fn t_fmt(v: f64) -> String {
     format!("{v:.1}")
 }
 
-const KL_MATHML: &str = "<mrow><msub><mi>D</mi><mtext>KL</mtext></msub><mo>(</mo><mi>p</mi><mo>‖</mo><mi>q</mi><mo>)</mo><mo>=</mo>\
+const KL_MATHML: [&str; 2] = [
+    "<mrow><msub><mi>D</mi><mtext>KL</mtext></msub><mo>(</mo><mi>p</mi><mo>‖</mo><mi>q</mi><mo>)</mo><mo>=</mo>\
 <munder><mo>∑</mo><mi>i</mi></munder><msub><mi>p</mi><mi>i</mi></msub><mi>ln</mi><mfrac><msub><mi>p</mi><mi>i</mi></msub><msub><mi>q</mi><mi>i</mi></msub></mfrac>\
-<mo>,</mo><mspace width=\"1em\"/><msub><mi>p</mi><mi>i</mi></msub><mo>=</mo><mfrac><msup><mi>e</mi><mrow><msub><mi>z</mi><mi>i</mi></msub><mo>/</mo><mi>T</mi></mrow></msup>\
-<mrow><munder><mo>∑</mo><mi>j</mi></munder><msup><mi>e</mi><mrow><msub><mi>z</mi><mi>j</mi></msub><mo>/</mo><mi>T</mi></mrow></msup></mrow></mfrac></mrow>";
+<mo>,</mo></mrow>",
+    "<mrow><msub><mi>p</mi><mi>i</mi></msub><mo>=</mo><mfrac><msup><mi>e</mi><mrow><msub><mi>z</mi><mi>i</mi></msub><mo>/</mo><mi>T</mi></mrow></msup>\
+<mrow><munder><mo>∑</mo><mi>j</mi></munder><msup><mi>e</mi><mrow><msub><mi>z</mi><mi>j</mi></msub><mo>/</mo><mi>T</mi></mrow></msup></mrow></mfrac></mrow>",
+];
 
 /// The body of the `distillation` chapter.
 #[component]
@@ -82,7 +85,7 @@ pub fn Chapter() -> impl IntoView {
             "(2015) called this the “dark knowledge” in the distribution, and raised the softmax "
             "temperature T to bring it out."
         </p>
-        <Math mathml=KL_MATHML label="D KL of p and q equals the sum over i of p i times log of p i over q i, where p i is e to the z i over T divided by the sum over j of e to the z j over T"/>
+        <Math parts=&KL_MATHML label="D KL of p and q equals the sum over i of p i times log of p i over q i, where p i is e to the z i over T divided by the sum over j of e to the z j over T"/>
         <div class="panel distill-demo">
             <Slider label="temperature T" value=t min=0.5 max=5.0 step=0.1 format=t_fmt/>
             <div class="distill-cols">

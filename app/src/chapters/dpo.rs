@@ -39,11 +39,13 @@ const DPO_EXPLAIN: &[&str] = &[
     "Trained with ordinary gradient descent on batches of pairs, like supervised fine-tuning.",
 ];
 
-const DPO_MATHML: &str = "<mrow><msub><mi>L</mi><mtext>DPO</mtext></msub><mo>=</mo><mo>−</mo><mi>log</mi><mi>σ</mi><mo>(</mo>\
+const DPO_MATHML: [&str; 2] = [
+    "<mrow><msub><mi>L</mi><mtext>DPO</mtext></msub><mo>=</mo><mo>−</mo><mi>log</mi><mi>σ</mi><mo>(</mo>\
 <mi>β</mi><mi>log</mi><mfrac><mrow><msub><mi>π</mi><mi>θ</mi></msub><mo>(</mo><msub><mi>y</mi><mi>w</mi></msub><mo>|</mo><mi>x</mi><mo>)</mo></mrow>\
-<mrow><msub><mi>π</mi><mtext>ref</mtext></msub><mo>(</mo><msub><mi>y</mi><mi>w</mi></msub><mo>|</mo><mi>x</mi><mo>)</mo></mrow></mfrac>\
-<mo>−</mo><mi>β</mi><mi>log</mi><mfrac><mrow><msub><mi>π</mi><mi>θ</mi></msub><mo>(</mo><msub><mi>y</mi><mi>l</mi></msub><mo>|</mo><mi>x</mi><mo>)</mo></mrow>\
-<mrow><msub><mi>π</mi><mtext>ref</mtext></msub><mo>(</mo><msub><mi>y</mi><mi>l</mi></msub><mo>|</mo><mi>x</mi><mo>)</mo></mrow></mfrac><mo>)</mo></mrow>";
+<mrow><msub><mi>π</mi><mtext>ref</mtext></msub><mo>(</mo><msub><mi>y</mi><mi>w</mi></msub><mo>|</mo><mi>x</mi><mo>)</mo></mrow></mfrac></mrow>",
+    "<mrow><mo>−</mo><mi>β</mi><mi>log</mi><mfrac><mrow><msub><mi>π</mi><mi>θ</mi></msub><mo>(</mo><msub><mi>y</mi><mi>l</mi></msub><mo>|</mo><mi>x</mi><mo>)</mo></mrow>\
+<mrow><msub><mi>π</mi><mtext>ref</mtext></msub><mo>(</mo><msub><mi>y</mi><mi>l</mi></msub><mo>|</mo><mi>x</mi><mo>)</mo></mrow></mfrac><mo>)</mo></mrow>",
+];
 
 /// The body of the `dpo` chapter.
 #[component]
@@ -59,9 +61,9 @@ pub fn Chapter() -> impl IntoView {
         <h3>"PPO (RLHF): four models and a loop"</h3>
         <Walkthrough steps=PPO explain=PPO_EXPLAIN label="The PPO pipeline"/>
         <h3>"DPO: one loss"</h3>
-        <Walkthrough steps=DPO_STEPS explain=DPO_EXPLAIN per_row=3 label="The DPO pipeline"/>
+        <Walkthrough steps=DPO_STEPS explain=DPO_EXPLAIN label="The DPO pipeline"/>
         <h2>"The loss"</h2>
-        <Math mathml=DPO_MATHML label="L DPO equals minus log sigma of beta times log of pi theta of y w given x over pi ref of y w given x, minus beta times log of pi theta of y l given x over pi ref of y l given x"/>
+        <Math parts=&DPO_MATHML label="L DPO equals minus log sigma of beta times log of pi theta of y w given x over pi ref of y w given x, minus beta times log of pi theta of y l given x over pi ref of y l given x"/>
         <p>
             "y"<sub>"w"</sub>" is the chosen (winning) answer, y"<sub>"l"</sub>" the rejected "
             "(losing) one, π"<sub>"θ"</sub>" the model being trained and π"<sub>"ref"</sub>" a "

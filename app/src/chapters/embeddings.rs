@@ -40,7 +40,7 @@ pub fn Chapter() -> impl IntoView {
              country-to-capital show up as consistent offsets, learned without anyone programming them."
         </p>
         <h2>"Cosine similarity"</h2>
-        <Math mathml=COSINE label="cosine of theta equals a dot b over the length of a times the length of b"/>
+        <Math parts=&[COSINE] label="cosine of theta equals a dot b over the length of a times the length of b"/>
         <p>
             "Similarity between two vectors is measured by the angle between them: 1 for the same \
              direction, 0 for unrelated, −1 for opposite. The same measure drives semantic search, \

@@ -10,19 +10,23 @@ use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::{Chart, Flow, FlowStep, Math, Slider};
 use live::LiveGates;
 
-const GATE: &str = "<mrow><mtext>gate</mtext><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>\
-<mo>=</mo><mi>σ</mi><mo stretchy=\"false\">(</mo><mi>W</mi><mi>x</mi><mo>+</mo><mi>b</mi><mo stretchy=\"false\">)</mo>\
-<mspace width=\"1em\"/><mtext>output</mtext><mo>=</mo><mtext>gate</mtext><mo stretchy=\"false\">(</mo><mi>x</mi>\
-<mo stretchy=\"false\">)</mo><mo>⊙</mo><mtext>signal</mtext><mspace width=\"1em\"/>\
-<mi>σ</mi><mo stretchy=\"false\">(</mo><mi>z</mi><mo stretchy=\"false\">)</mo><mo>=</mo>\
-<mfrac><mn>1</mn><mrow><mn>1</mn><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo><mi>z</mi></mrow></msup></mrow></mfrac></mrow>";
+const GATE: [&str; 3] = [
+    "<mrow><mtext>gate</mtext><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>\
+<mo>=</mo><mi>σ</mi><mo stretchy=\"false\">(</mo><mi>W</mi><mi>x</mi><mo>+</mo><mi>b</mi><mo stretchy=\"false\">)</mo></mrow>",
+    "<mrow><mtext>output</mtext><mo>=</mo><mtext>gate</mtext><mo stretchy=\"false\">(</mo><mi>x</mi>\
+<mo stretchy=\"false\">)</mo><mo>⊙</mo><mtext>signal</mtext></mrow>",
+    "<mrow><mi>σ</mi><mo stretchy=\"false\">(</mo><mi>z</mi><mo stretchy=\"false\">)</mo><mo>=</mo>\
+<mfrac><mn>1</mn><mrow><mn>1</mn><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo><mi>z</mi></mrow></msup></mrow></mfrac></mrow>",
+];
 
-const SWIGLU: &str = "<mrow><mtext>FFN</mtext><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>\
+const SWIGLU: [&str; 2] = [
+    "<mrow><mtext>FFN</mtext><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>\
 <mo>=</mo><msub><mi>W</mi><mtext>down</mtext></msub><mo stretchy=\"false\">(</mo><mtext>SiLU</mtext>\
 <mo stretchy=\"false\">(</mo><msub><mi>W</mi><mtext>gate</mtext></msub><mi>x</mi><mo stretchy=\"false\">)</mo>\
-<mo>⊙</mo><msub><mi>W</mi><mtext>up</mtext></msub><mi>x</mi><mo stretchy=\"false\">)</mo>\
-<mspace width=\"1em\"/><mtext>SiLU</mtext><mo stretchy=\"false\">(</mo><mi>z</mi><mo stretchy=\"false\">)</mo>\
-<mo>=</mo><mi>z</mi><mo>⁢</mo><mi>σ</mi><mo stretchy=\"false\">(</mo><mi>z</mi><mo stretchy=\"false\">)</mo></mrow>";
+<mo>⊙</mo><msub><mi>W</mi><mtext>up</mtext></msub><mi>x</mi><mo stretchy=\"false\">)</mo></mrow>",
+    "<mrow><mtext>SiLU</mtext><mo stretchy=\"false\">(</mo><mi>z</mi><mo stretchy=\"false\">)</mo>\
+<mo>=</mo><mi>z</mi><mo>⁢</mo><mi>σ</mi><mo stretchy=\"false\">(</mo><mi>z</mi><mo stretchy=\"false\">)</mo></mrow>",
+];
 
 const LSTM: &[FlowStep] = &[
     FlowStep { title: "Cell state in", detail: "the memory so far" },
@@ -74,7 +78,7 @@ pub fn Chapter() -> impl IntoView {
              through, and in between it lets some through. Because the sigmoid that makes it is \
              smooth, the network can learn by gradient descent when each gate should open."
         </p>
-        <Math mathml=GATE label="gate of x equals sigma of W x plus b; output equals gate of x times signal, element by element; sigma of z equals 1 over 1 plus e to the minus z"/>
+        <Math parts=&GATE label="gate of x equals sigma of W x plus b; output equals gate of x times signal, element by element; sigma of z equals 1 over 1 plus e to the minus z"/>
         <div class="panel">
             <h2>"A single gate"</h2>
             <Slider label="Signal" value=signal min=-1.0 max=1.0 step=0.01 format=two/>
@@ -112,7 +116,7 @@ pub fn Chapter() -> impl IntoView {
              much of each passes. In Shazeer's 2020 comparison such gated units beat plain ReLU and \
              GELU layers of the same cost."
         </p>
-        <Math mathml=SWIGLU label="FFN of x equals W down times the product of SiLU of W gate x and W up x; SiLU of z equals z times sigma of z"/>
+        <Math parts=&SWIGLU label="FFN of x equals W down times the product of SiLU of W gate x and W up x; SiLU of z equals z times sigma of z"/>
         <h3>"The MoE router"</h3>
         <p>
             "A mixture-of-experts router is a gate too: a softmax over experts, of which only the \

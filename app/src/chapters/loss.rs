@@ -52,7 +52,7 @@ pub fn Chapter() -> impl IntoView {
              every token in the vocabulary, one of them actually came next, and the loss is minus \
              the logarithm of the probability it gave that one."
         </p>
-        <Math mathml=FORMULA label="L equals minus the sum over i of y i times log p i, which equals minus log of p correct"/>
+        <Math parts=&[FORMULA] label="L equals minus the sum over i of y i times log p i, which equals minus log of p correct"/>
         <p>
             "The target " <i>"y"</i> " is 1 for the true token and 0 for all others, so the sum keeps \
              a single term. Probability 1 costs nothing; probability near 0 costs a lot, and the cost \

@@ -27,7 +27,7 @@ pub fn Chapter() -> impl IntoView {
              matrix of " <strong>"weights"</strong> ", an added " <strong>"bias"</strong> ", and a \
              simple non-linear function σ."
         </p>
-        <Math mathml=NESTED label="f of x equals sigma of W 3 times sigma of W 2 times sigma of W 1 x plus b 1, plus b 2, plus b 3"/>
+        <Math parts=&[NESTED] label="f of x equals sigma of W 3 times sigma of W 2 times sigma of W 1 x plus b 1, plus b 2, plus b 3"/>
         <p>
             "Without the non-linearity the layers would collapse into a single matrix; with it, \
              stacking layers lets the function bend into almost any shape. What the network knows \

@@ -71,7 +71,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <p>"So position must be put in. The 2017 transformer added a position vector to each token's embedding: the input at position 0 is vec(“the”) + pos(0), at position 1 vec(“cat”) + pos(1), and so on."</p>
         <h2>"Sinusoidal encoding"</h2>
-        <Math mathml=PE label="PE of pos, 2 i equals sine of pos over 10000 to the 2 i over d; PE of pos, 2 i plus 1 equals cosine of the same"/>
+        <Math parts=&[PE] label="PE of pos, 2 i equals sine of pos over 10000 to the 2 i over d; PE of pos, 2 i plus 1 equals cosine of the same"/>
         <p>
             "Each pair of dimensions is a sine and cosine wave of its own frequency, from fast on the \
              left to very slow on the right. Every position gets a distinct pattern, and the pattern \

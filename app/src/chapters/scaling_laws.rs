@@ -91,7 +91,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <h2>"Kaplan et al. (2020)"</h2>
         <p>"Loss is a power law in parameters N, training tokens D and compute C. It is often written as"</p>
-        <Math mathml=KAPLAN_MATHML label="L approximately equals N c over N to the alpha N, plus D c over D to the alpha D"/>
+        <Math parts=&[KAPLAN_MATHML] label="L approximately equals N c over N to the alpha N, plus D c over D to the alpha D"/>
         <p class="seed-note">
             "That sum is a simplification. Kaplan et al. fit each variable alone, "
             "L(N) = (N"<sub>"c"</sub>"/N)"<sup>"0.076"</sup>" and L(D) = (D"<sub>"c"</sub>"/D)"<sup>"0.095"</sup>
@@ -105,7 +105,7 @@ pub fn Chapter() -> impl IntoView {
             "Hoffmann et al. at DeepMind found that most large models of the time were "
             "under-trained: too many parameters for too few tokens. Their fit of loss to both is"
         </p>
-        <Math mathml=CHINCHILLA_MATHML label="L of N and D equals E plus A over N to the alpha plus B over D to the beta"/>
+        <Math parts=&[CHINCHILLA_MATHML] label="L of N and D equals E plus A over N to the alpha plus B over D to the beta"/>
         <p>
             {format!("with E = {}, A = {}, B = {}, α = {}, β = {} (their approach 3). E is the loss no \
              model can beat, the entropy of text itself; the two other terms are what finite \

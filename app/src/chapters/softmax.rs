@@ -77,7 +77,7 @@ pub fn Chapter() -> impl IntoView {
              them into probabilities: raise " <i>"e"</i> " to each score, so every value becomes \
              positive and larger scores pull ahead, then divide by the total so they add up to one."
         </p>
-        <Math mathml=FORMULA label="softmax of z i equals e to the z i, divided by the sum over j of e to the z j"/>
+        <Math parts=&[FORMULA] label="softmax of z i equals e to the z i, divided by the sum over j of e to the z j"/>
         <p>
             "Only differences between logits matter: adding the same number to all of them changes \
              nothing. A gap of one unit means a factor of " <i>"e"</i> " ≈ 2.72 in probability."

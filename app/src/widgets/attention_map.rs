@@ -8,10 +8,33 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// A token as a label: spaces and line breaks made visible, and a byte that is not text on its
-/// own named (see [`named_bytes`]).
+/// A token as a label: spaces and line breaks made visible, a character that draws nothing or a
+/// blank box (a control character such as U+0085, a zero-width or other format character) named by
+/// its code point, and a byte that is not text on its own named (see [`named_bytes`]).
 pub fn visible(token: &str) -> String {
-    named_bytes(&token.replace(' ', "␣").replace('\n', "↵").replace('\t', "⇥"))
+    let mut out = String::with_capacity(token.len());
+    for c in token.chars() {
+        match c {
+            ' ' => out.push('␣'),
+            '\n' => out.push('↵'),
+            '\t' => out.push('⇥'),
+            '\r' => out.push('␍'),
+            c if c.is_control() || invisible(c) => {
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                out.push_str(&format!("U+{:04X} ", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    named_bytes(out.trim_end())
+}
+
+/// Format characters a font draws as nothing: soft hyphen, zero-width spaces and joiners,
+/// direction marks and isolates, word joiner, byte-order mark, line and paragraph separators.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// A token's text with each `<0xNN>` (a byte that is only part of a character, as the model
@@ -205,6 +228,9 @@ mod tests {
         assert_eq!(named_bytes("<0xF1>"), "byte F1");
         assert_eq!(named_bytes("<0xF1><0x9F>"), "byte F1 byte 9F");
         assert_eq!(visible(" a<0xE2>"), "␣a byte E2");
+        // Characters a font draws as a blank box or as nothing are named by code point.
+        assert_eq!(visible("\u{85}"), "U+0085");
+        assert_eq!(visible("a\u{200B}b\r"), "a U+200B b␍");
         // Not a byte: left as written.
         assert_eq!(named_bytes("<0xZZ> <0x1"), "<0xZZ> <0x1");
         assert_eq!(named_bytes("plain"), "plain");

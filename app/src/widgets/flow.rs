@@ -24,7 +24,8 @@ const NARROW_GAP: f64 = 10.0;
 const ROW_GAP: f64 = 46.0;
 
 /// Boxes in rows of `per_row` (two on a phone, so the labels keep their size), left to right, each
-/// joined to the next; with `looped` an arrow returns from the last box to the first. The step at
+/// joined to the next. A flow of fewer boxes than a row holds draws them at a full row's size, so
+/// that two flows with the same `per_row` on one page (dpo's PPO and DPO) have boxes alike; with `looped` an arrow returns from the last box to the first. The step at
 /// `active` is highlighted. Every label is SVG text, and the figure's `aria-label` lists the steps
 /// in order.
 #[component]
@@ -93,7 +94,10 @@ fn flow_svg(
     let loop_room = if looped { 30.0 } else { 0.0 };
     // A loop's way back runs under the boxes and up their left side, in a margin of its own.
     let left = if looped { 12.0 } else { 4.0 };
-    let width = left + cols as f64 * W + (cols as f64 - 1.0) * gap + 4.0;
+    let row_width = |cols: f64| left + cols * W + (cols - 1.0) * gap + 4.0;
+    let width = row_width(cols as f64);
+    // The share of the column a full row would take: a short flow keeps a full row's scale.
+    let share = 100.0 * width / row_width(per_row.max(1) as f64);
     let height = rows as f64 * H + (rows as f64 - 1.0) * ROW_GAP + 8.0 + loop_room;
     let pos = |i: usize| {
         let (r, c) = (i / cols, i % cols);
@@ -101,7 +105,8 @@ fn flow_svg(
     };
     let marker = format!("flow-arrow-{id}");
     let mut s = format!(
-        "<svg viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\" aria-hidden=\"true\">\
+        "<svg viewBox=\"0 0 {width} {height}\" style=\"width: {share:.2}%\" \
+         xmlns=\"http://www.w3.org/2000/svg\" aria-hidden=\"true\">\
          <defs><marker id=\"{marker}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" \
          markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" class=\"flow-head\"/>\
          </marker></defs>"
@@ -165,6 +170,14 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 3);
         assert_eq!(svg.matches("flow-box active").count(), 1);
         assert_eq!(svg.matches("flow-link").count(), 3); // two links and the loop back
+    }
+
+    #[test]
+    fn a_short_flow_keeps_a_full_rows_box_size() {
+        // Three boxes where a row holds five: 4 + 3·156 + 2·34 + 4 = 544 of 4 + 5·156 + 4·34 + 4
+        // = 924 units, so the figure takes 58.87 % of the column and each box its full-row size.
+        assert!(flow_svg(STEPS, None, 5, GAP, false, 0).contains("style=\"width: 58.87%\""));
+        assert!(flow_svg(STEPS, None, 3, GAP, false, 0).contains("style=\"width: 100.00%\""));
     }
 
     #[test]

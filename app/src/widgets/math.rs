@@ -2,15 +2,22 @@
 
 use leptos::prelude::*;
 
-/// A display formula. The MathML is a compile-time constant of ours, never reader text.
+/// A display formula, in one or more parts. The MathML is a compile-time constant of ours, never
+/// reader text. Each part is its own `<math>`, and the parts flow side by side where they fit and
+/// one under another where they do not (`.math` in widgets.css): on a phone the pieces of a long
+/// formula stack instead of scrolling.
 #[component]
 pub fn Math(
-    /// The inside of the `<math>` element, e.g. `"<mi>x</mi><mo>=</mo><mn>1</mn>"`.
-    mathml: &'static str,
-    /// The formula read aloud in plain words, for `alttext` and `aria-label`.
+    /// The inside of each part's `<math>` element, e.g. `"<mi>x</mi><mo>=</mo><mn>1</mn>"`.
+    parts: &'static [&'static str],
+    /// The whole formula read aloud in plain words, for `aria-label`; the parts are hidden from
+    /// screen readers, which hear this instead.
     label: &'static str,
 ) -> impl IntoView {
-    let html = format!("<math display=\"block\" alttext=\"{label}\">{mathml}</math>");
+    let html: String = parts
+        .iter()
+        .map(|p| format!("<math display=\"block\" aria-hidden=\"true\">{p}</math>"))
+        .collect();
     view! { <div class="math" role="math" aria-label=label inner_html=html></div> }
 }
 

@@ -389,7 +389,9 @@ impl LineChart {
                     .map_err(|e| e.to_string())?;
             }
             // Each dot's name is placed beside it where it neither leaves the plotting area nor
-            // covers another name or dot (first fit among six places, see `place_label`).
+            // covers another name, dot or line (first fit among six places, see `place_label`):
+            // a line counts as dots every few pixels along it, so the name of a curve's last
+            // point (training's record) sits off the curve rather than on it.
             let area = chart.plotting_area().get_pixel_range();
             let named: Vec<(usize, (i32, i32), &str)> = dots
                 .iter()
@@ -398,6 +400,13 @@ impl LineChart {
                 .map(|(i, (x, y, name))| (i, chart.backend_coord(&(*x, *y)), name.as_str()))
                 .collect();
             let centres: Vec<(i32, i32)> = named.iter().map(|n| n.1).collect();
+            let lines: Vec<Vec<(i32, i32)>> = self
+                .series
+                .iter()
+                .map(|s| s.points.iter().map(|p| chart.backend_coord(p)).collect())
+                .collect();
+            let obstacles: Vec<(i32, i32)> =
+                centres.iter().copied().chain(lines.iter().flat_map(|l| along(l, 4))).collect();
             let mut taken: Vec<Rect> = Vec::new();
             for (i, at, name) in named {
                 let color = SERIES[dots[i].color % SERIES.len()];
@@ -405,7 +414,7 @@ impl LineChart {
                 if name.is_empty() {
                     continue;
                 }
-                let (rect, (dx, dy), anchor) = place_label(at, name, &area, &taken, &centres);
+                let (rect, (dx, dy), anchor) = place_label(at, name, &area, &taken, &obstacles);
                 taken.push(rect);
                 let font = ("sans-serif", 13).into_font().color(&BLACK);
                 root.draw(&Text::new(
@@ -419,6 +428,17 @@ impl LineChart {
         }
         Ok(out)
     }
+}
+
+/// Points along a polyline in pixels, about `step` pixels apart, its corners included.
+fn along(line: &[(i32, i32)], step: i32) -> Vec<(i32, i32)> {
+    let mut out: Vec<(i32, i32)> = line.first().copied().into_iter().collect();
+    for w in line.windows(2) {
+        let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+        let n = ((x1 - x0).abs().max((y1 - y0).abs()) / step.max(1)).max(1);
+        out.extend((1..=n).map(|i| (x0 + (x1 - x0) * i / n, y0 + (y1 - y0) * i / n)));
+    }
+    out
 }
 
 /// A label's box in pixels: left, top, right, bottom.
@@ -632,6 +652,42 @@ mod tests {
             }
             taken.push(r);
         }
+    }
+
+    #[test]
+    fn a_name_stays_off_the_lines() {
+        // A falling curve ending at the right edge: its last point's name cannot go right (out of
+        // the area) nor left (on the curve), so it goes above or below.
+        let chart = LineChart {
+            x: Axis::linear(0.0, 10.0),
+            y: Axis::linear(0.0, 10.0),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            series: vec![Series {
+                label: "loss".into(),
+                points: (0..=10).map(|i| (f64::from(i), 3.0 + 0.05 * f64::from(10 - i))).collect(),
+                color: 0,
+                markers: false,
+            }],
+            size: (400, 300),
+        };
+        let dots =
+            [Dots { label: "end".into(), points: vec![(10.0, 3.0, "3.00 nats".into())], color: 0 }];
+        let svg = chart.drawing(&dots);
+        let at = svg.find(">\n3.00 nats").or_else(|| svg.find(">3.00 nats")).expect("drawn");
+        let text = &svg[svg[..at].rfind("<text").unwrap()..at];
+        let attr = |name: &str| -> f64 {
+            let from = text.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            text[from..from + text[from..].find('"').unwrap()].parse().unwrap()
+        };
+        let circle = svg.rfind("<circle").unwrap();
+        let cy: f64 = {
+            let c = &svg[circle..];
+            let from = c.find("cy=\"").unwrap() + 4;
+            c[from..from + c[from..].find('"').unwrap()].parse().unwrap()
+        };
+        assert!((attr("y") - cy).abs() >= 10.0, "the name sits on its line: {text}");
+        assert_eq!(along(&[(0, 0), (10, 0)], 4), vec![(0, 0), (5, 0), (10, 0)]);
     }
 
     #[test]

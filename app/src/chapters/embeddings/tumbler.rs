@@ -18,6 +18,11 @@ const MAP_W: f64 = 640.0;
 const MAP_H: f64 = 400.0;
 const PAD: f64 = 24.0;
 
+/// The share of tokens at each end of an axis that may fall outside the map's frame, drawn on its
+/// edge: a handful of outlying rows (one far left in the Tumbler's map) otherwise squeeze the
+/// other 4,000 into a corner, their names on top of each other on a phone.
+const OUTLIERS: f64 = 0.005;
+
 /// Maps projected points into the drawing.
 struct Frame {
     min: [f32; 2],
@@ -25,24 +30,53 @@ struct Frame {
 }
 
 impl Frame {
-    fn new(points: &[[f32; 2]]) -> Self {
-        let mut min = [f32::INFINITY; 2];
-        let mut max = [f32::NEG_INFINITY; 2];
-        for p in points {
-            for a in 0..2 {
-                min[a] = min[a].min(p[a]);
-                max[a] = max[a].max(p[a]);
-            }
+    /// A frame over all but the [`OUTLIERS`] at either end of each axis, widened to hold every
+    /// point of `keep` (the labelled tokens, which are always drawn where they are).
+    fn new(points: &[[f32; 2]], keep: &[[f32; 2]]) -> Self {
+        let mut min = [0.0; 2];
+        let mut span = [1.0; 2];
+        for a in 0..2 {
+            let mut v: Vec<f32> = points.iter().map(|p| p[a]).filter(|x| x.is_finite()).collect();
+            v.sort_by(f32::total_cmp);
+            let at = |q: f64| v.get(((v.len().saturating_sub(1)) as f64 * q).round() as usize);
+            let (lo, hi) = (at(OUTLIERS).copied(), at(1.0 - OUTLIERS).copied());
+            let lo = keep.iter().map(|p| p[a]).fold(lo.unwrap_or(0.0), f32::min);
+            let hi = keep.iter().map(|p| p[a]).fold(hi.unwrap_or(1.0), f32::max);
+            min[a] = lo;
+            span[a] = (hi - lo).max(1e-6);
         }
-        let span = [(max[0] - min[0]).max(1e-6), (max[1] - min[1]).max(1e-6)];
         Self { min, span }
     }
 
-    fn place(&self, p: [f32; 2]) -> (f64, f64) {
-        let x = PAD + f64::from((p[0] - self.min[0]) / self.span[0]) * (MAP_W - 2.0 * PAD);
-        let y = MAP_H - PAD - f64::from((p[1] - self.min[1]) / self.span[1]) * (MAP_H - 2.0 * PAD);
-        (x, y)
+    /// Where `p` is drawn, and whether it lies outside the frame (then it is drawn on the edge).
+    fn place_or_edge(&self, p: [f32; 2]) -> ((f64, f64), bool) {
+        let fx = f64::from((p[0] - self.min[0]) / self.span[0]);
+        let fy = f64::from((p[1] - self.min[1]) / self.span[1]);
+        let out = !(0.0..=1.0).contains(&fx) || !(0.0..=1.0).contains(&fy);
+        let (fx, fy) = (fx.clamp(0.0, 1.0), fy.clamp(0.0, 1.0));
+        ((PAD + fx * (MAP_W - 2.0 * PAD), MAP_H - PAD - fy * (MAP_H - 2.0 * PAD)), out)
     }
+
+    fn place(&self, p: [f32; 2]) -> (f64, f64) {
+        self.place_or_edge(p).0
+    }
+
+    /// How many of `points` lie outside the frame.
+    fn outside(&self, points: &[[f32; 2]]) -> usize {
+        points.iter().filter(|&&p| self.place_or_edge(p).1).count()
+    }
+}
+
+/// The map's frame for the reader's tokens and the picked one's neighbours.
+fn frame(map: &EmbeddingMap, picked: usize) -> Frame {
+    let near = map.tokens.get(picked).map(|t| t.neighbours.as_slice()).unwrap_or_default();
+    let keep: Vec<[f32; 2]> = map
+        .tokens
+        .iter()
+        .map(|t| t.point)
+        .chain(near.iter().filter_map(|n| map.points.get(n.id as usize).copied()))
+        .collect();
+    Frame::new(&map.points, &keep)
 }
 
 /// Where each name goes beside its dot, as text x, y and anchor: the first free place of
@@ -70,7 +104,7 @@ fn placed(names: &[((f64, f64), String)]) -> Vec<(f64, f64, &'static str)> {
 /// The map: every token as a faint dot, the reader's tokens labelled, the picked token's
 /// neighbours ringed.
 fn map_view(map: &EmbeddingMap, picked: usize) -> impl IntoView + use<> {
-    let frame = Frame::new(&map.points);
+    let frame = frame(map, picked);
     let mut dots = String::with_capacity(map.points.len() * 24);
     for &p in &map.points {
         let (x, y) = frame.place(p);
@@ -240,12 +274,19 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                              direction along which the rows vary most ({:.1}% of their variance), the \
                              vertical the next ({:.1}%). The other {:.0}% is in the {} directions a \
                              flat picture cannot show, so tokens close on the map can be far apart in \
-                             the model; the cosine table above is the true measure.",
+                             the model; the cosine table above is the true measure.{}",
                             map.points.len(),
                             map.explained[0] * 100.0,
                             map.explained[1] * 100.0,
                             100.0 - (map.explained[0] + map.explained[1]) * 100.0,
-                            config.d_model - 2
+                            config.d_model - 2,
+                            match frame(map, p).outside(&map.points) {
+                                0 => String::new(),
+                                n => format!(
+                                    " The map is framed on the bulk of the rows: {n} outlying \
+                                     tokens are drawn on its edge."
+                                ),
+                            }
                         )}
                     </p>
                 }
@@ -279,5 +320,27 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                 {body}
             </EngineReady>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_frame_leaves_out_a_far_outlier_but_keeps_labelled_points() {
+        // 999 points in a unit square and one a hundred units left of it.
+        let mut points: Vec<[f32; 2]> =
+            (0..999).map(|i| [(i % 37) as f32 / 36.0, (i % 23) as f32 / 22.0]).collect();
+        points.push([-100.0, 0.5]);
+        let frame = Frame::new(&points, &[]);
+        assert_eq!(frame.outside(&points), 1 + frame.outside(&points[..999]));
+        assert!(frame.min[0] > -1.0, "the outlier does not set the frame: {}", frame.min[0]);
+        let ((x, _), out) = frame.place_or_edge([-100.0, 0.5]);
+        assert!(out && (x - PAD).abs() < 1e-9, "drawn on the left edge");
+        // A labelled point is always inside.
+        let kept = Frame::new(&points, &[[-100.0, 0.5]]);
+        assert!(!kept.place_or_edge([-100.0, 0.5]).1);
+        assert_eq!(kept.outside(&points), kept.outside(&points[..999]));
     }
 }

@@ -88,7 +88,22 @@ pub fn LiveChat() -> impl IntoView {
         reply.set(ChatReply::default());
         picked.set(None);
     };
-    let spans = Signal::derive(move || turns.with(|t| reply.with(|r| template_spans(t, r))));
+    // Before the first message, the template shows the one being typed, as the model will read it
+    // once sent: the box is never empty, and it changes as the reader types.
+    let preview =
+        move || turns.with(Vec::is_empty) && reply.with(|r| r.steps.is_empty() && r.done.is_none());
+    let spans = Signal::derive(move || {
+        if preview() {
+            let text = draft.get().trim().to_string();
+            let typed: Vec<ChatMessage> = (!text.is_empty())
+                .then_some(ChatMessage { role: Role::User, text })
+                .into_iter()
+                .collect();
+            template_spans(&typed, &ChatReply::default())
+        } else {
+            turns.with(|t| reply.with(|r| template_spans(t, r)))
+        }
+    });
     let reply_tokens = Signal::derive(move || {
         reply.with(|r| {
             r.steps
@@ -169,6 +184,12 @@ pub fn LiveChat() -> impl IntoView {
                 <Slider label="Seed" value=seed min=0.0 max=99.0 step=1.0 format=whole/>
             </div>
             <h3>"What the model reads"</h3>
+            {move || preview().then(|| view! {
+                <p class="small muted chat-preview">
+                    "Your message as it is typed, in the template the model will read once you \
+                     press Send:"
+                </p>
+            })}
             <ChatTemplate spans label="The conversation in the chat template"/>
             <p class="small">
                 "Highlighted: the template's special tokens, one id each. The page writes the \

@@ -23,13 +23,15 @@ const ADVANTAGE: &str = "<mrow><msub><mi>A</mi><mi>i</mi></msub><mo>=</mo><mfrac
 <mi>r</mi><mo stretchy=\"false\">)</mo></mrow><mrow><mtext>std</mtext><mo stretchy=\"false\">(\
 </mo><mi>r</mi><mo stretchy=\"false\">)</mo><mo>+</mo><mi>ε</mi></mrow></mfrac></mrow>";
 
-const LOSS: &str = "<mrow><mi>L</mi><mo>=</mo><mo>−</mo><mfrac><mn>1</mn><mrow><mi>P</mi><mi>G\
-</mi></mrow></mfrac><munder><mo>∑</mo><mi>i</mi></munder><msub><mi>A</mi><mi>i</mi></msub>\
-<mfrac><mn>1</mn><mrow><mo>|</mo><msub><mi>o</mi><mi>i</mi></msub><mo>|</mo></mrow></mfrac>\
+const LOSS: [&str; 2] = [
+    "<mrow><mi>L</mi><mo>=</mo><mo>−</mo><mfrac><mn>1</mn><mrow><mi>P</mi><mi>G\
+</mi></mrow></mfrac><munder><mo>∑</mo><mi>i</mi></munder><msub><mi>A</mi><mi>i</mi></msub></mrow>",
+    "<mrow><mo>⋅</mo><mfrac><mn>1</mn><mrow><mo>|</mo><msub><mi>o</mi><mi>i</mi></msub><mo>|</mo></mrow></mfrac>\
 <munder><mo>∑</mo><mi>t</mi></munder><mi>log</mi><msub><mi>π</mi><mi>θ</mi></msub><mo \
 stretchy=\"false\">(</mo><msub><mi>o</mi><mrow><mi>i</mi><mo>,</mo><mi>t</mi></mrow></msub>\
 <mo>|</mo><mi>q</mi><mo>,</mo><msub><mi>o</mi><mrow><mi>i</mi><mo>,</mo><mo>&lt;</mo><mi>t</mi>\
-</mrow></msub><mo stretchy=\"false\">)</mo></mrow>";
+</mrow></msub><mo stretchy=\"false\">)</mo></mrow>",
+];
 
 /// What the reader reads about a reward choice.
 fn describe(reward: Reward) -> &'static str {
@@ -428,8 +430,8 @@ pub fn LiveRl() -> impl IntoView {
                  scored above their group's average likelier and the others less likely \
                  (GRPO-style group-relative advantages, as in DeepSeekMath):"
             </p>
-            <Math mathml=ADVANTAGE label="A i equals r i minus the mean of r, over the standard deviation of r plus epsilon, within each problem's group"/>
-            <Math mathml=LOSS label="L equals minus one over P G times the sum over attempts i of A i times the mean over its tokens t of log pi theta of o i t given the problem and the earlier tokens"/>
+            <Math parts=&[ADVANTAGE] label="A i equals r i minus the mean of r, over the standard deviation of r plus epsilon, within each problem's group"/>
+            <Math parts=&LOSS label="L equals minus one over P G times the sum over attempts i of A i times the mean over its tokens t of log pi theta of o i t given the problem and the earlier tokens"/>
             <p class="small">
                 "One update per batch of attempts keeps the policy on-policy, so GRPO's probability \
                  ratio is 1 and its clipping never acts; there is no KL penalty (as in Dr. GRPO and \

@@ -337,21 +337,22 @@ pub fn OwnTraining() -> impl IntoView {
                     {PRESETS
                         .iter()
                         .map(|p| {
-                            let params = p.config(p.vocab_size).param_count();
                             view! {
-                                <option value=p.name selected=move || preset.get() == p.name>
-                                    {format!(
-                                        "{} (about {} parameters, vocabulary up to {})",
-                                        p.label,
-                                        grouped(params),
-                                        grouped(p.vocab_size)
-                                    )}
-                                </option>
+                                <option value=p.name selected=move || preset.get() == p.name>{p.label}</option>
                             }
                         })
                         .collect_view()}
                 </select>
             </label>
+            // The size in numbers under the list, not in it: a select shows its option on one
+            // line, and a phone cut “(about 140,000 parameters, …” off at its edge.
+            <p class="small muted own-size">
+                {move || Preset::named(&preset.get()).map(|p| format!(
+                    "About {} parameters, with a vocabulary of up to {} tokens.",
+                    grouped(p.config(p.vocab_size).param_count()),
+                    grouped(p.vocab_size)
+                ))}
+            </p>
         }
     };
     let saved_view = move || {
@@ -542,7 +543,7 @@ pub fn OwnTraining() -> impl IntoView {
                 .join(", ");
             Some(view! {
                 <h3>{format!("What it writes after “{prompt}” at step {}", latest.step)}</h3>
-                <p class="gen-line own-continuation" data-generated=latest.continuation.clone() data-prompt=prompt.clone()>
+                <p class="gen-line own-continuation" aria-live="polite" data-generated=latest.continuation.clone() data-prompt=prompt.clone()>
                     {prompt.clone()}<strong>{latest.continuation.clone()}</strong>
                 </p>
                 <p class="small">"Its most likely next tokens: " {next}</p>
