@@ -14,7 +14,7 @@ use tumbler_model::generate::TopToken;
 use tumbler_model::gpt::TumblerConfig;
 use tumbler_model::inspect::{
     AnswerLosses, AttentionTrace, EmbeddingMap, GateTrace, NextLogits, PermutationCheck,
-    QuizScores, TokenLosses, WeightMatrix,
+    QuizScores, TokenLosses, TokenTexts, WeightMatrix,
 };
 pub use tumbler_model::mmoe::{MmoeEval, MmoeSetup, MmoeStep};
 pub use tumbler_model::moe::{LayerRoute, ParamCount, RouteTrace, TokenRoute};
@@ -74,6 +74,8 @@ one_of! {
         Embeddings(EmbeddingMap),
         /// To [`Query::Weights`](crate::Query::Weights).
         Weights(WeightMatrix),
+        /// To [`Query::TokenTexts`](crate::Query::TokenTexts).
+        TokenTexts(TokenTexts),
         /// To [`Query::Pipeline`](crate::Query::Pipeline).
         Pipeline(PipelineRun),
         /// To [`Query::DecodeSpeed`](crate::Query::DecodeSpeed).

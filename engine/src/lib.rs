@@ -43,5 +43,5 @@ pub use tumbler_model::generate::{DoneReason, GenerateOptions, TopToken, top_tok
 pub use tumbler_model::inspect::{
     AnswerLosses, AttentionTrace, ContextLoss, EmbeddedToken, EmbeddingMap, GateTrace, NextLogits,
     PermutationCheck, PermutationRun, QuizItem, QuizScores, QuizSets, QuizSummary, ReplyScore,
-    SimilarToken, TokenLosses, WeightMatrix, summarise,
+    SimilarToken, TokenLosses, TokenTexts, WeightMatrix, summarise,
 };

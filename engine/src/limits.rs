@@ -1,8 +1,8 @@
 //! Every limit the page and the worker agree on, and the text cuts that apply them.
 
 pub use tumbler_model::inspect::{
-    MAX_EMBEDDED_TOKENS, MAX_LOSS_TOKENS, MAX_PERMUTED_TOKENS, MAX_TRACE_TOKENS, NAMED_NEXT,
-    NEIGHBOURS, WEIGHT_MATRICES,
+    MAX_EMBEDDED_TOKENS, MAX_LOSS_TOKENS, MAX_PERMUTED_TOKENS, MAX_TOKEN_TEXTS, MAX_TRACE_TOKENS,
+    NAMED_NEXT, NEIGHBOURS, WEIGHT_MATRICES,
 };
 pub use tumbler_model::moe::MAX_ROUTE_TOKENS;
 pub use tumbler_model::why::MAX_WHY_TOKENS;

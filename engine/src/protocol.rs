@@ -122,6 +122,9 @@ pub enum Query {
     Embeddings { text: String },
     /// One weight matrix of block `layer`: one of [`WEIGHT_MATRICES`](crate::WEIGHT_MATRICES).
     Weights { layer: usize, matrix: String },
+    /// The text of each token of `ids` (at most [`MAX_TOKEN_TEXTS`](crate::MAX_TOKEN_TEXTS)):
+    /// tokens the page drew by id itself from a distribution it was sent.
+    TokenTexts { ids: Vec<u32> },
     /// The corpus pipeline over `documents`, as `tumbler corpus` runs it. Needs no model.
     Pipeline { documents: Vec<Document> },
     /// Continue `prompt`: a stream of tokens.

@@ -143,6 +143,7 @@ fn messages_round_trip_through_json() {
         ),
         ask(11, Query::OwnResume),
         Request::Ask { id: 12, query: Query::Weights { layer: 1, matrix: "mlp.w_up".into() } },
+        Request::Ask { id: 12, query: Query::TokenTexts { ids: vec![0, 4095] } },
         Request::DestroyGpu,
         ask(
             13,

@@ -163,6 +163,7 @@ impl Worker {
             Query::Gates { text, position } => inspect.gates(text, *position).await?.into(),
             Query::Permutation { text, seed } => inspect.permutation(text, *seed).await?.into(),
             Query::Weights { layer, matrix } => inspect.weights(*layer, matrix).await?.into(),
+            Query::TokenTexts { ids } => inspect.token_texts(ids)?.into(),
             Query::Embeddings { text } => {
                 let space = self.space(l).await?;
                 let mut map = inspect.embeddings(&space, text)?;

@@ -21,7 +21,7 @@ mod tests;
 
 pub use answers::{
     AnswerLosses, AttentionTrace, ContextLoss, EmbeddedToken, EmbeddingMap, GateTrace, NextLogits,
-    PermutationCheck, PermutationRun, SimilarToken, TokenLosses, WeightMatrix,
+    PermutationCheck, PermutationRun, SimilarToken, TokenLosses, TokenTexts, WeightMatrix,
 };
 pub use embeddings::EmbeddingSpace;
 #[cfg(feature = "gpt")]
@@ -58,6 +58,8 @@ pub const MAX_LOSS_TOKENS: usize = 256;
 pub const MAX_CONTEXTS: usize = 6;
 /// How many of the most likely next tokens a [`NextLogits`] names.
 pub const NAMED_NEXT: usize = 64;
+/// The most token ids one [`TokenTexts`] question may name (a page's run of draws).
+pub const MAX_TOKEN_TEXTS: usize = 256;
 /// The most tokens an embedding map labels.
 pub const MAX_EMBEDDED_TOKENS: usize = 16;
 /// How many neighbours the embedding map lists per token.

@@ -330,6 +330,17 @@ test("dispel-the-magic: seeded draws from the Tumbler's distribution follow its 
     assert.deepEqual(named.map((r) => r.id), native.top.map((n) => n.id));
     for (const [i, r] of named.entries()) assert.ok(Math.abs(r.p - native.top[i].p) < TOLERANCE, `${r.p} vs ${native.top[i].p}`);
   });
+  // Every one of the first draws is named: the likeliest by the answer, the rarer ones by the
+  // worker, asked by id (none left as a placeholder), and a token named in the table is named the
+  // same in the draws.
+  await page.waitForFunction(() => {
+    const chips = [...document.querySelectorAll(".live-next.coins .coins-seq span")];
+    return chips.length > 0 && chips.every((c) => /^“.+”$/s.test(c.textContent));
+  }, null, { timeout: READY_MS });
+  const named = await page.$$eval(".live-next.coins .coins-seq span", (cs) => cs.map((c) => [c.title.replace("token id ", ""), c.textContent]));
+  const rowNames = new Map(await page.$$eval(".coins-live tbody tr[data-token-id]", (rs) => rs.map((r) => [r.dataset.tokenId, r.querySelector("th").textContent])));
+  for (const [id, text] of named) if (rowNames.has(id)) assert.equal(text, rowNames.get(id), `token ${id}`);
+  t.diagnostic(`the first draws: ${named.map(([, text]) => text).join(" ")}`);
   await page.locator(".live-next.coins").screenshot({ path: join(await artifacts(), "distribution-dispel.png") });
   // A new seed draws again; the old seed repeats exactly.
   await page.click(".live-next button.reseed");

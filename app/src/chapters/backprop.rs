@@ -166,7 +166,7 @@ pub fn Chapter() -> impl IntoView {
                 <button type="button" on:click=move |_| eta.set(0.2)>"About right (0.2)"</button>
                 <button type="button" on:click=move |_| eta.set(0.26)>"Too large (0.26)"</button>
             </div>
-            <Chart svg label="A shaded loss surface with the path of 30 gradient-descent steps from the left; the ring marks the minimum" caption="Darker is higher loss; the dots are the ball's positions, one per step."/>
+            <Chart svg label="A shaded loss surface with the path of 30 gradient-descent steps from the left; the ring marks the minimum" caption="The stronger the shading, the higher the loss; the dots are the ball's positions, one per step."/>
             <p class="result" aria-live="polite">{summary}</p>
         </div>
         <h2>"Forward, then backward"</h2>

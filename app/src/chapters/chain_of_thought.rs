@@ -129,7 +129,7 @@ pub fn Chapter() -> impl IntoView {
                         if y % 10 == 0 {
                             "With a units digit of 0 the slip changes nothing; try another b.".to_owned()
                         } else {
-                            format!("The slip: {x} × {} was worked out as {x} × {}, dropping {x} × {}.", y % 100, y % 100 / 10 * 10, y % 10)
+                            format!("The slip: {x} × {} was worked out as {x} × {}, dropping {x} × {}.", y % 100, y % 100 / 10 * 10, y % 10, x = g(u128::from(x)))
                         }
                     }}</p>
                 </section>
@@ -144,7 +144,7 @@ pub fn Chapter() -> impl IntoView {
                                     let carries: Vec<String> = r.carries.iter().map(u8::to_string).collect();
                                     view! {
                                         <tr>
-                                            <td>{format!("{x} × {} × {}", r.digit, 10u64.pow(r.place))}</td>
+                                            <td>{format!("{} × {} × {}", g(u128::from(x)), r.digit, g(u128::from(10u64.pow(r.place))))}</td>
                                             <td class="num">{g(r.value)}</td>
                                             <td class="cot-carries">{format!("carries {}", carries.join(" "))}</td>
                                         </tr>

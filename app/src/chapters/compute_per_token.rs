@@ -14,7 +14,7 @@ use crate::widgets::plot::compact;
 use tumbler_engine::fetch;
 
 fn whole(v: f64) -> String {
-    format!("{v:.0}")
+    group_thousands(v.round() as i128)
 }
 
 /// The body of the `compute-per-token` chapter.
@@ -59,7 +59,7 @@ pub fn Chapter() -> impl IntoView {
                         compact(s.block_params() as f64),
                         compact(s.flops_per_token(t) as f64),
                         compact((4 * s.layers * s.d_model * t) as f64),
-                        t
+                        group_thousands(i128::from(t))
                     )
                 }}
             </p>

@@ -6,14 +6,56 @@ use leptos::prelude::*;
 
 use crate::calc::coins::{counts, sequence};
 use crate::url_state::number_param;
-use crate::widgets::{Bar, Bars, Slider};
+use crate::widgets::Slider;
+use crate::widgets::token_chips::group;
 
 /// The original guide's example distribution for the next word after “The capital of France is”.
 const OUTCOMES: [(&str, f64); 4] =
     [("Paris", 0.97), ("Lyon", 0.015), ("Marseille", 0.005), ("something else", 0.01)];
 
 fn n_fmt(v: f64) -> String {
-    format!("{v:.0}")
+    group(v.max(0.0).round() as usize)
+}
+
+/// One outcome of a run of draws: its name, its probability and how often it came up.
+struct Drawn {
+    name: String,
+    /// The token's id, for a live row of the model's own distribution.
+    id: Option<u32>,
+    p: f64,
+    count: usize,
+}
+
+fn bar(fraction: f64) -> impl IntoView {
+    let width = format!("{:.2}%", fraction.clamp(0.0, 1.0) * 100.0);
+    view! { <span class="bar-track"><span class="bar-fill" style:width=width></span></span> }
+}
+
+/// The header of a table of draws, its first column named `first`: the same table for the
+/// illustrative coin and the Tumbler's own dice (a card per row on a phone).
+fn draws_head(first: &'static str) -> impl IntoView {
+    view! {
+        <thead><tr>
+            <th scope="col">{first}</th><th scope="col" class="bar-cell"></th><th scope="col">"probability"</th>
+            <th scope="col" class="bar-cell"></th><th scope="col">"sampled"</th>
+        </tr></thead>
+    }
+}
+
+/// A row of a table of draws out of `draws`; `class` "rest" for the row of all other tokens.
+fn draws_row(d: Drawn, draws: usize, class: &'static str) -> impl IntoView {
+    let f = d.count as f64 / draws.max(1) as f64;
+    // A token's text in the code face, spaces kept; a word or "the other … tokens" as prose.
+    let th = if d.id.is_some() { "token" } else { "" };
+    view! {
+        <tr class=class data-token-id=d.id data-p=d.p.to_string() data-count=d.count>
+            <th scope="row" class=th>{d.name}</th>
+            <td class="bar-cell">{bar(d.p)}</td>
+            <td data-label="probability">{format!("{:.1}%", d.p * 100.0)}</td>
+            <td class="bar-cell sampled">{bar(f)}</td>
+            <td data-label="sampled">{format!("{} = {:.1}%", group(d.count), f * 100.0)}</td>
+        </tr>
+    }
 }
 
 /// The body of the `dispel-the-magic` chapter.
@@ -25,31 +67,16 @@ pub fn Chapter() -> impl IntoView {
     let w2 = weights.clone();
     let tally = Memo::new(move |_| counts(&weights, n.get() as usize, seed.get() as u64));
     let first = Memo::new(move |_| sequence(&w2, 24, seed.get() as u64));
-    let rows = Signal::derive(move || {
-        let c = tally.get();
-        let total = n.get().max(1.0);
+    let rows = move || {
+        let draws = n.get() as usize;
         OUTCOMES
             .iter()
-            .zip(c)
-            .flat_map(|((name, p), k)| {
-                let f = k as f64 / total;
-                [
-                    Bar {
-                        label: format!("{name}: probability"),
-                        fraction: *p,
-                        text: format!("{:.1}%", p * 100.0),
-                        highlight: false,
-                    },
-                    Bar {
-                        label: format!("{name}: sampled"),
-                        fraction: f,
-                        text: format!("{k} = {:.1}%", f * 100.0),
-                        highlight: true,
-                    },
-                ]
+            .zip(tally.get())
+            .map(|(&(name, p), count)| {
+                draws_row(Drawn { name: name.to_string(), id: None, p, count }, draws, "")
             })
-            .collect::<Vec<_>>()
-    });
+            .collect_view()
+    };
     view! {
         <p>
             "When a chat model writes “I think …” or “I'm sorry, I don't know”, it feels like a "
@@ -92,7 +119,11 @@ pub fn Chapter() -> impl IntoView {
                     view! { <span class=class>{OUTCOMES[i].0}</span> }
                 }).collect_view()}
             </p>
-            <Bars rows label="Each outcome's probability and how often it was sampled"/>
+            <table class="numbers next-table coins-table stack">
+                <caption class="sr-only">"Each outcome's probability and how often it was sampled"</caption>
+                {draws_head("next word")}
+                <tbody>{rows}</tbody>
+            </table>
             <p>"With few draws the rare words may not appear at all, or appear far more often than "
                "their share; with thousands, the frequencies settle near the probabilities. Ask a "
                "model the same question a hundred times and it will, now and then, say Lyon."</p>

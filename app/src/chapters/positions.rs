@@ -10,7 +10,7 @@ use crate::widgets::plot::heatmap;
 use crate::widgets::{Chart, Math, Slider};
 use live::LivePermutation;
 
-const PE: &str = "<mtable><mtr><mtd><mi>PE</mi><mo stretchy=\"false\">(</mo><mi>pos</mi><mo>,</mo><mn>2</mn><mi>i</mi><mo stretchy=\"false\">)</mo>\
+const PE: &str = "<mtable displaystyle=\"true\"><mtr><mtd><mi>PE</mi><mo stretchy=\"false\">(</mo><mi>pos</mi><mo>,</mo><mn>2</mn><mi>i</mi><mo stretchy=\"false\">)</mo>\
 <mo>=</mo><mi>sin</mi><mo>⁡</mo><mrow><mo>(</mo><mfrac><mi>pos</mi><msup><mn>10000</mn><mrow><mn>2</mn><mi>i</mi><mo>/</mo><mi>d</mi></mrow></msup></mfrac><mo>)</mo></mrow></mtd></mtr>\
 <mtr><mtd><mi>PE</mi><mo stretchy=\"false\">(</mo><mi>pos</mi><mo>,</mo><mn>2</mn><mi>i</mi><mo>+</mo><mn>1</mn><mo stretchy=\"false\">)</mo>\
 <mo>=</mo><mi>cos</mi><mo>⁡</mo><mrow><mo>(</mo><mfrac><mi>pos</mi><msup><mn>10000</mn><mrow><mn>2</mn><mi>i</mi><mo>/</mo><mi>d</mi></mrow></msup></mfrac><mo>)</mo></mrow></mtd></mtr></mtable>";

@@ -300,8 +300,8 @@ pub fn Chapter() -> impl IntoView {
     };
     view! {
         <p>
-            "The papers, tools and explainers behind this guide, by topic. Papers link to their "
-            "arXiv abstract or publisher page, where the full text is free to read."
+            "Papers link to their arXiv abstract or publisher page, where the full text is free to "
+            "read; tools and explainers to their own sites. Type to narrow the list."
         </p>
         <div class="panel res-filter">
             <label>

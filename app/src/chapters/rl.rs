@@ -77,12 +77,12 @@ pub fn Chapter() -> impl IntoView {
                         <ul class="rl-tests">
                             {runs.into_iter().map(|t| {
                                 let ok = t.passed();
-                                let got = match &t.got { Ok(v) => v.to_string(), Err(e) => e.to_string() };
+                                let got = match &t.got { Ok(v) => crate::calc::expr::group_thousands(i128::from(*v)), Err(e) => e.to_string() };
                                 view! {
                                     <li class:ok=ok class:bad={!ok}>
                                         <span aria-hidden="true">{if ok { "✓ " } else { "✗ " }}</span>
                                         {format!("fib({}) → {}", t.input, got)}
-                                        {(!ok).then(|| format!(" (expected {})", t.expected))}
+                                        {(!ok).then(|| format!(" (expected {})", crate::calc::expr::group_thousands(i128::from(t.expected))))}
                                     </li>
                                 }
                             }).collect_view()}
@@ -92,7 +92,7 @@ pub fn Chapter() -> impl IntoView {
                             {if reward == 1 { " — these tokens are made more likely" } else { " — these tokens are made less likely" }}
                         </p>
                         {(reward == 1).then(|| view! {
-                            <p class="rl-work">{format!("Work for fib(20): {} call(s) of fib.", calls20)}</p>
+                            <p class="rl-work">{format!("Work for fib(20): {} call{} of fib.", crate::calc::expr::group_thousands(i128::from(calls20)), if calls20 == 1 { "" } else { "s" })}</p>
                         })}
                     </article>
                 }

@@ -95,7 +95,7 @@ pub fn Chapter() -> impl IntoView {
         <p class="seed-note">
             "That sum is a simplification. Kaplan et al. fit each variable alone, "
             "L(N) = (N"<sub>"c"</sub>"/N)"<sup>"0.076"</sup>" and L(D) = (D"<sub>"c"</sub>"/D)"<sup>"0.095"</sup>
-            ", and combined them as L(N, D) = [(N"<sub>"c"</sub>"/N)"<sup>"α_N/α_D"</sup>" + D"<sub>"c"</sub>"/D]"<sup>"α_D"</sup>
+            ", and combined them as L(N, D) = [(N"<sub>"c"</sub>"/N)"<sup>"α"<sub>"N"</sub>"/α"<sub>"D"</sub></sup>" + D"<sub>"c"</sub>"/D]"<sup>"α"<sub>"D"</sub></sup>
             ", not as a plain sum. "
             {format!("Their laws give {:.3} nats for a 1B-parameter model with unlimited data, and {:.3} for \
              unlimited parameters trained on 10B tokens.", kaplan_loss_params(1e9), kaplan_loss_data(1e10))}
@@ -117,7 +117,7 @@ pub fn Chapter() -> impl IntoView {
         <div class="panel">
             <h3>"Chinchilla calculator"</h3>
             <Slider label="parameters (billions)" value=params_b min=0.1 max=2000.0 step=0.1 format=billions/>
-            <table class="dpo-table">
+            <table class="dpo-table stack">
                 <tbody>
                     <tr><th scope="row">"compute-optimal tokens ≈ 20 × N"</th>
                         <td data-chinchilla-tokens=move || format!("{}", chinchilla_tokens(n()))>{move || format!("{} tokens", compact(chinchilla_tokens(n())))}</td></tr>

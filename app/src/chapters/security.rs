@@ -124,7 +124,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <div class="panel">
             <label class="sec-label" for="sec-tool">"The fetched email (untrusted data)"</label>
-            <textarea id="sec-tool" rows="4" class="sec-input"
+            <textarea id="sec-tool" rows="7" class="sec-input"
                 prop:value=move || tool.get()
                 on:input=move |ev| tool.set(event_target_value(&ev))></textarea>
             <label class="think-toggle">

@@ -90,7 +90,7 @@ pub fn Chapter() -> impl IntoView {
                     {WORDS.iter().enumerate().map(|(i, w)| view! {
                         <Slider label=*w value=logits[i] min=-6.0 max=6.0 step=0.1 format=one_decimal/>
                     }).collect_view()}
-                    <button type="button" on:click=reset>"Reset to 2.8, 1.2, 0.5, −1.0, −2.5"</button>
+                    <button type="button" on:click=reset title="2.8, 1.2, 0.5, −1.0, −2.5">"Reset the logits"</button>
                 </div>
                 <Bars rows label="Probabilities after softmax"/>
             </div>

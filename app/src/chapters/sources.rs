@@ -769,7 +769,11 @@ static TABLE: &[(&str, Sources)] = &[
     (
         "scaling-laws",
         Sources::Cited(&[
-            src(KAPLAN.cite, KAPLAN.url, "the exponents α_N, α_D and the original power laws"),
+            src(
+                KAPLAN.cite,
+                KAPLAN.url,
+                "the exponents αN and αD (for parameters and data) and the original power laws",
+            ),
             CHINCHILLA,
             GPT3,
             src(LLAMA3.cite, LLAMA3.url, "8B and 70B trained on about 15T tokens"),

@@ -19,13 +19,16 @@ pub struct FlowStep {
 const W: f64 = 156.0;
 const H: f64 = 74.0;
 const GAP: f64 = 34.0;
+/// The most boxes any flow puts in a row: the row that sets every flow's box size.
+const WIDEST_ROW: usize = 5;
 /// The gap between boxes on a narrow screen, where two boxes share a row.
 const NARROW_GAP: f64 = 10.0;
 const ROW_GAP: f64 = 46.0;
 
 /// Boxes in rows of `per_row` (two on a phone, so the labels keep their size), left to right, each
-/// joined to the next. A flow of fewer boxes than a row holds draws them at a full row's size, so
-/// that two flows with the same `per_row` on one page (dpo's PPO and DPO) have boxes alike; with `looped` an arrow returns from the last box to the first. The step at
+/// joined to the next. Every flow draws its boxes at the size of a row of [`WIDEST_ROW`] (two on a
+/// phone), so boxes are alike across the guide: a row of fewer takes that share of the column
+/// (dpo's three-box DPO under its five-box PPO, multimodal's four boxes beside tools' five); with `looped` an arrow returns from the last box to the first. The step at
 /// `active` is highlighted. Every label is SVG text, and the figure's `aria-label` lists the steps
 /// in order.
 #[component]
@@ -57,7 +60,8 @@ pub fn Flow(
     );
     let svg = move || {
         let gap = if screen::narrow() { NARROW_GAP } else { GAP };
-        flow_svg(steps, active.get(), screen::columns(per_row.max(1)), gap, looped, id)
+        let (cols, widest) = (screen::columns(per_row.max(1)), screen::columns(WIDEST_ROW));
+        flow_svg(steps, active.get(), (cols, widest), gap, looped, id)
     };
     view! { <div class="flow" role="img" aria-label=spoken inner_html=svg></div> }
 }
@@ -83,7 +87,7 @@ fn wrap(s: &str, width: usize) -> Vec<String> {
 fn flow_svg(
     steps: &[FlowStep],
     active: Option<usize>,
-    per_row: usize,
+    (per_row, widest): (usize, usize),
     gap: f64,
     looped: bool,
     id: usize,
@@ -96,8 +100,8 @@ fn flow_svg(
     let left = if looped { 12.0 } else { 4.0 };
     let row_width = |cols: f64| left + cols * W + (cols - 1.0) * gap + 4.0;
     let width = row_width(cols as f64);
-    // The share of the column a full row would take: a short flow keeps a full row's scale.
-    let share = 100.0 * width / row_width(per_row.max(1) as f64);
+    // The share of the column this flow takes when its boxes have a widest row's size.
+    let share = (100.0 * width / row_width(widest.max(cols) as f64)).min(100.0);
     let height = rows as f64 * H + (rows as f64 - 1.0) * ROW_GAP + 8.0 + loop_room;
     let pos = |i: usize| {
         let (r, c) = (i / cols, i % cols);
@@ -165,7 +169,7 @@ mod tests {
 
     #[test]
     fn labels_are_escaped_and_every_box_is_drawn() {
-        let svg = flow_svg(STEPS, Some(1), 2, GAP, true, 0);
+        let svg = flow_svg(STEPS, Some(1), (2, 2), GAP, true, 0);
         assert!(svg.contains("A &amp; B") && svg.contains("&lt;last&gt;"));
         assert_eq!(svg.matches("<rect").count(), 3);
         assert_eq!(svg.matches("flow-box active").count(), 1);
@@ -173,11 +177,16 @@ mod tests {
     }
 
     #[test]
-    fn a_short_flow_keeps_a_full_rows_box_size() {
-        // Three boxes where a row holds five: 4 + 3·156 + 2·34 + 4 = 544 of 4 + 5·156 + 4·34 + 4
-        // = 924 units, so the figure takes 58.87 % of the column and each box its full-row size.
-        assert!(flow_svg(STEPS, None, 5, GAP, false, 0).contains("style=\"width: 58.87%\""));
-        assert!(flow_svg(STEPS, None, 3, GAP, false, 0).contains("style=\"width: 100.00%\""));
+    fn every_flow_has_the_widest_rows_box_size() {
+        // Three boxes where the widest row holds five: 4 + 3·156 + 2·34 + 4 = 544 of
+        // 4 + 5·156 + 4·34 + 4 = 924 units, so the figure takes 58.87 % of the column and each
+        // box the size it has in a row of five, whatever the flow's own row (3 or 5).
+        for per_row in [3, 5] {
+            let svg = flow_svg(STEPS, None, (per_row, 5), GAP, false, 0);
+            assert!(svg.contains("style=\"width: 58.87%\""), "{per_row}: {svg}");
+        }
+        // On a phone every row holds two: a flow of two or more fills the column.
+        assert!(flow_svg(STEPS, None, (2, 2), GAP, false, 0).contains("style=\"width: 100.00%\""));
     }
 
     #[test]

@@ -207,10 +207,18 @@ fn log_label(v: f64) -> bool {
 /// Drawing units a tick label such as "100M" needs along an axis, its gap included.
 const LOG_LABEL_UNITS: f64 = 48.0;
 
-/// Whether a logarithmic axis whose decades are `per_decade` units long names `v`: 1, 2 and 5 ×
-/// 10ⁿ ([`log_label`]) where a decade has room for three names; else only powers of ten, every
-/// k-th one where a decade is shorter than a name ("10M100M1B" ran together on a phone).
+/// Whether a logarithmic axis whose decades are `per_decade` units long names `v`: every whole
+/// multiple of 10ⁿ where even 9 to 10, the closest pair, is a name apart (an axis of less than a
+/// decade: our sweep's 0.5M to 2M tokens showed only "1M" and "2M"); 1, 2 and 5 × 10ⁿ
+/// ([`log_label`]) where a decade has room for three names; else only powers of ten, every k-th
+/// one where a decade is shorter than a name ("10M100M1B" ran together on a phone).
 fn log_named(v: f64, per_decade: f64) -> bool {
+    if per_decade * (10f64 / 9.0).log10() >= LOG_LABEL_UNITS && v.is_finite() && v > 0.0 {
+        let leading = v / 10f64.powf(v.log10().floor());
+        if (leading - leading.round()).abs() < 1e-6 * leading {
+            return true;
+        }
+    }
     if !log_label(v) {
         return false;
     }
@@ -606,6 +614,10 @@ mod tests {
     fn a_short_decade_names_fewer_powers_of_ten() {
         // Room for three names a decade: 1, 2 and 5 × 10ⁿ, as before.
         assert!(log_named(2e6, 150.0) && log_named(5e6, 150.0) && log_named(1e7, 150.0));
+        assert!(!log_named(7e5, 150.0));
+        // An axis of less than a decade (1,800 units a decade): every whole multiple.
+        assert!(log_named(7e5, 1800.0) && log_named(9e5, 1800.0) && log_named(1e6, 1800.0));
+        assert!(!log_named(7.5e5, 1800.0));
         // Room for one: powers of ten only.
         assert!(log_named(1e6, 60.0) && log_named(1e7, 60.0));
         assert!(!log_named(2e6, 60.0) && !log_named(5e6, 60.0));

@@ -6,6 +6,15 @@ use serde::{Deserialize, Serialize};
 use crate::generate::TopToken;
 use crate::gpt::Array;
 
+/// The text of tokens the page picked by id itself (draws from a distribution it was sent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenTexts {
+    /// The ids asked about.
+    pub ids: Vec<u32>,
+    /// Each id's text, as the tokenizer decodes it alone (`<0xNN>` for a lone byte).
+    pub texts: Vec<String>,
+}
+
 /// One block weight matrix of the loaded model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WeightMatrix {

@@ -4,8 +4,9 @@
 use super::{
     AnswerLosses, AttentionTrace, ContextLoss, EmbeddingMap, EmbeddingSpace, GateTrace,
     MAX_CONTEXTS, MAX_LOSS_TOKENS, MAX_PERMUTED_TOKENS, MAX_QUIZ_BYTES, MAX_QUIZ_ITEMS,
-    MAX_TRACE_TOKENS, NAMED_NEXT, NextLogits, PermutationCheck, QuizItem, QuizScores, TokenLosses,
-    WEIGHT_MATRICES, WeightMatrix, permutation, quiz, shuffle_order, token_losses,
+    MAX_TOKEN_TEXTS, MAX_TRACE_TOKENS, NAMED_NEXT, NextLogits, PermutationCheck, QuizItem,
+    QuizScores, TokenLosses, TokenTexts, WEIGHT_MATRICES, WeightMatrix, permutation, quiz,
+    shuffle_order, token_losses,
 };
 use crate::chat;
 use crate::generate::{CANDIDATES, TopToken, Vocab, top_tokens};
@@ -225,6 +226,22 @@ impl<'a> Inspector<'a> {
             position,
             gates: Array::new(vec![trace.layers.len(), self.model.config.d_ff], data),
         })
+    }
+
+    /// The text of each of `ids` (at most [`MAX_TOKEN_TEXTS`]); an id outside the vocabulary is
+    /// an error that names it.
+    pub fn token_texts(&self, ids: &[u32]) -> Result<TokenTexts, InspectError> {
+        if ids.len() > MAX_TOKEN_TEXTS {
+            return Err(input(format!(
+                "at most {MAX_TOKEN_TEXTS} tokens at a time, not {}",
+                ids.len()
+            )));
+        }
+        let v = self.model.config.vocab_size;
+        if let Some(bad) = ids.iter().find(|&&id| id as usize >= v) {
+            return Err(input(format!("token id {bad} is not in the vocabulary (0 to {})", v - 1)));
+        }
+        Ok(TokenTexts { ids: ids.to_vec(), texts: self.names(ids) })
     }
 
     /// All the numbers of the matrix `matrix` (one of [`WEIGHT_MATRICES`]) of block `layer`.

@@ -210,3 +210,17 @@ fn answer_losses_are_the_answers_tokens_after_each_context() {
     ));
     assert!(matches!(resolve(inspect.answer_losses(&contexts, "")), Err(InspectError::Input(_))));
 }
+
+#[test]
+fn token_texts_are_the_tokenizers_and_a_bad_id_is_named() {
+    let (model, encoding) = setup();
+    let inspect = Inspector::new(&model, &encoding);
+    let ids = encoding.encode(TEXT);
+    let texts = inspect.token_texts(&ids).unwrap();
+    assert_eq!(texts.ids, ids);
+    assert_eq!(texts.texts.concat(), TEXT, "the texts of a text's tokens spell it");
+    let v = encoding.vocab_size() as u32;
+    let err = inspect.token_texts(&[1, v]).unwrap_err().to_string();
+    assert!(err.contains(&format!("token id {v}")), "{err}");
+    assert!(inspect.token_texts(&vec![1; MAX_TOKEN_TEXTS + 1]).is_err());
+}

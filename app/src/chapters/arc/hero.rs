@@ -248,6 +248,8 @@ pub fn Hero() -> impl IntoView {
             <span
                 class="hero-token"
                 class:picked=move || picked.get() == Some(i)
+                // A token holding a line break stays inline, so the break ends the line.
+                class:breaks=step.token.text.contains('\n')
                 style=format!("--p: {:.3}", step.token.p.clamp(0.0, 1.0))
                 data-token-id=step.token.id
                 data-p=step.token.p.to_string()

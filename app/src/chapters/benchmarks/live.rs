@@ -87,7 +87,7 @@ pub fn LiveContamination() -> impl IntoView {
             <EngineReady loading="The Tumbler is loading; it can take the quiz when it is ready." shown=shown>
                 <button type="button" class="generate" on:click=run
                     disabled=move || running.get() || !matches!(sets.get(), Some(Ok(_)))>
-                    {move || if running.get() { "Scoring…" } else { "Score the chat model on both sets" }}
+                    {move || if running.get() { "Scoring…" } else { "Score both sets" }}
                 </button>
             </EngineReady>
             {move || result.get().map(|r| match r {

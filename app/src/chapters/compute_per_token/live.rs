@@ -122,7 +122,7 @@ pub fn AskedBothWays() -> impl IntoView {
                 let p_label = format!("p(“{}”)", problem.answer().trim());
                 view! {
                     <div class="cpt-table-wrap">
-                        <table class="dpo-table cpt-ways stack">
+                        <table class="numbers cpt-ways stack">
                             <caption>{format!(
                                 "The final answer{} is {} token{} of the Tumbler's vocabulary: {}. Reading the question ({} tokens) costs {} FLOPs either way.",
                                 problem.answer(),

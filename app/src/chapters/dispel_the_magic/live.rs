@@ -3,28 +3,31 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{EngineReady, Shown};
-use tumbler_engine::NAMED_NEXT;
-use tumbler_model::sampling::{filter_probabilities, softmax_with_temperature};
+use crate::engine::{EngineReady, Shown, latest};
+use tumbler_engine::{Query, TokenTexts};
+use tumbler_model::sampling::{Distribution, filter_probabilities, softmax_with_temperature};
 
 use crate::calc::coins::sampler_draws;
 use crate::engine::live::next_logits;
 use crate::url_state::{number_param, text_param};
 use crate::widgets::Slider;
 use crate::widgets::attention_map::visible;
+use crate::widgets::token_chips::group;
+
+use super::{Drawn, draws_head, draws_row, n_fmt};
 
 /// Tokens listed by name; the rest are one row.
 const SHOWN: usize = 6;
 /// Draws shown one by one.
 const FIRST: usize = 24;
 
-fn whole(v: f64) -> String {
-    format!("{v:.0}")
-}
-
-fn bar(fraction: f64) -> impl IntoView {
-    let width = format!("{:.2}%", fraction.clamp(0.0, 1.0) * 100.0);
-    view! { <span class="bar-track"><span class="bar-fill" style:width=width></span></span> }
+/// A run of draws from the model's distribution at temperature 1, nothing cut (plain sampling):
+/// the distribution, how often each of its tokens came up, and the first [`FIRST`] draws.
+#[derive(Clone, PartialEq)]
+struct Run {
+    dist: Distribution,
+    counts: Vec<usize>,
+    first: Vec<u32>,
 }
 
 /// The live panel of the `dispel-the-magic` chapter.
@@ -34,60 +37,75 @@ pub fn LiveCoins() -> impl IntoView {
     let n = number_param("draws", 1000.0, 10.0, 10_000.0);
     let seed = number_param("dseed", 1.0, 0.0, 1e9);
     let next = next_logits(prompt.into());
+    let run = Memo::new(move |_| {
+        next.answer.with(|a| {
+            let next = &a.as_ref()?.as_ref().ok()?.value;
+            let dist =
+                filter_probabilities(&softmax_with_temperature(&next.logits, 1.0), None, 1.0);
+            let (counts, first) = sampler_draws(&dist, n.get() as usize, seed.get() as u64, FIRST);
+            Some(Run { dist, counts, first })
+        })
+    });
+    // The answer names the model's most likely tokens; a draw rarer than those is named by the
+    // worker, asked by id (a flat distribution draws hundreds of different tokens).
+    let rare = latest::<TokenTexts>(move || {
+        let ids: Vec<u32> = next.answer.with(|a| match (a, run.get()) {
+            (Some(Ok(answer)), Some(run)) => {
+                let mut ids: Vec<u32> =
+                    run.first.into_iter().filter(|&id| answer.value.name(id).is_none()).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            }
+            _ => Vec::new(),
+        });
+        // Nothing to ask when the answer names every draw.
+        if ids.is_empty() { Err(String::new()) } else { Ok(Query::TokenTexts { ids }) }
+    });
     let table = move || {
-        next.answer.with(|a| match a {
-            None => view! { <p class="note-live">"Running the Tumbler on your prompt…"</p> }.into_any(),
-            Some(Err(message)) => view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any(),
-            Some(Ok(answer)) => {
+        next.answer.with(|a| match (a, run.get()) {
+            (None, _) | (Some(Ok(_)), None) => view! { <p class="note-live">"Running the Tumbler on your prompt…"</p> }.into_any(),
+            (Some(Err(message)), _) => view! { <p class="note-live" role="alert">{message.clone()}</p> }.into_any(),
+            (Some(Ok(answer)), Some(Run { dist: d, counts, first })) => {
                 let next = &answer.value;
-                // The full distribution at temperature 1, nothing cut: plain sampling.
-                let probs = softmax_with_temperature(&next.logits, 1.0);
-                let d = filter_probabilities(&probs, None, 1.0);
                 let draws = n.get() as usize;
-                let (counts, run) = sampler_draws(&d, draws, seed.get() as u64, FIRST);
-                // A draw outside the named candidates is a rarer token: said in words, its id on hover.
-                let name = |id: u32| next.name(id).map_or_else(|| "another".to_string(), |t| format!("“{}”", visible(t)));
+                // Named by the answer, else by the worker's reply about the rarer draws ("…" until
+                // it comes).
+                let name = |id: u32| {
+                    let rare = || rare.answer.with(|r| match r {
+                        Some(Ok(t)) => t.ids.iter().position(|&i| i == id).map(|at| t.texts[at].clone()),
+                        _ => None,
+                    });
+                    next.name(id).map(str::to_owned).or_else(rare).map_or_else(|| "…".to_string(), |t| format!("“{}”", visible(&t)))
+                };
                 let rows = (0..SHOWN.min(d.ids.len())).map(|i| {
-                    let p = f64::from(d.probs[i]);
-                    let f = counts[i] as f64 / draws as f64;
-                    view! {
-                        <tr data-token-id=d.ids[i] data-p=p.to_string() data-count=counts[i]>
-                            <th scope="row" class="token">{name(d.ids[i])}</th>
-                            <td class="bar-cell">{bar(p)}</td>
-                            <td data-label="probability">{format!("{:.1}%", p * 100.0)}</td>
-                            <td class="bar-cell sampled">{bar(f)}</td>
-                            <td data-label="sampled">{format!("{} = {:.1}%", counts[i], f * 100.0)}</td>
-                        </tr>
-                    }
+                    let row = Drawn { name: name(d.ids[i]), id: Some(d.ids[i]), p: f64::from(d.probs[i]), count: counts[i] };
+                    draws_row(row, draws, "")
                 }).collect_view();
-                let rest_p: f64 = d.probs.iter().skip(SHOWN).map(|&p| f64::from(p)).sum();
-                let rest_n: usize = counts.iter().skip(SHOWN).sum();
+                let rest = Drawn {
+                    name: format!("the other {} tokens", group(d.ids.len().saturating_sub(SHOWN))),
+                    id: None,
+                    p: d.probs.iter().skip(SHOWN).map(|&p| f64::from(p)).sum(),
+                    count: counts.iter().skip(SHOWN).sum(),
+                };
                 let distinct = counts.iter().filter(|&&c| c > 0).count();
-                let rest_f = rest_n as f64 / draws as f64;
-                let chips = run.iter().map(|&id| {
+                let chips = first.iter().map(|&id| {
                     let class = if Some(&id) == d.ids.first() { "coin" } else { "coin rare" };
                     view! { <span class=class title=format!("token id {id}")>{name(id)}</span> }
                 }).collect_view();
                 view! {
                     <p class="coins-seq" aria-label="The first draws">{chips}</p>
                     <table class="numbers next-table coins-live stack" data-draws=draws data-distinct=distinct data-read=next.tokens.concat()>
-                        <thead><tr>
-                            <th scope="col">"next token"</th><th scope="col" class="bar-cell"></th><th scope="col">"probability"</th>
-                            <th scope="col" class="bar-cell"></th><th scope="col">"sampled"</th>
-                        </tr></thead>
+                        {draws_head("next token")}
                         <tbody>
                             {rows}
-                            <tr class="rest" data-p=rest_p.to_string() data-count=rest_n>
-                                <th scope="row">{format!("the other {} tokens", d.ids.len().saturating_sub(SHOWN))}</th>
-                                <td class="bar-cell">{bar(rest_p)}</td>
-                                <td data-label="probability">{format!("{:.1}%", rest_p * 100.0)}</td>
-                                <td class="bar-cell sampled">{bar(rest_f)}</td>
-                                <td data-label="sampled">{format!("{rest_n} = {:.1}%", rest_f * 100.0)}</td>
-                            </tr>
+                            {draws_row(rest, draws, "rest")}
                         </tbody>
                     </table>
-                    <p class="small">{format!("{draws} draws with seed {} came up with {distinct} different tokens. Tokens outside the {NAMED_NEXT} \
-                                  most likely are shown by their id (#n).", seed.get())}</p>
+                    <p class="small">{format!(
+                        "{} draws with seed {} came up with {} different tokens.",
+                        group(draws), seed.get(), group(distinct)
+                    )}</p>
                 }
                 .into_any()
             }
@@ -110,7 +128,7 @@ pub fn LiveCoins() -> impl IntoView {
                 on:input=move |ev| prompt.set(event_target_value(&ev))
             ></textarea>
             <div class="controls">
-                <Slider label="draws" value=n min=10.0 max=10_000.0 step=10.0 format=whole/>
+                <Slider label="draws" value=n min=10.0 max=10_000.0 step=10.0 format=n_fmt/>
                 <button type="button" class="reseed" on:click=move |_| seed.update(|s| *s += 1.0)>"Roll again (new seed)"</button>
                 {move || next.pending.get().then(|| view! { <span class="muted" role="status">"updating…"</span> })}
             </div>

@@ -82,12 +82,13 @@ pub fn LiveTargets() -> impl IntoView {
                     </table>
                     <p class="small">
                         {format!(
-                            "A freshly initialised student gives every one of the {v} tokens about the same \
+                            "A freshly initialised student gives every one of the {} tokens about the same \
                              probability. The hard target only tells it to raise one token; the soft target \
                              also says how to share the other {:.1}%, Hinton's “dark knowledge”. The KL \
                              divergence is ln V minus the soft target's entropy in nats: raising T spreads the \
                              target, so it sits closer to the uniform start and more of what it teaches is \
                              about the runner-up tokens.",
+                            group(v),
                             off_top * 100.0
                         )}
                     </p>

@@ -259,7 +259,7 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                     <p class="small">
                         {format!(
                             "{} tokens × {} numbers. Looked up in {:.0} ms in the engine.",
-                            map.points.len(),
+                            crate::calc::expr::group_thousands(map.points.len() as i128),
                             config.d_model,
                             map.millis
                         )}
@@ -275,7 +275,7 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                              vertical the next ({:.1}%). The other {:.0}% is in the {} directions a \
                              flat picture cannot show, so tokens close on the map can be far apart in \
                              the model; the cosine table above is the true measure.{}",
-                            map.points.len(),
+                            crate::calc::expr::group_thousands(map.points.len() as i128),
                             map.explained[0] * 100.0,
                             map.explained[1] * 100.0,
                             100.0 - (map.explained[0] + map.explained[1]) * 100.0,

@@ -93,13 +93,13 @@ pub fn LiveGates() -> impl IntoView {
         view! {
             <p class="gen-line">{chips}</p>
             <h3 class="gates-token" data-position=g.position>
-                {format!("The gates of “{}” (token {})", visible(&g.tokens[g.position]), g.position)}
+                {format!("The gates of “{}”, token {} of your text", visible(&g.tokens[g.position]), g.position + 1)}
             </h3>
             {strips}
             <p class="small">
                 "Each cell is one hidden unit's gate, SiLU(x·W_gate), for this token. Purple lets the \
-                 unit's signal through (bigger is stronger), teal is SiLU's small negative dip, pale \
-                 is shut. Pick another token: a different set of units opens."
+                 unit's signal through (bigger is stronger), teal is SiLU's small negative dip, no \
+                 colour is shut. Pick another token: a different set of units opens."
             </p>
         }
     };

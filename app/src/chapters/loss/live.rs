@@ -36,7 +36,7 @@ pub fn LiveLoss() -> impl IntoView {
                         i + 1, (-loss).exp() * 100.0, visible(&exp.text), exp.p * 100.0
                     );
                     view! {
-                        <span class="tok" style=format!("--s: {:.3}", shade(loss)) data-loss=loss.to_string() title=title>{tok.clone()}</span>
+                        <span class="tok" class:breaks=tok.contains('\n') style=format!("--s: {:.3}", shade(loss)) data-loss=loss.to_string() title=title>{tok.clone()}</span>
                     }
                 }).collect_view();
         let scale = [0.0, 2.0, 4.0, 6.0, 8.0].into_iter().map(|x| view! {
@@ -70,8 +70,8 @@ pub fn LiveLoss() -> impl IntoView {
         >
             <p>
                 "Our small model reads your text in this page. Each token is shaded by how surprised \
-                 the model was to see it after the tokens before it: pale is expected, dark is a \
-                 surprise. Hover a token for its loss and the model's own guess."
+                 the model was to see it after the tokens before it: a faint tint is expected, a \
+                 strong one a surprise. Hover a token for its loss and the model's own guess."
             </p>
         </LivePanel>
     }

@@ -121,7 +121,7 @@ pub fn LiveMemory() -> impl IntoView {
             <EngineReady loading="The Tumbler is loading; it can score the sentence when it is ready." shown=shown>
                 <button type="button" class="generate" on:click=measure
                     disabled=move || running.get() || !matches!(filler.get(), Some(Ok(_)))>
-                    {move || if running.get() { "Scoring…" } else { "Score the sentence in four contexts" }}
+                    {move || if running.get() { "Scoring…" } else { "Score in four contexts" }}
                 </button>
             </EngineReady>
             {move || match filler.get() {

@@ -31,7 +31,7 @@ pub fn MoeRecord() -> impl IntoView {
                         <tr><th scope="row">"Validation loss, experts after training"</th><td>{format!("{:.3}", c.moe_val_loss)}</td></tr>
                     </tbody>
                 </table>
-                <p class="muted small">{format!("Measured on the same {} held-out tokens for both models. Load-balancing loss weight α = {}.", c.val_tokens, c.aux_weight)}</p>
+                <p class="muted small">{format!("Measured on the same {} held-out tokens for both models. Load-balancing loss weight α = {}.", crate::calc::expr::group_thousands(c.val_tokens as i128), c.aux_weight)}</p>
             }
             .into_any()
         }

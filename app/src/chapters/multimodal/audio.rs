@@ -11,12 +11,16 @@ use crate::calc::vit::{base64, to_bmp};
 use crate::url_state::number_param;
 use crate::widgets::Slider;
 use crate::widgets::plot::compact;
+use crate::widgets::screen;
 use crate::widgets::token_chips::group;
 
 /// Where the chirp starts, Hz.
 const CHIRP_FROM: f64 = 200.0;
 /// Width of one frame and height of one band in the drawing's units.
 const CELL: (f64, f64) = (6.0, 4.0);
+/// A frame's width on a phone: the whole second (98 frames, 317 units with the margins) fits a
+/// 280-px panel with its 13-unit labels at about 11.5 px, where at full width it had to scroll.
+const NARROW_FRAME: f64 = 2.5;
 /// Room for the axis labels: left, top, right, bottom.
 const MARGIN: (f64, f64, f64, f64) = (62.0, 10.0, 10.0, 46.0);
 /// Frequency ticks, Hz.
@@ -24,7 +28,7 @@ const HZ_TICKS: [f64; 6] = [250.0, 500.0, 1000.0, 2000.0, 4000.0, 7000.0];
 const TIME_TICKS: [f64; 4] = [0.2, 0.4, 0.6, 0.8];
 
 fn hz(v: f64) -> String {
-    format!("{v:.0} Hz")
+    format!("{} Hz", group(v.round() as usize))
 }
 
 fn cells(v: f64) -> String {
@@ -57,9 +61,10 @@ pub fn AudioPatches() -> impl IntoView {
     let grid = move || patch_grid(N_MELS, frames(), p());
 
     let (left, top, right, bottom) = MARGIN;
-    let plot_w = move || frames() as f64 * CELL.0;
+    let cell_w = move || if screen::narrow() { NARROW_FRAME } else { CELL.0 };
+    let plot_w = move || frames() as f64 * cell_w();
     let plot_h = N_MELS as f64 * CELL.1;
-    let x_of = move |frame: f64| left + frame * CELL.0;
+    let x_of = move |frame: f64| left + frame * cell_w();
     let y_of = move |band: f64| top + (N_MELS as f64 - band) * CELL.1;
     let view_box = move || format!("0 0 {} {}", left + plot_w() + right, top + plot_h + bottom);
 

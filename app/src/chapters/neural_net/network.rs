@@ -198,7 +198,7 @@ pub fn LiveNetwork() -> impl IntoView {
                                  by name. Forward pass: {:.0} ms.",
                                 if read == 1 { "" } else { "s" },
                                 net.inputs.len(),
-                                net.vocab,
+                                group_thousands(net.vocab as i128),
                                 net.total,
                                 answer.value.millis
                             )}

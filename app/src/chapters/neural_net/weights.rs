@@ -61,7 +61,7 @@ fn shown(w: &WeightMatrix, layer: usize, role: &str) -> impl IntoView + use<> {
             data-model-params=w.model_params
         >
             <h3>{format!("Block {}, {role}: {rows} × {cols}", layer + 1)}</h3>
-            <p class="small muted">"Its name in the weights file: " <code>{w.name.clone()}</code></p>
+            <p class="small muted">"Its name in the model's weights file, which counts blocks from 0: " <code>{w.name.clone()}</code></p>
             <p class="result">
                 {format!(
                     "{rows} × {cols} = {} weights, {:.1}% of the Tumbler's {}.",

@@ -151,8 +151,12 @@ pub fn explain(stage: &str, reason: &str, duplicate_of: Option<&str>, min_englis
             format!("English, but with less than {min_english} confidence")
         }
         ("language", code) => format!("it is in {}, not English", language_name(code)),
-        ("quality", "TooFewWords") => format!("fewer than {} words", q.min_words),
-        ("quality", "TooManyWords") => format!("more than {} words", q.max_words),
+        ("quality", "TooFewWords") => {
+            format!("fewer than {} words", group_thousands(q.min_words as i128))
+        }
+        ("quality", "TooManyWords") => {
+            format!("more than {} words", group_thousands(q.max_words as i128))
+        }
         ("quality", "MeanWordLength") => format!(
             "mean word length outside {}–{} characters",
             q.min_mean_word_len, q.max_mean_word_len

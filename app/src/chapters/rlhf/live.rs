@@ -533,7 +533,7 @@ pub fn LiveRlhf() -> impl IntoView {
                 </div>
                 <div class="preset-row">
                     <button type="button" class="rlhf-start" prop:disabled=busy on:click=start>
-                        "Train the reward model and sample"
+                        "Train and sample"
                     </button>
                     <button type="button" class="rlhf-stop" prop:disabled=move || !busy() on:click=stop>
                         "Stop"

@@ -167,7 +167,7 @@ pub fn LiveSampling() -> impl IntoView {
                 let summary = format!(
                     "{} of the {} tokens in the vocabulary stay in play, holding {:.1}% of the probability \
                      at T = {:.2} before renormalising. Forward pass: {:.0} ms.",
-                    shaped.kept, shaped.vocab, shaped.kept_mass * 100.0, cfg.temperature, answer.value.millis
+                    crate::calc::expr::group_thousands(shaped.kept as i128), crate::calc::expr::group_thousands(shaped.vocab as i128), shaped.kept_mass * 100.0, cfg.temperature, answer.value.millis
                 );
                 view! {
                     <table

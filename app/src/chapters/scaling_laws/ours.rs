@@ -341,8 +341,8 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
                      project's two-core machine with one recipe: the same {} batches of {} × {} \
                      tokens from the corpus ({} tokens each), learning rate {} with warm-up and \
                      cosine decay, validation loss on the same {} held-back tokens every {} steps. \
-                     The records are read from scaling.json and every fit below is computed in \
-                     this page.",
+                     Every number below comes from those runs' records, and every fit is computed \
+                     in this page.",
                     sweep.runs.len(),
                     compact(sweep.runs.first().map_or(0.0, |r| r.params as f64)),
                     compact(sweep.runs.last().map_or(0.0, |r| r.params as f64)),
@@ -396,7 +396,7 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
                 label="Training tokens against parameters, log-log: published models, Chinchilla's 20 tokens per parameter line, our sweep and the Tumbler"
                 caption="Parameters and training tokens. Above the line, a model saw more data than Chinchilla's compute-optimal rule; below it, less."/>
             {placement_text.map(|t| view! { <p data-placement="">{t}</p> })}
-            <Reproduce command="cargo xtask train" gives="trains the sweep again (its step tumbler scaling) and rewrites scaling.json"/>
+            <Reproduce command="cargo xtask train" gives="trains the same sweep again on your machine and rewrites its records"/>
         </div>
     }
 }

@@ -54,18 +54,18 @@ pub fn LiveSoftmax() -> impl IntoView {
                         <tbody>
                             {rows}
                             <tr class="rest">
-                                <th scope="row">{format!("the other {others} tokens")}</th>
+                                <th scope="row">{format!("the other {} tokens", crate::calc::expr::group_thousands(others as i128))}</th>
                                 <td></td>
                                 <td>{exp_text(s.rest)}</td>
                                 <td>{format!("{:.2}%", s.rest / s.sum * 100.0)}</td>
                             </tr>
                         </tbody>
-                        <tfoot><tr><th scope="row">{format!("sum over all {}", next.logits.len())}</th><td></td><td>{exp_text(s.sum)}</td><td>"100%"</td></tr></tfoot>
+                        <tfoot><tr><th scope="row">{format!("sum over all {}", crate::calc::expr::group_thousands(next.logits.len() as i128))}</th><td></td><td>{exp_text(s.sum)}</td><td>"100%"</td></tr></tfoot>
                     </table>
                     <p class="small">
                         {cut}
                         {format!("The sum runs over the whole vocabulary of {} tokens: that is why a token with a \
-                                  large logit can still get a modest share. Forward pass: {:.0} ms.", next.logits.len(), next.millis)}
+                                  large logit can still get a modest share. Forward pass: {:.0} ms.", crate::calc::expr::group_thousands(next.logits.len() as i128), next.millis)}
                     </p>
                 }
                 .into_any()
