@@ -18,7 +18,6 @@
 
 mod setup;
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -180,42 +179,18 @@ fn test_steps(args: &[String], steps: &mut Steps) -> Result<(), String> {
     fmt.args(["fmt", "--all", "--check"]);
     steps.run("cargo fmt --check", fmt)?;
 
+    native_tests(steps)?;
     if args.iter().any(|a| a == "--skip-e2e") {
         eprintln!("xtask: skipping the site build and the browser tests (--skip-e2e)");
-        let mut lane = Lane::inherit("native");
-        let result = native_tests(&mut lane);
-        steps.rows.extend(lane.rows);
-        return result;
+        return Ok(());
     }
-    // Two lanes side by side: the native build and its tests, and the site's (its two tools,
-    // built from source on a fresh machine, then the release wasm build and the first paints).
-    // Each has stretches on one core (a big crate, a fat-LTO link, a test run) that the other
-    // can fill; both are compile-bound, so on 2 cores the gain is at most those stretches (not
-    // measured on an idle machine: a cold run under load took 2,611 s wall for the pair against
-    // 2,336 s one after the other on 6 Dec, unloaded). They share no cargo lock: the
-    // tests build the `test` profile (target/debug), Trunk `release` and `worker`, the tools in
-    // cargo's own temporary directories. The native lane writes to a log file, printed whole
-    // when it ends, so that the two lanes' lines do not interleave.
-    let lanes_started = Instant::now();
-    let mut native = Lane::logged("native", target_dir().join("xtask-native.log"));
-    let mut site = Lane::inherit("site");
-    let (native_result, site_result) = std::thread::scope(|s| {
-        let native_thread = s.spawn(|| {
-            let result = native_tests(&mut native);
-            native.print_log();
-            result
-        });
-        let site_result = site
-            .time("install trunk and wasm-bindgen-cli (if missing)", setup::site_tools)
-            .and_then(|()| site.run("trunk build --release (clippy-linted)", trunk_build()))
-            .and_then(|()| site.run("prerender every chapter's first paint", prerender()));
-        (native_thread.join().expect("the native lane does not panic"), site_result)
-    });
-    steps.rows.extend(native.rows);
-    steps.rows.extend(site.rows);
-    steps.rows.push(("both lanes, wall clock".into(), lanes_started.elapsed().as_secs_f64()));
-    native_result?;
-    site_result?;
+    // One step after another. The native build and the site's ran side by side for a while, as
+    // two cargo processes: on 2 cores each ran its own two jobs, and a cold run took 2,795 s for
+    // the pair (7 Dec, an idle machine) where the same builds one after the other had taken
+    // 2,336 s (6 Dec). Both are compile-bound, so the pair only competed for the cores.
+    steps.time("install trunk and wasm-bindgen-cli (if missing)", setup::site_tools)?;
+    steps.run("trunk build --release (clippy-linted)", trunk_build())?;
+    steps.run("prerender every chapter's first paint", prerender())?;
 
     // The e2e tests compare the page with the native CLI that `cargo test --workspace` built
     // (the bin target of a package with integration tests): name it, so that a missing binary
@@ -235,9 +210,9 @@ fn test_steps(args: &[String], steps: &mut Steps) -> Result<(), String> {
     Ok(())
 }
 
-/// The native lane: every crate's lib, bins, tests and examples, linted as they compile, then
-/// run, with the model crate's two GPU features on; then the GPU tests on the same binaries.
-fn native_tests(lane: &mut Lane) -> Result<(), String> {
+/// Every crate's lib, bins, tests and examples, linted as they compile, then run, with the model
+/// crate's two GPU features on; then the GPU tests on the same binaries.
+fn native_tests(steps: &mut Steps) -> Result<(), String> {
     // Both steps share this one build: a separate `-p tumbler-model --features wgpu,gpu` would
     // unify features differently from the workspace and compile the whole dependency tree a
     // second time (16 min of a cold run).
@@ -251,7 +226,7 @@ fn native_tests(lane: &mut Lane) -> Result<(), String> {
         "--skip",
         "learn::wgpu_tests::",
     ]);
-    lane.run("cargo test --workspace (clippy-linted)", linted(unit))?;
+    steps.run("cargo test --workspace (clippy-linted)", linted(unit))?;
 
     // The WGSL kernels against the burn ops they replace, the fused WGSL decoder against the
     // CPU path and burn, and a training run on burn's wgpu backend against the CPU's, on a real
@@ -263,19 +238,7 @@ fn native_tests(lane: &mut Lane) -> Result<(), String> {
         .args(["test", "--workspace", "--features", GPU_FEATURES, "--lib"])
         .args(["--", "kernels::", "decode::gpu::", "learn::wgpu_tests::", "--show-output"])
         .env("TUMBLER_REQUIRE_WGPU", "1");
-    lane.run("kernel tests on wgpu (clippy-linted)", linted(kernels))
-}
-
-/// Runs `f`, adding a row of its name and the seconds it took to `rows` (pass or fail).
-fn timed(
-    rows: &mut Vec<(String, f64)>,
-    name: String,
-    f: impl FnOnce() -> Result<(), String>,
-) -> Result<(), String> {
-    let started = Instant::now();
-    let result = f();
-    rows.push((name, started.elapsed().as_secs_f64()));
-    result
+    steps.run("kernel tests on wgpu (clippy-linted)", linted(kernels))
 }
 
 /// The seconds each step of a command took, printed as a table at its end (pass or fail).
@@ -290,76 +253,23 @@ impl Steps {
     }
 
     fn time(&mut self, name: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
-        timed(&mut self.rows, name.to_owned(), f)
+        let started = Instant::now();
+        let result = f();
+        self.rows.push((name.to_owned(), started.elapsed().as_secs_f64()));
+        result
     }
 
     fn run(&mut self, name: &str, c: Command) -> Result<(), String> {
         self.time(name, || run(c))
     }
 
-    /// Each step, then the wall-clock time of the whole (less than the steps' sum where two
-    /// lanes ran side by side).
+    /// Each step, then the wall-clock time of the whole.
     fn print(&self) {
         eprintln!("xtask: where the time went");
         for (name, secs) in &self.rows {
             eprintln!("xtask: {secs:>8.1} s  {name}");
         }
         eprintln!("xtask: {:>8.1} s  in all (wall clock)", self.started.elapsed().as_secs_f64());
-    }
-}
-
-/// Steps run one after another beside another lane, each timed and named with the lane's name.
-/// A lane with a log file sends its commands' output there (see [`Lane::print_log`]).
-struct Lane {
-    name: &'static str,
-    log: Option<PathBuf>,
-    rows: Vec<(String, f64)>,
-}
-
-impl Lane {
-    fn inherit(name: &'static str) -> Self {
-        Self { name, log: None, rows: Vec::new() }
-    }
-
-    fn logged(name: &'static str, log: PathBuf) -> Self {
-        Self { name, log: Some(log), rows: Vec::new() }
-    }
-
-    fn time(&mut self, step: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
-        timed(&mut self.rows, format!("{step}  [{} lane]", self.name), f)
-    }
-
-    /// [`run`], timed, with the command's output sent to the lane's log if it has one.
-    fn run(&mut self, step: &str, mut c: Command) -> Result<(), String> {
-        if let Some(log) = &self.log {
-            let open = || {
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(log)
-                    .map_err(|e| format!("cannot write {}: {e}", log.display()))
-            };
-            c.stdout(open()?).stderr(open()?);
-            eprintln!(
-                "xtask: [{} lane] the next command's output goes to {}",
-                self.name,
-                log.display()
-            );
-        }
-        self.time(step, || run(c))
-    }
-
-    /// The log file whole, in one block, then removed (so the next run starts it afresh).
-    fn print_log(&self) {
-        let Some(log) = &self.log else { return };
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        let _ = std::fs::remove_file(log);
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(
-            err,
-            "xtask: ---- the {} lane's output ----\n{text}xtask: ---- end of the {} lane's output ----",
-            self.name, self.name
-        );
     }
 }
 

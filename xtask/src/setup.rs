@@ -29,7 +29,8 @@ pub fn ensure_but_site_tools() -> Result<(), String> {
 }
 
 /// trunk and wasm-bindgen-cli, built from crates.io (~5 minutes of a cold run on 2 cores): only
-/// the site's build needs them, so `cargo xtask test` builds them beside the native tests.
+/// the site's build needs them, so `cargo xtask test` builds them after the native tests (a
+/// failing unit test fails the run before they cost anything).
 pub fn site_tools() -> Result<(), String> {
     trunk()?;
     wasm_bindgen()
