@@ -9,12 +9,13 @@ use crate::widgets::Math;
 use network::LiveNetwork;
 use weights::LiveWeights;
 
-const NESTED: &str = "<mrow><mi>f</mi><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo><mo>=</mo>\
-<mi>σ</mi><mo stretchy=\"false\">(</mo><msub><mi>W</mi><mn>3</mn></msub><mo>⋅</mo><mi>σ</mi><mo stretchy=\"false\">(</mo>\
-<msub><mi>W</mi><mn>2</mn></msub><mo>⋅</mo><mi>σ</mi><mo stretchy=\"false\">(</mo><msub><mi>W</mi><mn>1</mn></msub>\
-<mo>⋅</mo><mi>x</mi><mo>+</mo><msub><mi>b</mi><mn>1</mn></msub><mo stretchy=\"false\">)</mo><mo>+</mo>\
-<msub><mi>b</mi><mn>2</mn></msub><mo stretchy=\"false\">)</mo><mo>+</mo><msub><mi>b</mi><mn>3</mn></msub>\
-<mo stretchy=\"false\">)</mo></mrow>";
+/// The network as three layers, each a matrix, a bias and σ: written layer by layer, so that on a
+/// phone the three lines stack (nested in one line it was 342 px in a 328-px column).
+const LAYERS: [&str; 3] = [
+    "<mrow><msub><mi>h</mi><mn>1</mn></msub><mo>=</mo><mi>σ</mi><mo stretchy=\"false\">(</mo><msub><mi>W</mi><mn>1</mn></msub><mi>x</mi><mo>+</mo><msub><mi>b</mi><mn>1</mn></msub><mo stretchy=\"false\">)</mo></mrow>",
+    "<mrow><msub><mi>h</mi><mn>2</mn></msub><mo>=</mo><mi>σ</mi><mo stretchy=\"false\">(</mo><msub><mi>W</mi><mn>2</mn></msub><msub><mi>h</mi><mn>1</mn></msub><mo>+</mo><msub><mi>b</mi><mn>2</mn></msub><mo stretchy=\"false\">)</mo></mrow>",
+    "<mrow><mi>f</mi><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo><mo>=</mo><mi>σ</mi><mo stretchy=\"false\">(</mo><msub><mi>W</mi><mn>3</mn></msub><msub><mi>h</mi><mn>2</mn></msub><mo>+</mo><msub><mi>b</mi><mn>3</mn></msub><mo stretchy=\"false\">)</mo></mrow>",
+];
 
 /// The body of the `neural-net` chapter.
 #[component]
@@ -27,7 +28,7 @@ pub fn Chapter() -> impl IntoView {
              matrix of " <strong>"weights"</strong> ", an added " <strong>"bias"</strong> ", and a \
              simple non-linear function σ."
         </p>
-        <Math parts=&[NESTED] label="f of x equals sigma of W 3 times sigma of W 2 times sigma of W 1 x plus b 1, plus b 2, plus b 3"/>
+        <Math parts=&LAYERS label="h 1 equals sigma of W 1 x plus b 1; h 2 equals sigma of W 2 h 1 plus b 2; f of x equals sigma of W 3 h 2 plus b 3"/>
         <p>
             "Without the non-linearity the layers would collapse into a single matrix; with it, \
              stacking layers lets the function bend into almost any shape. What the network knows \

@@ -148,6 +148,10 @@ pub fn Chapter() -> impl IntoView {
                                     <span class=class data-token-id=chip.id title=format!("id {}", chip.id)>
                                         {chip_label(&chip.bytes)}
                                     </span>
+                                    // A line may break between two tokens: the stream shows its
+                                    // spaces as "·", so it has no spaces to break at, and a line
+                                    // cut inside a token drew a boundary that is not there.
+                                    <wbr/>
                                 }
                             }).collect_view()}
                         </div>

@@ -90,7 +90,8 @@ pub fn LiveCoins() -> impl IntoView {
                 };
                 let distinct = counts.iter().filter(|&&c| c > 0).count();
                 let chips = first.iter().map(|&id| {
-                    let class = if Some(&id) == d.ids.first() { "coin" } else { "coin rare" };
+                    // A draw among the table's named tokens is plain; a rarer one is marked.
+                    let class = if d.ids.iter().take(SHOWN).any(|&i| i == id) { "coin" } else { "coin rare" };
                     view! { <span class=class title=format!("token id {id}")>{name(id)}</span> }
                 }).collect_view();
                 view! {
