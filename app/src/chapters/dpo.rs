@@ -63,7 +63,7 @@ pub fn Chapter() -> impl IntoView {
         <h3>"DPO: one loss"</h3>
         <Walkthrough steps=DPO_STEPS explain=DPO_EXPLAIN label="The DPO pipeline"/>
         <h2>"The loss"</h2>
-        <Math parts=&DPO_MATHML label="L DPO equals minus log sigma of beta times log of pi theta of y w given x over pi ref of y w given x, minus beta times log of pi theta of y l given x over pi ref of y l given x"/>
+        <Math parts=&DPO_MATHML joined=true label="L DPO equals minus log sigma of beta times log of pi theta of y w given x over pi ref of y w given x, minus beta times log of pi theta of y l given x over pi ref of y l given x"/>
         <p>
             "y"<sub>"w"</sub>" is the chosen (winning) answer, y"<sub>"l"</sub>" the rejected "
             "(losing) one, π"<sub>"θ"</sub>" the model being trained and π"<sub>"ref"</sub>" a "

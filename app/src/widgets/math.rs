@@ -13,12 +13,16 @@ pub fn Math(
     /// The whole formula read aloud in plain words, for `aria-label`; the parts are hidden from
     /// screen readers, which hear this instead.
     label: &'static str,
+    /// The parts are pieces of one formula, not separate ones: set as close as its terms.
+    #[prop(optional)]
+    joined: bool,
 ) -> impl IntoView {
     let html: String = parts
         .iter()
         .map(|p| format!("<math display=\"block\" aria-hidden=\"true\">{p}</math>"))
         .collect();
-    view! { <div class="math" role="math" aria-label=label inner_html=html></div> }
+    let class = if joined { "math joined" } else { "math" };
+    view! { <div class=class role="math" aria-label=label inner_html=html></div> }
 }
 
 /// A piece of inline notation: running text, a subscript or a superscript.

@@ -431,7 +431,7 @@ pub fn LiveRl() -> impl IntoView {
                  (GRPO-style group-relative advantages, as in DeepSeekMath):"
             </p>
             <Math parts=&[ADVANTAGE] label="A i equals r i minus the mean of r, over the standard deviation of r plus epsilon, within each problem's group"/>
-            <Math parts=&LOSS label="L equals minus one over P G times the sum over attempts i of A i times the mean over its tokens t of log pi theta of o i t given the problem and the earlier tokens"/>
+            <Math parts=&LOSS joined=true label="L equals minus one over P G times the sum over attempts i of A i times the mean over its tokens t of log pi theta of o i t given the problem and the earlier tokens"/>
             <p class="small">
                 "One update per batch of attempts keeps the policy on-policy, so GRPO's probability \
                  ratio is 1 and its clipping never acts; there is no KL penalty (as in Dr. GRPO and \
