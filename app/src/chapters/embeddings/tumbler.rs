@@ -103,8 +103,7 @@ fn placed(names: &[((f64, f64), String)]) -> Vec<(f64, f64, &'static str)> {
 
 /// The map: every token as a faint dot, the reader's tokens labelled, the picked token's
 /// neighbours ringed.
-fn map_view(map: &EmbeddingMap, picked: usize) -> impl IntoView + use<> {
-    let frame = frame(map, picked);
+fn map_view(map: &EmbeddingMap, picked: usize, frame: &Frame) -> impl IntoView + use<> {
     let mut dots = String::with_capacity(map.points.len() * 24);
     for &p in &map.points {
         let (x, y) = frame.place(p);
@@ -254,6 +253,8 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                         map.tokens.len()
                     )
                 });
+                // One frame for the map and its caption's count of the rows drawn on its edge.
+                let frame = frame(map, p);
                 view! {
                     <p class="gen-line">{chips}</p>
                     <p class="small">
@@ -267,7 +268,7 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                     </p>
                     {row_view(map, p)}
                     <h3>"The whole vocabulary in two dimensions"</h3>
-                    {map_view(map, p)}
+                    {map_view(map, p, &frame)}
                     <p class="small embedding-explained">
                         {format!(
                             "Principal component analysis of all {} rows: the horizontal axis is the \
@@ -280,7 +281,7 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                             map.explained[1] * 100.0,
                             100.0 - (map.explained[0] + map.explained[1]) * 100.0,
                             config.d_model - 2,
-                            match frame(map, p).outside(&map.points) {
+                            match frame.outside(&map.points) {
                                 0 => String::new(),
                                 n => format!(
                                     " The map is framed on the bulk of the rows: {n} outlying \
