@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{EngineReady, Query, Run};
+use crate::engine::{self, EngineReady, Query, Run, Shown};
 use crate::url_state::number_param;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_chips::group;
@@ -120,7 +120,7 @@ pub fn TwoStudents() -> impl IntoView {
     let status = run.status;
     let log = RwSignal::new(Log::default());
 
-    let start = move |_| {
+    let begin = move || {
         let Some(Ok(body)) = text.get_untracked() else { return };
         log.set(Log::default());
         let query = Query::Distill {
@@ -134,8 +134,19 @@ pub fn TwoStudents() -> impl IntoView {
             log.try_update(|l| l.add(progress));
         });
     };
+    let start = move |_| begin();
     let stop = move |_| run.stop();
     let busy = move || run.busy();
+    // The first run, on the default (or linked) settings, starts by itself once the teacher is
+    // ready and the held-out text is in: the untrained students' numbers show within a second or
+    // two, each ten steps' after (60 steps take about 20 s on a laptop's CPU). Stop ends it.
+    engine::when_ready_and(move || text.with(|t| matches!(t, Some(Ok(_)))), begin);
+    let shown = Signal::derive(move || match status.get() {
+        Status::Failed(_) => Shown::Error,
+        _ if text.with(|t| matches!(t, Some(Err(_)))) => Shown::Error,
+        _ if log.with(|l| l.setup.is_some()) => Shown::Result,
+        _ => Shown::Working,
+    });
     let can_start = move || !busy() && matches!(text.get(), Some(Ok(_)));
 
     let loss_chart = Signal::derive(move || {
@@ -146,7 +157,7 @@ pub fn TwoStudents() -> impl IntoView {
     });
     let waiting = Signal::derive(move || {
         log.with(|l| l.setup.is_none()).then(|| {
-            "Press “Train both students”: each student's held-out numbers are drawn here as it \
+            "The students are starting: each one's held-out numbers are drawn here as it \
              learns."
                 .to_string()
         })
@@ -357,7 +368,7 @@ pub fn TwoStudents() -> impl IntoView {
                  loss is T²·KL(teacher at T ‖ student at T). Every ten steps both are measured on \
                  text neither has seen."
             </p>
-            <EngineReady loading="The Tumbler (the teacher) is loading in the engine; the students can train once it is ready.">
+            <EngineReady loading="The Tumbler (the teacher) is loading in the engine; the students start training as soon as it is ready." shown=shown>
                 {body}
             </EngineReady>
         </div>

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{self, Query, Stream};
+use crate::engine::{self, EngineReady, Query, Shown, Stream};
 use crate::url_state::number_param;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_chips::group;
@@ -241,12 +241,20 @@ pub fn LiveMmoe() -> impl IntoView {
         panel.running.set_value(None);
     };
     let busy = move || matches!(status.get(), Status::Starting | Status::Running);
+    // The first run, on the default (or linked) correlation, starts by itself: about a second's
+    // work in the worker, so the panel opens on a trained model, not on an empty chart.
+    engine::when_ready(move || launch(panel, correlation.get_untracked()));
+    let shown = Signal::derive(move || match status.get() {
+        Status::Failed(_) => Shown::Error,
+        _ if log.with(|l| !l.evals.is_empty()) => Shown::Result,
+        _ => Shown::Working,
+    });
 
     let loss_chart = Signal::derive(move || log.with(Log::loss_chart));
     let waiting = Signal::derive(move || {
         log.with(|l| l.evals.is_empty()).then(|| {
-            "Press Train: both tasks' held-out errors are drawn here every ten steps as the \
-             model learns, in this page."
+            "The first run is starting: both tasks' held-out errors are drawn here every ten \
+             steps as the model learns, in this page."
                 .to_string()
         })
     });
@@ -402,6 +410,7 @@ pub fn LiveMmoe() -> impl IntoView {
                  and the two tasks' weight vectors have a chosen cosine. Pick the cosine, train, \
                  and watch each task's gate decide how to mix the shared experts."
             </p>
+            <EngineReady loading="The engine is loading; a first run trains here as soon as it is ready." shown=shown>
             <div class="distill-train-controls">
                 <Slider label="task correlation (cosine)" value=correlation min=-1.0 max=1.0 step=0.05 format=two_decimals/>
                 <Slider label="steps" value=steps min=50.0 max=2000.0 step=50.0 format=whole/>
@@ -430,6 +439,7 @@ pub fn LiveMmoe() -> impl IntoView {
                  runs, not one."
             </p>
             <Reproduce command="tumbler mmoe --corr 0.9 --seed 1 --steps 600" gives="the same numbers for the same seed, natively"/>
+            </EngineReady>
         </div>
     }
 }

@@ -433,6 +433,13 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
                  built its corpus, here, now. Open a document to read it. Stepping through the \
                  stages above marks the documents each one removes."
             </p>
+            // The live-panel contract (tests/e2e/README.md): this panel needs no model, so it is
+            // `working` until the filters answer, not `loading`.
+            <div class="live-body" data-live-state=move || run_result.with(|r| match r {
+                None => "working",
+                Some(Ok(_)) => "result",
+                Some(Err(_)) => "error",
+            })>
             {move || match run_result.get() {
                 None => {
                     let (done, all) = loaded.get();
@@ -472,6 +479,7 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
                         .into_any()
                 }
             }}
+            </div>
         </div>
         <div class="panel corpus-report" data-corpus-report="">
             <h2>"The Tumbler's corpus, stage by stage"</h2>
