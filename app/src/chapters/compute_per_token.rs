@@ -104,7 +104,7 @@ fn TumblerCount() -> impl IntoView {
                 .map_err(|e| format!("{CONFIG_URL}: {e}")),
             Err(e) => Err(format!("{CONFIG_URL}: {e}")),
         };
-        config.set(Some(parsed));
+        config.try_set(Some(parsed));
     });
     let n = |v: u64| group_thousands(i128::from(v));
     view! {

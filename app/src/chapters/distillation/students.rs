@@ -111,7 +111,7 @@ pub fn TwoStudents() -> impl IntoView {
             .await
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
             .map_err(|e| format!("{TEXT_URL}: {e}"));
-        text.set(Some(loaded));
+        text.try_set(Some(loaded));
     });
     let temperature = number_param("distil_t", 2.0, 0.5, 8.0);
     let alpha = number_param("distil_alpha", 0.0, 0.0, 1.0);

@@ -167,6 +167,8 @@ struct Panel {
     log: RwSignal<Log>,
     past: RwSignal<Vec<Past>>,
     running: StoredValue<Option<Stream>>,
+    /// Which launch is current: a replaced or stopped stream's late replies are dropped.
+    current: StoredValue<u32>,
     /// Correlations still to run after this one.
     queue: StoredValue<Vec<f64>>,
     correlation: RwSignal<f64>,
@@ -175,6 +177,11 @@ struct Panel {
 
 /// Trains at `correlation`; when the run ends by itself, starts the next queued one.
 fn launch(panel: Panel, correlation: f64) {
+    panel.running.set_value(None);
+    let mine = panel.current.get_value().wrapping_add(1);
+    panel.current.set_value(mine);
+    // False once another launch replaced this one, or the chapter closed (disposed).
+    let is_current = move || panel.current.try_get_value() == Some(mine);
     panel.correlation.set(correlation);
     panel.log.set(Log::default());
     panel.status.set(Status::Starting);
@@ -183,11 +190,17 @@ fn launch(panel: Panel, correlation: f64) {
     let run = engine::stream(
         query,
         move |progress: MmoeProgress| {
+            if !is_current() {
+                return;
+            }
             panel.log.try_update(|l| l.add(progress));
             panel.status.try_set(Status::Running);
         },
         move |end| {
-            panel.log.with_untracked(|l| {
+            if !is_current() {
+                return;
+            }
+            panel.log.try_with_untracked(|l| {
                 if let (Some(setup), Some(last)) = (&l.setup, l.latest())
                     && last.step > 0
                 {
@@ -209,7 +222,9 @@ fn launch(panel: Panel, correlation: f64) {
                 panel.queue.try_update_value(|q| (!q.is_empty()).then(|| q.remove(0))).flatten();
             match next {
                 Some(next) if finished => launch(panel, next),
-                _ => panel.queue.set_value(Vec::new()),
+                _ => {
+                    panel.queue.try_set_value(Vec::new());
+                }
             }
         },
     );
@@ -226,6 +241,7 @@ pub fn LiveMmoe() -> impl IntoView {
         log: RwSignal::new(Log::default()),
         past: RwSignal::new(Vec::new()),
         running: StoredValue::new(None),
+        current: StoredValue::new(0),
         queue: StoredValue::new(Vec::new()),
         correlation,
         steps,

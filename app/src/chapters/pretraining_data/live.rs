@@ -272,7 +272,7 @@ fn run_in_worker(samples: Vec<Sample>, result: RwSignal<Option<Result<(SampleRun
 
 async fn load_samples(loaded: RwSignal<(usize, usize)>) -> Result<Vec<Sample>, String> {
     let names: Vec<String> = fetch::json(&format!("{SAMPLES_DIR}index.json")).await?;
-    loaded.set((0, names.len()));
+    loaded.try_set((0, names.len()));
     let mut samples = Vec::with_capacity(names.len());
     for (i, name) in names.iter().enumerate() {
         // Names come from our own index; anything else would not be a sample file.
@@ -280,7 +280,7 @@ async fn load_samples(loaded: RwSignal<(usize, usize)>) -> Result<Vec<Sample>, S
             return Err(format!("the sample index names an odd file: {name:?}"));
         }
         samples.push(fetch::json(&format!("{SAMPLES_DIR}{name}.json")).await?);
-        loaded.set((i + 1, names.len()));
+        loaded.try_set((i + 1, names.len()));
     }
     Ok(samples)
 }
@@ -404,16 +404,18 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
     leptos::task::spawn_local(async move {
         match load_samples(loaded).await {
             Ok(samples) => run_in_worker(samples, run_result),
-            Err(e) => run_result.set(Some(Err(e))),
+            Err(e) => {
+                run_result.try_set(Some(Err(e)));
+            }
         }
     });
     leptos::task::spawn_local(async move {
         let report = fetch::json::<serde_json::Value>(REPORT_URL).await;
         let card = fetch::json::<serde_json::Value>(CARD_URL).await;
         if let (Ok(report), Ok(card)) = (&report, &card) {
-            scale.set(Scale::of(report, card));
+            scale.try_set(Scale::of(report, card));
         }
-        corpus.set(Some(
+        corpus.try_set(Some(
             report.and_then(|r| {
                 serde_json::from_value::<PipelineReport>(r).map_err(|e| e.to_string())
             }),

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::engine::RunStatus as Status;
 use crate::engine::{self, EngineReady, Query, Run, Shown};
 use crate::widgets::plot::{Axis, LineChart, Series};
+use crate::widgets::token_chips::group;
 use crate::widgets::{Chart, Math};
 use tumbler_engine::{DoneReason, RlProgress, RlRoundStep, RlSftStep, RlStart};
 use tumbler_model::rl::HeldOut;
@@ -198,8 +199,9 @@ pub fn LiveRl() -> impl IntoView {
                 log.try_update(|l| l.add(progress));
             },
             move |end| {
+                // The chapter may have closed (its signals disposed) before the run's end.
                 if let Ok(reason) = end {
-                    log.with_untracked(|l| {
+                    log.try_with_untracked(|l| {
                         let rates = l.pass_rates();
                         let (Some(&first), Some(&last)) = (rates.first(), rates.last()) else {
                             return;
@@ -207,7 +209,7 @@ pub fn LiveRl() -> impl IntoView {
                         let rewards: Vec<f32> =
                             l.rounds.iter().map(|r| r.round.mean_reward).collect();
                         if *reason == DoneReason::Length || !l.rounds.is_empty() {
-                            past.update(|p| {
+                            past.try_update(|p| {
                                 p.push(Past {
                                     reward: chosen,
                                     rounds: l.rounds.len(),
@@ -290,7 +292,7 @@ pub fn LiveRl() -> impl IntoView {
                          {}, and takes one AdamW step (learning rate {}). {} held-out strings are never \
                          trained on.",
                         start.config.d_model,
-                        start.params,
+                        group(start.params),
                         o.sft_steps,
                         o.sft_batch,
                         o.group,

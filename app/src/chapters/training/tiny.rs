@@ -88,7 +88,7 @@ pub fn TinyTraining() -> impl IntoView {
         let loaded = fetch::json::<Value>(TEXT_URL).await.and_then(|v| {
             v["text"].as_str().map(str::to_string).ok_or_else(|| format!("{TEXT_URL} has no text"))
         });
-        text.set(Some(loaded));
+        text.try_set(Some(loaded));
     });
     let run = Run::new();
     let status = run.status;
