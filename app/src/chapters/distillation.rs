@@ -105,7 +105,7 @@ pub fn Chapter() -> impl IntoView {
                     <p class="distill-stat">{move || format!("entropy {:.2} bits", entropy_bits(&student.get()))}</p>
                 </section>
             </div>
-            <table class="dpo-table">
+            <table class="dpo-table stack">
                 <tbody>
                     <tr><th scope="row">"soft loss: KL(teacher ‖ student) at T"</th>
                         <td data-kl=move || format!("{:.6}", kl(&teacher.get(), &student.get()))>{move || format!("{:.4} nats", kl(&teacher.get(), &student.get()))}</td></tr>

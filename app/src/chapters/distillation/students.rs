@@ -231,16 +231,16 @@ pub fn TwoStudents() -> impl IntoView {
                 view! {
                     <tr class=class>
                         <th scope="row">{name}</th>
-                        <td>{format!("{b:.3}")}</td>
-                        <td>{format!("{h:.3}")}</td>
-                        <td>{format!("{s:.3}")}</td>
-                        <td>{t}</td>
+                        <td data-label="before">{format!("{b:.3}")}</td>
+                        <td data-label="hard">{format!("{h:.3}")}</td>
+                        <td data-label="soft">{format!("{s:.3}")}</td>
+                        <td data-label="teacher">{t}</td>
                     </tr>
                 }
             };
             Some(view! {
                 <div class="distill-table-wrap">
-                    <table class="dpo-table distill-results">
+                    <table class="dpo-table distill-results stack">
                         <caption>{format!("On the {} held-out tokens after step {}: loss against the next tokens, and KL(teacher ‖ student) at T = 1", setup.heldout_tokens, now.step)}</caption>
                         <thead>
                             <tr><th></th><th scope="col">"before"</th><th scope="col">"hard"</th><th scope="col">"soft"</th><th scope="col">"teacher"</th></tr>

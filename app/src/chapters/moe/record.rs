@@ -32,14 +32,14 @@ pub fn MoeRecord() -> impl IntoView {
                         c.config.top_k
                     )}</p>
                     <table class="numbers moe-record-losses">
-                        <caption>"Validation loss, nats per token (lower is better)"</caption>
+                        <caption>"Validation loss, nats per token"</caption>
                         <tbody>
                             <tr><th scope="row">"the dense Tumbler"</th><td class="num">{format!("{:.3}", c.dense_val_loss)}</td></tr>
                             <tr><th scope="row">"the experts as upcycled, before training"</th><td class="num">{format!("{:.3}", c.upcycled_val_loss)}</td></tr>
                             <tr><th scope="row">"the experts after training"</th><td class="num">{format!("{:.3}", c.moe_val_loss)}</td></tr>
                         </tbody>
                     </table>
-                    <figcaption class="small">{format!("Measured on the same {} held-out tokens for both models. Load-balancing loss weight α = {}.", crate::calc::expr::group_thousands(c.val_tokens as i128), c.aux_weight)}</figcaption>
+                    <figcaption class="small">{format!("Lower is better. Measured on the same {} held-out tokens for both models. Load-balancing loss weight α = {}.", crate::calc::expr::group_thousands(c.val_tokens as i128), c.aux_weight)}</figcaption>
                 </figure>
             }
             .into_any()
