@@ -302,8 +302,8 @@ fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView 
             <thead>
                 <tr>
                     <th scope="col">"Stage"</th>
-                    <th scope="col">"Documents in → out"</th>
-                    <th scope="col">"Text in → out"</th>
+                    <th scope="col">"Documents in\u{a0}→\u{a0}out"</th>
+                    <th scope="col">"Text in\u{a0}→\u{a0}out"</th>
                     <th scope="col">"Dropped (or replaced) for"</th>
                 </tr>
             </thead>
@@ -325,8 +325,8 @@ fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView 
                         view! {
                             <tr data-stage=s.stage.clone() data-docs-in=s.docs_in data-docs-out=s.docs_out>
                                 <th scope="row">{stage_title(&s.stage).to_string()}</th>
-                                <td class="num" data-label="Documents in → out">{format!("{} → {}", group_thousands(s.docs_in as i128), group_thousands(s.docs_out as i128))}</td>
-                                <td class="num" data-label="Text in → out">{format!("{} → {}", mb(s.bytes_in), mb(s.bytes_out))}</td>
+                                <td class="num" data-label="Documents in\u{a0}→\u{a0}out">{format!("{} → {}", group_thousands(s.docs_in as i128), group_thousands(s.docs_out as i128))}</td>
+                                <td class="num" data-label="Text in\u{a0}→\u{a0}out">{format!("{} → {}", mb(s.bytes_in), mb(s.bytes_out))}</td>
                                 <td class="small" data-label="Dropped (or replaced) for">{reasons}</td>
                             </tr>
                         }
