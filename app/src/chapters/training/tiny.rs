@@ -10,6 +10,7 @@ use crate::widgets::Chart;
 use crate::widgets::attention_map::visible;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_bars::{TokenBar, TokenBars};
+use crate::widgets::token_chips::group;
 use tumbler_engine::fetch;
 use tumbler_engine::{DoneReason, LearnProgress, LearnRun, LearnSample, LearnStep};
 
@@ -150,9 +151,9 @@ pub fn TinyTraining() -> impl IntoView {
                     c.n_layers,
                     c.d_model,
                     c.n_heads,
-                    c.vocab_size,
-                    r.params,
-                    r.text_tokens,
+                    group(c.vocab_size),
+                    group(r.params),
+                    group(r.text_tokens),
                     r.batch_size,
                     r.seq_len
                 )
@@ -177,7 +178,8 @@ pub fn TinyTraining() -> impl IntoView {
                 >
                     {format!(
                         "Step {step} of {STEPS} · loss {loss:.3} (first step {first:.3}) · \
-                         {speed:.0} tokens/s · {per_step:.0} ms for the last step"
+                         {} tokens/s · {per_step:.0} ms for the last step",
+                        group(speed.round() as usize)
                     )}
                 </p>
             })
