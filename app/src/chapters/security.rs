@@ -158,7 +158,7 @@ pub fn Chapter() -> impl IntoView {
                             data-tokenizer="tumbler" aria-label="The conversation as one sequence of tokens">
                             {chips.iter().enumerate().map(|(i, (chip, origin))| {
                                 let class = format!("sec-piece {}", origin.class());
-                                // The stream shows its spaces as "·", so it has no spaces to
+                                // The stream shows its spaces as "␣", so it has no spaces to
                                 // break at: a line breaks only where `breaks_between` allows.
                                 let wbr = chips.get(i + 1).is_some_and(|(next, o)| {
                                     breaks_between((&chip.bytes, *origin), (&next.bytes, *o))
@@ -235,6 +235,7 @@ mod tests {
         let user = |b: &'static str| (b.as_bytes(), Origin::User);
         assert!(!breaks_between(user("Summ"), user("arise")));
         assert!(breaks_between(user("Summ"), user(" this")));
+        assert_eq!(chip_label(b" this"), "␣this");
         assert!(breaks_between(user("it\n"), user("Now")));
         assert!(breaks_between(user("example."), user("com")));
         assert!(breaks_between(user("text"), ("<|im_end|>".as_bytes(), Origin::Special)));
