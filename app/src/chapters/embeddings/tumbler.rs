@@ -81,10 +81,12 @@ fn frame(map: &EmbeddingMap, picked: usize) -> Frame {
 
 /// Where each name goes beside its dot, as text x, y and anchor: the first free place of
 /// `plot::place_label` (no name over another name or dot), worked out in units of the map's
-/// 13-px labels; on a phone they are twice that in the viewBox (engine.css).
+/// 13-px labels; on a phone they are twice that in the viewBox (engine.css). The labels are
+/// monospace, 1.04 times as wide as the sans-serif letters `place_label` assumes, and may not
+/// reach past the map's right edge as a chart's may (by 8 units).
 fn placed(names: &[((f64, f64), String)]) -> Vec<(f64, f64, &'static str)> {
-    let k = if screen::narrow() { 2.0 } else { 1.0 };
-    let area = (0..(MAP_W / k) as i32, 0..(MAP_H / k) as i32);
+    let k = if screen::narrow() { 2.0 } else { 1.0 } * 1.05;
+    let area = (0..(MAP_W / k) as i32 - 8, 0..(MAP_H / k) as i32);
     let centres: Vec<(i32, i32)> =
         names.iter().map(|((x, y), _)| ((x / k).round() as i32, (y / k).round() as i32)).collect();
     let mut taken: Vec<Rect> = Vec::new();
