@@ -246,6 +246,9 @@ fn log_named(v: f64, per_decade: f64) -> bool {
 /// less than two decades, powers of ten (at most about ten) over more. Plotters' own start at
 /// the first power of ten, so an axis from 300K to 2.3M had none below 1M.
 fn log_grid(min: f64, max: f64) -> Vec<f64> {
+    if !(min > 0.0 && max > min && max.is_finite()) {
+        return Vec::new();
+    }
     let (first, last) = (min.log10().floor() as i32, max.log10().ceil() as i32);
     let inside = |v: &f64| *v >= min * (1.0 - 1e-9) && *v <= max * (1.0 + 1e-9);
     if (max / min).log10() < 2.0 {
@@ -354,15 +357,12 @@ impl LineChart {
 
     fn drawing(&self, dots: &[Dots]) -> String {
         let (x, y) = (self.x, self.y);
-        let (lx, ly) = (
-            (x.min..x.max).log_scale().with_key_points(log_grid(x.min, x.max)),
-            (y.min..y.max).log_scale().with_key_points(log_grid(y.min, y.max)),
-        );
+        let log = |a: Axis| (a.min..a.max).log_scale().with_key_points(log_grid(a.min, a.max));
         let r = match (x.log, y.log) {
             (false, false) => self.draw(x.min..x.max, y.min..y.max, dots),
-            (true, false) => self.draw(lx, y.min..y.max, dots),
-            (false, true) => self.draw(x.min..x.max, ly, dots),
-            (true, true) => self.draw(lx, ly, dots),
+            (true, false) => self.draw(log(x), y.min..y.max, dots),
+            (false, true) => self.draw(x.min..x.max, log(y), dots),
+            (true, true) => self.draw(log(x), log(y), dots),
         };
         r.map(themed).unwrap_or_else(failed)
     }
@@ -696,6 +696,7 @@ mod tests {
         assert_eq!(grid.first().copied(), Some(3e5));
         assert!(grid.iter().any(|&v| (v - 5e5).abs() < 1.0) && grid.contains(&2e6), "{grid:?}");
         assert_eq!(log_grid(1e5, 1e12).len(), 8, "powers of ten over seven decades");
+        assert!(log_grid(0.0, 10.0).is_empty(), "no logarithmic grid from 0");
         // A phone's 30K to 1M: a decade of 117 units names 1 and 3 × 10ⁿ.
         let named: Vec<f64> =
             log_grid(3e4, 1e6).into_iter().filter(|&v| log_named(v, 117.0)).collect();
