@@ -491,7 +491,7 @@ pub type Rect = (i32, i32, i32, i32);
 /// Where the name of the dot at `at` goes: the first of six places beside it (right, left, then
 /// above and below on either side), else of four a line further up or down, whose box stays
 /// inside `area` and overlaps neither a name already placed nor another dot; the first of the
-/// six inside the area if none is free. Returns the
+/// six inside the area that covers the fewest other names and dots if none is free. Returns the
 /// box, the text's offset from the dot and its horizontal anchor. A 13-px sans-serif letter is
 /// taken as 7.5 px wide on average.
 pub fn place_label(
@@ -531,9 +531,20 @@ pub fn place_label(
                 .iter()
                 .any(|&(dx, dy)| (dx, dy) != at && overlaps(r, &(dx - 5, dy - 5, dx + 5, dy + 5)))
     };
+    // Where no place is clear, the one of the six inside the area that covers the fewest names,
+    // then the fewest dots.
+    let covered = |r: &Rect| {
+        let names = taken.iter().filter(|t| overlaps(r, t)).count();
+        let marks = dots
+            .iter()
+            .filter(|&&(dx, dy)| (dx, dy) != at && overlaps(r, &(dx - 5, dy - 5, dx + 5, dy + 5)))
+            .count();
+        (names, marks)
+    };
     let fits = places.iter().map(|&(off, anchor)| (rect(off, anchor), off, anchor));
-    let first_inside = fits.clone().take(6).find(|(r, ..)| inside(r));
-    fits.clone().find(|(r, ..)| inside(r) && clear(r)).or(first_inside).unwrap_or((
+    let least_covered =
+        fits.clone().take(6).filter(|(r, ..)| inside(r)).min_by_key(|(r, ..)| covered(r));
+    fits.clone().find(|(r, ..)| inside(r) && clear(r)).or(least_covered).unwrap_or((
         rect(places[0].0, places[0].1),
         places[0].0,
         places[0].1,

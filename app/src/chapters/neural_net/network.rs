@@ -57,8 +57,8 @@ fn net(next: &NextLogits) -> Net {
     }
 }
 
-/// Where the diagram's columns and labels go: the desktop's 800 units across, or a phone's 320
-/// (drawn near 1:1 in its column, so its 13-unit labels stay 13 px rather than scrolling).
+/// Where the diagram's columns and labels go: the desktop's 800 units across, or a phone's 344
+/// (drawn at 0.84 in a 288-px panel, so its 13-unit labels stay 11 px rather than scrolling).
 struct Layout {
     w: f64,
     h: f64,
@@ -72,9 +72,9 @@ struct Layout {
 
 const DESKTOP: Layout =
     Layout { w: 800.0, h: 330.0, x_in: 150.0, x_out: 600.0, hidden: (230.0, 510.0), phone: false };
-// The longest output label, "the other 4,092", takes ~100 of the 320 units after its node.
+// The longest output label, "the other 4,092", takes ~105 of the 344 units after its node.
 const PHONE: Layout =
-    Layout { w: 320.0, h: 330.0, x_in: 94.0, x_out: 196.0, hidden: (120.0, 170.0), phone: true };
+    Layout { w: 344.0, h: 330.0, x_in: 96.0, x_out: 222.0, hidden: (128.0, 190.0), phone: true };
 
 /// Evenly spaced heights for `n` nodes.
 fn ys(n: usize) -> Vec<f64> {
@@ -102,9 +102,9 @@ fn node_label(
 ) -> AnyView {
     if phone {
         view! {
-            <text x=x y=y - 2.0 text-anchor=anchor class="nn-label">
+            <text x=x y=y - 3.0 text-anchor=anchor class="nn-label">
                 {first}
-                <tspan x=x dy="14" class="nn-sub">{second}</tspan>
+                <tspan x=x dy="15" class="nn-sub">{second}</tspan>
             </text>
         }
         .into_any()
