@@ -149,7 +149,7 @@ pub fn Chapter() -> impl IntoView {
                                         {chip_label(&chip.bytes)}
                                     </span>
                                     // A line may break between two tokens: the stream shows its
-                                    // spaces as "␣", so it has no spaces to break at, and a line
+                                    // spaces as "·", so it has no spaces to break at, and a line
                                     // cut inside a token drew a boundary that is not there.
                                     <wbr/>
                                 }
