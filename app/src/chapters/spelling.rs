@@ -239,7 +239,7 @@ fn variants_table(variants: &[String], e: &Encoded) -> impl IntoView + use<> {
         .map(|(i, v)| {
             let c = chips(e, i);
             let n = c.len();
-            let shown = format!("“{v}”");
+            let shown = format!("“{}”", v.replace(' ', "␣"));
             view! {
                 <tr>
                     <td class="mono">{shown}</td>

@@ -73,7 +73,7 @@ impl Log {
                     color: 0,
                     markers: false,
                 },
-                Series::level("guessing uniformly, ln V", uniform, (0.0, x_max), 1),
+                Series::level("guessing uniformly, ln V", uniform, (0.0, x_max), 5),
             ],
             size: (640, 300),
         }
