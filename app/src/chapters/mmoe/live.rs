@@ -348,7 +348,7 @@ pub fn LiveMmoe() -> impl IntoView {
         (!rows.is_empty()).then(|| {
             view! {
                 <div class="mm-table-wrap">
-                    <table class="dpo-table mm-runs">
+                    <table class="dpo-table mm-runs stack">
                         <caption>"Runs in this page (same seed, same initial weights)"</caption>
                         <thead>
                             <tr>
@@ -366,13 +366,13 @@ pub fn LiveMmoe() -> impl IntoView {
                                 .into_iter()
                                 .map(|p| view! {
                                     <tr data-corr=p.correlation.to_string() data-overlap=p.end.overlap.to_string()>
-                                        <td>{format!("{:+.2}", p.correlation)}</td>
-                                        <td>{format!("{:+.2}", p.label_correlation)}</td>
-                                        <td>{p.end.step}</td>
-                                        <td>{format!("{:.3}", p.end.loss_a)}</td>
-                                        <td>{format!("{:.3}", p.end.loss_b)}</td>
-                                        <td>{format!("{:.3}", p.end.overlap)}</td>
-                                        <td>{format!("{:.1} s", p.millis / 1000.0)}</td>
+                                        <td data-label="cosine">{format!("{:+.2}", p.correlation)}</td>
+                                        <td data-label="labels' r">{format!("{:+.2}", p.label_correlation)}</td>
+                                        <td data-label="steps">{p.end.step}</td>
+                                        <td data-label="loss A">{format!("{:.3}", p.end.loss_a)}</td>
+                                        <td data-label="loss B">{format!("{:.3}", p.end.loss_b)}</td>
+                                        <td data-label="gate overlap">{format!("{:.3}", p.end.overlap)}</td>
+                                        <td data-label="time">{format!("{:.1} s", p.millis / 1000.0)}</td>
                                     </tr>
                                 })
                                 .collect_view()}
