@@ -28,7 +28,7 @@ pub use open::OpenModel;
 pub use pipeline::started as text_worker_started;
 pub use run_status::{Run, RunStatus};
 pub use state::{ChatModelState, Engine, EngineState, loaded_params, state, use_engine};
-pub use status::{EngineReady, EngineStatus, Shown, when_ready};
+pub use status::{EngineReady, EngineStatus, Shown, when_ready, when_ready_and};
 pub use tumbler_engine::{
     AttentionTrace, Backend, ChatMessage, DoneReason, GenerateOptions, Model, NextLogits, Query,
     Role, TokenLosses,

@@ -270,7 +270,9 @@ test("loss: per-token loss heatmap; its mean matches `tumbler eval` on the same 
   assert.ok(losses.length >= 10 && losses.every((l) => Number.isFinite(l) && l >= 0), `losses ${losses}`);
   const avg = losses.reduce((a, b) => a + b, 0) / losses.length;
   assert.ok(Math.abs(avg - mean) < 1e-4, `the mean is the average of the cells: ${avg} vs ${mean}`);
-  assert.match(await page.locator(".live-loss .result").innerText(), /perplexity e\^/);
+  // e raised to the mean loss: the exponent is a superscript, not "e^".
+  assert.match(await page.locator(".live-loss .result").innerText(), /perplexity e\s?\d+\.\d{3} = [\d,.]+/);
+  assert.equal(await page.locator(".live-loss .result sup").innerText(), mean.toFixed(3));
   await nativeCheck(t, "mean loss as `tumbler eval`", (st) => {
     const dir = mkdtempSync(join(tmpdir(), "tumbler-loss-"));
     const file = join(dir, "text.txt");

@@ -113,13 +113,18 @@ test("mmoe: a two-task model trained in the page at two correlations, its number
   const panel = page.locator("[data-live='mmoe']");
   const start = panel.locator("button.mm-start");
   await start.waitFor();
-  assert.equal(await panel.getAttribute("data-state"), "idle");
+  // The first run, at the default correlation, starts by itself once the engine is ready: the
+  // panel never opens on an empty chart. It is the correlated run; the conflicting one is asked.
+  const opened = Date.now();
 
   const runs = {};
   for (const [corr, preset] of [[CORRELATED, "correlated"], [CONFLICTING, "conflicting"]]) {
-    await panel.locator("button.mm-preset", { hasText: preset }).click();
-    const began = Date.now();
-    await start.click();
+    let began = opened;
+    if (corr !== CORRELATED) {
+      await panel.locator("button.mm-preset", { hasText: preset }).click();
+      began = Date.now();
+      await start.click();
+    }
     await page.waitForFunction(() => document.querySelector("[data-live='mmoe']")?.dataset.step !== undefined, null, { timeout: 60_000 });
     await ended(page);
     const seconds = (Date.now() - began) / 1000;

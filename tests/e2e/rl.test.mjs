@@ -62,9 +62,21 @@ async function panelState(panel) {
   };
 }
 
+/** Stops the run that starts by itself when the chapter opens (rewarding correct answers). */
+async function stopFirstRun(page) {
+  const panel = page.locator("[data-live='rl']");
+  await page.waitForFunction(() => ["running", "done", "error"].includes(document.querySelector("[data-live='rl']")?.dataset.state), null, { timeout: 60_000 });
+  assert.equal(await panel.getAttribute("data-reward-kind"), "correct", "the first run rewards correct answers");
+  if (await panel.getAttribute("data-state") === "running") {
+    await panel.locator("button.rl-stop").click();
+    await page.waitForFunction(() => document.querySelector("[data-live='rl']")?.dataset.state === "stopped", null, { timeout: 60_000 });
+  }
+}
+
 /** Starts a run rewarding `reward` and waits until `rounds` rounds are shown. */
 async function run(page, reward, rounds) {
   const panel = page.locator("[data-live='rl']");
+  await stopFirstRun(page);
   await panel.locator(`input[name='rl-reward'][value='${reward}']`).check();
   assert.equal(await panel.getAttribute("data-reward-kind"), reward);
   const started = Date.now();

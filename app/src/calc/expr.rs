@@ -132,6 +132,12 @@ impl Rational {
     }
 }
 
+/// A product name as a reader would write it: without the trademark marks a CPU reports
+/// ("Intel(R) Xeon(R) Processor" → "Intel Xeon Processor").
+pub fn plain_name(name: &str) -> String {
+    name.replace("(R)", "").replace("(TM)", "").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Groups digits in threes: 1119477 → "1,119,477".
 pub fn group_thousands(n: i128) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -380,6 +386,15 @@ pub fn evaluate(src: &str) -> Result<Rational, ExprError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cpu_name_loses_its_trademark_marks() {
+        assert_eq!(
+            plain_name("2 cores of Intel(R) Xeon(R) Processor"),
+            "2 cores of Intel Xeon Processor"
+        );
+        assert_eq!(plain_name("AMD EPYC(TM) 7B13"), "AMD EPYC 7B13");
+    }
 
     fn ev(s: &str) -> Rational {
         evaluate(s).unwrap_or_else(|e| panic!("{s}: {e}"))

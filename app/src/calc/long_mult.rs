@@ -52,6 +52,11 @@ pub struct Step {
     pub correct: bool,
 }
 
+/// A whole number with its thousands separated, as the steps print it ("3,847 × 200").
+fn g(v: u128) -> String {
+    super::expr::group_thousands(v as i128)
+}
+
 /// The guide's chain for `a × b` with b split into hundreds and the rest, where the rest is
 /// worked out by its tens only: the units part is silently dropped, as a tired writer would.
 /// Returns the steps and the final (wrong, unless the units digit is 0) total.
@@ -64,8 +69,12 @@ pub fn plausible_wrong_chain(a: u64, b: u64) -> (Vec<Step>, u128) {
     let second = a * tens_only;
     let total = first + second;
     let steps = vec![
-        Step { text: format!("{a} × {hundreds}"), value: first, correct: true },
-        Step { text: format!("{a} × {rest}"), value: second, correct: second == a * rest },
+        Step { text: format!("{} × {}", g(a), g(hundreds)), value: first, correct: true },
+        Step {
+            text: format!("{} × {}", g(a), g(rest)),
+            value: second,
+            correct: second == a * rest,
+        },
         Step { text: "total".into(), value: total, correct: total == a * b },
     ];
     (steps, total)

@@ -146,7 +146,7 @@ pub fn Chapter() -> impl IntoView {
                                         <tr>
                                             <td>{format!("{} × {} × {}", g(u128::from(x)), r.digit, g(u128::from(10u64.pow(r.place))))}</td>
                                             <td class="num">{g(r.value)}</td>
-                                            <td class="cot-carries">{format!("carries {}", carries.join(" "))}</td>
+                                            <td class="cot-carries">{format!("carries {}", carries.join("\u{a0}"))}</td>
                                         </tr>
                                     }.into_any()
                                 }).collect::<Vec<_>>();

@@ -104,7 +104,7 @@ fn TumblerCount() -> impl IntoView {
                 .map_err(|e| format!("{CONFIG_URL}: {e}")),
             Err(e) => Err(format!("{CONFIG_URL}: {e}")),
         };
-        config.set(Some(parsed));
+        config.try_set(Some(parsed));
     });
     let n = |v: u64| group_thousands(i128::from(v));
     view! {
@@ -122,7 +122,7 @@ fn TumblerCount() -> impl IntoView {
                                 "The model in this page has {} layers of width {}, {} heads, a SwiGLU \
                                  feed-forward of width {} and a vocabulary of {}: {} parameters. Every \
                                  token it writes costs one forward pass through all of them:",
-                                c.n_layers, c.d_model, c.n_heads, c.d_ff, c.vocab_size, n(params)
+                                c.n_layers, c.d_model, c.n_heads, c.d_ff, group_thousands(c.vocab_size as i128), n(params)
                             )}
                         </p>
                         <table class="numbers">
@@ -157,7 +157,7 @@ fn TumblerCount() -> impl IntoView {
                                  the output head ({} × {}) and so is multiplied once per token too. A \
                                  100-token answer costs about {} FLOPs, however easy or hard the question.",
                                 c.flops_per_token(1) as f64 / (2 * params) as f64,
-                                c.vocab_size,
+                                group_thousands(c.vocab_size as i128),
                                 c.d_model,
                                 crate::widgets::plot::compact((0..100).map(|t| c.flops_per_token(t + 1) as f64).sum())
                             )}

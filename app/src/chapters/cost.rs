@@ -106,7 +106,7 @@ pub fn Chapter() -> impl IntoView {
             </div>
             {move || match result.get() {
                 Some(r) => view! {
-                    <table class="dpo-table" data-flops=format!("{:e}", r.flops) data-dollars=format!("{:.2}", r.dollars)>
+                    <table class="dpo-table cost-result" data-flops=format!("{:e}", r.flops) data-dollars=format!("{:.2}", r.dollars)>
                         <tbody>
                             <tr><th scope="row">"compute 6·N·D"</th><td>{format!("{} FLOPs", crate::calc::expr::power_of_ten(r.flops, 3))}</td></tr>
                             <tr><th scope="row">"wall-clock time"</th><td>{format!("{:.1} days", r.wall_seconds / 86_400.0)}</td></tr>

@@ -80,7 +80,7 @@ pub fn Chapter() -> impl IntoView {
         <h2>"Hard vs soft targets"</h2>
         <p>
             "Take one position: the teacher is completing “The cat sat on the”. The hard target "
-            "says only “ mat”. The soft target also says that “ floor” was a fair second and “ roof” "
+            "says only “␣mat”. The soft target also says that “␣floor” was a fair second and “␣roof” "
             "unlikely, which tells the student how the teacher generalises. Hinton and colleagues "
             "(2015) called this the “dark knowledge” in the distribution, and raised the softmax "
             "temperature T to bring it out."
@@ -105,20 +105,20 @@ pub fn Chapter() -> impl IntoView {
                     <p class="distill-stat">{move || format!("entropy {:.2} bits", entropy_bits(&student.get()))}</p>
                 </section>
             </div>
-            <table class="dpo-table">
+            <table class="dpo-table stack">
                 <tbody>
                     <tr><th scope="row">"soft loss: KL(teacher ‖ student) at T"</th>
                         <td data-kl=move || format!("{:.6}", kl(&teacher.get(), &student.get()))>{move || format!("{:.4} nats", kl(&teacher.get(), &student.get()))}</td></tr>
-                    <tr><th scope="row">"hard loss: −ln q(“ mat”) at T"</th>
+                    <tr><th scope="row">"hard loss: −ln q(“␣mat”) at T"</th>
                         <td>{move || format!("{:.4} nats", ce_hard())}</td></tr>
                 </tbody>
             </table>
             <p>
-                {format!("At T = 1 the teacher puts {:.1}% on “ mat”. ", softmax_t(&TEACHER, 1.0)[0] * 100.0)}
+                {format!("At T = 1 the teacher puts {:.1}% on “␣mat”. ", softmax_t(&TEACHER, 1.0)[0] * 100.0)}
                 "Raise T and its runner-up choices grow, "
                 "so the soft loss carries more of their information. The hard loss only asks the "
-                "student to prefer “ mat”; it cannot see that the student wrongly rates “ floor” as "
-                "high as “ mat”, which the KL term penalises. In training the soft loss is "
+                "student to prefer “␣mat”; it cannot see that the student wrongly rates “␣floor” as "
+                "high as “␣mat”, which the KL term penalises. In training the soft loss is "
                 "multiplied by T² so its gradients keep their size as T changes."
             </p>
             <p class="small">

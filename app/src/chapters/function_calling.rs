@@ -63,7 +63,8 @@ pub fn Chapter() -> impl IntoView {
         <div class="panel fc-demo">
             <div class="fc-presets" role="group" aria-label="Example calls">
                 {PRESETS.iter().map(|(name, text)| view! {
-                    <button type="button" on:click=move |_| call.set((*text).to_owned())>{*name}</button>
+                    // Pressed while the box holds this example, as typed: an edit un-presses it.
+                    <button type="button" aria-pressed=move || call.with(|c| c == *text).to_string() on:click=move |_| call.set((*text).to_owned())>{*name}</button>
                 }).collect_view()}
             </div>
             <label for="fc-call">"The model's tool call"</label>

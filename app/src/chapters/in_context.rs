@@ -82,7 +82,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <div class="panel">
             <pre class="icl-example">"Translate to French:\ncat → chat\ndog → chien\nhouse → maison\ntree →"</pre>
-            <p>"A large model continues with “ arbre”. Three examples were enough to define the task."</p>
+            <p>"A large model continues with “␣arbre” (a space, then the word). Three examples were enough to define the task."</p>
         </div>
         <div class="agents-kinds">
             <section class="panel"><h3>"Zero-shot"</h3><p>"Only the instruction. Works for tasks common in the training data."</p></section>

@@ -118,15 +118,24 @@ pub fn Chapter() -> impl IntoView {
             <Slider label="Bytes per number" value=bytes min=1.0 max=4.0 step=1.0 format=whole/>
             <Slider label="Tokens" value=tokens min=1000.0 max=1_000_000.0 step=1000.0 format=thousands/>
             <p class="result" data-kv-bytes=move || shape().bytes_for(tokens.get() as u64).to_string()>
+                // The product on a line of its own, its rounding never split from "≈" (a line
+                // that ended "bytes ≈" left "32.8 GB" alone under it).
                 {move || {
                     let s = shape();
-                    format!(
-                        "{} bytes per token × {} tokens = {} bytes ≈ {}",
-                        thousands(s.bytes_per_token() as f64),
-                        thousands(tokens.get()),
-                        thousands(s.bytes_for(tokens.get() as u64) as f64),
-                        human_bytes(s.bytes_for(tokens.get() as u64) as f64)
-                    )
+                    let total = s.bytes_for(tokens.get() as u64) as f64;
+                    view! {
+                        {format!(
+                            "{} bytes per token × {} tokens",
+                            thousands(s.bytes_per_token() as f64),
+                            thousands(tokens.get()),
+                        )}
+                        <br/>
+                        {format!(
+                            "= {} bytes ≈\u{a0}{}",
+                            thousands(total),
+                            human_bytes(total).replace(' ', "\u{a0}"),
+                        )}
+                    }
                 }}
             </p>
             <Bars rows=compare label="Cache size with 64, 8 or 1 key/value heads"/>

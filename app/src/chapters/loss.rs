@@ -65,7 +65,11 @@ pub fn Chapter() -> impl IntoView {
                 {move || {
                     let q = p.get();
                     let l = cross_entropy(q);
-                    format!("loss = −ln {:.3} = {:.3} nats = {:.3} bits; perplexity e^loss = {:.2}", q, l, bits(q), perplexity(l))
+                    view! {
+                        {format!("loss = −ln {:.3} = {:.3} nats = {:.3} bits; perplexity e", q, l, bits(q))}
+                        <sup>"loss"</sup>
+                        {format!(" = {:.2}", perplexity(l))}
+                    }
                 }}
             </p>
             <Chart svg label="The curve of minus log p for p from 0 to 1, with the chosen p marked" caption="The loss rises slowly near p = 1 and without limit as p falls to 0."/>

@@ -4,36 +4,74 @@ mod live;
 
 use leptos::prelude::*;
 
+/// Where the architecture's boxes go, in SVG units.
+struct Layout {
+    /// The viewBox's width.
+    w: f64,
+    /// The four experts' centres and their boxes' width.
+    experts: [f64; 4],
+    expert_w: f64,
+    /// The three tasks' centres and the width of their gate and tower boxes.
+    tasks: [f64; 3],
+    task_w: f64,
+    /// The class that shows this drawing at its screen width (chapters-1.css).
+    class: &'static str,
+}
+
+const DESKTOP: Layout = Layout {
+    w: 640.0,
+    experts: [70.0, 220.0, 370.0, 520.0],
+    expert_w: 110.0,
+    tasks: [110.0, 320.0, 530.0],
+    task_w: 130.0,
+    class: "mm-wide",
+};
+
+/// A phone's column, drawn near 1:1 so its 13-unit labels stay 13 px (the desktop's 640 units
+/// would be halved, or scroll).
+const PHONE: Layout = Layout {
+    w: 320.0,
+    experts: [42.0, 122.0, 202.0, 282.0],
+    expert_w: 72.0,
+    tasks: [53.0, 160.0, 267.0],
+    task_w: 96.0,
+    class: "mm-phone",
+};
+
 /// The architecture as SVG: input, four shared experts, three task gates and towers.
-fn diagram_svg() -> String {
-    let mut s = String::from(
-        "<svg viewBox=\"0 0 640 330\" xmlns=\"http://www.w3.org/2000/svg\" aria-hidden=\"true\">",
+fn diagram_svg(at: &Layout) -> String {
+    let mid = at.w / 2.0;
+    let mut s = format!(
+        "<svg viewBox=\"0 0 {} 310\" class=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" aria-hidden=\"true\">\
+         <rect x=\"{}\" y=\"6\" width=\"140\" height=\"36\" rx=\"8\" class=\"mm-box\"/>\
+         <text x=\"{mid}\" y=\"29\" text-anchor=\"middle\">Input features</text>",
+        at.w,
+        at.class,
+        mid - 70.0,
     );
-    s += "<rect x=\"250\" y=\"6\" width=\"140\" height=\"36\" rx=\"8\" class=\"mm-box\"/><text x=\"320\" y=\"29\" text-anchor=\"middle\">Input features</text>";
-    let experts: Vec<f64> = (0..4).map(|i| 70.0 + i as f64 * 150.0).collect();
-    let tasks = [(110.0, "CTR"), (320.0, "Watch time"), (530.0, "Like rate")];
-    for &x in &experts {
-        s += &format!("<line x1=\"320\" y1=\"42\" x2=\"{x}\" y2=\"90\" class=\"mm-link\"/>");
+    let names = [("A", "CTR"), ("B", "Watch time"), ("C", "Like rate")];
+    for &x in &at.experts {
+        s += &format!("<line x1=\"{mid}\" y1=\"42\" x2=\"{x}\" y2=\"90\" class=\"mm-link\"/>");
     }
-    for (i, &x) in experts.iter().enumerate() {
+    for (i, &x) in at.experts.iter().enumerate() {
         s += &format!(
-            "<rect x=\"{}\" y=\"90\" width=\"110\" height=\"40\" rx=\"8\" class=\"mm-box mm-expert\"/><text x=\"{x}\" y=\"115\" text-anchor=\"middle\">Expert {}</text>",
-            x - 55.0,
+            "<rect x=\"{}\" y=\"90\" width=\"{}\" height=\"40\" rx=\"8\" class=\"mm-box mm-expert\"/><text x=\"{x}\" y=\"115\" text-anchor=\"middle\">Expert {}</text>",
+            x - at.expert_w / 2.0,
+            at.expert_w,
             i + 1
         );
     }
-    for (t, &(x, name)) in tasks.iter().enumerate() {
+    for (&x, (gate, name)) in at.tasks.iter().zip(names) {
         // Every gate reads every expert; how much, the gate learns (the live panel below).
-        for &ex in &experts {
+        for &ex in &at.experts {
             s += &format!("<line x1=\"{ex}\" y1=\"130\" x2=\"{x}\" y2=\"190\" class=\"mm-link\"/>");
         }
+        let left = x - at.task_w / 2.0;
         s += &format!(
-            "<rect x=\"{}\" y=\"190\" width=\"130\" height=\"36\" rx=\"8\" class=\"mm-box mm-gate\"/><text x=\"{x}\" y=\"213\" text-anchor=\"middle\">Gate {}</text>\
+            "<rect x=\"{left}\" y=\"190\" width=\"{w}\" height=\"36\" rx=\"8\" class=\"mm-box mm-gate\"/><text x=\"{x}\" y=\"213\" text-anchor=\"middle\">Gate {gate}</text>\
              <line x1=\"{x}\" y1=\"226\" x2=\"{x}\" y2=\"262\" class=\"mm-link\"/>\
-             <rect x=\"{}\" y=\"262\" width=\"130\" height=\"40\" rx=\"8\" class=\"mm-box\"/><text x=\"{x}\" y=\"287\" text-anchor=\"middle\">{name}</text>",
-            x - 65.0,
-            ["A", "B", "C"][t],
-            x - 65.0
+             <rect x=\"{left}\" y=\"262\" width=\"{w}\" height=\"40\" rx=\"8\" class=\"mm-box\"/><text x=\"{x}\" y=\"287\" text-anchor=\"middle\">{name}</text>",
+            w = at.task_w,
         );
     }
     s + "</svg>"
@@ -56,7 +94,7 @@ pub fn Chapter() -> impl IntoView {
              over the experts that decides how much of each expert's output that task uses."
         </p>
         <figure class="panel">
-            <div class="mm-diagram" role="img" aria-label="Input features feed four shared experts; three gates, one per task (CTR, watch time, like rate), each mix the experts' outputs for their own task tower" inner_html=diagram_svg()></div>
+            <div class="mm-diagram" role="img" aria-label="Input features feed four shared experts; three gates, one per task (CTR, watch time, like rate), each mix the experts' outputs for their own task tower" inner_html=diagram_svg(&DESKTOP) + &diagram_svg(&PHONE)></div>
             <figcaption>"The same experts, mixed differently by each task's gate."</figcaption>
         </figure>
         <h2>"Why it works"</h2>

@@ -56,9 +56,11 @@ pub fn Chapter() -> impl IntoView {
         let p = pos.get() as usize;
         let fast = (p as f64 * rope_theta(0, HEAD)).to_degrees();
         let slow = (p as f64 * rope_theta(8, HEAD)).to_degrees();
-        format!(
-            "Position {p}: pair 0 turned {fast:.1}°, pair 8 turned {slow:.1}° (θ = 10000^(−2i/64))."
-        )
+        view! {
+            {format!("Position {p}: pair 0 turned {fast:.1}°, pair 8 turned {slow:.1}° (θ = 10000")}
+            <sup>"−2i/64"</sup>
+            ")."
+        }
     };
     view! {
         <p>

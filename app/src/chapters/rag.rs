@@ -374,7 +374,7 @@ pub fn Chapter() -> impl IntoView {
                 <h3>"What you need"</h3>
                 <ul>
                     <li>"An embedding model (text → vector)"</li>
-                    <li>"A vector index (pgvector, Weaviate, Pinecone …)"</li>
+                    <li>"A vector index (pgvector, Weaviate, Pinecone\u{a0}…)"</li>
                     <li>"A chunking strategy"</li>
                     <li>"A retriever (cosine similarity → top-k)"</li>
                     <li>"A generator model"</li>

@@ -119,7 +119,7 @@ pub fn Chapter() -> impl IntoView {
             <Slider label="parameters (billions)" value=params_b min=0.1 max=2000.0 step=0.1 format=billions/>
             <table class="dpo-table stack">
                 <tbody>
-                    <tr><th scope="row">"compute-optimal tokens ≈ 20 × N"</th>
+                    <tr><th scope="row">"compute-optimal tokens ≈ 20\u{a0}×\u{a0}N"</th>
                         <td data-chinchilla-tokens=move || format!("{}", chinchilla_tokens(n()))>{move || format!("{} tokens", compact(chinchilla_tokens(n())))}</td></tr>
                     <tr><th scope="row">"training compute ≈ 6 × N × D"</th>
                         <td>{move || format!("{} FLOPs", crate::calc::expr::power_of_ten(training_flops(n(), chinchilla_tokens(n())), 3))}</td></tr>

@@ -73,6 +73,20 @@ fn conversation_chips(tool: &str, encoded: &Encoded) -> Vec<(Chip, Origin)> {
         .collect()
 }
 
+/// Whether a line may break between two neighbouring chips of the stream: where the text has a
+/// word boundary (a space or line break on either side, a punctuation mark that ends a chip) or
+/// a writer or role marker changes. Not inside a word: the chips are pieces of words, and a line
+/// cut between "Summ" and "arise" reads as two words.
+fn breaks_between((prev, was): (&[u8], Origin), (next, is): (&[u8], Origin)) -> bool {
+    let space = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_whitespace());
+    let mark = |b: Option<&u8>| b.is_some_and(|b| b"/.,;:!?@-)>".contains(b));
+    was != is
+        || was == Origin::Special
+        || space(prev.last())
+        || space(next.first())
+        || mark(prev.last())
+}
+
 /// The body of the `security` chapter.
 #[component]
 pub fn Chapter() -> impl IntoView {
@@ -142,16 +156,18 @@ pub fn Chapter() -> impl IntoView {
                     view! {
                         <div class="sec-stream" class:plain=move || !show_roles.get()
                             data-tokenizer="tumbler" aria-label="The conversation as one sequence of tokens">
-                            {chips.into_iter().map(|(chip, origin)| {
+                            {chips.iter().enumerate().map(|(i, (chip, origin))| {
                                 let class = format!("sec-piece {}", origin.class());
+                                // The stream shows its spaces as "␣", so it has no spaces to
+                                // break at: a line breaks only where `breaks_between` allows.
+                                let wbr = chips.get(i + 1).is_some_and(|(next, o)| {
+                                    breaks_between((&chip.bytes, *origin), (&next.bytes, *o))
+                                });
                                 view! {
                                     <span class=class data-token-id=chip.id title=format!("id {}", chip.id)>
                                         {chip_label(&chip.bytes)}
                                     </span>
-                                    // A line may break between two tokens: the stream shows its
-                                    // spaces as "·", so it has no spaces to break at, and a line
-                                    // cut inside a token drew a boundary that is not there.
-                                    <wbr/>
+                                    {wbr.then(|| view! { <wbr/> })}
                                 }
                             }).collect_view()}
                         </div>
@@ -213,6 +229,18 @@ pub fn Chapter() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_break_between_words_and_writers_not_inside_a_word() {
+        let user = |b: &'static str| (b.as_bytes(), Origin::User);
+        assert!(!breaks_between(user("Summ"), user("arise")));
+        assert!(breaks_between(user("Summ"), user(" this")));
+        assert_eq!(chip_label(b" this"), "␣this");
+        assert!(breaks_between(user("it\n"), user("Now")));
+        assert!(breaks_between(user("example."), user("com")));
+        assert!(breaks_between(user("text"), ("<|im_end|>".as_bytes(), Origin::Special)));
+        assert!(breaks_between(user("one"), ("two".as_bytes(), Origin::Tool)));
+    }
 
     use tumbler_model::tokenizer::Encoding;
 

@@ -46,7 +46,7 @@ pub fn Chapter() -> impl IntoView {
     let straw = live_words(|| vec!["strawberry".to_string()]);
     view! {
         <p>
-            "You read \"strawberry\" as ten letters. GPT-4 receives "
+            "You read “strawberry” as ten letters. GPT-4 receives "
             {move || match straw.get() {
                 Some((_, e)) => {
                     let ids = &e.pieces[0].tokens;
@@ -211,8 +211,8 @@ fn SpaceAndCase() -> impl IntoView {
         <div class="panel spell-panel">
             <h2>"A space or a capital changes everything"</h2>
             <p>
-                "To the tokenizer, \"hello\" at the start of a text, \" hello\" in the middle of a \
-                 sentence and \"Hello\" at the start of one are different strings, so they usually \
+                "To the tokenizer, “hello” at the start of a text, “␣hello” in the middle of a \
+                 sentence and “Hello” at the start of one are different strings, so they usually \
                  get unrelated ids. The model has to learn separately that they mean the same thing."
             </p>
             <label class="tok-label">
@@ -222,9 +222,9 @@ fn SpaceAndCase() -> impl IntoView {
                     on:input=move |ev| word.set(event_target_value(&ev))/>
             </label>
             {move || variants.get().map(|(words, e)| variants_table(&words, &e))}
-            <h3>"Spelling from the chunks: \"ubiquitous\""</h3>
+            <h3>"Spelling from the chunks: “ubiquitous”"</h3>
             <p>
-                "\"Print every third letter of ubiquitous\" is another task that trips models up. \
+                "“Print every third letter of ubiquitous” is another task that trips models up. \
                  Here is the word as GPT-4 receives it, alone and after a space:"
             </p>
             {move || ubiquitous.get().map(|(words, e)| variants_table(&words, &e))}
@@ -239,7 +239,7 @@ fn variants_table(variants: &[String], e: &Encoded) -> impl IntoView + use<> {
         .map(|(i, v)| {
             let c = chips(e, i);
             let n = c.len();
-            let shown = format!("\"{}\"", v);
+            let shown = format!("“{}”", v.replace(' ', "␣"));
             view! {
                 <tr>
                     <td class="mono">{shown}</td>

@@ -97,8 +97,10 @@ pub fn Chapter() -> impl IntoView {
                     <Show when=move || show_trace.get()>
                         <pre class="think-trace">{move || {
                             let (o, i) = (outer.get(), inner.get());
+                            // No-break spaces keep a count with the words before it: a narrow
+                            // column left "30." alone on a line.
                             format!(
-                                "<think>\nFirst, the outer ring: 1, 2, 3 … that's {o}.\nNow the inner ring: 1, 2, 3 … {i}.\nWait, let me recheck the inner ring … {i}.\nSo outer {o}, inner {i}: {o} + {i} = {}.\n</think>",
+                                "<think>\nFirst, the outer ring: 1, 2, 3 … that's\u{a0}{o}.\nNow the inner ring: 1, 2, 3\u{a0}…\u{a0}{i}.\nWait, let me recheck the inner ring\u{a0}…\u{a0}{i}.\nSo outer {o}, inner {i}: {o} + {i} = {}.\n</think>",
                                 total()
                             )
                         }}</pre>

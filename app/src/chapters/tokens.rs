@@ -300,7 +300,9 @@ fn MergeAnimation() -> impl IntoView {
                 return;
             }
             match result {
-                Ok(m) => traced.set(Some((name, m))),
+                Ok(m) => {
+                    traced.try_set(Some((name, m)));
+                }
                 Err(e) => tokenizers::failed(name, e),
             }
         });

@@ -27,10 +27,10 @@ pub fn Chapter() -> impl IntoView {
         <ul>
             <li>
                 <strong>"The logit lens"</strong> " assumes the stream at an early layer is already \
-                 in the output's \"language\". For the Tumbler, whose layers were trained with one \
+                 in the output's “language”. For the Tumbler, whose layers were trained with one \
                  shared final norm and unembedding, this works roughly; in larger models the early \
                  rows often read as noise, and researchers train a small translator per layer \
-                 (the \"tuned lens\") instead."
+                 (the “tuned lens”) instead."
             </li>
             <li>
                 <strong>"Direct attribution"</strong> " counts only a part's " <em>"direct"</em>

@@ -37,11 +37,19 @@ pub struct Run {
     /// Where the run stands, for the panel to show.
     pub status: RwSignal<RunStatus>,
     handle: StoredValue<Option<Stream>>,
+    /// Which start is current: the worker answers a dropped stream's stop a moment later, and
+    /// that late end (or a step still in flight) must not land on the run started since, or on
+    /// a panel reset since.
+    current: StoredValue<u32>,
 }
 
 impl Run {
     pub fn new() -> Self {
-        Run { status: RwSignal::new(RunStatus::Idle), handle: StoredValue::new(None) }
+        Run {
+            status: RwSignal::new(RunStatus::Idle),
+            handle: StoredValue::new(None),
+            current: StoredValue::new(0),
+        }
     }
 
     /// Asks `query` as a stream: `Starting` until its first step, then `Running`; `on_step` gets
@@ -62,19 +70,28 @@ impl Run {
     ) where
         S: TryFrom<Step, Error = Step> + 'static,
     {
-        let status = self.status;
-        // Drop the previous run first, so that its end cannot land after this start.
+        let (status, current) = (self.status, self.current);
         self.handle.set_value(None);
+        let mine = current.get_value().wrapping_add(1);
+        current.set_value(mine);
+        // A disposed panel (the chapter closed) reads as not current: nothing lands.
+        let is_current = move || current.try_get_value() == Some(mine);
         status.set(RunStatus::Starting);
         let run = stream(
             query,
             move |step| {
+                if !is_current() {
+                    return;
+                }
                 if status.try_get_untracked() == Some(RunStatus::Starting) {
                     status.try_set(RunStatus::Running);
                 }
                 on_step(step);
             },
             move |end| {
+                if !is_current() {
+                    return;
+                }
                 on_end(&end);
                 status.try_set(match end {
                     Ok(reason) => RunStatus::Ended(reason),
@@ -93,6 +110,7 @@ impl Run {
     /// Stops the run and forgets it: the panel is back where it started.
     pub fn reset(self) {
         self.handle.set_value(None);
+        self.current.update_value(|c| *c = c.wrapping_add(1));
         self.status.set(RunStatus::Idle);
     }
 

@@ -49,10 +49,16 @@ impl Shown {
 /// Runs `first` once, untracked, when the engine is first ready: a panel's first answer on its
 /// default input, so that no live panel waits for a click to show anything.
 pub fn when_ready(first: impl Fn() + 'static) {
+    when_ready_and(|| true, first);
+}
+
+/// As [`when_ready`], once `also` (tracked) holds too: for a panel whose default input is
+/// itself downloaded.
+pub fn when_ready_and(also: impl Fn() -> bool + 'static, first: impl Fn() + 'static) {
     let state = use_engine().state;
     let done = StoredValue::new(false);
     Effect::new(move |_| {
-        if !done.get_value() && state.with(|s| s.config().is_some()) {
+        if !done.get_value() && state.with(|s| s.config().is_some()) && also() {
             done.set_value(true);
             untrack(&first);
         }

@@ -21,8 +21,10 @@ const H: f64 = 74.0;
 const GAP: f64 = 34.0;
 /// The most boxes any flow puts in a row: the row that sets every flow's box size.
 const WIDEST_ROW: usize = 5;
-/// The gap between boxes on a narrow screen, where two boxes share a row.
-const NARROW_GAP: f64 = 10.0;
+/// The gap between boxes on a narrow screen, where two boxes share a row: room for an arrow with
+/// a shaft (at 10 only its head showed), while the 346-unit row still draws its 12-unit details
+/// at 10 px and more in a 288-px panel (widgets.css sets them at 12.5 there).
+const NARROW_GAP: f64 = 24.0;
 const ROW_GAP: f64 = 46.0;
 
 /// Boxes in rows of `per_row` (two on a phone, so the labels keep their size), left to right, each

@@ -209,21 +209,30 @@ const LOG_LABEL_UNITS: f64 = 48.0;
 
 /// Whether a logarithmic axis whose decades are `per_decade` units long names `v`: every whole
 /// multiple of 10ⁿ where even 9 to 10, the closest pair, is a name apart (an axis of less than a
-/// decade: our sweep's 0.5M to 2M tokens showed only "1M" and "2M"); 1, 2 and 5 × 10ⁿ
-/// ([`log_label`]) where a decade has room for three names; else only powers of ten, every k-th
-/// one where a decade is shorter than a name ("10M100M1B" ran together on a phone).
+/// decade: our sweep's 0.5M to 2M tokens showed only "1M" and "2M"); 1, 2, 3 and 5 × 10ⁿ where 2
+/// to 3 is; 1, 2 and 5 × 10ⁿ ([`log_label`]) where a decade has room for three names; 1 and
+/// 3 × 10ⁿ where it has room for two (a phone's 30K to 1M parameters named only "100K"); else
+/// only powers of ten, every k-th one where a decade is shorter than a name ("10M100M1B" ran
+/// together on a phone).
 fn log_named(v: f64, per_decade: f64) -> bool {
-    if per_decade * (10f64 / 9.0).log10() >= LOG_LABEL_UNITS && v.is_finite() && v > 0.0 {
-        let leading = v / 10f64.powf(v.log10().floor());
-        if (leading - leading.round()).abs() < 1e-6 * leading {
-            return true;
-        }
-    }
-    if !log_label(v) {
+    if !(v.is_finite() && v > 0.0) {
         return false;
     }
-    if per_decade >= 3.0 * LOG_LABEL_UNITS {
+    let leading = v / 10f64.powf(v.log10().floor());
+    let among = |ds: &[f64]| ds.iter().any(|d| (leading - d).abs() < 1e-6 * d);
+    // Whether names `ratio` apart along the axis are a name's width apart.
+    let room = |ratio: f64| per_decade * ratio.log10() >= LOG_LABEL_UNITS;
+    if room(10.0 / 9.0) && (leading - leading.round()).abs() < 1e-6 * leading {
         return true;
+    }
+    if room(1.5) {
+        return among(&[1.0, 2.0, 3.0, 5.0, 10.0]);
+    }
+    if per_decade >= 3.0 * LOG_LABEL_UNITS {
+        return log_label(v);
+    }
+    if room(3.0) {
+        return among(&[1.0, 3.0, 10.0]);
     }
     let power = v.log10().round();
     if (v / 10f64.powf(power) - 1.0).abs() > 1e-6 {
@@ -231,6 +240,26 @@ fn log_named(v: f64, per_decade: f64) -> bool {
     }
     let every = (LOG_LABEL_UNITS / per_decade.max(1.0)).ceil().max(1.0) as i64;
     (power as i64).rem_euclid(every) == 0
+}
+
+/// The grid lines of a logarithmic axis from `min` to `max`: every whole multiple of 10ⁿ over
+/// less than two decades, powers of ten (at most about ten) over more. Plotters' own start at
+/// the first power of ten, so an axis from 300K to 2.3M had none below 1M.
+fn log_grid(min: f64, max: f64) -> Vec<f64> {
+    if !(min > 0.0 && max > min && max.is_finite()) {
+        return Vec::new();
+    }
+    let (first, last) = (min.log10().floor() as i32, max.log10().ceil() as i32);
+    let inside = |v: &f64| *v >= min * (1.0 - 1e-9) && *v <= max * (1.0 + 1e-9);
+    if (max / min).log10() < 2.0 {
+        (first..=last)
+            .flat_map(|p| (1..=9).map(move |m| f64::from(m) * 10f64.powi(p)))
+            .filter(inside)
+            .collect()
+    } else {
+        let every = ((last - first) as f64 / 10.0).ceil().max(1.0) as usize;
+        (first..=last).step_by(every).map(|p| 10f64.powi(p)).filter(inside).collect()
+    }
 }
 
 /// A line chart's frame in drawing units: the margin round it and the areas its axes' labels
@@ -328,12 +357,12 @@ impl LineChart {
 
     fn drawing(&self, dots: &[Dots]) -> String {
         let (x, y) = (self.x, self.y);
-        let (lx, ly) = ((x.min..x.max).log_scale(), (y.min..y.max).log_scale());
+        let log = |a: Axis| (a.min..a.max).log_scale().with_key_points(log_grid(a.min, a.max));
         let r = match (x.log, y.log) {
             (false, false) => self.draw(x.min..x.max, y.min..y.max, dots),
-            (true, false) => self.draw(lx, y.min..y.max, dots),
-            (false, true) => self.draw(x.min..x.max, ly, dots),
-            (true, true) => self.draw(lx, ly, dots),
+            (true, false) => self.draw(log(x), y.min..y.max, dots),
+            (false, true) => self.draw(x.min..x.max, log(y), dots),
+            (true, true) => self.draw(log(x), log(y), dots),
         };
         r.map(themed).unwrap_or_else(failed)
     }
@@ -363,7 +392,7 @@ impl LineChart {
             let plot_h = f64::from(h.saturating_sub(X_LABEL_AREA + 2 * MARGIN));
             let x_decade = plot_w / decades(self.x);
             let y_decade = plot_h / decades(self.y);
-            // A log axis keeps plotters' ten grid lines and names some ([`log_named`]).
+            // A log axis has the grid lines of [`log_grid`] and names some ([`log_named`]).
             let x_names = if x_log { 10 } else { linear_names(plot_w) };
             chart
                 .configure_mesh()
@@ -383,10 +412,17 @@ impl LineChart {
                 .light_line_style(BLACK.mix(0.0))
                 .draw()
                 .map_err(|e| e.to_string())?;
-            for s in &self.series {
+            // Marked lines first and wider, so a line that runs along one (the sweep's d96-l4
+            // and d128-l4) leaves both colours in view.
+            let (marked, plain): (Vec<&Series>, Vec<&Series>) =
+                self.series.iter().partition(|s| s.markers);
+            for (s, width) in marked.iter().map(|s| (s, 5)).chain(plain.iter().map(|s| (s, 3))) {
                 let color = SERIES[s.color % SERIES.len()];
                 chart
-                    .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(3)))
+                    .draw_series(LineSeries::new(
+                        s.points.iter().copied(),
+                        color.stroke_width(width),
+                    ))
                     .map_err(|e| e.to_string())?;
             }
             // Dots over every line: a marked line that runs under another stays visible.
@@ -453,8 +489,9 @@ fn along(line: &[(i32, i32)], step: i32) -> Vec<(i32, i32)> {
 pub type Rect = (i32, i32, i32, i32);
 
 /// Where the name of the dot at `at` goes: the first of six places beside it (right, left, then
-/// above and below on either side) whose box stays inside `area` and overlaps neither a name
-/// already placed nor another dot; the first place inside the area if none is free. Returns the
+/// above and below on either side), else of four a line further up or down, whose box stays
+/// inside `area` and overlaps neither a name already placed nor another dot; the first of the
+/// six inside the area that covers the fewest other names and dots if none is free. Returns the
 /// box, the text's offset from the dot and its horizontal anchor. A 13-px sans-serif letter is
 /// taken as 7.5 px wide on average.
 pub fn place_label(
@@ -474,6 +511,11 @@ pub fn place_label(
         ((4, 18), HPos::Left),
         ((-4, -18), HPos::Right),
         ((-4, 18), HPos::Right),
+        // A crowded spot: a line further up or down, rather than over another name.
+        ((4, -36), HPos::Left),
+        ((4, 36), HPos::Left),
+        ((-4, -36), HPos::Right),
+        ((-4, 36), HPos::Right),
     ];
     let rect = |(dx, dy): (i32, i32), anchor: HPos| -> Rect {
         let left = if matches!(anchor, HPos::Right) { x + dx - w } else { x + dx };
@@ -489,9 +531,20 @@ pub fn place_label(
                 .iter()
                 .any(|&(dx, dy)| (dx, dy) != at && overlaps(r, &(dx - 5, dy - 5, dx + 5, dy + 5)))
     };
+    // Where no place is clear, the one of the six inside the area that covers the fewest names,
+    // then the fewest dots.
+    let covered = |r: &Rect| {
+        let names = taken.iter().filter(|t| overlaps(r, t)).count();
+        let marks = dots
+            .iter()
+            .filter(|&&(dx, dy)| (dx, dy) != at && overlaps(r, &(dx - 5, dy - 5, dx + 5, dy + 5)))
+            .count();
+        (names, marks)
+    };
     let fits = places.iter().map(|&(off, anchor)| (rect(off, anchor), off, anchor));
-    let first_inside = fits.clone().find(|(r, ..)| inside(r));
-    fits.clone().find(|(r, ..)| inside(r) && clear(r)).or(first_inside).unwrap_or((
+    let least_covered =
+        fits.clone().take(6).filter(|(r, ..)| inside(r)).min_by_key(|(r, ..)| covered(r));
+    fits.clone().find(|(r, ..)| inside(r) && clear(r)).or(least_covered).unwrap_or((
         rect(places[0].0, places[0].1),
         places[0].0,
         places[0].1,
@@ -646,6 +699,19 @@ mod tests {
         };
         assert!(named(9.9).contains("text-anchor=\"end\""), "{}", named(9.9));
         assert!(!named(1.0).contains("text-anchor=\"end\""), "{}", named(1.0));
+    }
+
+    #[test]
+    fn a_short_log_axis_has_grid_lines_below_its_first_power_of_ten() {
+        let grid = log_grid(3e5, 2.3e6);
+        assert_eq!(grid.first().copied(), Some(3e5));
+        assert!(grid.iter().any(|&v| (v - 5e5).abs() < 1.0) && grid.contains(&2e6), "{grid:?}");
+        assert_eq!(log_grid(1e5, 1e12).len(), 8, "powers of ten over seven decades");
+        assert!(log_grid(0.0, 10.0).is_empty(), "no logarithmic grid from 0");
+        // A phone's 30K to 1M: a decade of 117 units names 1 and 3 × 10ⁿ.
+        let named: Vec<f64> =
+            log_grid(3e4, 1e6).into_iter().filter(|&v| log_named(v, 117.0)).collect();
+        assert_eq!(named.len(), 4, "{named:?}");
     }
 
     #[test]

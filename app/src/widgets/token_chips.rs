@@ -18,14 +18,14 @@ impl Chip {
     }
 }
 
-/// A token's bytes as readable text: `·` for a space, `↵` for a newline, `→` for a tab, other
+/// A token's bytes as readable text: `␣` for a space (as everywhere in the guide), `↵` for a newline, `→` for a tab, other
 /// control characters and bytes that are not whole UTF-8 characters as `\xNN`.
 pub fn chip_label(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
             match c {
-                ' ' => out.push('·'),
+                ' ' => out.push('␣'),
                 '\n' => out.push('↵'),
                 '\t' => out.push('→'),
                 '\r' => out.push('␍'),
@@ -123,7 +123,7 @@ mod tests {
 
     #[test]
     fn labels_show_whitespace_and_escape_cut_characters() {
-        assert_eq!(chip_label(b" hello"), "·hello");
+        assert_eq!(chip_label(b" hello"), "␣hello");
         assert_eq!(chip_label(b"\n\n\t"), "↵↵→");
         assert_eq!(chip_label(&[0xE2, 0x80]), "\\xE2\\x80");
         assert_eq!(chip_label("é".as_bytes()), "é");

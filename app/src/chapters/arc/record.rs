@@ -48,7 +48,7 @@ pub fn rows(card: &Value, sft: &Value, corpus: &Value) -> Vec<Row> {
                 grouped(u(&base["run"]["tokens_seen"])),
                 grouped(u(&base["run"]["steps"])),
                 f(&base["run"]["seconds"]) / 60.0,
-                card["hardware"].as_str().unwrap_or("?")
+                crate::calc::expr::plain_name(card["hardware"].as_str().unwrap_or("?"))
             ),
             format!(
                 "a text continuer: held-out loss {:.2} nats per token. “{}” → “{}…”",

@@ -44,14 +44,37 @@ async fn score(problem: Problem, config: Option<TumblerConfig>) -> Result<Scored
     })
 }
 
-/// A probability for people: a percentage, or a power of ten when tiny.
+/// A probability for people: a percentage, to two significant digits when small (0.0045%), and
+/// in words below one in a billion.
 fn chance(p: f64) -> String {
-    if p >= 0.001 { format!("{:.1}%", p * 100.0) } else { crate::calc::expr::power_of_ten(p, 1) }
+    if p >= 0.001 {
+        format!("{:.1}%", p * 100.0)
+    } else if p >= 1e-9 {
+        let decimals = (1 - (p * 100.0).log10().floor() as i32).max(1) as usize;
+        format!("{:.decimals$}%", p * 100.0)
+    } else {
+        "under one in a billion".to_string()
+    }
 }
 
 /// The token as the reader should see it: quoted, spaces shown.
 fn shown(token: &str) -> String {
     format!("“{}”", token.replace(' ', "␣").replace('\n', "↵"))
+}
+
+/// The text as shown: a space between two parts of a sum (digits and × − ÷ + =) cannot break, so a
+/// phone's line ends between sums, never inside "156 ÷ 3".
+fn unbroken_sums(text: &str) -> String {
+    let maths = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || "×−÷+=".contains(c));
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let between = i > 0 && maths(Some(chars[i - 1])) && maths(chars.get(i + 1).copied());
+            if c == ' ' && between { '\u{a0}' } else { c }
+        })
+        .collect()
 }
 
 /// The live panel.
@@ -179,8 +202,8 @@ pub fn AskedBothWays() -> impl IntoView {
                  the question, and after the steps written out. Each token it would write costs one \
                  forward pass, counted in FLOPs from its real shape."
             </p>
-            <pre class="mono cpt-text">{question}</pre>
-            <pre class="mono cpt-text">{worked}</pre>
+            <pre class="mono cpt-text">{unbroken_sums(&question)}</pre>
+            <pre class="mono cpt-text">{unbroken_sums(&worked)}</pre>
             <EngineReady
                 loading="The Tumbler is loading; it can score the answer when it is ready."
                 shown=move || result.with(Shown::of)
@@ -191,5 +214,21 @@ pub fn AskedBothWays() -> impl IntoView {
             </EngineReady>
             {table}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sum_is_never_broken_and_small_chances_are_percentages() {
+        assert_eq!(
+            unbroken_sums("What is 17 × 24 − 156 ÷ 3? 156 ÷ 3 = 52. 408"),
+            "What is 17\u{a0}×\u{a0}24\u{a0}−\u{a0}156\u{a0}÷\u{a0}3? 156\u{a0}÷\u{a0}3\u{a0}=\u{a0}52. 408"
+        );
+        assert_eq!(chance(0.25), "25.0%");
+        assert_eq!(chance(4.5e-5), "0.0045%");
+        assert_eq!(chance(1e-12), "under one in a billion");
     }
 }

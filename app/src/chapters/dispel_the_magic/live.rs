@@ -104,8 +104,10 @@ pub fn LiveCoins() -> impl IntoView {
                         </tbody>
                     </table>
                     <p class="small">{format!(
-                        "{} draws with seed {} came up with {} different tokens.",
-                        group(draws), seed.get(), group(distinct)
+                        "{} draws with seed {} came up with {} different tokens. In the row of first \
+                         draws, a plain chip is one of the {SHOWN} tokens in the table; a coloured one \
+                         is a rarer draw from the other {}.",
+                        group(draws), seed.get(), group(distinct), group(d.ids.len().saturating_sub(SHOWN))
                     )}</p>
                 }
                 .into_any()

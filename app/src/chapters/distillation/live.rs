@@ -70,7 +70,7 @@ pub fn LiveTargets() -> impl IntoView {
                             <p class="distill-stat">{format!("entropy {:.2} bits over all {} tokens", entropy_bits(&soft), group(v))}</p>
                         </section>
                     </div>
-                    <table class="dpo-table distill-live">
+                    <table class="dpo-table distill-live stack">
                         <tbody>
                             <tr><th scope="row">"probability the soft target puts off the top token"</th>
                                 <td data-off-top=off_top.to_string()>{format!("{:.1}%", off_top * 100.0)}</td></tr>

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{EngineReady, Query, Run};
+use crate::engine::{self, EngineReady, Query, Run, Shown};
 use crate::url_state::number_param;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_chips::group;
@@ -111,7 +111,7 @@ pub fn TwoStudents() -> impl IntoView {
             .await
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
             .map_err(|e| format!("{TEXT_URL}: {e}"));
-        text.set(Some(loaded));
+        text.try_set(Some(loaded));
     });
     let temperature = number_param("distil_t", 2.0, 0.5, 8.0);
     let alpha = number_param("distil_alpha", 0.0, 0.0, 1.0);
@@ -120,7 +120,7 @@ pub fn TwoStudents() -> impl IntoView {
     let status = run.status;
     let log = RwSignal::new(Log::default());
 
-    let start = move |_| {
+    let begin = move || {
         let Some(Ok(body)) = text.get_untracked() else { return };
         log.set(Log::default());
         let query = Query::Distill {
@@ -134,8 +134,19 @@ pub fn TwoStudents() -> impl IntoView {
             log.try_update(|l| l.add(progress));
         });
     };
+    let start = move |_| begin();
     let stop = move |_| run.stop();
     let busy = move || run.busy();
+    // The first run, on the default (or linked) settings, starts by itself once the teacher is
+    // ready and the held-out text is in: the untrained students' numbers show within a second or
+    // two, each ten steps' after (60 steps take about 20 s on a laptop's CPU). Stop ends it.
+    engine::when_ready_and(move || text.with(|t| matches!(t, Some(Ok(_)))), begin);
+    let shown = Signal::derive(move || match status.get() {
+        Status::Failed(_) => Shown::Error,
+        _ if text.with(|t| matches!(t, Some(Err(_)))) => Shown::Error,
+        _ if log.with(|l| l.setup.is_some()) => Shown::Result,
+        _ => Shown::Working,
+    });
     let can_start = move || !busy() && matches!(text.get(), Some(Ok(_)));
 
     let loss_chart = Signal::derive(move || {
@@ -146,7 +157,7 @@ pub fn TwoStudents() -> impl IntoView {
     });
     let waiting = Signal::derive(move || {
         log.with(|l| l.setup.is_none()).then(|| {
-            "Press “Train both students”: each student's held-out numbers are drawn here as it \
+            "The students are starting: each one's held-out numbers are drawn here as it \
              learns."
                 .to_string()
         })
@@ -220,16 +231,16 @@ pub fn TwoStudents() -> impl IntoView {
                 view! {
                     <tr class=class>
                         <th scope="row">{name}</th>
-                        <td>{format!("{b:.3}")}</td>
-                        <td>{format!("{h:.3}")}</td>
-                        <td>{format!("{s:.3}")}</td>
-                        <td>{t}</td>
+                        <td data-label="before">{format!("{b:.3}")}</td>
+                        <td data-label="hard">{format!("{h:.3}")}</td>
+                        <td data-label="soft">{format!("{s:.3}")}</td>
+                        <td data-label="teacher">{t}</td>
                     </tr>
                 }
             };
             Some(view! {
                 <div class="distill-table-wrap">
-                    <table class="dpo-table distill-results">
+                    <table class="dpo-table distill-results stack">
                         <caption>{format!("On the {} held-out tokens after step {}: loss against the next tokens, and KL(teacher ‖ student) at T = 1", setup.heldout_tokens, now.step)}</caption>
                         <thead>
                             <tr><th></th><th scope="col">"before"</th><th scope="col">"hard"</th><th scope="col">"soft"</th><th scope="col">"teacher"</th></tr>
@@ -357,7 +368,7 @@ pub fn TwoStudents() -> impl IntoView {
                  loss is T²·KL(teacher at T ‖ student at T). Every ten steps both are measured on \
                  text neither has seen."
             </p>
-            <EngineReady loading="The Tumbler (the teacher) is loading in the engine; the students can train once it is ready.">
+            <EngineReady loading="The Tumbler (the teacher) is loading in the engine; the students start training as soon as it is ready." shown=shown>
                 {body}
             </EngineReady>
         </div>

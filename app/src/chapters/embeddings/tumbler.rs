@@ -81,30 +81,41 @@ fn frame(map: &EmbeddingMap, picked: usize) -> Frame {
 
 /// Where each name goes beside its dot, as text x, y and anchor: the first free place of
 /// `plot::place_label` (no name over another name or dot), worked out in units of the map's
-/// 13-px labels; on a phone they are twice that in the viewBox (engine.css).
-fn placed(names: &[((f64, f64), String)]) -> Vec<(f64, f64, &'static str)> {
-    let k = if screen::narrow() { 2.0 } else { 1.0 };
-    let area = (0..(MAP_W / k) as i32, 0..(MAP_H / k) as i32);
+/// 13-px labels; on a phone they are twice that in the viewBox (engine.css). The labels are
+/// monospace, 1.04 times as wide as the sans-serif letters `place_label` assumes, and may not
+/// reach past the map's right edge as a chart's may (by 8 units).
+fn placed(
+    names: &[((f64, f64), String)],
+    required: usize,
+) -> Vec<Option<(f64, f64, &'static str)>> {
+    let k = if screen::narrow() { 2.0 } else { 1.0 } * 1.05;
+    let area = (0..(MAP_W / k) as i32 - 8, 0..(MAP_H / k) as i32);
     let centres: Vec<(i32, i32)> =
         names.iter().map(|((x, y), _)| ((x / k).round() as i32, (y / k).round() as i32)).collect();
     let mut taken: Vec<Rect> = Vec::new();
+    let covers = |a: &Rect, b: &Rect| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
     names
         .iter()
         .zip(&centres)
-        .map(|((_, name), &at)| {
+        .enumerate()
+        .map(|(i, ((_, name), &at))| {
             let (rect, (dx, dy), anchor) = place_label(at, name, &area, &taken, &centres);
+            // A neighbour's name that would cover another is left off: its ring stays, and the
+            // table above names it.
+            if i >= required && taken.iter().any(|t| covers(&rect, t)) {
+                return None;
+            }
             taken.push(rect);
             // The box is centred on the offset; a 13-px label's baseline sits 4.5 below that.
             let (x, y) = (f64::from(at.0 + dx) * k, (f64::from(at.1 + dy) + 4.5) * k);
-            (x, y, if matches!(anchor, HPos::Right) { "end" } else { "start" })
+            Some((x, y, if matches!(anchor, HPos::Right) { "end" } else { "start" }))
         })
         .collect()
 }
 
 /// The map: every token as a faint dot, the reader's tokens labelled, the picked token's
 /// neighbours ringed.
-fn map_view(map: &EmbeddingMap, picked: usize) -> impl IntoView + use<> {
-    let frame = frame(map, picked);
+fn map_view(map: &EmbeddingMap, picked: usize, frame: &Frame) -> impl IntoView + use<> {
     let mut dots = String::with_capacity(map.points.len() * 24);
     for &p in &map.points {
         let (x, y) = frame.place(p);
@@ -119,16 +130,19 @@ fn map_view(map: &EmbeddingMap, picked: usize) -> impl IntoView + use<> {
         map.tokens.iter().map(|t| (frame.place(t.point), visible(&t.text))).collect();
     // The reader's tokens are named first, then the picked one's neighbours around them.
     let all: Vec<((f64, f64), String)> = yours.iter().chain(&near).cloned().collect();
-    let spots = placed(&all);
+    let spots = placed(&all, yours.len());
     let (own_spots, near_spots) = spots.split_at(yours.len());
     let rings = near
         .into_iter()
         .zip(near_spots.to_vec())
-        .map(|(((x, y), label), (tx, ty, anchor))| {
+        .map(|(((x, y), label), spot)| {
+            let name = spot.map(|(tx, ty, anchor)| {
+                view! { <text x=tx y=ty text-anchor=anchor>{label}</text> }
+            });
             view! {
                 <g class="neighbour">
                     <circle cx=x cy=y r="4"></circle>
-                    <text x=tx y=ty text-anchor=anchor>{label}</text>
+                    {name}
                 </g>
             }
         })
@@ -139,7 +153,8 @@ fn map_view(map: &EmbeddingMap, picked: usize) -> impl IntoView + use<> {
         .zip(yours)
         .zip(own_spots.to_vec())
         .enumerate()
-        .map(|(i, ((t, ((x, y), label)), (tx, ty, anchor)))| {
+        .map(|(i, ((t, ((x, y), label)), spot))| {
+            let (tx, ty, anchor) = spot.unwrap_or((x, y, "start"));
             view! {
                 <g class="token" class:picked=i == picked data-token-id=t.id>
                     <circle cx=x cy=y r="4.5"></circle>
@@ -254,6 +269,8 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                         map.tokens.len()
                     )
                 });
+                // One frame for the map and its caption's count of the rows drawn on its edge.
+                let frame = frame(map, p);
                 view! {
                     <p class="gen-line">{chips}</p>
                     <p class="small">
@@ -267,7 +284,7 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                     </p>
                     {row_view(map, p)}
                     <h3>"The whole vocabulary in two dimensions"</h3>
-                    {map_view(map, p)}
+                    {map_view(map, p, &frame)}
                     <p class="small embedding-explained">
                         {format!(
                             "Principal component analysis of all {} rows: the horizontal axis is the \
@@ -280,7 +297,7 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                             map.explained[1] * 100.0,
                             100.0 - (map.explained[0] + map.explained[1]) * 100.0,
                             config.d_model - 2,
-                            match frame(map, p).outside(&map.points) {
+                            match frame.outside(&map.points) {
                                 0 => String::new(),
                                 n => format!(
                                     " The map is framed on the bulk of the rows: {n} outlying \

@@ -49,8 +49,9 @@ pub fn LiveLoss() -> impl IntoView {
                     </p>
                     <p class="loss-scale" aria-hidden="true">"−ln p in nats: " {scale}</p>
                     <p class="result">
-                        {format!("Mean loss over {} predicted tokens: {mean:.3} nats per token; perplexity e^{mean:.3} = {:.1}. \
-                                  Forward pass: {:.0} ms.", l.losses.len(), perplexity(mean), l.millis)}
+                        {format!("Mean loss over {} predicted tokens: {mean:.3} nats per token; perplexity e", l.losses.len())}
+                        <sup>{format!("{mean:.3}")}</sup>
+                        {format!(" = {:.1}. Forward pass: {:.0} ms.", perplexity(mean), l.millis)}
                         {cut}
                     </p>
                 }

@@ -137,6 +137,15 @@ pub fn LiveMemory() -> impl IntoView {
 }
 
 /// The four rows (each with the context it read, as the test reads it): each condition's mean loss and the sentence's tokens shaded by their loss.
+/// The tokens' indices grouped into words: a word starts at a token that starts with whitespace.
+fn words(tokens: &[String]) -> Vec<std::ops::Range<usize>> {
+    let starts: Vec<usize> = (0..tokens.len())
+        .filter(|&i| i == 0 || tokens[i].starts_with(char::is_whitespace))
+        .chain(std::iter::once(tokens.len()))
+        .collect();
+    starts.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
 #[component]
 fn MemoryResult(contexts: Vec<String>, losses: AnswerLosses) -> impl IntoView {
     let means: Vec<f64> = losses.contexts.iter().map(|c| c.mean()).collect();
@@ -144,7 +153,7 @@ fn MemoryResult(contexts: Vec<String>, losses: AnswerLosses) -> impl IntoView {
         let cut = (c.dropped > 0).then(|| {
             format!(" ({} tokens of the context's start did not fit the window)", c.dropped)
         });
-        let cells = losses.tokens.iter().zip(&c.losses).map(|(tok, &loss)| {
+        let cell = |tok: &String, loss: f32| {
             let loss = f64::from(loss);
             let title = format!("−ln p = {loss:.2} nats (p = {:.2}%)", (-loss).exp() * 100.0);
             view! {
@@ -152,7 +161,15 @@ fn MemoryResult(contexts: Vec<String>, losses: AnswerLosses) -> impl IntoView {
                     {visible(tok)}
                 </span>
             }
-        }).collect_view();
+        };
+        // A word's tokens stay on one line ("␣Ed|ith" broke between its two).
+        let cells = words(&losses.tokens)
+            .into_iter()
+            .map(|word| {
+                let word = word.map(|i| cell(&losses.tokens[i], c.losses[i])).collect_view();
+                view! { <span class="loss-word">{word}</span> }
+            })
+            .collect_view();
         view! {
             <tr data-condition=*id data-mean-loss=mean.to_string() data-context-tokens=c.context_tokens
                 data-context=context>
@@ -200,6 +217,13 @@ fn MemoryResult(contexts: Vec<String>, losses: AnswerLosses) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_is_its_tokens_up_to_the_next_space() {
+        let tokens: Vec<String> = ["Ed", "ith", " W", "ren", "\n", "x"].map(String::from).to_vec();
+        assert_eq!(words(&tokens), vec![0..2, 2..4, 4..6]);
+        assert!(words(&[]).is_empty());
+    }
 
     #[test]
     fn the_contexts_place_the_passage_as_named() {

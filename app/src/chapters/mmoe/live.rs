@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{self, Query, Stream};
+use crate::engine::{self, EngineReady, Query, Shown, Stream};
 use crate::url_state::number_param;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_chips::group;
@@ -167,6 +167,8 @@ struct Panel {
     log: RwSignal<Log>,
     past: RwSignal<Vec<Past>>,
     running: StoredValue<Option<Stream>>,
+    /// Which launch is current: a replaced or stopped stream's late replies are dropped.
+    current: StoredValue<u32>,
     /// Correlations still to run after this one.
     queue: StoredValue<Vec<f64>>,
     correlation: RwSignal<f64>,
@@ -175,6 +177,11 @@ struct Panel {
 
 /// Trains at `correlation`; when the run ends by itself, starts the next queued one.
 fn launch(panel: Panel, correlation: f64) {
+    panel.running.set_value(None);
+    let mine = panel.current.get_value().wrapping_add(1);
+    panel.current.set_value(mine);
+    // False once another launch replaced this one, or the chapter closed (disposed).
+    let is_current = move || panel.current.try_get_value() == Some(mine);
     panel.correlation.set(correlation);
     panel.log.set(Log::default());
     panel.status.set(Status::Starting);
@@ -183,11 +190,17 @@ fn launch(panel: Panel, correlation: f64) {
     let run = engine::stream(
         query,
         move |progress: MmoeProgress| {
+            if !is_current() {
+                return;
+            }
             panel.log.try_update(|l| l.add(progress));
             panel.status.try_set(Status::Running);
         },
         move |end| {
-            panel.log.with_untracked(|l| {
+            if !is_current() {
+                return;
+            }
+            panel.log.try_with_untracked(|l| {
                 if let (Some(setup), Some(last)) = (&l.setup, l.latest())
                     && last.step > 0
                 {
@@ -209,7 +222,9 @@ fn launch(panel: Panel, correlation: f64) {
                 panel.queue.try_update_value(|q| (!q.is_empty()).then(|| q.remove(0))).flatten();
             match next {
                 Some(next) if finished => launch(panel, next),
-                _ => panel.queue.set_value(Vec::new()),
+                _ => {
+                    panel.queue.try_set_value(Vec::new());
+                }
             }
         },
     );
@@ -226,6 +241,7 @@ pub fn LiveMmoe() -> impl IntoView {
         log: RwSignal::new(Log::default()),
         past: RwSignal::new(Vec::new()),
         running: StoredValue::new(None),
+        current: StoredValue::new(0),
         queue: StoredValue::new(Vec::new()),
         correlation,
         steps,
@@ -241,12 +257,20 @@ pub fn LiveMmoe() -> impl IntoView {
         panel.running.set_value(None);
     };
     let busy = move || matches!(status.get(), Status::Starting | Status::Running);
+    // The first run, on the default (or linked) correlation, starts by itself: about a second's
+    // work in the worker, so the panel opens on a trained model, not on an empty chart.
+    engine::when_ready(move || launch(panel, correlation.get_untracked()));
+    let shown = Signal::derive(move || match status.get() {
+        Status::Failed(_) => Shown::Error,
+        _ if log.with(|l| !l.evals.is_empty()) => Shown::Result,
+        _ => Shown::Working,
+    });
 
     let loss_chart = Signal::derive(move || log.with(Log::loss_chart));
     let waiting = Signal::derive(move || {
         log.with(|l| l.evals.is_empty()).then(|| {
-            "Press Train: both tasks' held-out errors are drawn here every ten steps as the \
-             model learns, in this page."
+            "The first run is starting: both tasks' held-out errors are drawn here every ten \
+             steps as the model learns, in this page."
                 .to_string()
         })
     });
@@ -324,7 +348,7 @@ pub fn LiveMmoe() -> impl IntoView {
         (!rows.is_empty()).then(|| {
             view! {
                 <div class="mm-table-wrap">
-                    <table class="dpo-table mm-runs">
+                    <table class="dpo-table mm-runs stack">
                         <caption>"Runs in this page (same seed, same initial weights)"</caption>
                         <thead>
                             <tr>
@@ -342,13 +366,13 @@ pub fn LiveMmoe() -> impl IntoView {
                                 .into_iter()
                                 .map(|p| view! {
                                     <tr data-corr=p.correlation.to_string() data-overlap=p.end.overlap.to_string()>
-                                        <td>{format!("{:+.2}", p.correlation)}</td>
-                                        <td>{format!("{:+.2}", p.label_correlation)}</td>
-                                        <td>{p.end.step}</td>
-                                        <td>{format!("{:.3}", p.end.loss_a)}</td>
-                                        <td>{format!("{:.3}", p.end.loss_b)}</td>
-                                        <td>{format!("{:.3}", p.end.overlap)}</td>
-                                        <td>{format!("{:.1} s", p.millis / 1000.0)}</td>
+                                        <td data-label="cosine">{format!("{:+.2}", p.correlation)}</td>
+                                        <td data-label="labels' r">{format!("{:+.2}", p.label_correlation)}</td>
+                                        <td data-label="steps">{p.end.step}</td>
+                                        <td data-label="loss A">{format!("{:.3}", p.end.loss_a)}</td>
+                                        <td data-label="loss B">{format!("{:.3}", p.end.loss_b)}</td>
+                                        <td data-label="gate overlap">{format!("{:.3}", p.end.overlap)}</td>
+                                        <td data-label="time">{format!("{:.1} s", p.millis / 1000.0)}</td>
                                     </tr>
                                 })
                                 .collect_view()}
@@ -402,6 +426,7 @@ pub fn LiveMmoe() -> impl IntoView {
                  and the two tasks' weight vectors have a chosen cosine. Pick the cosine, train, \
                  and watch each task's gate decide how to mix the shared experts."
             </p>
+            <EngineReady loading="The engine is loading; a first run trains here as soon as it is ready." shown=shown>
             <div class="distill-train-controls">
                 <Slider label="task correlation (cosine)" value=correlation min=-1.0 max=1.0 step=0.05 format=two_decimals/>
                 <Slider label="steps" value=steps min=50.0 max=2000.0 step=50.0 format=whole/>
@@ -430,6 +455,7 @@ pub fn LiveMmoe() -> impl IntoView {
                  runs, not one."
             </p>
             <Reproduce command="tumbler mmoe --corr 0.9 --seed 1 --steps 600" gives="the same numbers for the same seed, natively"/>
+            </EngineReady>
         </div>
     }
 }

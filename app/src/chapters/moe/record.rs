@@ -12,7 +12,7 @@ const CARD_URL: &str = "public/model/moe.json";
 pub fn MoeRecord() -> impl IntoView {
     let card = RwSignal::new(None::<Result<MoeCard, String>>);
     leptos::task::spawn_local(async move {
-        card.set(Some(fetch::json::<MoeCard>(CARD_URL).await));
+        card.try_set(Some(fetch::json::<MoeCard>(CARD_URL).await));
     });
     move || {
         match card.get() {
@@ -21,17 +21,26 @@ pub fn MoeRecord() -> impl IntoView {
         Some(Ok(c)) => {
             let minutes = c.seconds / 60.0;
             view! {
-                <table class="dpo-table moe-record" data-moe-record="" data-steps=c.steps data-moe-val-loss=c.moe_val_loss.to_string() data-dense-val-loss=c.dense_val_loss.to_string()>
-                    <caption>{format!("An {}-expert variant of the Tumbler, upcycled from its weights and trained {minutes:.0} minutes here", c.config.n_experts)}</caption>
-                    <tbody>
-                        <tr><th scope="row">"Experts per layer, run per token"</th><td>{format!("{} of width {}, top-{}", c.config.n_experts, c.config.d_expert, c.config.top_k)}</td></tr>
-                        <tr><th scope="row">"Training"</th><td>{format!("{} steps, {:.2}M tokens, {minutes:.0} min on 2 CPU cores", c.steps, c.tokens_seen as f64 / 1e6)}</td></tr>
-                        <tr><th scope="row">"Validation loss, dense Tumbler"</th><td>{format!("{:.3} nats per token", c.dense_val_loss)}</td></tr>
-                        <tr><th scope="row">"Validation loss, experts as upcycled (before training)"</th><td>{format!("{:.3}", c.upcycled_val_loss)}</td></tr>
-                        <tr><th scope="row">"Validation loss, experts after training"</th><td>{format!("{:.3}", c.moe_val_loss)}</td></tr>
-                    </tbody>
-                </table>
-                <p class="muted small">{format!("Measured on the same {} held-out tokens for both models. Load-balancing loss weight α = {}.", crate::calc::expr::group_thousands(c.val_tokens as i128), c.aux_weight)}</p>
+                <figure class="panel moe-record" data-moe-record="" data-steps=c.steps data-moe-val-loss=c.moe_val_loss.to_string() data-dense-val-loss=c.dense_val_loss.to_string()>
+                    <h3>{format!("The {}-expert Tumbler: its training record", c.config.n_experts)}</h3>
+                    <p>{format!(
+                        "Upcycled from the dense Tumbler's weights, then trained here: {} steps, {:.2}M tokens, {minutes:.0} minutes on 2 CPU cores. Each layer holds {} experts of width {}; each token runs the top {}.",
+                        crate::calc::expr::group_thousands(c.steps as i128),
+                        c.tokens_seen as f64 / 1e6,
+                        c.config.n_experts,
+                        c.config.d_expert,
+                        c.config.top_k
+                    )}</p>
+                    <table class="numbers moe-record-losses">
+                        <caption>"Validation loss, nats per token"</caption>
+                        <tbody>
+                            <tr><th scope="row">"the dense Tumbler"</th><td class="num">{format!("{:.3}", c.dense_val_loss)}</td></tr>
+                            <tr><th scope="row">"the experts as upcycled, before training"</th><td class="num">{format!("{:.3}", c.upcycled_val_loss)}</td></tr>
+                            <tr><th scope="row">"the experts after training"</th><td class="num">{format!("{:.3}", c.moe_val_loss)}</td></tr>
+                        </tbody>
+                    </table>
+                    <figcaption class="small">{format!("Lower is better. Measured on the same {} held-out tokens for both models. Load-balancing loss weight α = {}.", crate::calc::expr::group_thousands(c.val_tokens as i128), c.aux_weight)}</figcaption>
+                </figure>
             }
             .into_any()
         }

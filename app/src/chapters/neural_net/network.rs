@@ -10,6 +10,7 @@ use crate::engine::live::next_logits;
 use crate::engine::{self, EngineState, NextLogits};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
+use crate::widgets::screen;
 use tumbler_engine::top_tokens;
 use tumbler_model::sampling::softmax_with_temperature;
 
@@ -20,8 +21,6 @@ const INPUTS: usize = 5;
 const OUTPUTS: usize = 4;
 /// Nodes drawn per block column: a few stand for the C numbers of a token's vector.
 const HIDDEN: usize = 6;
-const W: f64 = 800.0;
-const H: f64 = 330.0;
 
 /// The numbers the diagram shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,18 +57,69 @@ fn net(next: &NextLogits) -> Net {
     }
 }
 
+/// Where the diagram's columns and labels go: the desktop's 800 units across, or a phone's 344
+/// (drawn at 0.84 in a 288-px panel, so its 13-unit labels stay 11 px rather than scrolling).
+struct Layout {
+    w: f64,
+    h: f64,
+    x_in: f64,
+    x_out: f64,
+    /// The first and last block columns.
+    hidden: (f64, f64),
+    /// Labels on two lines (token, then its id or probability) and one caption for all blocks.
+    phone: bool,
+}
+
+const DESKTOP: Layout =
+    Layout { w: 800.0, h: 330.0, x_in: 150.0, x_out: 600.0, hidden: (230.0, 510.0), phone: false };
+// The longest output label, "the other 4,092", takes ~105 of the 344 units after its node.
+const PHONE: Layout =
+    Layout { w: 344.0, h: 330.0, x_in: 96.0, x_out: 222.0, hidden: (128.0, 190.0), phone: true };
+
 /// Evenly spaced heights for `n` nodes.
 fn ys(n: usize) -> Vec<f64> {
     (0..n).map(|i| 30.0 + (i as f64 + 0.5) * 250.0 / n as f64).collect()
 }
 
-fn diagram(net: &Net, layers: usize, width: usize) -> impl IntoView + use<> {
-    // Room on the left for the input tokens' labels and on the right for the outputs' (the
-    // longest, "the other 4,092: 91.4%", takes ~150 of the 800 units).
-    let x_in = 150.0;
-    let x_out = 600.0;
-    let hidden_x: Vec<f64> =
-        (0..layers).map(|l| 230.0 + l as f64 * 280.0 / (layers.max(2) - 1) as f64).collect();
+/// A token as a label: on a phone at most 9 characters (the full text is in the aria-label).
+fn token_label(text: &str, phone: bool) -> String {
+    let shown = visible(text);
+    if phone && shown.chars().count() > 9 {
+        format!("“{}…”", shown.chars().take(8).collect::<String>())
+    } else {
+        format!("“{shown}”")
+    }
+}
+
+/// A label beside a node: one line on a desktop, two on a phone (`first`, then `second` muted).
+fn node_label(
+    x: f64,
+    y: f64,
+    anchor: &'static str,
+    first: String,
+    second: String,
+    phone: bool,
+) -> AnyView {
+    if phone {
+        view! {
+            <text x=x y=y - 3.0 text-anchor=anchor class="nn-label">
+                {first}
+                <tspan x=x dy="15" class="nn-sub">{second}</tspan>
+            </text>
+        }
+        .into_any()
+    } else {
+        view! { <text x=x y=y + 4.0 text-anchor=anchor class="nn-label">{format!("{first} {second}")}</text> }
+            .into_any()
+    }
+}
+
+fn diagram(net: &Net, layers: usize, width: usize, at: &Layout) -> impl IntoView + use<> {
+    let (x_in, x_out, phone) = (at.x_in, at.x_out, at.phone);
+    let (first, last) = at.hidden;
+    let hidden_x: Vec<f64> = (0..layers)
+        .map(|l| first + l as f64 * (last - first) / (layers.max(2) - 1) as f64)
+        .collect();
     let columns: Vec<(f64, Vec<f64>)> = std::iter::once((x_in, ys(net.inputs.len())))
         .chain(hidden_x.iter().map(|&x| (x, ys(HIDDEN))))
         .chain(std::iter::once((x_out, ys(net.outputs.len() + 1))))
@@ -85,6 +135,7 @@ fn diagram(net: &Net, layers: usize, width: usize) -> impl IntoView + use<> {
                 .collect::<Vec<_>>()
         })
         .collect_view();
+    let (r_io, r_hidden) = if phone { (8.0, 5.0) } else { (10.0, 7.0) };
     let inputs = net
         .inputs
         .iter()
@@ -92,10 +143,8 @@ fn diagram(net: &Net, layers: usize, width: usize) -> impl IntoView + use<> {
         .map(|((id, text), y)| {
             view! {
                 <g class="nn-input" data-token-id=*id>
-                    <circle cx=x_in cy=y r="10" class="nn-node"></circle>
-                    <text x=x_in - 16.0 y=y + 4.0 text-anchor="end" class="nn-label">
-                        {format!("“{}” {id}", visible(text))}
-                    </text>
+                    <circle cx=x_in cy=y r=r_io class="nn-node"></circle>
+                    {node_label(x_in - 14.0, y, "end", token_label(text, phone), id.to_string(), phone)}
                 </g>
             }
         })
@@ -106,14 +155,13 @@ fn diagram(net: &Net, layers: usize, width: usize) -> impl IntoView + use<> {
         .map(|(l, &x)| {
             let nodes = ys(HIDDEN)
                 .into_iter()
-                .map(|y| view! { <circle cx=x cy=y r="7" class="nn-node"></circle> })
+                .map(|y| view! { <circle cx=x cy=y r=r_hidden class="nn-node"></circle> })
                 .collect_view();
-            view! {
-                <g class="nn-block">
-                    {nodes}
-                    <text x=x y="300" text-anchor="middle" class="nn-label">{format!("block {}", l + 1)}</text>
-                </g>
-            }
+            // A phone's block columns are too close for a label each: one caption names them all.
+            let label = (!phone).then(|| {
+                view! { <text x=x y="300" text-anchor="middle" class="nn-label">{format!("block {}", l + 1)}</text> }
+            });
+            view! { <g class="nn-block">{nodes}{label}</g> }
         })
         .collect_view();
     let out_ys = ys(net.outputs.len() + 1);
@@ -124,20 +172,42 @@ fn diagram(net: &Net, layers: usize, width: usize) -> impl IntoView + use<> {
         .map(|((id, text, p), &y)| {
             view! {
                 <g class="nn-output" data-token-id=*id data-p=p.to_string()>
-                    <circle cx=x_out cy=y r="10" class="nn-node" style:fill-opacity=format!("{:.2}", p.sqrt())></circle>
-                    <text x=x_out + 16.0 y=y + 4.0 class="nn-label">
-                        {format!("“{}” {:.1}%", visible(text), p * 100.0)}
-                    </text>
+                    <circle cx=x_out cy=y r=r_io class="nn-node" style:fill-opacity=format!("{:.2}", p.sqrt())></circle>
+                    {node_label(x_out + 14.0, y, "start", token_label(text, phone), format!("{:.1}%", p * 100.0), phone)}
                 </g>
             }
         })
         .collect_view();
     let rest_y = out_ys.last().copied().unwrap_or(0.0);
     let others = net.vocab - net.outputs.len();
+    let rest_label = if phone {
+        format!("the other {}", group_thousands(others as i128))
+    } else {
+        format!("the other {}:", group_thousands(others as i128))
+    };
+    let middle = (hidden_x[0] + hidden_x[hidden_x.len() - 1]) / 2.0;
+    let blocks_caption = if phone {
+        // Above the block columns, which are too close for a label each.
+        view! {
+            <text x=middle y="18" text-anchor="middle" class="nn-label">{format!("{layers} blocks")}</text>
+            <text x=at.w / 2.0 y="322" text-anchor="middle" class="nn-label">
+                {format!("each block: {width} numbers per token")}
+            </text>
+        }
+        .into_any()
+    } else {
+        view! {
+            <text x=middle y="320" text-anchor="middle" class="nn-label">
+                {format!("each block: a vector of {width} numbers per token")}
+            </text>
+        }
+        .into_any()
+    };
     view! {
         <svg
-            viewBox=format!("0 0 {W} {H}")
+            viewBox=format!("0 0 {} {}", at.w, at.h)
             class="nn-live"
+            class:nn-phone=phone
             role="img"
             aria-label=format!(
                 "The Tumbler as a network: your last tokens' ids go in on the left, pass through \
@@ -156,16 +226,12 @@ fn diagram(net: &Net, layers: usize, width: usize) -> impl IntoView + use<> {
             {hidden}
             {outputs}
             <g class="nn-output nn-rest" data-p=net.rest.to_string()>
-                <circle cx=x_out cy=rest_y r="10" class="nn-node"></circle>
-                <text x=x_out + 16.0 y=rest_y + 4.0 class="nn-label">
-                    {format!("the other {}: {:.1}%", group_thousands(others as i128), net.rest * 100.0)}
-                </text>
+                <circle cx=x_out cy=rest_y r=r_io class="nn-node"></circle>
+                {node_label(x_out + 14.0, rest_y, "start", rest_label, format!("{:.1}%", net.rest * 100.0), phone)}
             </g>
             <text x=x_in y="300" text-anchor="middle" class="nn-label">"token ids in"</text>
             <text x=x_out y="300" text-anchor="middle" class="nn-label">"probabilities out"</text>
-            <text x=(hidden_x[0] + hidden_x[hidden_x.len() - 1]) / 2.0 y="320" text-anchor="middle" class="nn-label">
-                {format!("each block: a vector of {width} numbers per token")}
-            </text>
+            {blocks_caption}
         </svg>
     }
 }
@@ -187,9 +253,13 @@ pub fn LiveNetwork() -> impl IntoView {
                 Some(Ok(answer)) => {
                     let net = net(&answer.value);
                     let read = answer.value.tokens.len();
+                    let (drawn, layers, width) = (net.clone(), config.n_layers, config.d_model);
                     view! {
                         <div class="nn-diagram" data-total=net.total.to_string()>
-                            {diagram(&net, config.n_layers, config.d_model)}
+                            {move || {
+                                let at = if screen::narrow() { &PHONE } else { &DESKTOP };
+                                diagram(&drawn, layers, width, at)
+                            }}
                         </div>
                         <p class="small">
                             {format!(

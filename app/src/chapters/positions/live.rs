@@ -56,7 +56,7 @@ fn run_view(check: &PermutationCheck, run: &PermutationRun) -> impl IntoView + u
             data-last-layer-diff=run.last_layer_diff>
             <h3>{name}</h3>
             <table class="numbers stack">
-                <caption>"Layer 0: how much the last token attends to each token (mean over heads)"</caption>
+                <caption>"Layer 0: how much the last token attends to each token (mean over\u{a0}heads)"</caption>
                 <thead><tr>
                     <th scope="col">"token"</th><th scope="col">"position → after the shuffle"</th>
                     <th scope="col">"original"</th><th scope="col">"shuffled"</th>

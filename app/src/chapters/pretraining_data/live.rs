@@ -272,7 +272,7 @@ fn run_in_worker(samples: Vec<Sample>, result: RwSignal<Option<Result<(SampleRun
 
 async fn load_samples(loaded: RwSignal<(usize, usize)>) -> Result<Vec<Sample>, String> {
     let names: Vec<String> = fetch::json(&format!("{SAMPLES_DIR}index.json")).await?;
-    loaded.set((0, names.len()));
+    loaded.try_set((0, names.len()));
     let mut samples = Vec::with_capacity(names.len());
     for (i, name) in names.iter().enumerate() {
         // Names come from our own index; anything else would not be a sample file.
@@ -280,7 +280,7 @@ async fn load_samples(loaded: RwSignal<(usize, usize)>) -> Result<Vec<Sample>, S
             return Err(format!("the sample index names an odd file: {name:?}"));
         }
         samples.push(fetch::json(&format!("{SAMPLES_DIR}{name}.json")).await?);
-        loaded.set((i + 1, names.len()));
+        loaded.try_set((i + 1, names.len()));
     }
     Ok(samples)
 }
@@ -302,8 +302,8 @@ fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView 
             <thead>
                 <tr>
                     <th scope="col">"Stage"</th>
-                    <th scope="col">"Documents in → out"</th>
-                    <th scope="col">"Text in → out"</th>
+                    <th scope="col">"Documents in\u{a0}→\u{a0}out"</th>
+                    <th scope="col">"Text in\u{a0}→\u{a0}out"</th>
                     <th scope="col">"Dropped (or replaced) for"</th>
                 </tr>
             </thead>
@@ -325,8 +325,8 @@ fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView 
                         view! {
                             <tr data-stage=s.stage.clone() data-docs-in=s.docs_in data-docs-out=s.docs_out>
                                 <th scope="row">{stage_title(&s.stage).to_string()}</th>
-                                <td class="num" data-label="Documents in → out">{format!("{} → {}", group_thousands(s.docs_in as i128), group_thousands(s.docs_out as i128))}</td>
-                                <td class="num" data-label="Text in → out">{format!("{} → {}", mb(s.bytes_in), mb(s.bytes_out))}</td>
+                                <td class="num" data-label="Documents in\u{a0}→\u{a0}out">{format!("{} → {}", group_thousands(s.docs_in as i128), group_thousands(s.docs_out as i128))}</td>
+                                <td class="num" data-label="Text in\u{a0}→\u{a0}out">{format!("{} → {}", mb(s.bytes_in), mb(s.bytes_out))}</td>
                                 <td class="small" data-label="Dropped (or replaced) for">{reasons}</td>
                             </tr>
                         }
@@ -404,16 +404,18 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
     leptos::task::spawn_local(async move {
         match load_samples(loaded).await {
             Ok(samples) => run_in_worker(samples, run_result),
-            Err(e) => run_result.set(Some(Err(e))),
+            Err(e) => {
+                run_result.try_set(Some(Err(e)));
+            }
         }
     });
     leptos::task::spawn_local(async move {
         let report = fetch::json::<serde_json::Value>(REPORT_URL).await;
         let card = fetch::json::<serde_json::Value>(CARD_URL).await;
         if let (Ok(report), Ok(card)) = (&report, &card) {
-            scale.set(Scale::of(report, card));
+            scale.try_set(Scale::of(report, card));
         }
-        corpus.set(Some(
+        corpus.try_set(Some(
             report.and_then(|r| {
                 serde_json::from_value::<PipelineReport>(r).map_err(|e| e.to_string())
             }),
@@ -433,6 +435,13 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
                  built its corpus, here, now. Open a document to read it. Stepping through the \
                  stages above marks the documents each one removes."
             </p>
+            // The live-panel contract (tests/e2e/README.md): this panel needs no model, so it is
+            // `working` until the filters answer, not `loading`.
+            <div class="live-body" data-live-state=move || run_result.with(|r| match r {
+                None => "working",
+                Some(Ok(_)) => "result",
+                Some(Err(_)) => "error",
+            })>
             {move || match run_result.get() {
                 None => {
                     let (done, all) = loaded.get();
@@ -472,6 +481,7 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
                         .into_any()
                 }
             }}
+            </div>
         </div>
         <div class="panel corpus-report" data-corpus-report="">
             <h2>"The Tumbler's corpus, stage by stage"</h2>

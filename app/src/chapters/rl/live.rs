@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{Query, Run};
+use crate::engine::{self, EngineReady, Query, Run, Shown};
 use crate::widgets::plot::{Axis, LineChart, Series};
+use crate::widgets::token_chips::group;
 use crate::widgets::{Chart, Math};
 use tumbler_engine::{DoneReason, RlProgress, RlRoundStep, RlSftStep, RlStart};
 use tumbler_model::rl::HeldOut;
@@ -188,7 +189,7 @@ pub fn LiveRl() -> impl IntoView {
     let log = RwSignal::new(Log::default());
     let past = RwSignal::new(Vec::<Past>::new());
 
-    let start = move |_| {
+    let begin = move || {
         let chosen = reward.get_untracked();
         log.set(Log::default());
         let query = Query::Rl { seed: SEED, reward: chosen, rounds: ROUNDS };
@@ -198,8 +199,9 @@ pub fn LiveRl() -> impl IntoView {
                 log.try_update(|l| l.add(progress));
             },
             move |end| {
+                // The chapter may have closed (its signals disposed) before the run's end.
                 if let Ok(reason) = end {
-                    log.with_untracked(|l| {
+                    log.try_with_untracked(|l| {
                         let rates = l.pass_rates();
                         let (Some(&first), Some(&last)) = (rates.first(), rates.last()) else {
                             return;
@@ -207,7 +209,7 @@ pub fn LiveRl() -> impl IntoView {
                         let rewards: Vec<f32> =
                             l.rounds.iter().map(|r| r.round.mean_reward).collect();
                         if *reason == DoneReason::Length || !l.rounds.is_empty() {
-                            past.update(|p| {
+                            past.try_update(|p| {
                                 p.push(Past {
                                     reward: chosen,
                                     rounds: l.rounds.len(),
@@ -223,35 +225,47 @@ pub fn LiveRl() -> impl IntoView {
             },
         );
     };
+    let start = move |_| begin();
     let stop = move |_| run.stop();
     let busy = move || run.busy();
+    // The first run, rewarding correct answers, starts by itself once the engine is ready: the
+    // fine-tuning's progress and the untrained pass rate show within a second or two, the first
+    // round's point in a few more (about 40 s for all 40 rounds on a laptop's CPU). Stop ends it.
+    engine::when_ready(begin);
+    let shown = Signal::derive(move || match status.get() {
+        Status::Failed(_) => Shown::Error,
+        _ if log.with(|l| l.start.is_some()) => Shown::Result,
+        _ => Shown::Working,
+    });
 
     let chart = Signal::derive(move || log.with(Log::chart));
     let waiting = Signal::derive(move || {
         log.with(|l| l.fine_tuned.is_none() && l.rounds.is_empty()).then(|| {
-            "Press Start: the policy is fine-tuned, then each round of RL adds its pass rate and \
-             reward here."
+            "The policy is fine-tuned first; then each round of RL adds its pass rate and reward \
+             here."
                 .to_string()
         })
     });
-    let choices = Reward::ALL
-        .into_iter()
-        .map(|r| {
-            view! {
-                <label class="rl-reward-choice">
-                    <input
-                        type="radio"
-                        name="rl-reward"
-                        value=r.id()
-                        prop:checked=move || reward.get() == r
-                        prop:disabled=busy
-                        on:change=move |_| reward.set(r)
-                    />
-                    <strong>{r.id()}</strong>": "{describe(r)}
-                </label>
-            }
-        })
-        .collect_view();
+    let choices = move || {
+        Reward::ALL
+            .into_iter()
+            .map(|r| {
+                view! {
+                    <label class="rl-reward-choice">
+                        <input
+                            type="radio"
+                            name="rl-reward"
+                            value=r.id()
+                            prop:checked=move || reward.get() == r
+                            prop:disabled=busy
+                            on:change=move |_| reward.set(r)
+                        />
+                        <strong>{r.id()}</strong>": "{describe(r)}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
 
     let progress = move || {
         log.with(|l| {
@@ -278,7 +292,7 @@ pub fn LiveRl() -> impl IntoView {
                          {}, and takes one AdamW step (learning rate {}). {} held-out strings are never \
                          trained on.",
                         start.config.d_model,
-                        start.params,
+                        group(start.params),
                         o.sft_steps,
                         o.sft_batch,
                         o.group,
@@ -298,19 +312,21 @@ pub fn LiveRl() -> impl IntoView {
     };
     let stats = move || {
         log.with(|l| {
+            let untrained = l.start.as_ref()?.held_out.pass_rate();
             let rates = l.pass_rates();
-            let &first = rates.first()?;
-            let last = rates.last().copied().unwrap_or(first);
             let latest = l.rounds.last();
-            let untrained = l.start.as_ref().map_or(0.0, |s| s.held_out.pass_rate());
+            let text = match (rates.first(), rates.last()) {
+                (Some(&first), Some(&last)) => format!(
+                    "Held-out pass rate: {} untrained, {} after fine-tuning, {} now",
+                    percent(untrained),
+                    percent(first),
+                    percent(last)
+                ),
+                _ => format!("Held-out pass rate: {} untrained", percent(untrained)),
+            };
             Some(view! {
                 <p class="result rl-stats">
-                    {format!(
-                        "Held-out pass rate: {} untrained, {} after fine-tuning, {} now",
-                        percent(untrained),
-                        percent(first),
-                        percent(last)
-                    )}
+                    {text}
                     {latest.map(|r| format!(
                         " · round {}: mean reward {:.2}, attempts passing {}, loss {:+.4}, {:.0} ms",
                         r.round.round,
@@ -437,6 +453,7 @@ pub fn LiveRl() -> impl IntoView {
                  ratio is 1 and its clipping never acts; there is no KL penalty (as in Dr. GRPO and \
                  DAPO). ε = 10⁻⁴; a group whose attempts all score the same teaches nothing."
             </p>
+            <EngineReady loading="The engine is loading; a first run trains here as soon as it is ready." shown=shown>
             <fieldset class="rl-rewards">
                 <legend>"Reward the attempts for…"</legend>
                 {choices}
@@ -456,6 +473,7 @@ pub fn LiveRl() -> impl IntoView {
             {history}
             {examples}
             {table}
+            </EngineReady>
         </div>
     }
 }

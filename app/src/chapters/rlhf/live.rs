@@ -13,7 +13,7 @@ use tumbler_model::rlhf::{
 };
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{self, EngineReady, Query, Run};
+use crate::engine::{self, EngineReady, Query, Run, Shown};
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::{Chart, Slider};
 
@@ -154,7 +154,6 @@ fn bon_chart(
 fn pairs_table(
     pairs: RwSignal<Vec<PreferencePair>>,
     rewards: Memo<Option<Vec<[f64; 2]>>>,
-    busy: impl Fn() -> bool + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let shipped = PreferencePair::shipped().len();
     let rows = move || {
@@ -181,7 +180,7 @@ fn pairs_table(
                         <td class="num" data-label="r">{cell(r.map(|r| r[1]))}</td>
                         <td>
                             {added.then(|| view! {
-                                <button type="button" class="rlhf-remove" prop:disabled=busy
+                                <button type="button" class="rlhf-remove"
                                     on:click=move |_| pairs.update(|p| { p.remove(i); })>
                                     "remove"
                                 </button>
@@ -242,14 +241,17 @@ pub fn LiveRlhf() -> impl IntoView {
             Err(message) => add_error.set(Some(message)),
         }
     };
-    // New pairs make an old run's numbers stale.
-    Effect::new(move |_| {
+    // New pairs make an old run's numbers stale: editing them stops a run in progress. (Not on
+    // the effect's first run, which would stop the first run the panel starts by itself.)
+    Effect::new(move |edited: Option<()>| {
         pairs.track();
-        run.reset();
-        log.set(Log::default());
+        if edited.is_some() {
+            run.reset();
+            log.set(Log::default());
+        }
     });
 
-    let start = move |_| {
+    let begin = move || {
         let options = SampleOptions { samples: samples.get_untracked(), ..SampleOptions::PAGE };
         let query = Query::Rlhf {
             pairs: pairs.get_untracked(),
@@ -271,7 +273,17 @@ pub fn LiveRlhf() -> impl IntoView {
             }
         });
     };
+    let start = move |_| begin();
     let stop = move |_| run.stop();
+    // The first run, on the shipped pairs, starts by itself once the engine is ready: the reward
+    // model trains in about a second and scores every pair; the replies follow as they are
+    // sampled (a few seconds on a laptop's CPU at four per question).
+    engine::when_ready(begin);
+    let shown = Signal::derive(move || match status.get() {
+        Status::Failed(_) => Shown::Error,
+        _ if log.with(|l| !l.rm.is_empty()) => Shown::Result,
+        _ => Shown::Working,
+    });
 
     let rewards =
         Memo::new(move |_| log.with(|l| l.trained.as_ref().map(|t| t.pair_rewards.clone())));
@@ -296,7 +308,6 @@ pub fn LiveRlhf() -> impl IntoView {
                 <input
                     type="text"
                     maxlength=MAX_RLHF_BYTES as u32
-                    prop:disabled=busy
                     prop:value=move || value.get()
                     on:input=move |ev| value.set(event_target_value(&ev))
                 />
@@ -500,15 +511,15 @@ pub fn LiveRlhf() -> impl IntoView {
                  bias: the raters they imitate liked long, rare words, so every preferred reply is \
                  the one in jargon. Add your own pairs to change what the judge learns."
             </p>
-            {pairs_table(pairs, rewards, busy)}
+            {pairs_table(pairs, rewards)}
             <div class="rlhf-add">
                 {field("Prompt", "rlhf-new-prompt", new_prompt)}
                 {field("Preferred reply", "rlhf-new-chosen", new_chosen)}
                 {field("Other reply", "rlhf-new-rejected", new_rejected)}
-                <button type="button" class="rlhf-add-pair" prop:disabled=busy on:click=add>"Add the pair"</button>
+                <button type="button" class="rlhf-add-pair" on:click=add>"Add the pair"</button>
                 {move || add_error.get().map(|m| view! { <p class="note-live rlhf-add-error" role="alert">{m}</p> })}
             </div>
-            <EngineReady loading="The Tumbler is loading in the engine; the run can start once it is ready.">
+            <EngineReady loading="The Tumbler is loading in the engine; a first run starts here as soon as it is ready." shown=shown>
                 <p>
                     "Then the chat model answers eight new questions (none of them a pair's), \
                      sampled at temperature 1 with fixed seeds, and best-of-n keeps the reply the \

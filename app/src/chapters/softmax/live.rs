@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::calc::expr::group_thousands;
 use crate::calc::softmax::vocab_steps;
 use crate::engine::NextLogits;
 use crate::engine::live::{Answered, next_logits};
@@ -12,9 +13,14 @@ use crate::widgets::live_panel::LivePanel;
 /// Tokens spelled out.
 const SHOWN: usize = 5;
 
-/// e^z in a form that stays readable from 0.001 to millions.
+/// e^z in a form that stays readable from 0.001 to millions: thousands separated ("6,752.931").
 fn exp_text(x: f64) -> String {
-    if (0.01..1e6).contains(&x) { format!("{x:.3}") } else { crate::calc::expr::power_of_ten(x, 3) }
+    if !(0.01..1e6).contains(&x) {
+        return crate::calc::expr::power_of_ten(x, 3);
+    }
+    let fixed = format!("{x:.3}");
+    let (whole, frac) = fixed.split_once('.').unwrap_or((&fixed, "000"));
+    format!("{}.{frac}", group_thousands(whole.parse::<i128>().unwrap_or(0)))
 }
 
 /// The live panel of the `softmax` chapter.
@@ -54,18 +60,17 @@ pub fn LiveSoftmax() -> impl IntoView {
                         <tbody>
                             {rows}
                             <tr class="rest">
-                                <th scope="row">{format!("the other {} tokens", crate::calc::expr::group_thousands(others as i128))}</th>
-                                <td></td>
+                                <th scope="row" colspan="2">{format!("the other {} tokens", group_thousands(others as i128))}</th>
                                 <td>{exp_text(s.rest)}</td>
                                 <td>{format!("{:.2}%", s.rest / s.sum * 100.0)}</td>
                             </tr>
                         </tbody>
-                        <tfoot><tr><th scope="row">{format!("sum over all {}", crate::calc::expr::group_thousands(next.logits.len() as i128))}</th><td></td><td>{exp_text(s.sum)}</td><td>"100%"</td></tr></tfoot>
+                        <tfoot><tr><th scope="row" colspan="2">{format!("sum over all {}", group_thousands(next.logits.len() as i128))}</th><td>{exp_text(s.sum)}</td><td>"100%"</td></tr></tfoot>
                     </table>
                     <p class="small">
                         {cut}
                         {format!("The sum runs over the whole vocabulary of {} tokens: that is why a token with a \
-                                  large logit can still get a modest share. Forward pass: {:.0} ms.", crate::calc::expr::group_thousands(next.logits.len() as i128), next.millis)}
+                                  large logit can still get a modest share. Forward pass: {:.0} ms.", group_thousands(next.logits.len() as i128), next.millis)}
                     </p>
                 }
                 .into_any()
@@ -88,5 +93,16 @@ pub fn LiveSoftmax() -> impl IntoView {
                  all of them."
             </p>
         </LivePanel>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exponentials_have_thousands_separated() {
+        assert_eq!(exp_text(6752.9314), "6,752.931");
+        assert_eq!(exp_text(1.5), "1.500");
     }
 }

@@ -713,6 +713,6 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("step 150 of 1000") && s.contains("last loss 5.500"), "{s}");
-        assert_eq!(merge_text(&state(1).merges[0]), "“·t” + “he” → “·the”");
+        assert_eq!(merge_text(&state(1).merges[0]), "“␣t” + “he” → “␣the”");
     }
 }

@@ -42,7 +42,7 @@ fn rows(card: &Value) -> Vec<(&'static str, String)> {
         ("Pre-training steps", grouped(u(&base["run"]["steps"]))),
         ("Tokens seen", grouped(u(&base["run"]["tokens_seen"]))),
         ("Wall-clock time", format!("{:.0} minutes", f(&base["run"]["seconds"]) / 60.0)),
-        ("Hardware", card["hardware"].as_str().unwrap_or("").to_string()),
+        ("Hardware", crate::calc::expr::plain_name(card["hardware"].as_str().unwrap_or(""))),
         (
             "Held-out loss, base → chat",
             format!(

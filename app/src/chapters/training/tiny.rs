@@ -5,11 +5,12 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::engine::RunStatus as Status;
-use crate::engine::{self, EngineReady, Query, Run};
+use crate::engine::{self, EngineReady, Query, Run, Shown};
 use crate::widgets::Chart;
 use crate::widgets::attention_map::visible;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_bars::{TokenBar, TokenBars};
+use crate::widgets::token_chips::group;
 use tumbler_engine::fetch;
 use tumbler_engine::{DoneReason, LearnProgress, LearnRun, LearnSample, LearnStep};
 
@@ -72,7 +73,7 @@ impl Log {
                     color: 0,
                     markers: false,
                 },
-                Series::level("guessing uniformly, ln V", uniform, (0.0, x_max), 1),
+                Series::level("guessing uniformly, ln V", uniform, (0.0, x_max), 5),
             ],
             size: (640, 300),
         }
@@ -88,13 +89,13 @@ pub fn TinyTraining() -> impl IntoView {
         let loaded = fetch::json::<Value>(TEXT_URL).await.and_then(|v| {
             v["text"].as_str().map(str::to_string).ok_or_else(|| format!("{TEXT_URL} has no text"))
         });
-        text.set(Some(loaded));
+        text.try_set(Some(loaded));
     });
     let run = Run::new();
     let status = run.status;
     let log = RwSignal::new(Log::default());
 
-    let start = move |_| {
+    let begin = move || {
         let Some(Ok(body)) = text.get_untracked() else { return };
         log.set(Log::default());
         let query = Query::Learn {
@@ -113,9 +114,20 @@ pub fn TinyTraining() -> impl IntoView {
             }
         });
     };
+    let start = move |_| begin();
     let stop = move |_| run.stop();
     let state = engine::state();
     let busy = move || run.busy();
+    // The run starts by itself once the engine is ready and the text is in: the untrained
+    // model's loss (about ln V) and guess show within a second or two, and the 300 steps take
+    // about a minute on a laptop's CPU. Stop ends it; Start trains again from the same seed.
+    engine::when_ready_and(move || text.with(|t| matches!(t, Some(Ok(_)))), begin);
+    let shown = Signal::derive(move || match status.get() {
+        Status::Failed(_) => Shown::Error,
+        _ if text.with(|t| matches!(t, Some(Err(_)))) => Shown::Error,
+        _ if log.with(|l| l.run.is_some()) => Shown::Result,
+        _ => Shown::Working,
+    });
     let can_start = move || {
         !busy() && matches!(text.get(), Some(Ok(_))) && state.with(|s| s.config().is_some())
     };
@@ -123,7 +135,7 @@ pub fn TinyTraining() -> impl IntoView {
     let chart = Signal::derive(move || log.with(Log::chart));
     let waiting = Signal::derive(move || {
         log.with(|l| l.losses.is_empty()).then(|| {
-            "Press “Start training”: the loss of every step is drawn here, starting near the flat \
+            "Training is starting: the loss of every step is drawn here, starting near the flat \
              line of a uniform guess."
                 .to_string()
         })
@@ -139,9 +151,9 @@ pub fn TinyTraining() -> impl IntoView {
                     c.n_layers,
                     c.d_model,
                     c.n_heads,
-                    c.vocab_size,
-                    r.params,
-                    r.text_tokens,
+                    group(c.vocab_size),
+                    group(r.params),
+                    group(r.text_tokens),
                     r.batch_size,
                     r.seq_len
                 )
@@ -166,7 +178,8 @@ pub fn TinyTraining() -> impl IntoView {
                 >
                     {format!(
                         "Step {step} of {STEPS} · loss {loss:.3} (first step {first:.3}) · \
-                         {speed:.0} tokens/s · {per_step:.0} ms for the last step"
+                         {} tokens/s · {per_step:.0} ms for the last step",
+                        group(speed.round() as usize)
                     )}
                 </p>
             })
@@ -254,7 +267,7 @@ pub fn TinyTraining() -> impl IntoView {
                  Watch the loss fall from “no idea” and the model's guesses after the prompt turn \
                  from noise into common words and then into Austen's own."
             </p>
-            <EngineReady loading="The Tumbler's tokenizer is loading in the engine; the tiny model can train once it is ready.">
+            <EngineReady loading="The Tumbler's tokenizer is loading in the engine; the tiny model starts training as soon as it is ready." shown=shown>
                 {body}
             </EngineReady>
         </div>

@@ -489,9 +489,13 @@ pub fn WhyLive() -> impl IntoView {
             </p>
             <textarea aria-label="Second prompt" rows=2 prop:value=move || source.get()
                 on:input=move |ev| source.set(event_target_value(&ev))></textarea>
-            <div class="preset-row">
-                <button type="button" disabled=move || !run.busy() on:click=move |_| run.stop()>"Stop"</button>
-            </div>
+            // Patching starts by itself; "Stop" is there only while it runs (a lone disabled button
+            // after it finished looked like a control that had failed).
+            {move || run.busy().then(|| view! {
+                <div class="preset-row">
+                    <button type="button" on:click=move |_| run.stop()>"Stop"</button>
+                </div>
+            })}
             {patch_status}
             <EngineReady loading="The Tumbler is loading." shown=patch_shown>{patched}</EngineReady>
         </div>
