@@ -301,7 +301,7 @@ pub fn SaveOffline() -> impl IntoView {
     let view_state = move || match state.get() {
         State::Checking => ().into_any(),
         State::Unsupported(why) => view! {
-            <span class="offline-note tool-label" title=why.clone()>"Offline: unavailable"</span>
+            <span class="offline-note tool-label" title=why.clone()>"Can’t save offline"</span>
             <span class="sr-only">{why}</span>
         }
         .into_any(),

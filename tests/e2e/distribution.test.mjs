@@ -271,7 +271,7 @@ test("loss: per-token loss heatmap; its mean matches `tumbler eval` on the same 
   const avg = losses.reduce((a, b) => a + b, 0) / losses.length;
   assert.ok(Math.abs(avg - mean) < 1e-4, `the mean is the average of the cells: ${avg} vs ${mean}`);
   // e raised to the mean loss: the exponent is a superscript, not "e^".
-  assert.match(await page.locator(".live-loss .result").innerText(), /perplexity e\s?\d+\.\d{3} = [\d,.]+/);
+  assert.match(await page.locator(".live-loss .result").innerText(), /perplexity e\s?\d+\.\d{3}\s=\s[\d,.]+/);
   assert.equal(await page.locator(".live-loss .result sup").innerText(), mean.toFixed(3));
   await nativeCheck(t, "mean loss as `tumbler eval`", (st) => {
     const dir = mkdtempSync(join(tmpdir(), "tumbler-loss-"));
@@ -374,7 +374,7 @@ test("distillation: hard and soft targets from the Tumbler's distribution at tem
   const kls = [];
   for (const temperature of [1, 2.5]) {
     await slide(page, ".live-next.distill-demo", "temperature T", temperature);
-    await page.waitForFunction((tt) => document.querySelector(".live-next.distill-demo .distill-cols section:nth-child(2) h3")?.textContent.includes(`T = ${tt.toFixed(1)}`), temperature);
+    await page.waitForFunction((tt) => document.querySelector(".live-next.distill-demo .distill-cols section:nth-child(2) h3")?.textContent.includes(`T\u00a0=\u00a0${tt.toFixed(1)}`), temperature);
     const shown = await read();
     assert.deepEqual(shown.hard.map((r) => r.p), [1, 0, 0, 0, 0, 0], "the hard target is one-hot on the top token");
     assert.ok(Math.abs(shown.soft.reduce((a, r) => a + r.p, 0) - 1) < 1e-6, "the soft target sums to 1");

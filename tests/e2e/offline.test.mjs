@@ -263,7 +263,7 @@ test("without service workers the control says offline saving is unavailable", {
   const { context, page, problems } = await openContext({ serviceWorkers: "block" });
   await page.goto(chapterUrl(server.origin, "arc"));
   const control = await offlineState(page, ["unsupported"]);
-  assert.match(await control.innerText(), /Offline: unavailable/);
+  assert.match(await control.innerText(), /Can’t save offline/);
   assert.equal(await control.locator("button").count(), 0);
   assert.deepEqual(problems, []);
   await context.close();

@@ -139,6 +139,19 @@ pub fn plain_name(name: &str) -> String {
 }
 
 /// Groups digits in threes: 1119477 → "1,119,477".
+/// `v` to `decimals` places with its sign always written, a true minus (U+2212) rather than a
+/// hyphen: "+0.12", "−0.40". A value that rounds to zero has no sign ("0.00", never "-0.00").
+pub fn signed(v: f64, decimals: usize) -> String {
+    if v.is_infinite() {
+        return if v > 0.0 { "+∞" } else { "−∞" }.into();
+    }
+    let digits = format!("{:.decimals$}", v.abs());
+    if v.is_nan() || digits.bytes().all(|b| b == b'0' || b == b'.') {
+        return digits;
+    }
+    format!("{}{digits}", if v < 0.0 { '−' } else { '+' })
+}
+
 pub fn group_thousands(n: i128) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
@@ -385,6 +398,16 @@ pub fn evaluate(src: &str) -> Result<Rational, ExprError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn signed_numbers_use_a_true_minus_and_no_sign_on_zero() {
+        assert_eq!(super::signed(0.123, 2), "+0.12");
+        assert_eq!(super::signed(-0.4, 2), "−0.40");
+        assert_eq!(super::signed(-0.001, 2), "0.00");
+        assert_eq!(super::signed(0.0, 3), "0.000");
+        assert_eq!(super::signed(-3.0, 0), "−3");
+        assert_eq!(super::signed(f64::NEG_INFINITY, 2), "−∞");
+    }
+
     use super::*;
 
     #[test]

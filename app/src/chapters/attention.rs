@@ -213,7 +213,7 @@ fn LiveAttention() -> impl IntoView {
                     <p class="muted">
                         {format!("Layer {l}, head {h}: row i shows how token i spreads its attention over tokens 0…i \
                                   (the upper triangle is empty: no token sees the future). Shade grows with √p. \
-                                  Forward pass: {:.0} ms.", trace.millis)}
+                                  Forward pass: {:.0}\u{a0}ms.", trace.millis)}
                         {cut}
                     </p>
                     <p>"The Tumbler's next token after your text: " {next}" "

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use plotters::prelude::*;
 
 use crate::calc::descent::{ETA_LIMIT, Verdict, loss, path, verdict};
+use crate::calc::expr::signed;
 use crate::calc::tinynet::{Net, TARGET, X};
 use crate::url_state::number_param;
 use crate::widgets::plot::{
@@ -110,11 +111,11 @@ pub fn Chapter() -> impl IntoView {
             Verdict::Diverged => "too large: every step overshoots further and the loss explodes",
         };
         format!(
-            "After {} steps the loss went from {:.3} to {}. Learning rate {:.3} is {word}.",
+            "After {} steps the loss went from {:.3} to {}. Learning rate {} is {word}.",
             walk.len() - 1,
             l0,
             crate::calc::expr::power_of_ten(l1, 3),
-            eta.get()
+            crate::widgets::plot::readable(eta.get())
         )
     };
     let table = move || {
@@ -133,7 +134,7 @@ pub fn Chapter() -> impl IntoView {
         let body = rows
             .iter()
             .map(|&(name, w, d)| view! {
-                <tr><th scope="row">{name}</th><td data-label="value">{format!("{w:.6}")}</td><td data-label="∂L/∂w">{format!("{d:+.6}")}</td><td data-label="after w − 0.5·∂L/∂w">{format!("{:.6}", w - net_eta * d)}</td></tr>
+                <tr><th scope="row">{name}</th><td data-label="value">{format!("{w:.6}")}</td><td data-label="∂L/∂w">{signed(d, 6)}</td><td data-label="after w − 0.5·∂L/∂w">{format!("{:.6}", w - net_eta * d)}</td></tr>
             })
             .collect_view();
         view! {
@@ -162,9 +163,9 @@ pub fn Chapter() -> impl IntoView {
             <p>{format!("The surface is L = ½(w₁² + 8·w₂²), a long narrow valley. It is steep across the valley, so any learning rate above 2/8 = {ETA_LIMIT} diverges.")}</p>
             <Slider label="Learning rate η" value=eta min=0.001 max=0.3 step=0.001 format=three/>
             <div class="preset-row">
-                <button type="button" on:click=move |_| eta.set(0.005)>"Too small (0.005)"</button>
-                <button type="button" on:click=move |_| eta.set(0.2)>"About right (0.2)"</button>
-                <button type="button" on:click=move |_| eta.set(0.26)>"Too large (0.26)"</button>
+                <button type="button" aria-pressed=move || ((eta.get() - 0.005).abs() < 1e-9).to_string() on:click=move |_| eta.set(0.005)>"Too small (0.005)"</button>
+                <button type="button" aria-pressed=move || ((eta.get() - 0.2).abs() < 1e-9).to_string() on:click=move |_| eta.set(0.2)>"About right (0.2)"</button>
+                <button type="button" aria-pressed=move || ((eta.get() - 0.26).abs() < 1e-9).to_string() on:click=move |_| eta.set(0.26)>"Too large (0.26)"</button>
             </div>
             <Chart svg label="A shaded loss surface with the path of 30 gradient-descent steps from the left; the ring marks the minimum" caption="The stronger the shading, the higher the loss; the dots are the ball's positions, one per step."/>
             <p class="result" aria-live="polite">{summary}</p>

@@ -76,6 +76,10 @@ pub fn Chapter() -> impl IntoView {
             gpus.set(g);
         }
     };
+    // A preset reads as pressed while the fields still hold its numbers.
+    let pressed = move |n: f64, d: f64, g: f64| {
+        move || (params_b.get() == n && tokens_b.get() == d && gpus.get() == g).to_string()
+    };
     view! {
         <p>
             "Every token has a price. The cost structure explains why some products are free, why "
@@ -92,9 +96,9 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <div class="panel cost-calc">
             <div class="fc-presets" role="group" aria-label="Presets">
-                <button type="button" on:click=preset(70.0, 1400.0, 1000.0)>"Chinchilla-optimal 70B"</button>
-                <button type="button" on:click=preset(405.0, 15_600.0, 16_000.0)>"Llama 3.1 405B (15.6T tokens)"</button>
-                <button type="button" on:click=preset(175.0, 300.0, 1000.0)>"GPT-3 (175B, 300B tokens)"</button>
+                <button type="button" aria-pressed=pressed(70.0, 1400.0, 1000.0) on:click=preset(70.0, 1400.0, 1000.0)>"Chinchilla-optimal 70B"</button>
+                <button type="button" aria-pressed=pressed(405.0, 15_600.0, 16_000.0) on:click=preset(405.0, 15_600.0, 16_000.0)>"Llama 3.1 405B (15.6T tokens)"</button>
+                <button type="button" aria-pressed=pressed(175.0, 300.0, 1000.0) on:click=preset(175.0, 300.0, 1000.0)>"GPT-3 (175B, 300B tokens)"</button>
             </div>
             <div class="cost-fields">
                 <NumberField label="parameters (billions)" value=params_b min=0.001 max=10_000.0 step=1.0/>

@@ -114,7 +114,7 @@ pub fn Chapter() -> impl IntoView {
                 </tbody>
             </table>
             <p>
-                {format!("At T = 1 the teacher puts {:.1}% on “␣mat”. ", softmax_t(&TEACHER, 1.0)[0] * 100.0)}
+                {format!("At T\u{a0}=\u{a0}1 the teacher puts {:.1}% on “␣mat”. ", softmax_t(&TEACHER, 1.0)[0] * 100.0)}
                 "Raise T and its runner-up choices grow, "
                 "so the soft loss carries more of their information. The hard loss only asks the "
                 "student to prefer “␣mat”; it cannot see that the student wrongly rates “␣floor” as "

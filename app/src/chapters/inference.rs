@@ -197,7 +197,7 @@ fn LiveGeneration() -> impl IntoView {
                         class:picked=move || shown() == Some(i)
                         data-step=i
                         data-token-id=step.token.id
-                        title=format!("step {i}: p = {:.3}, {:.0} ms", step.token.p, step.millis)
+                        title=format!("step {i}: p = {:.3}, {:.0}\u{a0}ms", step.token.p, step.millis)
                         on:click=move |_| picked.set(Some(i))
                     >
                         {visible(&step.token.text)}

@@ -44,6 +44,14 @@ pub fn Chapter() -> impl IntoView {
             tokens.set(100_000.0);
         }
     };
+    // A preset reads as pressed while the fields still hold its numbers.
+    let pressed = move |heads: f64| {
+        move || {
+            let s = KvShape::LLAMA2_70B;
+            (shape() == KvShape { kv_heads: heads as u64, ..s } && tokens.get() == 100_000.0)
+                .to_string()
+        }
+    };
     let compare = Signal::derive(move || {
         let t = tokens.get() as u64;
         let base = shape();
@@ -107,10 +115,10 @@ pub fn Chapter() -> impl IntoView {
         <p class="formula-line"><code>"bytes = layers × KV heads × head size × 2 × bytes per number × tokens"</code></p>
         <div class="panel kv-calc">
             <h3>"KV-cache calculator"</h3>
-            <div class="preset-row">
-                <button type="button" on:click=preset(8.0)>"Llama-2-70B, 100K tokens (GQA)"</button>
-                <button type="button" on:click=preset(64.0)>"same, one K,V per head"</button>
-                <button type="button" on:click=preset(1.0)>"same, MQA"</button>
+            <div class="preset-row kv-presets">
+                <button type="button" aria-pressed=pressed(8.0) on:click=preset(8.0)>"Llama\u{2011}2\u{2011}70B, 100K tokens (GQA)"</button>
+                <button type="button" aria-pressed=pressed(64.0) on:click=preset(64.0)>"same, one K,\u{a0}V per head"</button>
+                <button type="button" aria-pressed=pressed(1.0) on:click=preset(1.0)>"same, MQA"</button>
             </div>
             <Slider label="Layers" value=layers min=1.0 max=160.0 step=1.0 format=whole/>
             <Slider label="KV heads" value=kv_heads min=1.0 max=128.0 step=1.0 format=whole/>

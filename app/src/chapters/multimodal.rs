@@ -103,14 +103,14 @@ pub fn Chapter() -> impl IntoView {
                     <Slider label="Patch column" value=col min=0.0 max={(cols - 1) as f64} step=1.0 format=whole/>
                     <Slider label="Patch row" value=row min=0.0 max={(rows - 1) as f64} step=1.0 format=whole/>
                     <p class="result" data-patch-count=(cols * rows).to_string() data-vector-len=move || vector.get().len().to_string()>
-                        {move || format!("Patch {} of {} · vector of {} numbers", index() + 1, cols * rows, vector.get().len())}
+                        {move || format!("Patch {} of {}\u{a0}· vector of {} numbers", index() + 1, cols * rows, vector.get().len())}
                     </p>
                     <div class="patch-zoom" role="img" aria-label="The chosen patch enlarged, 14 by 14 pixels" inner_html=move || patch_svg(&vector.get())></div>
                     <p class="vit-vector">
                         <code>{move || {
                             let v = vector.get();
                             let head: Vec<String> = v.iter().take(9).map(|x| format!("{x:.2}")).collect();
-                            format!("[{}, … {} more]", head.join(", "), v.len().saturating_sub(9))
+                            format!("[{}, …\u{a0}{}\u{a0}more]", head.join(", "), v.len().saturating_sub(9))
                         }}</code>
                     </p>
                     <p class="small">"The first nine numbers are R, G, B of the patch's first three pixels, scaled to 0–1."</p>
@@ -124,7 +124,7 @@ pub fn Chapter() -> impl IntoView {
              how much energy each frequency has over time. A short window slides along the wave; each \
              window is multiplied by a Hann curve (so its edges fade to zero), a Fourier transform \
              splits it into frequencies, and the energies are pooled into mel bands, narrow at low \
-             pitches and wide at high ones, as the ear hears. Whisper uses 25 ms windows every 10 ms \
+             pitches and wide at high ones, as the ear hears. Whisper uses 25\u{a0}ms windows every 10\u{a0}ms \
              and 80 mel bands (Radford et al. 2022); so does the one below, computed in this page."
         </p>
         <p>

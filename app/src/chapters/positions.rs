@@ -57,7 +57,7 @@ pub fn Chapter() -> impl IntoView {
         let fast = (p as f64 * rope_theta(0, HEAD)).to_degrees();
         let slow = (p as f64 * rope_theta(8, HEAD)).to_degrees();
         view! {
-            {format!("Position {p}: pair 0 turned {fast:.1}°, pair 8 turned {slow:.1}° (θ = 10000")}
+            {format!("Position {p}: pair 0 turned {fast:.1}°, pair 8 turned {slow:.1}° (θ\u{a0}=\u{a0}10000")}
             <sup>"−2i/64"</sup>
             ")."
         }

@@ -17,7 +17,7 @@ const LOOP: &[FlowStep] = &[
 ];
 
 const EXPLAIN: &[&str] = &[
-    "A problem whose answer a program can check: solve x² − 5x + 6 = 0 (answer {2, 3}), or \
+    "A problem whose answer a program can check: solve x²\u{a0}−\u{a0}5x\u{a0}+\u{a0}6\u{a0}=\u{a0}0 (answer {2, 3}), or \
      write fib(n) that passes the tests.",
     "The model samples many complete attempts at a non-zero temperature, so they differ.",
     "An automatic checker grades each: compare the answer, or run the code against tests.",
@@ -52,7 +52,7 @@ pub fn Chapter() -> impl IntoView {
             </section>
             <section class="panel">
                 <h2>"RL: learning by doing"</h2>
-                <p>"The model tries many solutions to “solve x² − 5x + 6 = 0”; reward if the answer is {2, 3}."</p>
+                <p>"The model tries many solutions to “solve x²\u{a0}−\u{a0}5x\u{a0}+\u{a0}6\u{a0}=\u{a0}0”; reward if the answer is {2, 3}."</p>
                 <p><strong>"Ceiling: "</strong>"none in principle; it can find what no one showed it."</p>
             </section>
         </div>

@@ -58,7 +58,7 @@ pub fn Chapter() -> impl IntoView {
              reshape the distribution before the draw."
         </p>
         <ul>
-            <li><strong>"Temperature T"</strong> " divides the logits before softmax. Below 1 it sharpens the distribution toward the top token; above 1 it flattens it so rare tokens get a chance. T = 0 is taken to mean greedy."</li>
+            <li><strong>"Temperature T"</strong> " divides the logits before softmax. Below 1 it sharpens the distribution toward the top token; above 1 it flattens it so rare tokens get a chance. T\u{a0}=\u{a0}0 is taken to mean greedy."</li>
             <li><strong>"Top-k"</strong> " keeps only the k most likely tokens. Simple, but k does not adapt: it keeps the same number whether the model is sure or unsure."</li>
             <li><strong>"Top-p"</strong> " (nucleus) keeps the smallest set of top tokens whose probabilities add up to at least p. When the model is confident that may be one or two tokens; when unsure, hundreds. With top-k on too, top-k cuts first and p counts within what it kept, renormalised: that is the order the Tumbler's sampler uses, here and in the live panel below."</li>
         </ul>
@@ -69,10 +69,10 @@ pub fn Chapter() -> impl IntoView {
             <Slider label="Top-k (0 = off)" value=k min=0.0 max=5.0 step=1.0 format=k_label/>
             <Slider label="Top-p" value=p min=0.05 max=1.0 step=0.05 format=two/>
             <div class="preset-row">
-                <button type="button" on:click=preset(0.0, 0.0, 1.0)>"Greedy (T = 0)"</button>
-                <button type="button" on:click=preset(0.2, 0.0, 1.0)>"Precise (T = 0.2)"</button>
-                <button type="button" on:click=preset(0.7, 0.0, 0.9)>"Chat (T = 0.7, top-p 0.9)"</button>
-                <button type="button" on:click=preset(1.5, 0.0, 1.0)>"Wild (T = 1.5)"</button>
+                <button type="button" on:click=preset(0.0, 0.0, 1.0)>"Greedy (T\u{a0}=\u{a0}0)"</button>
+                <button type="button" on:click=preset(0.2, 0.0, 1.0)>"Precise (T\u{a0}=\u{a0}0.2)"</button>
+                <button type="button" on:click=preset(0.7, 0.0, 0.9)>"Chat (T\u{a0}=\u{a0}0.7, top-p 0.9)"</button>
+                <button type="button" on:click=preset(1.5, 0.0, 1.0)>"Wild (T\u{a0}=\u{a0}1.5)"</button>
             </div>
             <Bars rows label="Probabilities after temperature, top-k and top-p"/>
         </div>
@@ -82,9 +82,9 @@ pub fn Chapter() -> impl IntoView {
             <li>"Code, maths and factual answers: low temperature (0 to 0.3)."</li>
             <li>"Brainstorming and fiction: 0.8 to 1.2."</li>
             <li>"General chat: about 0.7, often with top-p 0.9, is a common choice. The OpenAI API itself \
-                 defaults to T = 1 and top-p = 1: plain sampling from the model's distribution \
+                 defaults to T\u{a0}=\u{a0}1 and top-p = 1: plain sampling from the model's distribution \
                  (its API reference, parameters temperature and top_p)."</li>
-            <li>"Debugging a prompt: T = 0, or a fixed random seed, so runs repeat."</li>
+            <li>"Debugging a prompt: T\u{a0}=\u{a0}0, or a fixed random seed, so runs repeat."</li>
         </ul>
         <div class="callout">
             <strong>"Why it matters: "</strong>

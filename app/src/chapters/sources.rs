@@ -349,7 +349,7 @@ static TABLE: &[(&str, Sources)] = &[
                 "Radford et al., “Robust Speech Recognition via Large-Scale Weak Supervision” \
                  (Whisper, 2022)",
                 "https://arxiv.org/abs/2212.04356",
-                "16 kHz audio, 25 ms windows every 10 ms, 30-second windows, the stride-2 \
+                "16 kHz audio, 25\u{a0}ms windows every 10\u{a0}ms, 30-second windows, the stride-2 \
                  convolution",
             ),
         ]),

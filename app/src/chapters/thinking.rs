@@ -73,7 +73,7 @@ pub fn Chapter() -> impl IntoView {
                     <Slider label="outer ring" value=outer min=3.0 max=60.0 step=1.0 format=count_fmt/>
                     <Slider label="inner ring" value=inner min=3.0 max=40.0 step=1.0 format=count_fmt/>
                     <p class="result" data-dots=total>
-                        {move || format!("Drawn by this page: {} + {} = {} dots.", outer.get(), inner.get(), total())}
+                        {move || format!("Drawn by this page: {}\u{a0}+\u{a0}{}\u{a0}=\u{a0}{}\u{a0}dots.", outer.get(), inner.get(), total())}
                     </p>
                 </div>
             </div>
@@ -100,7 +100,7 @@ pub fn Chapter() -> impl IntoView {
                             // No-break spaces keep a count with the words before it: a narrow
                             // column left "30." alone on a line.
                             format!(
-                                "<think>\nFirst, the outer ring: 1, 2, 3 … that's\u{a0}{o}.\nNow the inner ring: 1, 2, 3\u{a0}…\u{a0}{i}.\nWait, let me recheck the inner ring\u{a0}…\u{a0}{i}.\nSo outer {o}, inner {i}: {o} + {i} = {}.\n</think>",
+                                "<think>\nFirst, the outer ring: 1, 2, 3 … that's\u{a0}{o}.\nNow the inner ring: 1, 2, 3\u{a0}…\u{a0}{i}.\nWait, let me recheck the inner ring\u{a0}…\u{a0}{i}.\nSo outer {o}, inner {i}: {o}\u{a0}+\u{a0}{i}\u{a0}=\u{a0}{}.\n</think>",
                                 total()
                             )
                         }}</pre>

@@ -122,9 +122,9 @@ pub fn ChatModelStatus() -> impl IntoView {
             let (value, text) = match total {
                 Some(t) if t > 0 => (
                     Some((loaded as f64 / t as f64).min(1.0)),
-                    format!("Loading the chat model · {file} {} of {}", mb(loaded), mb(t)),
+                    format!("Loading the chat model\u{a0}· {file} {} of {}", mb(loaded), mb(t)),
                 ),
-                _ => (None, format!("Loading the chat model · {file} {}", mb(loaded))),
+                _ => (None, format!("Loading the chat model\u{a0}· {file} {}", mb(loaded))),
             };
             view! {
                 <p class="note-live chat-model-status" data-chat-model="loading">

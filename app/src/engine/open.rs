@@ -192,7 +192,7 @@ pub fn OpenModel() -> impl IntoView {
             let text = match &m.name {
                 Some(name) => format!(
                     "{name} is in use: {} parameters, {} layers, width {}, {} heads ({} key/value), \
-                     vocabulary {}, context {} ({} naming); read, checked and built in {:.0} ms.{}",
+                     vocabulary {}, context {} ({} naming); read, checked and built in {:.0}\u{a0}ms.{}",
                     crate::widgets::token_chips::group(m.params),
                     m.config.n_layers,
                     m.config.d_model,

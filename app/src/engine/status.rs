@@ -117,10 +117,10 @@ pub fn EngineStatus() -> impl IntoView {
             let (value, text) = match total {
                 Some(t) if t > 0 => (
                     Some((loaded as f64 / t as f64).min(1.0)),
-                    format!("Loading the Tumbler · {file} {} of {}", mb(loaded), mb(t)),
+                    format!("Loading the Tumbler\u{a0}· {file} {} of {}", mb(loaded), mb(t)),
                 ),
                 _ if file.is_empty() => (None, "Loading the Tumbler engine".to_string()),
-                _ => (None, format!("Loading the Tumbler · {file} {}", mb(loaded))),
+                _ => (None, format!("Loading the Tumbler\u{a0}· {file} {}", mb(loaded))),
             };
             view! {
                 <span class="dot" aria-hidden="true"></span>
@@ -133,8 +133,10 @@ pub fn EngineStatus() -> impl IntoView {
             // A note means WebGPU was wanted but is not used: say so, and why in the title.
             let model = opened.unwrap_or_else(|| "Tumbler".to_string());
             let text = match note {
-                Some(_) if backend == Backend::Cpu => format!("{model} ready · CPU (not WebGPU)"),
-                _ => format!("{model} ready · {}", label(backend)),
+                Some(_) if backend == Backend::Cpu => {
+                    format!("{model} ready\u{a0}· CPU (not WebGPU)")
+                }
+                _ => format!("{model} ready\u{a0}· {}", label(backend)),
             };
             let title = note.unwrap_or_else(|| {
                 format!("{params} parameters, on the {}: {}", label(backend), why.get())

@@ -268,13 +268,26 @@ const MARGIN: u32 = 14;
 const X_LABEL_AREA: u32 = 44;
 const Y_LABEL_AREA: u32 = 64;
 
-/// Drawing units a linear axis's tick label ("150", "0.25") needs, its gap included.
-const LINEAR_LABEL_UNITS: f64 = 44.0;
+/// Drawing units a linear axis's tick label needs along the x axis, its gap included: about 8 units
+/// a character of the 14-unit labels, and 10 between two ("150" 34, "0.25" 42, "32" 26).
+fn label_units(axis: &Axis) -> f64 {
+    let chars = [axis.min, (axis.min + axis.max) / 2.0, axis.max]
+        .iter()
+        .map(|&v| (axis.format)(v).chars().count())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    chars as f64 * 8.0 + 10.0
+}
 
-/// How many names a linear axis `units` long can carry: plotters' default ten on a desktop chart,
-/// fewer on a phone, where "0 20 40 … 200" ran together ("100120140160180200") in 188 units.
-fn linear_names(units: f64) -> usize {
-    (units / LINEAR_LABEL_UNITS).floor().clamp(2.0, 10.0) as usize
+/// Drawing units a tick label needs up a y axis: its 14-unit line and as much again between two.
+const Y_LABEL_UNITS: f64 = 30.0;
+
+/// How many names a linear axis `units` long can carry, each `per_name` units: plotters' default
+/// ten on a desktop chart, fewer on a phone, where "0 20 40 … 200" ran together
+/// ("100120140160180200") in 188 units, and up a short chart, where ten names stood a line apart.
+fn linear_names(units: f64, per_name: f64) -> usize {
+    (units / per_name).floor().clamp(2.0, 10.0) as usize
 }
 
 /// A line chart on linear or logarithmic axes.
@@ -393,10 +406,22 @@ impl LineChart {
             let x_decade = plot_w / decades(self.x);
             let y_decade = plot_h / decades(self.y);
             // A log axis has the grid lines of [`log_grid`] and names some ([`log_named`]).
-            let x_names = if x_log { 10 } else { linear_names(plot_w) };
-            chart
-                .configure_mesh()
-                .x_labels(x_names)
+            let x_names = if x_log { 10 } else { linear_names(plot_w, label_units(&self.x)) };
+            let y_names = if y_log { 10 } else { linear_names(plot_h, Y_LABEL_UNITS) };
+            // An axis that names nothing (an illustration's "skill →") draws no tick marks:
+            // marks with no numbers read as numbers missing.
+            let named = |a: &Axis| {
+                [a.min, (a.min + a.max) / 2.0, a.max].iter().any(|&v| !(a.format)(v).is_empty())
+            };
+            let mut mesh = chart.configure_mesh();
+            if !named(&self.x) {
+                mesh.set_tick_mark_size(LabelAreaPosition::Bottom, 0);
+            }
+            if !named(&self.y) {
+                mesh.set_tick_mark_size(LabelAreaPosition::Left, 0);
+            }
+            mesh.x_labels(x_names)
+                .y_labels(y_names)
                 .x_desc(self.x_label.as_str())
                 .y_desc(self.y_label.as_str())
                 .x_label_formatter(&|v| {
@@ -656,11 +681,19 @@ mod tests {
 
     #[test]
     fn a_narrow_linear_axis_names_fewer_ticks() {
+        let phone = f64::from(NARROW_WIDTH - Y_LABEL_AREA - 2 * MARGIN);
+        let hundreds = label_units(&Axis::linear(0.0, 200.0));
+        assert_eq!(hundreds, 34.0);
         // A desktop chart's 548 units: plotters' default ten.
-        assert_eq!(linear_names(548.0), 10);
-        // A phone's 188 units (NARROW_WIDTH 280 less the label area and margins): four.
-        assert_eq!(linear_names(f64::from(NARROW_WIDTH - Y_LABEL_AREA - 2 * MARGIN)), 4);
-        assert_eq!(linear_names(10.0), 2);
+        assert_eq!(linear_names(548.0, hundreds), 10);
+        // A phone's 188 units (NARROW_WIDTH 280 less the label area and margins): five names of
+        // "200", and six of best-of-n's "1" to "32", so that its last point, 32, is named.
+        assert_eq!(linear_names(phone, hundreds), 5);
+        let powers = Axis { format: |v| format!("{}", 2f64.powf(v)), ..Axis::linear(0.0, 5.0) };
+        assert!(linear_names(phone, label_units(&powers)) >= 6);
+        assert_eq!(linear_names(10.0, hundreds), 2);
+        // Up a 240-unit chart's 168: five names, not ten a line apart.
+        assert_eq!(linear_names(f64::from(240 - X_LABEL_AREA - 2 * MARGIN), Y_LABEL_UNITS), 5);
     }
 
     #[test]

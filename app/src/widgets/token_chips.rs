@@ -45,6 +45,22 @@ pub fn chip_label(bytes: &[u8]) -> String {
     out
 }
 
+/// A token's text split before its first character that is not whitespace: `" in"` as `(" ", "in")`.
+/// Running text (the arc's writer, loss's heat strip) draws the two apart and tints only the
+/// second, so that a line breaks only at a space, never inside a word ("lo|ved", as boxes allowed
+/// between any two tokens), and no tint marks a space left hanging at a line's end.
+pub fn split_lead(text: &str) -> (&str, &str) {
+    text.split_at(text.find(|c: char| !c.is_whitespace()).unwrap_or(text.len()))
+}
+
+/// A token in running text: its leading whitespace as plain text, the rest in `.ink`, the part a
+/// heat strip tints ([`split_lead`]).
+pub fn lead_and_ink(text: &str) -> impl IntoView + use<> {
+    let (lead, ink) = split_lead(text);
+    let lead = (!lead.is_empty()).then(|| lead.to_string());
+    view! { {lead}<span class="ink">{ink.to_string()}</span> }
+}
+
 /// A token's bytes in hex, space separated.
 pub fn hex_bytes(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" ")
@@ -131,6 +147,15 @@ mod tests {
         assert_eq!(chip_label(b"\x07"), "\\x07");
         assert!(is_partial(&[0xF0, 0x9F]) && !is_partial(b"ok"));
         assert_eq!(hex_bytes(b"Hi"), "48 69");
+    }
+
+    #[test]
+    fn a_token_splits_at_its_first_character_that_is_not_whitespace() {
+        assert_eq!(split_lead(" in"), (" ", "in"));
+        assert_eq!(split_lead("ved"), ("", "ved"));
+        assert_eq!(split_lead(" \n\t"), (" \n\t", ""));
+        assert_eq!(split_lead("\u{a0}é b"), ("\u{a0}", "é b"));
+        assert_eq!(split_lead(""), ("", ""));
     }
 
     #[test]

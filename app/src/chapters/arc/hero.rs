@@ -9,7 +9,7 @@ use tumbler_engine::{Backend, DoneReason, GeneratedToken, TopToken};
 use crate::engine::{self, EngineReady, EngineState, GenerateOptions, Query, Shown, Stream};
 use crate::widgets::attention_map::{named_bytes, visible};
 use crate::widgets::stepper::reduced_motion;
-use crate::widgets::token_chips::group;
+use crate::widgets::token_chips::{group, lead_and_ink};
 
 const DEFAULT_PROMPT: &str = "Once upon a time, there was a little";
 /// Tokens each run writes.
@@ -248,14 +248,12 @@ pub fn Hero() -> impl IntoView {
             <span
                 class="hero-token"
                 class:picked=move || picked.get() == Some(i)
-                // A token holding a line break stays inline, so the break ends the line.
-                class:breaks=step.token.text.contains('\n')
                 style=format!("--p: {:.3}", step.token.p.clamp(0.0, 1.0))
                 data-token-id=step.token.id
                 data-p=step.token.p.to_string()
                 on:click=move |_| picked.set(Some(i))
             >
-                {named_bytes(&step.token.text)}
+                {lead_and_ink(&named_bytes(&step.token.text))}
             </span>
         }
     };
@@ -304,7 +302,7 @@ pub fn Hero() -> impl IntoView {
                     ""
                 };
                 let line = format!(
-                    "{} of {MAX_TOKENS} tokens, {ms:.1} ms each to compute here (the slower pace is \
+                    "{} of {MAX_TOKENS} tokens, {ms:.1}\u{a0}ms each to compute here (the slower pace is \
                      for your eyes).{stopped}{caveat}",
                     shown.len()
                 );

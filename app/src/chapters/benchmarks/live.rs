@@ -116,7 +116,7 @@ fn summary_row(
             <td data-label="perplexity">{format!("{:.1}", s.mean_loss.exp())}</td>
             <td data-label="first choice right">{pct(s.token_accuracy)}</td>
             <td data-label="recalled exactly">{format!("{} of {}", (s.exact_rate * s.items as f64).round(), s.items)}</td>
-            <td data-label="time">{format!("{millis:.0} ms")}</td>
+            <td data-label="time">{format!("{millis:.0}\u{a0}ms")}</td>
         </tr>
     }
 }
@@ -134,7 +134,7 @@ fn item_rows(
                 <li data-item=which data-item-loss=format!("{:.4}", s.mean_loss)>
                     <span class="quiz-q">{item.user.clone()}</span>" "
                     <span class="quiz-a">{item.assistant.clone()}</span>
-                    <span class="quiz-score">{format!("loss {:.2} · {} of {} tokens first choice", s.mean_loss, s.hits, s.tokens)}</span>
+                    <span class="quiz-score">{format!("loss {:.2}\u{a0}· {} of {} tokens first choice", s.mean_loss, s.hits, s.tokens)}</span>
                 </li>
             }
         })

@@ -48,7 +48,7 @@ pub fn LiveTargets() -> impl IntoView {
                 let rest = 1.0 - soft_rows.iter().map(|r| r.p).sum::<f64>();
                 soft_rows.push(TokenBar {
                     id: None,
-                    label: format!("{} others", group(v - top.len())),
+                    label: format!("{}\u{a0}others", group(v - top.len())),
                     p: rest,
                     text: format!("{:.1}%", rest * 100.0),
                     highlight: false,
@@ -65,7 +65,7 @@ pub fn LiveTargets() -> impl IntoView {
                             <p class="distill-stat">"entropy 0 bits: one answer, no alternatives"</p>
                         </section>
                         <section>
-                            <h3>{format!("Soft target at T = {temperature:.1}")}</h3>
+                            <h3>{format!("Soft target at T\u{a0}=\u{a0}{temperature:.1}")}</h3>
                             <TokenBars rows=Signal::derive(move || soft_rows.clone()) label="The Tumbler's distribution at temperature T"/>
                             <p class="distill-stat">{format!("entropy {:.2} bits over all {} tokens", entropy_bits(&soft), group(v))}</p>
                         </section>

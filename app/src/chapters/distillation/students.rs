@@ -210,7 +210,7 @@ pub fn TwoStudents() -> impl IntoView {
             Some(view! {
                 <p class="result distill-progress" role="status">
                     {format!(
-                        "Step {step} of {} · T = {} · last batch: hard {} · soft {} · {:.1} s in the worker",
+                        "Step {step} of {}\u{a0}· T\u{a0}=\u{a0}{}\u{a0}· last batch: hard {}\u{a0}· soft {}\u{a0}· {:.1} s in the worker",
                         setup.options.steps,
                         setup.options.temperature,
                         last.map_or("–".into(), |s| format!("{:.3}", s.hard_loss)),
@@ -241,7 +241,7 @@ pub fn TwoStudents() -> impl IntoView {
             Some(view! {
                 <div class="distill-table-wrap">
                     <table class="dpo-table distill-results stack">
-                        <caption>{format!("On the {} held-out tokens after step {}: loss against the next tokens, and KL(teacher ‖ student) at T = 1", setup.heldout_tokens, now.step)}</caption>
+                        <caption>{format!("On the {} held-out tokens after step {}: loss against the next tokens, and KL(teacher ‖ student) at T\u{a0}=\u{a0}1", setup.heldout_tokens, now.step)}</caption>
                         <thead>
                             <tr><th></th><th scope="col">"before"</th><th scope="col">"hard"</th><th scope="col">"soft"</th><th scope="col">"teacher"</th></tr>
                         </thead>
@@ -261,7 +261,7 @@ pub fn TwoStudents() -> impl IntoView {
             let now = *l.latest()?;
             (now.step > 0).then(|| {
                 format!(
-                    "After {} steps at T = {}: the soft student is {:.3} nats from the teacher and \
+                    "After {} steps at T\u{a0}=\u{a0}{}: the soft student is {:.3} nats from the teacher and \
                      the hard student {:.3} (both started at {:.3}); against the text's next \
                      tokens the hard student's loss is {:.3} and the soft student's {:.3} (the \
                      teacher's {:.3}).",
@@ -319,15 +319,17 @@ pub fn TwoStudents() -> impl IntoView {
             {table}
             <p class="distill-summary">{summary}</p>
                 <Chart svg=loss_chart waiting label="Held-out loss of the hard and the soft student at each measurement, with the teacher's own as a level" caption="Cross-entropy against the held-out text's real next tokens. The flat line is the teacher's own loss on the same tokens."/>
-                <Chart svg=kl_chart waiting label="KL divergence from the teacher to each student on the held-out text, at each measurement" caption="How far each student's next-token distribution is from the teacher's, at T = 1, averaged over the held-out tokens. 0 would be a perfect copy."/>
+                <Chart svg=kl_chart waiting label="KL divergence from the teacher to each student on the held-out text, at each measurement" caption="How far each student's next-token distribution is from the teacher's, at T\u{a0}=\u{a0}1, averaged over the held-out tokens. 0 would be a perfect copy."/>
             <p class="small">
                 "The two charts ask different questions. KL asks how much a student's guesses look \
                  like the teacher's; the loss asks how well it predicts the text itself. They need \
                  not agree: a student fitted to the one-hot labels of a thousand tokens can grow \
                  confident in what it saw, lowering its loss while its distribution moves away from \
-                 the teacher's hedged one. Try T = 1 and T = 8, or give the soft student a share \
+                 the teacher's hedged one. Try T\u{a0}=\u{a0}1 and T\u{a0}=\u{a0}8, or give the soft student a share \
                  of the hard loss with α. These are toy students on a toy budget, seeded so the \
-                 same settings give the same curves (natively: tumbler distill --t 2 --steps 60)."
+                 same settings give the same curves (natively: "
+                <code>"tumbler distill --t 2 --steps 60"</code>
+                ")."
             </p>
         }
     };

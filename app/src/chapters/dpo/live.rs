@@ -8,6 +8,7 @@ use tumbler_engine::{
 };
 use tumbler_model::dpo::{DpoOptions, DpoTerms, LogProbs, terms};
 
+use crate::calc::expr::signed;
 use crate::engine::RunStatus as Status;
 use crate::engine::{self, ChatModelState, EngineReady, Query, Run, Shown};
 use crate::widgets::attention_map::visible;
@@ -210,19 +211,15 @@ fn term_rows(t: &DpoTerms) -> Vec<(&'static str, &'static str, String)> {
         ("log π_{ref}(y_{w} | x)", "base model, chosen reply", nats(l.ref_chosen)),
         ("log π_{θ}(y_{l} | x)", "chat model, rejected reply", nats(l.policy_rejected)),
         ("log π_{ref}(y_{l} | x)", "base model, rejected reply", nats(l.ref_rejected)),
-        (
-            "Δ chosen",
-            "log π_{θ}(y_{w} | x) − log π_{ref}(y_{w} | x)",
-            format!("{:+.3}", t.ratio_chosen),
-        ),
+        ("Δ chosen", "log π_{θ}(y_{w} | x) − log π_{ref}(y_{w} | x)", signed(t.ratio_chosen, 3)),
         (
             "Δ rejected",
             "log π_{θ}(y_{l} | x) − log π_{ref}(y_{l} | x)",
-            format!("{:+.3}", t.ratio_rejected),
+            signed(t.ratio_rejected, 3),
         ),
-        ("reward, chosen", "β · Δ chosen", format!("{:+.4}", t.reward_chosen)),
-        ("reward, rejected", "β · Δ rejected", format!("{:+.4}", t.reward_rejected)),
-        ("margin", "β · (Δ chosen − Δ rejected)", format!("{:+.4}", t.margin)),
+        ("reward, chosen", "β · Δ chosen", signed(t.reward_chosen, 4)),
+        ("reward, rejected", "β · Δ rejected", signed(t.reward_rejected, 4)),
+        ("margin", "β · (Δ chosen − Δ rejected)", signed(t.margin, 4)),
         ("σ(margin)", "implied P(chosen preferred)", format!("{:.4}", t.p_prefer)),
         ("loss", "−log σ(margin)", format!("{:.4} nats", t.loss)),
         ("gradient weight", "β · σ(−margin)", format!("{:.4}", t.weight)),
@@ -249,7 +246,7 @@ fn token_table(
                     <td class="dpo-token"><code>{visible(token)}</code></td>
                     <td>{format!("{p:.3}")}</td>
                     <td>{format!("{r:.3}")}</td>
-                    <td>{format!("{:+.3}", p - r)}</td>
+                    <td>{signed(p - r, 3)}</td>
                     {a.map(|a| view! { <td>{format!("{a:.3}")}</td> })}
                 </tr>
             }
@@ -413,7 +410,7 @@ pub fn LiveDpo() -> impl IntoView {
                         {format!(
                             "The prompt is {} tokens in the chat template; the chosen reply {}, the \
                              rejected {} (each ends with <|im_end|>, the model's choice to stop). \
-                             Scored in {:.0} ms.",
+                             Scored in {:.0}\u{a0}ms.",
                             tk.prompt.len(),
                             tk.chosen.len(),
                             tk.rejected.len(),
@@ -436,13 +433,13 @@ pub fn LiveDpo() -> impl IntoView {
     let progress = move || {
         log.with(|l| {
             let (step, t) = l.latest()?;
-            let ms = l.millis_per_step().map_or(String::new(), |ms| format!(" · {ms:.0} ms per step"));
+            let ms = l.millis_per_step().map_or(String::new(), |ms| format!("\u{a0}· {ms:.0}\u{a0}ms per step"));
             let first = l.points().first().map(|(_, t)| *t)?;
             Some(view! {
                 <p class="result dpo-progress">
                     {format!(
-                        "Step {step} of {} · loss {:.4} (chat model {:.4}) · margin {:+.3} (chat model {:+.3}){ms}",
-                        total(), t.loss, first.loss, t.margin, first.margin
+                        "Step {step} of {}\u{a0}· loss {:.4} (chat model {:.4})\u{a0}· margin {} (chat model {}){ms}",
+                        total(), t.loss, first.loss, signed(f64::from(t.margin), 3), signed(f64::from(first.margin), 3)
                     )}
                 </p>
                 <progress max=total() value=step></progress>

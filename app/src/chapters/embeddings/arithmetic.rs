@@ -96,8 +96,8 @@ pub fn WordArithmetic() -> impl IntoView {
                             </table>
                             <p class="small analogy-timing" data-query-ms=query_ms>
                                 {format!(
-                                    "Compared with all {} words ({} numbers each) in {:.1} ms on this \
-                                     page's main thread; reading the {:.1} MB file took {:.0} ms. The \
+                                    "Compared with all {} words ({} numbers each) in {:.1}\u{a0}ms on this \
+                                     page's main thread; reading the {:.1} MB file took {:.0}\u{a0}ms. The \
                                      three words you typed are left out of the list, as word2vec does.",
                                     crate::calc::expr::group_thousands(v.len() as i128),
                                     v.dims(),

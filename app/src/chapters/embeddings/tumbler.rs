@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::calc::expr::signed;
 use crate::engine::{self, EngineReady, Latest, Query, Shown};
 use crate::url_state::text_param;
 use crate::widgets::Chart;
@@ -194,7 +195,8 @@ fn row_view(map: &EmbeddingMap, picked: usize) -> Option<impl IntoView + use<>> 
         (640, 240),
     );
     let norm = token.row.iter().map(|v| v * v).sum::<f32>().sqrt();
-    let first = token.row.iter().take(6).map(|v| format!("{v:+.3}")).collect::<Vec<_>>().join(", ");
+    let first =
+        token.row.iter().take(6).map(|v| signed(f64::from(*v), 3)).collect::<Vec<_>>().join(", ");
     let neighbours = token
         .neighbours
         .iter()
@@ -275,7 +277,7 @@ pub fn TumblerEmbeddings() -> impl IntoView {
                     <p class="gen-line">{chips}</p>
                     <p class="small">
                         {format!(
-                            "{} tokens × {} numbers. Looked up in {:.0} ms in the engine.",
+                            "{} tokens × {} numbers. Looked up in {:.0}\u{a0}ms in the engine.",
                             crate::calc::expr::group_thousands(map.points.len() as i128),
                             config.d_model,
                             map.millis

@@ -194,8 +194,8 @@ pub fn NamesLive() -> impl IntoView {
                         <tr>
                             <th scope="col">"Question"</th>
                             <th scope="col">"Greedy answer"</th>
-                            <th scope="col">"Sampled (T = 1, seed 1)"</th>
-                            <th scope="col">"Sampled (T = 1, seed 2)"</th>
+                            <th scope="col">"Sampled (T\u{a0}=\u{a0}1, seed 1)"</th>
+                            <th scope="col">"Sampled (T\u{a0}=\u{a0}1, seed 2)"</th>
                         </tr>
                     </thead>
                     <tbody>

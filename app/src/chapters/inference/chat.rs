@@ -156,13 +156,13 @@ pub fn LiveChat() -> impl IntoView {
                         <ProbTokens tokens=reply_tokens label="The reply, token by token, with the probability of each" picked/>
                     </p>
                 </Show>
-                <p class="small chat-outcome">
-                    {move || reply.with(|r| match (&r.error, r.done) {
-                        (Some(e), _) => e.clone(),
-                        (None, Some(reason)) => ending(reason).to_string(),
-                        (None, None) => String::new(),
-                    })}
-                </p>
+                // Only once there is something to say: an empty paragraph's margins, in a flex
+                // column where they do not collapse, made a blank band above the input.
+                {move || reply.with(|r| match (&r.error, r.done) {
+                    (Some(e), _) => Some(e.clone()),
+                    (None, Some(reason)) => Some(ending(reason).to_string()),
+                    (None, None) => None,
+                }).map(|text| view! { <p class="small chat-outcome">{text}</p> })}
             </div>
             <ChatModelStatus/>
             <form class="chat-input" on:submit=move |ev| { ev.prevent_default(); send(); }>

@@ -45,7 +45,7 @@ fn chips(steps: &[Step]) -> impl IntoView + use<> {
                     class="chip chip-new"
                     data-step=i
                     data-token-id=s.token.id
-                    title=format!("step {i}: {} token(s) through the model, {:.1} ms", s.processed, s.millis)
+                    title=format!("step {i}: {} token(s) through the model, {:.1}\u{a0}ms", s.processed, s.millis)
                 >
                     {visible(&s.token.text)}
                 </span>
@@ -175,7 +175,7 @@ pub fn LiveKvCache() -> impl IntoView {
                 <p class="kv-rate" data-cached-ms=a data-uncached-ms=b>
                     {format!(
                         "Median per generated token (after the first step, which reads the prompt in \
-                         both runs): {a:.1} ms with the cache, {b:.1} ms without, {:.1}× as long. Without \
+                         both runs): {a:.1}\u{a0}ms with the cache, {b:.1}\u{a0}ms without, {:.1}× as long. Without \
                          the cache, step s feeds all {}+s tokens through the model again; with it, \
                          only the newest one.",
                         b / a.max(1e-9),

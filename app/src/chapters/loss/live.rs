@@ -10,6 +10,7 @@ use crate::engine::live::{Answered, token_losses};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
 use crate::widgets::live_panel::LivePanel;
+use crate::widgets::token_chips::lead_and_ink;
 
 const DEFAULT_TEXT: &str = "Once upon a time, there was a little girl named Lily. She loved to play \
                             outside in the park with her friends.";
@@ -36,7 +37,7 @@ pub fn LiveLoss() -> impl IntoView {
                         i + 1, (-loss).exp() * 100.0, visible(&exp.text), exp.p * 100.0
                     );
                     view! {
-                        <span class="tok" class:breaks=tok.contains('\n') style=format!("--s: {:.3}", shade(loss)) data-loss=loss.to_string() title=title>{tok.clone()}</span>
+                        <span class="tok" style=format!("--s: {:.3}", shade(loss)) data-loss=loss.to_string() title=title>{lead_and_ink(tok)}</span>
                     }
                 }).collect_view();
         let scale = [0.0, 2.0, 4.0, 6.0, 8.0].into_iter().map(|x| view! {
@@ -44,14 +45,14 @@ pub fn LiveLoss() -> impl IntoView {
                 }).collect_view();
         view! {
                     <p class="loss-map" data-mean-loss=mean.to_string() data-scored=l.losses.len()>
-                        <span class="tok first" title="the first token has nothing before it to be predicted from">{first}</span>
+                        <span class="tok first" title="the first token has nothing before it to be predicted from">{lead_and_ink(&first)}</span>
                         {cells}
                     </p>
                     <p class="loss-scale" aria-hidden="true">"−ln p in nats: " {scale}</p>
                     <p class="result">
                         {format!("Mean loss over {} predicted tokens: {mean:.3} nats per token; perplexity e", l.losses.len())}
                         <sup>{format!("{mean:.3}")}</sup>
-                        {format!(" = {:.1}. Forward pass: {:.0} ms.", perplexity(mean), l.millis)}
+                        {format!("\u{a0}=\u{a0}{:.1}. Forward pass: {:.0}\u{a0}ms.", perplexity(mean), l.millis)}
                         {cut}
                     </p>
                 }

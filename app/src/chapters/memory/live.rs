@@ -158,7 +158,7 @@ fn MemoryResult(contexts: Vec<String>, losses: AnswerLosses) -> impl IntoView {
             let title = format!("−ln p = {loss:.2} nats (p = {:.2}%)", (-loss).exp() * 100.0);
             view! {
                 <span class="tok" style=format!("--s: {:.3}", shade(loss)) data-loss=loss.to_string() title=title>
-                    {visible(tok)}
+                    <span class="ink">{visible(tok)}</span>
                 </span>
             }
         };
@@ -183,7 +183,7 @@ fn MemoryResult(contexts: Vec<String>, losses: AnswerLosses) -> impl IntoView {
         let (none, end) = (means[0], means[3]);
         format!(
             "Right before the sentence, the passage lowers its loss from {none:.2} to {end:.2} nats \
-             a token: each token is on average {:.1}× likelier. Measured in the worker in {:.0} ms.",
+             a token: each token is on average {:.1}× likelier. Measured in the worker in {:.0}\u{a0}ms.",
             (none - end).exp(),
             losses.millis
         )

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 
+use crate::calc::expr::signed;
 use crate::engine::RunStatus as Status;
 use crate::engine::{self, EngineReady, Query, Shown, Stream};
 use crate::url_state::number_param;
@@ -82,9 +83,6 @@ impl Log {
     }
 }
 
-/// A heatmap of the two gates' mean mixtures: one row per expert, one column per task (narrow
-/// enough for a phone), each cell as strong as its weight (full colour at the largest weight
-/// shown), the weight written in.
 /// Gate weights in words: "expert 1 0.31, expert 2 0.22, …".
 fn weights(mix: &[f32]) -> String {
     mix.iter()
@@ -94,7 +92,13 @@ fn weights(mix: &[f32]) -> String {
         .join(", ")
 }
 
+/// A heatmap of the two gates' mean mixtures: one row per expert, one column per task (narrow
+/// enough for a phone), each cell as strong as its weight (full colour at the largest weight
+/// shown), the weight written in.
+/// A weight on a cell filled past `ON_DARK` is written in the accent's text colour, as the
+/// theme's text colour is unreadable on a strong fill in both themes.
 fn gates_svg(a: &[f32], b: &[f32]) -> String {
+    const ON_DARK: f32 = 0.55;
     let e = a.len().max(1);
     let (left, cell, h, top_row) = (76.0, 80.0, 26.0, 20.0);
     let width = left + 2.0 * cell;
@@ -121,14 +125,16 @@ fn gates_svg(a: &[f32], b: &[f32]) -> String {
         );
         for (j, &v) in mix.iter().enumerate() {
             let y = top_row + h * j as f64;
+            let strength = (v / top).clamp(0.0, 1.0);
+            let text = if strength > ON_DARK { "mm-value on-fill" } else { "mm-value" };
             s += &format!(
                 "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"{class}\" fill-opacity=\"{:.3}\"/>\
-                 <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"mm-value\">{:.2}</text>",
+                 <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"{text}\">{:.2}</text>",
                 x + 1.0,
                 y + 1.0,
                 cell - 2.0,
                 h - 2.0,
-                (v / top).clamp(0.0, 1.0),
+                strength,
                 x + cell / 2.0,
                 y + h / 2.0 + 4.0,
                 v
@@ -148,7 +154,7 @@ fn whole(v: f64) -> String {
 }
 
 fn two_decimals(v: f64) -> String {
-    format!("{v:+.2}")
+    signed(v, 2)
 }
 
 /// A finished (or stopped) run, for the comparison table.
@@ -329,10 +335,10 @@ pub fn LiveMmoe() -> impl IntoView {
             Some(view! {
                 <p class="result mm-progress" role="status">
                     {format!(
-                        "Step {} of {} · correlation {:+.2} · held-out loss A {:.3} · B {:.3} · gate overlap {:.3} · {:.1} s in the worker",
+                        "Step {} of {}\u{a0}· correlation {}\u{a0}· held-out loss A {:.3}\u{a0}· B {:.3}\u{a0}· gate overlap {:.3}\u{a0}· {:.1} s in the worker",
                         l.steps.len(),
                         setup.options.steps,
-                        setup.options.correlation,
+                        signed(f64::from(setup.options.correlation), 2),
                         e.loss_a,
                         e.loss_b,
                         e.overlap,
@@ -366,8 +372,8 @@ pub fn LiveMmoe() -> impl IntoView {
                                 .into_iter()
                                 .map(|p| view! {
                                     <tr data-corr=p.correlation.to_string() data-overlap=p.end.overlap.to_string()>
-                                        <td data-label="cosine">{format!("{:+.2}", p.correlation)}</td>
-                                        <td data-label="labels' r">{format!("{:+.2}", p.label_correlation)}</td>
+                                        <td data-label="cosine">{signed(p.correlation, 2)}</td>
+                                        <td data-label="labels' r">{signed(p.label_correlation, 2)}</td>
                                         <td data-label="steps">{p.end.step}</td>
                                         <td data-label="loss A">{format!("{:.3}", p.end.loss_a)}</td>
                                         <td data-label="loss B">{format!("{:.3}", p.end.loss_b)}</td>
@@ -506,6 +512,10 @@ mod tests {
         let svg = gates_svg(&[0.5, 0.5], &[0.25, 0.75]);
         assert_eq!(svg.matches("<rect").count(), 4);
         assert!(svg.contains(">0.75<"));
+        // The strongest cell (0.75, full colour) and 0.5 (2/3) get the text colour for a fill;
+        // 0.25 (1/3) keeps the page's.
+        assert_eq!(svg.matches("mm-value on-fill").count(), 3);
+        assert!(svg.contains("class=\"mm-value\">0.25<"));
         log.add(MmoeProgress::Start(Box::new(MmoeStart { setup, millis: 1.0 })));
         assert!(log.steps.is_empty() && log.evals.len() == 1);
     }

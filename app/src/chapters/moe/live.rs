@@ -257,7 +257,7 @@ pub fn LiveRoute() -> impl IntoView {
                 data-millis=trace.millis.to_string()
                 data-read=trace.tokens.concat()
             >
-                <div class="preset-row" role="group" aria-label="Layer shown">{layers}</div>
+                <div class="preset-row moe-layers" role="group" aria-label="Layer shown">{layers}</div>
                 <p class="moe-legend-row" aria-hidden="true">{key}</p>
                 <p class="moe-tokens" aria-label=move || format!("Your text's tokens in layer {}; each is coloured by its first expert (left) and second (right). Select one for its router probabilities.", shown() + 1)>
                     {tokens}
@@ -266,7 +266,7 @@ pub fn LiveRoute() -> impl IntoView {
                 {load_view(&trace)}
                 <p class="result">
                     {format!(
-                        "{} parameters stored, {} used per token ({share:.0}%): each layer's {} experts hold {} numbers apiece and a token runs {} of them. Routing {t} tokens took {:.0} ms in the engine.",
+                        "{} parameters stored, {} used per token ({share:.0}%): each layer's {} experts hold {} numbers apiece and a token runs {} of them. Routing {t} tokens took {:.0}\u{a0}ms in the engine.",
                         group(p.total), group(p.active), trace.n_experts, group(p.per_expert), trace.top_k, trace.millis
                     )}
                     {(trace.total_tokens > t).then(|| format!(" Only the first {t} of your {} tokens are routed.", trace.total_tokens))}

@@ -176,7 +176,7 @@ pub fn AudioPatches() -> impl IntoView {
                 </svg>
                 <figcaption>
                     {format!(
-                        "Computed in this page: 1 s at {:.0} kHz, Hann windows of {WINDOW} samples ({:.0} ms) every {HOP} ({:.0} ms), \
+                        "Computed in this page: 1 s at {:.0} kHz, Hann windows of {WINDOW} samples ({:.0}\u{a0}ms) every {HOP} ({:.0}\u{a0}ms), \
                          an FFT each, {N_MELS} mel bands, log10; brighter is louder.",
                         RATE / 1000.0,
                         WINDOW as f64 / RATE * 1000.0,

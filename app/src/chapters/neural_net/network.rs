@@ -265,7 +265,7 @@ pub fn LiveNetwork() -> impl IntoView {
                             {format!(
                                 "It read {read} token{} (the last {} drawn). Out come {} probabilities, one \
                                  per token of its vocabulary, summing to {:.4}; the {OUTPUTS} largest are drawn \
-                                 by name. Forward pass: {:.0} ms.",
+                                 by name. Forward pass: {:.0}\u{a0}ms.",
                                 if read == 1 { "" } else { "s" },
                                 net.inputs.len(),
                                 group_thousands(net.vocab as i128),

@@ -383,7 +383,7 @@ fn SampleRow(verdict: Verdict, highlighted: Signal<Option<&'static str>>) -> imp
                 <span class=format!("badge {outcome}")>{badge}</span>
                 <span class="small">{explanation}</span>
                 <span class="small muted">
-                    {format!("{} · {} · {}", sample.package, sample.licence, mb(bytes))}
+                    {format!("from {}\u{a0}· licence: {}\u{a0}· {}", sample.package, sample.licence, mb(bytes))}
                 </span>
             </summary>
             {disagreement.map(|n| view! { <p class="error">{n}</p> })}
@@ -467,7 +467,7 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
                     let total = run.verdicts.len();
                     view! {
                         <p class="result" data-sample-run-ms=format!("{millis:.1}")>
-                            {format!("{kept} of {total} documents survive; the filters took {millis:.0} ms in your browser (in the engine's worker, off the page's thread).")}
+                            {format!("{kept} of {total} documents survive; the filters took {millis:.0}\u{a0}ms in your browser (in the engine's worker, off the page's thread).")}
                         </p>
                         <div class="samples">
                             {run
@@ -516,7 +516,7 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
                     let last = report.stages.last().map(|s| (s.docs_out, s.bytes_out));
                     let summary = first.zip(last).map(|((d0, b0), (d1, b1))| {
                         format!(
-                            "{} documents ({}) in, {} ({}) out: {:.0}% of the text is kept.",
+                            "{} documents ({}) in, {} ({}) out: {:.0}%\u{a0}of the text is\u{a0}kept.",
                             group_thousands(d0 as i128),
                             mb(b0),
                             group_thousands(d1 as i128),

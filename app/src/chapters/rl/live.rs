@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::calc::expr::signed;
 use crate::engine::RunStatus as Status;
 use crate::engine::{self, EngineReady, Query, Run, Shown};
 use crate::widgets::plot::{Axis, LineChart, Series};
@@ -154,10 +155,10 @@ fn attempts_table(round: &RlRoundStep) -> impl IntoView + use<> {
                             class:bad=!a.passed
                             data-reward=a.reward.to_string()
                             data-advantage=a.advantage.to_string()
-                            title=format!("reward {:.2}, advantage {:+.2}", a.reward, a.advantage)
+                            title=format!("reward {:.2}, advantage {}", a.reward, signed(f64::from(a.advantage), 2))
                         >
                             <code>{shown}</code>
-                            <small>{format!("{:.2} · {:+.1}", a.reward, a.advantage)}</small>
+                            <small>{format!("{:.2} · {}", a.reward, signed(f64::from(a.advantage), 1))}</small>
                         </td>
                     }
                 })
@@ -305,7 +306,7 @@ pub fn LiveRl() -> impl IntoView {
                 </p>
                 <p class="result" role="status">
                     <progress max=total value=done></progress>
-                    " "{phase}{format!(" · {:.1} s in the worker", l.millis / 1000.0)}
+                    " "{phase}{format!("\u{a0}· {:.1} s in the worker", l.millis / 1000.0)}
                 </p>
             })
         })
@@ -328,11 +329,11 @@ pub fn LiveRl() -> impl IntoView {
                 <p class="result rl-stats">
                     {text}
                     {latest.map(|r| format!(
-                        " · round {}: mean reward {:.2}, attempts passing {}, loss {:+.4}, {:.0} ms",
+                        "\u{a0}· round {}: mean reward {:.2}, attempts passing {}, loss {}, {:.0}\u{a0}ms",
                         r.round.round,
                         r.round.mean_reward,
                         percent(r.round.sample_pass_rate),
-                        r.round.loss,
+                        signed(f64::from(r.round.loss), 4),
                         r.millis
                     ))}
                 </p>

@@ -12,6 +12,7 @@ use tumbler_model::rlhf::{
     penalised_pick,
 };
 
+use crate::calc::expr::signed;
 use crate::engine::RunStatus as Status;
 use crate::engine::{self, EngineReady, Query, Run, Shown};
 use crate::widgets::plot::{Axis, LineChart, Series};
@@ -164,7 +165,7 @@ fn pairs_table(
             .enumerate()
             .map(|(i, p)| {
                 let r = rewards.as_ref().and_then(|r| r.get(i).copied());
-                let cell = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:+.2}"));
+                let cell = |v: Option<f64>| v.map_or("–".to_string(), |v| signed(v, 2));
                 let added = i >= shipped;
                 view! {
                     <tr
@@ -324,14 +325,14 @@ pub fn LiveRlhf() -> impl IntoView {
             Some(view! {
                 <p class="result rlhf-progress">
                     {format!(
-                        "Reward model: step {} of {} · loss {:.4} nats · {:.0}% of the {} pairs ranked right",
+                        "Reward model: step {} of {}\u{a0}· loss {:.4} nats\u{a0}· {:.0}% of the {} pairs ranked right",
                         rm.step, RmOptions::PAGE.steps, rm.loss, rm.accuracy * 100.0, pairs.with(Vec::len)
                     )}
-                    {l.trained.as_ref().map(|t| format!(" · trained in {:.0} ms", t.millis))}
+                    {l.trained.as_ref().map(|t| format!("\u{a0}· trained in {:.0}\u{a0}ms", t.millis))}
                 </p>
                 <p class="result">
                     {format!("Replies sampled and scored: {got} of {total}")}
-                    {ms.map(|ms| format!(" · {ms:.0} ms per reply"))}
+                    {ms.map(|ms| format!("\u{a0}· {ms:.0}\u{a0}ms per reply"))}
                 </p>
                 <progress max=total value=got></progress>
             })
@@ -377,9 +378,9 @@ pub fn LiveRlhf() -> impl IntoView {
                         <tr class:rlhf-star=Some(i) == star>
                             <td class="num">{q.n}</td>
                             <td class="num">{format!("{:.2}", q.kl)}</td>
-                            <td class="num">{format!("{:+.2}", q.reward)}</td>
+                            <td class="num">{signed(q.reward, 2)}</td>
                             <td class="num">{format!("{:.1}%", q.quality * 100.0)}</td>
-                            <td class="num">{format!("{:+.2}", q.reward - beta.get() * q.kl)}</td>
+                            <td class="num">{signed(q.reward - beta.get() * q.kl, 2)}</td>
                         </tr>
                     }
                 })
@@ -409,13 +410,13 @@ pub fn LiveRlhf() -> impl IntoView {
         Some(view! {
             <p class="result rlhf-summary">
                 {format!(
-                    "Best-of-{} lifts the reward from {:+.2} to {:+.2} while the share of English \
-                     words {} from {:.0}% to {:.0}%. With the KL penalty at β = {:.2} the pick \
-                     is best-of-{}: reward {:+.2}, English words {:.0}%.",
-                    l.n, f.reward, l.reward,
+                    "Best-of-{} lifts the reward from {} to {} while the share of English \
+                     words {} from {:.0}% to {:.0}%. With the KL penalty at β\u{a0}=\u{a0}{:.2} the pick \
+                     is best-of-{}: reward {}, English words {:.0}%.",
+                    l.n, signed(f.reward, 2), signed(l.reward, 2),
                     if l.quality < f.quality { "falls" } else { "goes" },
                     f.quality * 100.0, l.quality * 100.0,
-                    beta.get(), s.n, s.reward, s.quality * 100.0
+                    beta.get(), s.n, signed(s.reward, 2), s.quality * 100.0
                 )}
             </p>
         })
@@ -431,7 +432,7 @@ pub fn LiveRlhf() -> impl IntoView {
                         view! {
                             <div class="rlhf-reply">
                                 <span class="gen-line">{c.text.clone()}</span>
-                                <span class="small muted">{format!(" r {:+.2} · {:.0}% English", c.reward, c.quality * 100.0)}</span>
+                                <span class="small muted">{format!(" r {}\u{a0}· {:.0}% English", signed(c.reward, 2), c.quality * 100.0)}</span>
                             </div>
                         }
                     };

@@ -112,9 +112,9 @@ struct Run {
 
 /// The fixed settings of the side-by-side runs; the last column uses the sliders.
 const SETTINGS: [(&str, f32, Option<usize>, f32); 3] = [
-    ("Greedy: T = 0", 0.0, None, 1.0),
-    ("Chat: T = 0.7, top-p 0.9", 0.7, None, 0.9),
-    ("Wild: T = 1.5", 1.5, None, 1.0),
+    ("Greedy: T\u{a0}=\u{a0}0", 0.0, None, 1.0),
+    ("Chat: T\u{a0}=\u{a0}0.7, top-p 0.9", 0.7, None, 0.9),
+    ("Wild: T\u{a0}=\u{a0}1.5", 1.5, None, 1.0),
 ];
 
 /// The live panels of the `sampling` chapter.
@@ -157,7 +157,7 @@ pub fn LiveSampling() -> impl IntoView {
                         >
                             <th scope="row" class="token">{format!("“{}”", visible(&r.text))}</th>
                             <td data-label="logit">{format!("{:.3}", r.logit)}</td>
-                            <td data-label="p at T = 1">{percent(r.p)}</td>
+                            <td data-label="p at T\u{a0}=\u{a0}1">{percent(r.p)}</td>
                             <td data-label="p at T">{percent(r.tempered)}</td>
                             <td class="bar-cell"><span class="bar-track"><span class="bar-fill" style:width=width></span></span></td>
                             <td data-label="kept, renormalised">{r.kept.map_or("dropped".to_string(), percent)}</td>
@@ -166,7 +166,7 @@ pub fn LiveSampling() -> impl IntoView {
                 }).collect_view();
                 let summary = format!(
                     "{} of the {} tokens in the vocabulary stay in play, holding {:.1}% of the probability \
-                     at T = {:.2} before renormalising. Forward pass: {:.0} ms.",
+                     at T\u{a0}=\u{a0}{:.2} before renormalising. Forward pass: {:.0}\u{a0}ms.",
                     crate::calc::expr::group_thousands(shaped.kept as i128), crate::calc::expr::group_thousands(shaped.vocab as i128), shaped.kept_mass * 100.0, cfg.temperature, answer.value.millis
                 );
                 view! {
@@ -181,7 +181,7 @@ pub fn LiveSampling() -> impl IntoView {
                     >
                         <thead><tr>
                             <th scope="col">"next token"</th><th scope="col">"logit"</th>
-                            <th scope="col">"p at T = 1"</th><th scope="col">"p at T"</th>
+                            <th scope="col">"p at T\u{a0}=\u{a0}1"</th><th scope="col">"p at T"</th>
                             <th scope="col" class="bar-cell"></th><th scope="col">"kept, renormalised"</th>
                         </tr></thead>
                         <tbody>{body}</tbody>
@@ -206,7 +206,7 @@ pub fn LiveSampling() -> impl IntoView {
                 let k = c.top_k.map_or("off".to_string(), |k| k.to_string());
                 (
                     format!(
-                        "Your sliders: T = {:.2}, top-k {k}, top-p {:.2}",
+                        "Your sliders: T\u{a0}=\u{a0}{:.2}, top-k {k}, top-p {:.2}",
                         c.temperature, c.top_p
                     ),
                     c,

@@ -70,7 +70,7 @@ pub fn LiveSoftmax() -> impl IntoView {
                     <p class="small">
                         {cut}
                         {format!("The sum runs over the whole vocabulary of {} tokens: that is why a token with a \
-                                  large logit can still get a modest share. Forward pass: {:.0} ms.", group_thousands(next.logits.len() as i128), next.millis)}
+                                  large logit can still get a modest share. Forward pass: {:.0}\u{a0}ms.", group_thousands(next.logits.len() as i128), next.millis)}
                     </p>
                 }
                 .into_any()

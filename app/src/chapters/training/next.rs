@@ -39,7 +39,7 @@ pub fn LiveNext() -> impl IntoView {
                     </div>
                     <p class="small">
                         {format!("These {SHOWN} tokens hold {:.1}% of the probability; the other {} share the rest. \
-                                  Forward pass: {:.0} ms.", shown * 100.0, group(next.logits.len() - SHOWN), next.millis)}
+                                  Forward pass: {:.0}\u{a0}ms.", shown * 100.0, group(next.logits.len() - SHOWN), next.millis)}
                         {cut}
                     </p>
                 }

@@ -436,9 +436,9 @@ pub fn OwnTraining() -> impl IntoView {
                     data-total-steps=start.total_steps
                 >
                     {format!(
-                        "Step {step} of {} · loss {loss:.3} (first step {first:.3}) · {} · {}",
+                        "Step {step} of {}\u{a0}· loss {loss:.3} (first step {first:.3})\u{a0}· {}\u{a0}· {}",
                         start.total_steps,
-                        ms.map_or("timing the first steps…".to_string(), |m| format!("{m:.0} ms per step")),
+                        ms.map_or("timing the first steps…".to_string(), |m| format!("{m:.0}\u{a0}ms per step")),
                         saved.map_or("no checkpoint yet".to_string(), |s| format!("saved at step {s}")),
                     )}
                 </p>
@@ -450,9 +450,9 @@ pub fn OwnTraining() -> impl IntoView {
             let s = l.start.as_ref()?;
             let c = &s.config;
             let how = if s.resumed {
-                format!("Read back from the checkpoint at step {} in {:.0} ms.", s.state.step, s.prepare_millis)
+                format!("Read back from the checkpoint at step {} in {:.0}\u{a0}ms.", s.state.step, s.prepare_millis)
             } else {
-                format!("Tokenizer trained and text encoded in {:.0} ms.", s.prepare_millis)
+                format!("Tokenizer trained and text encoded in {:.0}\u{a0}ms.", s.prepare_millis)
             };
             Some(view! {
                 <p
@@ -589,10 +589,9 @@ pub fn OwnTraining() -> impl IntoView {
                  downloads as the three files the guide's own command-line tool reads."
             </p>
             <p class="small own-backend" data-own-backend="cpu">
-                "It trains in the engine worker on your CPU (burn's flex backend with autodiff), \
-                 whichever backend the rest of the page uses: the WebGPU build decodes on our own \
-                 WGSL kernels, which have no backward pass, and burn's WebGPU backend, which \
-                 has one, would add its shader compiler (about 15 MB) to the download."
+                "It trains on your CPU, in the engine's worker, even where the rest of the page \
+                 uses WebGPU: the page's GPU code can run a model but not train one, and the \
+                 code that could would make the download about 15 MB larger."
             </p>
             {saved_view}
             {links_view}

@@ -177,8 +177,8 @@ pub fn TinyTraining() -> impl IntoView {
                     data-tokens-per-second=format!("{speed:.0}")
                 >
                     {format!(
-                        "Step {step} of {STEPS} · loss {loss:.3} (first step {first:.3}) · \
-                         {} tokens/s · {per_step:.0} ms for the last step",
+                        "Step {step} of {STEPS}\u{a0}· loss {loss:.3} (first step {first:.3})\u{a0}· \
+                         {} tokens/s\u{a0}· {per_step:.0}\u{a0}ms for the last step",
                         group(speed.round() as usize)
                     )}
                 </p>

@@ -9,6 +9,7 @@ use tumbler_engine::{
     PatchSetup, WhyReport,
 };
 
+use crate::calc::expr::signed;
 use crate::engine::{EngineReady, Query, Run, RunStatus, Shown, latest};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
@@ -124,7 +125,7 @@ fn bar(label: String, value: f32, max: f32, component: Option<String>) -> impl I
         <li data-contribution=value.to_string() data-component=component class:neg={value < 0.0}>
             <span class="why-name">{label}</span>
             <span class="why-track"><span style=style></span></span>
-            <span class="why-num">{format!("{value:+.2}")}</span>
+            <span class="why-num">{signed(value, 2)}</span>
         </li>
     }
 }
@@ -173,7 +174,7 @@ fn attribution_view(report: &WhyReport) -> AnyView {
                 {strongest.map(|(name, v)| format!(" The largest single share: {name}, {v:+.2}."))}
             </p>
             <ul class="why-bars">{bars}</ul>
-            <p class="muted">{format!("Computed in {:.0} ms in the engine (the lens above: {:.0} ms).", report.attribution_millis, report.lens_millis)}</p>
+            <p class="muted">{format!("Computed in {:.0}\u{a0}ms in the engine (the lens above: {:.0}\u{a0}ms).", report.attribution_millis, report.lens_millis)}</p>
         </div>
     }
     .into_any()
@@ -209,7 +210,7 @@ fn ablation_view(a: &Ablation) -> AnyView {
             data-logit-before=a.logit[0].to_string() data-logit-after=a.logit[1].to_string()
             data-target-id=a.target data-millis=a.millis.to_string()>
             <p class="result">{format!(
-                "The chosen token's probability: {} → {} (logit {:.2} → {:.2}); KL divergence from the unablated distribution {:.4} nats. {:.0} ms in the engine.",
+                "The chosen token's probability: {} → {} (logit {:.2} → {:.2}); KL divergence from the unablated distribution {:.4} nats. {:.0}\u{a0}ms in the engine.",
                 percent(a.p[0]), percent(a.p[1]), a.logit[0], a.logit[1], a.kl, a.millis
             )}</p>
             <ul class="why-bars why-dist">{rows}</ul>
@@ -245,7 +246,7 @@ fn patch_view(setup: &PatchSetup, rows: &[PatchRow], depths: usize) -> AnyView {
                         <td data-layer=row.layer data-position=t data-delta-logit=dl.to_string() data-delta-p=dp.to_string()
                             style=format!("--s: {:.3}", share.abs()) class:neg={share < 0.0}
                             title=format!("{}, position {t}: Δlogit {dl:+.3}, Δp {:+.2} points", depth_name(row.layer), dp * 100.0)>
-                            {format!("{dl:+.2}")}
+                            {signed(dl, 2)}
                         </td>
                     }
                 })
@@ -410,7 +411,7 @@ pub fn WhyLive() -> impl IntoView {
             <div data-live="logit-lens" data-tokens=r.ids.len() data-layers=r.lens.len()
                 data-millis=r.lens_millis.to_string()>
                 <p class="muted">{format!(
-                    "Rows: the stream after the embedding and after each of the {} blocks, read through the final norm and the unembedding; the top row is the model's real prediction. Each cell: the most likely next token there and its probability (hover for the top {}). Select a cell to explain that token below. {} tokens, {:.0} ms in the engine.",
+                    "Rows: the stream after the embedding and after each of the {} blocks, read through the final norm and the unembedding; the top row is the model's real prediction. Each cell: the most likely next token there and its probability (hover for the top {}). Select a cell to explain that token below. {} tokens, {:.0}\u{a0}ms in the engine.",
                     r.lens.len() - 1, r.lens[0][0].top.len(), r.ids.len(), r.lens_millis
                 )}</p>
                 {lens_view(r, aim, p)}
