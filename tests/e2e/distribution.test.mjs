@@ -299,7 +299,7 @@ test("loss: per-token loss heatmap; its mean matches `tumbler eval` on the same 
   await page.waitForFunction(() => /no text/.test(document.querySelector(".live-loss [role=alert]")?.textContent ?? ""));
   // The offline calculator above keeps working.
   await page.click('.panel button:has-text("Confident and wrong")');
-  assert.match(await page.locator("p.result[data-loss]").innerText(), /loss = −ln 0\.001/);
+  assert.match(await page.locator("p.result[data-loss]").innerText(), /loss\s=\s−ln\s0\.001/);
 
   const tasks = await longTasks();
   t.diagnostic(`main-thread long tasks on the loss chapter: [${tasks.join(", ")}] ms`);

@@ -139,9 +139,37 @@ pub fn plain_name(name: &str) -> String {
 }
 
 /// Groups digits in threes: 1119477 → "1,119,477".
+/// A number printed by `format!` with a true minus (U+2212) for its hyphen-minus: every `-`
+/// that starts the text or follows a space or an opening bracket, and comes before a digit or a
+/// dot ("-3.0" → "−3.0", "(-2, 4)" → "(−2, 4)"; "d32-l2" and "10-20" are left alone).
+pub fn true_minus(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    let mut prev: Option<char> = None;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let starts = prev.is_none_or(|p| p == ' ' || p == '(' || p == '[' || p == '\u{a0}');
+        let number = chars.peek().is_some_and(|n| n.is_ascii_digit() || *n == '.');
+        out.push(if c == '-' && starts && number { '−' } else { c });
+        prev = Some(c);
+    }
+    out
+}
+
+/// `v` to `decimals` places, as `format!("{v:.decimals$}")` but with a true minus and no "-0.00".
+pub fn fixed(v: impl Into<f64>, decimals: usize) -> String {
+    let v: f64 = v.into();
+    let digits = format!("{:.decimals$}", v.abs());
+    if v < 0.0 && !digits.bytes().all(|b| b == b'0' || b == b'.') {
+        format!("−{digits}")
+    } else {
+        digits
+    }
+}
+
 /// `v` to `decimals` places with its sign always written, a true minus (U+2212) rather than a
 /// hyphen: "+0.12", "−0.40". A value that rounds to zero has no sign ("0.00", never "-0.00").
-pub fn signed(v: f64, decimals: usize) -> String {
+pub fn signed(v: impl Into<f64>, decimals: usize) -> String {
+    let v: f64 = v.into();
     if v.is_infinite() {
         return if v > 0.0 { "+∞" } else { "−∞" }.into();
     }
@@ -398,6 +426,16 @@ pub fn evaluate(src: &str) -> Result<Rational, ExprError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn printed_numbers_get_a_true_minus() {
+        assert_eq!(super::true_minus("-3.0"), "−3.0");
+        assert_eq!(super::true_minus("from -2 to (-1.5)"), "from −2 to (−1.5)");
+        assert_eq!(super::true_minus("d32-l2, 10-20, -x"), "d32-l2, 10-20, -x");
+        assert_eq!(super::fixed(-42.8114, 3), "−42.811");
+        assert_eq!(super::fixed(-0.0001, 2), "0.00");
+        assert_eq!(super::fixed(2.5f32, 1), "2.5");
+    }
+
     #[test]
     fn signed_numbers_use_a_true_minus_and_no_sign_on_zero() {
         assert_eq!(super::signed(0.123, 2), "+0.12");

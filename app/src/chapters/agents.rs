@@ -80,7 +80,7 @@ pub fn Chapter() -> impl IntoView {
             "files and run tests, and browsing assistants, are agents."
         </p>
         <h2>"The ReAct loop"</h2>
-        <p>"“Reason + Act” (Yao et al., 2022): the model alternates between thinking and acting."</p>
+        <p>"“Reason + Act” (Yao et\u{a0}al., 2022): the model alternates between thinking and acting."</p>
         <Walkthrough steps=REACT explain=EXPLAIN looped=true per_row=4 label="The ReAct loop"/>
         <div class="agents-kinds">
             <section class="panel"><h3>"Single agent"</h3><p>"One model with tools, looping until done."</p></section>

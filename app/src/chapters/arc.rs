@@ -17,7 +17,7 @@ const PHASES: &[FlowStep] = &[
 const ROWS: [(&str, &str, &str); 3] = [
     (
         "Reading every book in the library.",
-        "About 15 trillion tokens of filtered web text.",
+        "About 15\u{a0}trillion tokens of filtered web text.",
         "A document simulator: it continues any text the way the internet would.",
     ),
     (

@@ -91,7 +91,7 @@ pub fn Chapter() -> impl IntoView {
             "Before 2017, language models were mostly recurrent networks (RNNs, LSTMs) that read one \
              token at a time and squeezed everything so far into a single memory vector. Long-range \
              information faded, and the step-by-step reading could not be spread across a GPU. The \
-             transformer (Vaswani et al., “Attention Is All You Need”) dropped recurrence: every \
+             transformer (Vaswani et\u{a0}al., “Attention Is All You Need”) dropped recurrence: every \
              token looks at all earlier tokens at once."
         </p>
         <h2>"Query, key, value"</h2>

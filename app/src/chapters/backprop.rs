@@ -114,7 +114,7 @@ pub fn Chapter() -> impl IntoView {
             "After {} steps the loss went from {:.3} to {}. Learning rate {} is {word}.",
             walk.len() - 1,
             l0,
-            crate::calc::expr::power_of_ten(l1, 3),
+            crate::widgets::plot::readable(l1),
             crate::widgets::plot::readable(eta.get())
         )
     };
@@ -201,7 +201,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <p class="seed-note">
             "How much arithmetic that is: frontier training runs use on the order of 10²⁵ \
-             floating-point operations. Llama 3 405B took 3.8 × 10²⁵."
+             floating-point operations. Llama 3 405B took 3.8\u{a0}×\u{a0}10²⁵."
         </p>
         <div class="callout">
             <strong>"Why it works at all: "</strong>

@@ -55,7 +55,7 @@ pub fn Chapter() -> impl IntoView {
                     let s = shape();
                     let t = ctx.get() as u64;
                     format!(
-                        "{} block weights; about {} FLOPs for this token ({} of them attention over {} earlier tokens).",
+                        "{} block weights; about {}\u{a0}FLOPs for this token ({} of them attention over {} earlier tokens).",
                         compact(s.block_params() as f64),
                         compact(s.flops_per_token(t) as f64),
                         compact((4 * s.layers * s.d_model * t) as f64),
@@ -155,7 +155,7 @@ fn TumblerCount() -> impl IntoView {
                                 "That is {:.2} × 2N for N parameters: the rule of thumb of 2 FLOPs \
                                  per parameter per token holds, because the embedding table doubles as \
                                  the output head ({} × {}) and so is multiplied once per token too. A \
-                                 100-token answer costs about {} FLOPs, however easy or hard the question.",
+                                 100-token answer costs about {}\u{a0}FLOPs, however easy or hard the question.",
                                 c.flops_per_token(1) as f64 / (2 * params) as f64,
                                 group_thousands(c.vocab_size as i128),
                                 c.d_model,

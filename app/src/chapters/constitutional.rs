@@ -31,7 +31,7 @@ pub fn Chapter() -> impl IntoView {
     view! {
         <p>
             "Preference training needs a great many judgments (Meta collected over a million "
-            "human comparisons for Llama 2), and people are slow and expensive judges. Anthropic's answer (Bai et al., 2022) was to write the values down, as a "
+            "human comparisons for Llama 2), and people are slow and expensive judges. Anthropic's answer (Bai et\u{a0}al., 2022) was to write the values down, as a "
             "“constitution” of plain-English principles, and let a model do the judging against it. "
             "Using AI judgments in place of human labels is called RLAIF: reinforcement learning "
             "from AI feedback."

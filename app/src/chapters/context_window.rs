@@ -128,7 +128,7 @@ pub fn Chapter() -> impl IntoView {
         </ul>
         <h2>"Lost in the middle"</h2>
         <p>
-            "Even when a long context fits, models do not use it evenly. Liu et al. (2023) found that \
+            "Even when a long context fits, models do not use it evenly. Liu et\u{a0}al. (2023) found that \
              facts placed in the middle of a long prompt are recalled worse than facts at the start \
              or the end. Put what matters most near the beginning or the end."
         </p>

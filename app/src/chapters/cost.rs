@@ -112,7 +112,7 @@ pub fn Chapter() -> impl IntoView {
                 Some(r) => view! {
                     <table class="dpo-table cost-result" data-flops=format!("{:e}", r.flops) data-dollars=format!("{:.2}", r.dollars)>
                         <tbody>
-                            <tr><th scope="row">"compute 6·N·D"</th><td>{format!("{} FLOPs", crate::calc::expr::power_of_ten(r.flops, 3))}</td></tr>
+                            <tr><th scope="row">"compute 6·N·D"</th><td>{format!("{}\u{a0}FLOPs", crate::calc::expr::power_of_ten(r.flops, 3))}</td></tr>
                             <tr><th scope="row">"wall-clock time"</th><td>{format!("{:.1} days", r.wall_seconds / 86_400.0)}</td></tr>
                             <tr><th scope="row">"GPU-hours"</th><td>{crate::calc::expr::group_thousands(r.gpu_hours.round() as i128)}</td></tr>
                             <tr class="dpo-loss"><th scope="row">"rental cost"</th><td>{money(r.dollars)}</td></tr>
@@ -122,8 +122,8 @@ pub fn Chapter() -> impl IntoView {
                 None => view! { <p class="t-error">"The cluster does no work with these inputs."</p> }.into_any(),
             }}
             <p>
-                "Check: Meta reports about 3.8 × 10²⁵ FLOPs for Llama 3.1 405B, and 6 × 405B × 15.6T "
-                "gives 3.79 × 10²⁵. Rental cost is only part of the real bill: failed runs, "
+                "Check: Meta reports about 3.8\u{a0}×\u{a0}10²⁵ FLOPs for Llama 3.1 405B, and 6 × 405B × 15.6T "
+                "gives 3.79\u{a0}×\u{a0}10²⁵. Rental cost is only part of the real bill: failed runs, "
                 "experiments, staff and the hardware itself are not in it."
             </p>
         </div>
@@ -133,9 +133,9 @@ pub fn Chapter() -> impl IntoView {
                 <ul>
                     <li data-rented="gpt-3">{format!("GPT-3 (175B parameters, 300B tokens): {} of rented H100 time today", rented(175e9, 300e9))}</li>
                     <li data-rented="llama-3.1-405b">{format!("Llama 3.1 405B (15.6T tokens): {}", rented(405e9, 15.6e12))}</li>
-                    <li>"GPT-4: “more than $100 million”, by OpenAI's chief executive in 2023"</li>
+                    <li>"GPT-4: “more than $100\u{a0}million”, by OpenAI's chief executive in 2023"</li>
                 </ul>
-                <p class="small">"The first two are computed here, at 989 TFLOP/s per GPU, 40% utilisation and $2 per GPU-hour: the final run only."</p>
+                <p class="small">"The first two are computed here, at 989\u{a0}TFLOP/s per GPU, 40% utilisation and $2 per GPU-hour: the final run only."</p>
             </section>
             <section class="panel">
                 <h3>"Inference, per million input tokens (list prices)"</h3>
@@ -155,14 +155,14 @@ pub fn Chapter() -> impl IntoView {
             "A popular model serves a vast number of requests every day, and every one of those tokens is "
             "running cost. Even so, a frontier lab's compute goes mostly to training and research: "
             "Epoch AI's estimate of OpenAI's 2024 compute spending, from press reports, is about "
-            "$5 billion on research and development (final training runs and the many experiments "
-            "behind them) against about $2 billion on serving (Epoch AI, 2025, “Most of OpenAI's "
+            "$5\u{a0}billion on research and development (final training runs and the many experiments "
+            "behind them) against about $2\u{a0}billion on serving (Epoch AI, 2025, “Most of OpenAI's "
             "2024 compute went to experiments”)."
         </p>
         <h2>"Energy"</h2>
         <p>
             {format!(
-                "Meta trained Llama 3 405B on up to 16,000 H100 GPUs, each rated at 700 W: {:.1} MW \
+                "Meta trained Llama 3 405B on up to 16,000 H100\u{a0}GPUs, each rated at 700\u{a0}W: {:.1} MW \
                  for the chips alone, before cooling and networking, for weeks on end. Its paper \
                  reports that the whole data centre's power draw swung by tens of megawatts as \
                  training paused and resumed, a strain on the grid. Power, not only chips, is \

@@ -137,7 +137,7 @@ pub fn Chapter() -> impl IntoView {
         <div class="callout">
             <strong>"The practical implication. "</strong>
             "A small model can carry some of a large sibling's skill. Llama 3.1 8B was still "
-            "pre-trained on about 15 trillion tokens of its own; the 405B model's outputs helped "
+            "pre-trained on about 15\u{a0}trillion tokens of its own; the 405B model's outputs helped "
             "in its post-training (Meta's Llama 3 paper, 2024). Gemma 2's 2B and 9B models were "
             "pre-trained with distillation from a larger model, on its next-token distributions "
             "(Gemma Team, 2024)."

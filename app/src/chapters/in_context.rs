@@ -88,7 +88,7 @@ pub fn Chapter() -> impl IntoView {
             <section class="panel"><h3>"Zero-shot"</h3><p>"Only the instruction. Works for tasks common in the training data."</p></section>
             <section class="panel"><h3>"One-shot"</h3><p>"One example, often a big step up for an unusual format."</p></section>
             <section class="panel"><h3>"Few-shot"</h3><p>"A handful of examples. With long context windows, many-shot prompts of hundreds or \
-                thousands of examples keep improving many tasks (Agarwal et al., 2024, “Many-Shot \
+                thousands of examples keep improving many tasks (Agarwal et\u{a0}al., 2024, “Many-Shot \
                 In-Context Learning”), though the gains per example shrink."</p></section>
         </div>
         <h2>"Build a few-shot prompt"</h2>
@@ -212,9 +212,9 @@ fn ShotSweep(task: RwSignal<f64>, query: RwSignal<String>) -> impl IntoView {
             <EngineReady loading="The Tumbler is loading; it can try this prompt when it is ready." shown=shown>
                     <p>
                         {move || format!(
-                            "The Tumbler has {} parameters. In GPT-3's paper (Brown et al., 2020) the \
-                             gain from examples in the prompt was small at 125 million parameters \
-                             and large at 175 billion. ",
+                            "The Tumbler has {} parameters. In GPT-3's paper (Brown et\u{a0}al., 2020) the \
+                             gain from examples in the prompt was small at 125\u{a0}million parameters \
+                             and large at 175\u{a0}billion. ",
                             engine::loaded_params().unwrap_or_default()
                         )}
                         "Run the same new input with 0 to 5 examples and see whether the examples \

@@ -80,7 +80,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <p>
             "Recomputing them at every step would redo almost all the work each time: for a \
-             1,000-token reply about 1000·999/2 ≈ 500,000 key/value computations instead of 1,000. \
+             1,000-token reply about 1000·999/2\u{a0}≈\u{a0}500,000 key/value computations instead of 1,000. \
              So the model keeps them in a " <strong>"KV cache"</strong> " and computes keys and \
              values only for the newest token."
         </p>
@@ -149,16 +149,16 @@ pub fn Chapter() -> impl IntoView {
             <Bars rows=compare label="Cache size with 64, 8 or 1 key/value heads"/>
         </div>
         <p>
-            "Llama-2-70B has 80 layers and 64 query heads of size 128, but its queries share 8 \
+            "Llama\u{2011}2\u{2011}70B has 80 layers and 64 query heads of size 128, but its queries share 8 \
              key/value heads (" <strong>"grouped-query attention"</strong> "). At fp16 that is 327,680 \
-             bytes per token, about 32.8 GB for 100,000 tokens (Llama 2 itself was trained on \
-             4,096, but any model of this shape pays the same), on top of roughly 140 GB of fp16 weights. If \
+             bytes per token, about 32.8\u{a0}GB for 100,000 tokens (Llama 2 itself was trained on \
+             4,096, but any model of this shape pays the same), on top of roughly 140\u{a0}GB of fp16 weights. If \
              every query head kept its own keys and values, it would be eight times as much; with \
-             " <strong>"multi-query attention"</strong> " (one shared K,V) it would be 4.1 GB."
+             " <strong>"multi-query attention"</strong> " (one shared K,V) it would be 4.1\u{a0}GB."
         </p>
         <p class="seed-note">
-            "For a 70B model at 100K tokens of context the cache is far past 10 GB: with \
-             Llama-2-70B's real shape it is about 33 GB, even with GQA."
+            "For a 70B model at 100K tokens of context the cache is far past 10\u{a0}GB: with \
+             Llama\u{2011}2\u{2011}70B's real shape it is about 33\u{a0}GB, even with GQA."
         </p>
         <div class="callout">
             <strong>"Key insight: "</strong>

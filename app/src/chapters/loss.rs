@@ -66,9 +66,9 @@ pub fn Chapter() -> impl IntoView {
                     let q = p.get();
                     let l = cross_entropy(q);
                     view! {
-                        {format!("loss = −ln {:.3} = {:.3} nats = {:.3} bits; perplexity e", q, l, bits(q))}
+                        {format!("loss\u{a0}= −ln\u{a0}{:.3}\u{a0}= {:.3}\u{a0}nats\u{a0}= {:.3}\u{a0}bits; perplexity e", q, l, bits(q))}
                         <sup>"loss"</sup>
-                        {format!(" = {:.2}", perplexity(l))}
+                        {format!("\u{a0}=\u{a0}{:.2}", perplexity(l))}
                     }
                 }}
             </p>

@@ -89,7 +89,7 @@ pub fn Chapter() -> impl IntoView {
              does not help much, since its single router cannot serve each task differently."
         </p>
         <p>
-            <strong>"Multi-gate mixture of experts"</strong> " (MMoE, Ma et al., Google, KDD 2018) \
+            <strong>"Multi-gate mixture of experts"</strong> " (MMoE, Ma et\u{a0}al., Google, KDD 2018) \
              keeps a pool of shared experts but gives " <em>"each task its own gate"</em> ": a softmax \
              over the experts that decides how much of each expert's output that task uses."
         </p>

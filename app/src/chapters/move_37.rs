@@ -64,7 +64,7 @@ pub fn Chapter() -> impl IntoView {
         <Chart svg=Signal::derive(move || svg.clone())
             label="Illustration: skill against training. The imitation curve rises and levels off just under the human expert ceiling; the reinforcement learning curve rises past the ceiling and keeps going."
             caption="An illustration of the idea, not measured data: the curves are drawn from simple formulas (an exponential approach and a logistic rise) to show the shape of the argument."/>
-        <h2>"Move 37"</h2>
+        <h2>"Move\u{a0}37"</h2>
         <p>
             "In March 2016 DeepMind's AlphaGo played Lee Sedol, one of the strongest Go players "
             "of the time. In game two, its 37th move was a shoulder hit on the fifth line, a move "
@@ -74,7 +74,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <p>
             "AlphaGo began by imitating human games and then improved by playing itself, "
-            "rewarded only for winning. Move 37 came from the second part. Its successor AlphaGo "
+            "rewarded only for winning. Move\u{a0}37 came from the second part. Its successor AlphaGo "
             "Zero skipped human games entirely and became stronger still."
         </p>
         <div class="callout">

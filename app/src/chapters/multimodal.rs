@@ -119,17 +119,17 @@ pub fn Chapter() -> impl IntoView {
         </div>
         <h2>"Audio: a spectrogram, patched"</h2>
         <p>
-            "Sound arrives as a wave: 16,000 numbers a second at the 16 kHz that speech models use. \
+            "Sound arrives as a wave: 16,000 numbers a second at the 16\u{a0}kHz that speech models use. \
              Those samples are first turned into a " <strong>"spectrogram"</strong> ", a picture of \
              how much energy each frequency has over time. A short window slides along the wave; each \
              window is multiplied by a Hann curve (so its edges fade to zero), a Fourier transform \
              splits it into frequencies, and the energies are pooled into mel bands, narrow at low \
              pitches and wide at high ones, as the ear hears. Whisper uses 25\u{a0}ms windows every 10\u{a0}ms \
-             and 80 mel bands (Radford et al. 2022); so does the one below, computed in this page."
+             and 80 mel bands (Radford et\u{a0}al. 2022); so does the one below, computed in this page."
         </p>
         <p>
             "The spectrogram is an image, time across and frequency up, so it can be cut into patches \
-             and flattened exactly like a photo: the Audio Spectrogram Transformer (Gong et al. 2021) \
+             and flattened exactly like a photo: the Audio Spectrogram Transformer (Gong et\u{a0}al. 2021) \
              uses 16×16 patches. Move the sliders: the chirp is the rising line, the chord the two \
              flat lines in the middle, and the patch size sets how many tokens one second of sound \
              costs. Other systems map audio to a discrete codebook of audio tokens instead. Either way \

@@ -41,12 +41,12 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <LiveWeights/>
         <p>
-            "Real models are this picture scaled up enormously. GPT-3 has 175 billion weights, and \
+            "Real models are this picture scaled up enormously. GPT-3 has 175\u{a0}billion weights, and \
              published mixture-of-experts models pass a trillion: Google's Switch-C has 1.6 \
              trillion."
         </p>
         <p class="seed-note">
-            "OpenAI has not published GPT-4's size. The 1.8 trillion weights often quoted for it \
+            "OpenAI has not published GPT-4's size. The 1.8\u{a0}trillion weights often quoted for it \
              come from unconfirmed reports."
         </p>
     }

@@ -52,7 +52,7 @@ pub fn Chapter() -> impl IntoView {
         <div class="callout">
             <strong>"The trend. "</strong>
             "DeepSeek-V3 (December 2024) matched GPT-4o on many benchmarks; its report puts the "
-            "final training run at 2.788 million H800 GPU-hours, about $5.6 million at $2 an hour, "
+            "final training run at 2.788\u{a0}million H800 GPU-hours, about $5.6\u{a0}million at $2 an hour, "
             "not counting the research and experiments before it. For most applications the question is no longer whether "
             "open can match closed, but whether running it yourself costs less than the API bill."
         </div>

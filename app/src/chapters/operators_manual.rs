@@ -13,7 +13,7 @@ struct Rule {
 
 const RULES: [Rule; 3] = [
     Rule {
-        title: "Rule 1 · Feed it, don't quiz it",
+        title: "Rule 1 · Feed\u{a0}it, don't quiz\u{a0}it",
         because: "The weights are a blurry, lossy compression of the training text.",
         text: "Put the documents, data or code in the prompt and ask about them. Treat the model \
                as a sharp analyst who has not read the brief yet: hand over the brief.",
@@ -32,7 +32,7 @@ const RULES: [Rule; 3] = [
         chapter: ("#/compute-per-token", "The token-compute limit"),
     },
     Rule {
-        title: "Rule 3 · Tell it to use tools",
+        title: "Rule 3 · Tell\u{a0}it to use\u{a0}tools",
         because: "Tokens hide spelling; the architecture has no calculator.",
         text: "Counting letters, arithmetic, dates and today's facts need exact tools. Say so \
                when precision matters, and check that the tool was actually used.",

@@ -14,7 +14,7 @@ const STAGES: &[FlowStep] = &[
     FlowStep { title: "Gopher rules", detail: "quality heuristics" },
     FlowStep { title: "MinHash dedup", detail: "drop near-duplicates" },
     FlowStep { title: "PII removal", detail: "mask emails and IPs" },
-    FlowStep { title: "FineWeb", detail: "15T tokens, ~44 TB" },
+    FlowStep { title: "FineWeb", detail: "15T tokens, ~44\u{a0}TB" },
 ];
 
 const WHY: [&str; 8] = [
@@ -25,7 +25,7 @@ const WHY: [&str; 8] = [
     "Rules from DeepMind's Gopher work remove low-quality text: too short or too long words, too many symbols, lines that are mostly bullets or ellipses, repeated lines and paragraphs.",
     "MinHash finds documents that share most of their word sequences, so the same article copied across a thousand sites counts once.",
     "Email addresses and public IP addresses are replaced with placeholders, so the model does not learn to recite them.",
-    "What remains is about 15 trillion tokens. The result is no assistant: trained on it, a model becomes a compressed statistical copy of the filtered web that continues text.",
+    "What remains is about 15\u{a0}trillion tokens. The result is no assistant: trained on it, a model becomes a compressed statistical copy of the filtered web that continues text.",
 ];
 
 /// The body of the `pretraining-data` chapter.
@@ -36,9 +36,9 @@ pub fn Chapter() -> impl IntoView {
         <p>
             "Pre-training starts by downloading a large part of the public web and cleaning it. \
              Hugging Face's " <strong>"FineWeb"</strong> " is a well-documented example: starting \
-             from Common Crawl, a pipeline of filters leaves about 15 trillion tokens of English text, \
-             published as some 44 TB of files. Those are compressed Parquet files that also carry \
-             each document's address, date and scores, so 44 TB is not the size of the text, and \
+             from Common Crawl, a pipeline of filters leaves about 15\u{a0}trillion tokens of English text, \
+             published as some 44\u{a0}TB of files. Those are compressed Parquet files that also carry \
+             each document's address, date and scores, so 44\u{a0}TB is not the size of the text, and \
              dividing it by the tokens says nothing about how long a token is."
         </p>
         <div class="panel">

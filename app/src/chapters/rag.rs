@@ -243,7 +243,7 @@ pub fn Chapter() -> impl IntoView {
         <p>
             "Instead of asking the model what it remembers, fetch the relevant documents first "
             "and put them in the prompt. The model then answers from its exact working memory "
-            "rather than its blurry parameters, and makes fewer things up (Lewis et al. found its "
+            "rather than its blurry parameters, and makes fewer things up (Lewis et\u{a0}al. found its "
             "answers more specific and more factual). This is the "
             "operator's first rule, “feed it, don't quiz it”, built into the system."
         </p>
@@ -312,13 +312,13 @@ pub fn Chapter() -> impl IntoView {
                 </tbody>
             </table>
             {move || match vectors.get() {
-                None => Some(view! { <p class="small" role="status">"Loading 20,000 GloVe word vectors (2.2 MB) for the embedding ranking…"</p> }.into_any()),
+                None => Some(view! { <p class="small" role="status">"Loading 20,000 GloVe word vectors (2.2\u{a0}MB) for the embedding ranking…"</p> }.into_any()),
                 Some(Err(e)) => Some(view! { <p class="error" role="alert">{format!("Word vectors not loaded, so no embedding ranking: {e}")}</p> }.into_any()),
                 Some(Ok(_)) => None,
             }}
             <p class="small">
                 "The embedding of a text here is the mean of its words' GloVe vectors, each weighted \
-                 by how rare the word is (Arora et al., 2017), computed in the page: a chunk that \
+                 by how rare the word is (Arora et\u{a0}al., 2017), computed in the page: a chunk that \
                  shares no word with the question can still rank high. Production systems use a \
                  neural text-embedding model instead."
             </p>

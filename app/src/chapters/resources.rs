@@ -7,7 +7,7 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
     (
         "Pre-training data",
         &[
-            ("The FineWeb datasets (Penedo et al., 2024)", "https://arxiv.org/abs/2406.17557"),
+            ("The FineWeb datasets (Penedo et\u{a0}al., 2024)", "https://arxiv.org/abs/2406.17557"),
             (
                 "Karpathy: Deep Dive into LLMs like ChatGPT (video)",
                 "https://www.youtube.com/watch?v=7xTGNNLPyMI",
@@ -18,13 +18,13 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
         "Tokenization & embeddings",
         &[
             (
-                "Neural machine translation of rare words with subword units (BPE, Sennrich et al., 2016)",
+                "Neural machine translation of rare words with subword units (BPE, Sennrich et\u{a0}al., 2016)",
                 "https://arxiv.org/abs/1508.07909",
             ),
             ("tiktoken, OpenAI's tokenizer", "https://github.com/openai/tiktoken"),
             ("minbpe, a minimal BPE by Karpathy", "https://github.com/karpathy/minbpe"),
             (
-                "Efficient estimation of word representations (word2vec, Mikolov et al., 2013)",
+                "Efficient estimation of word representations (word2vec, Mikolov et\u{a0}al., 2013)",
                 "https://arxiv.org/abs/1301.3781",
             ),
             (
@@ -37,7 +37,7 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
         "Transformers, attention & positions",
         &[
             (
-                "Attention is all you need (Vaswani et al., 2017)",
+                "Attention is all you need (Vaswani et\u{a0}al., 2017)",
                 "https://arxiv.org/abs/1706.03762",
             ),
             (
@@ -45,7 +45,7 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
                 "https://jalammar.github.io/illustrated-transformer/",
             ),
             (
-                "RoFormer: rotary position embedding (Su et al., 2021)",
+                "RoFormer: rotary position embedding (Su et\u{a0}al., 2021)",
                 "https://arxiv.org/abs/2104.09864",
             ),
             (
@@ -68,7 +68,7 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
             ),
             ("nanoGPT (Karpathy)", "https://github.com/karpathy/nanoGPT"),
             (
-                "The curious case of neural text degeneration (top-p, Holtzman et al., 2019)",
+                "The curious case of neural text degeneration (top-p, Holtzman et\u{a0}al., 2019)",
                 "https://arxiv.org/abs/1904.09751",
             ),
         ],
@@ -81,25 +81,25 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
                 "https://arxiv.org/abs/1911.02150",
             ),
             (
-                "GQA: grouped-query attention (Ainslie et al., 2023)",
+                "GQA: grouped-query attention (Ainslie et\u{a0}al., 2023)",
                 "https://arxiv.org/abs/2305.13245",
             ),
-            ("FlashAttention (Dao et al., 2022)", "https://arxiv.org/abs/2205.14135"),
-            ("Lost in the middle (Liu et al., 2023)", "https://arxiv.org/abs/2307.03172"),
+            ("FlashAttention (Dao et\u{a0}al., 2022)", "https://arxiv.org/abs/2205.14135"),
+            ("Lost in the middle (Liu et\u{a0}al., 2023)", "https://arxiv.org/abs/2307.03172"),
         ],
     ),
     (
         "Mixture of experts",
         &[
             (
-                "Outrageously large neural networks: the sparsely-gated MoE layer (Shazeer et al., 2017)",
+                "Outrageously large neural networks: the sparsely-gated MoE layer (Shazeer et\u{a0}al., 2017)",
                 "https://arxiv.org/abs/1701.06538",
             ),
-            ("Switch Transformers (Fedus et al., 2021)", "https://arxiv.org/abs/2101.03961"),
-            ("Mixtral of experts (Jiang et al., 2024)", "https://arxiv.org/abs/2401.04088"),
+            ("Switch Transformers (Fedus et\u{a0}al., 2021)", "https://arxiv.org/abs/2101.03961"),
+            ("Mixtral of experts (Jiang et\u{a0}al., 2024)", "https://arxiv.org/abs/2401.04088"),
             ("DeepSeek-V3 technical report (2024)", "https://arxiv.org/abs/2412.19437"),
             (
-                "Modeling task relationships with multi-gate MoE (MMoE, Ma et al., KDD 2018)",
+                "Modeling task relationships with multi-gate MoE (MMoE, Ma et\u{a0}al., KDD 2018)",
                 "https://dl.acm.org/doi/10.1145/3219819.3220007",
             ),
         ],
@@ -108,15 +108,15 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
         "Multimodality",
         &[
             (
-                "An image is worth 16x16 words (ViT, Dosovitskiy et al., 2020)",
+                "An image is worth 16x16 words (ViT, Dosovitskiy et\u{a0}al., 2020)",
                 "https://arxiv.org/abs/2010.11929",
             ),
             (
-                "CLIP: learning transferable visual models from natural language (Radford et al., 2021)",
+                "CLIP: learning transferable visual models from natural language (Radford et\u{a0}al., 2021)",
                 "https://arxiv.org/abs/2103.00020",
             ),
             (
-                "Whisper: robust speech recognition (Radford et al., 2022)",
+                "Whisper: robust speech recognition (Radford et\u{a0}al., 2022)",
                 "https://arxiv.org/abs/2212.04356",
             ),
         ],
@@ -129,15 +129,15 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
                 "https://arxiv.org/abs/2203.02155",
             ),
             (
-                "Proximal policy optimization algorithms (Schulman et al., 2017)",
+                "Proximal policy optimization algorithms (Schulman et\u{a0}al., 2017)",
                 "https://arxiv.org/abs/1707.06347",
             ),
             (
-                "Scaling laws for reward model overoptimization (Gao et al., 2022)",
+                "Scaling laws for reward model overoptimization (Gao et\u{a0}al., 2022)",
                 "https://arxiv.org/abs/2210.10760",
             ),
             (
-                "Direct preference optimization (Rafailov et al., 2023)",
+                "Direct preference optimization (Rafailov et\u{a0}al., 2023)",
                 "https://arxiv.org/abs/2305.18290",
             ),
             (
@@ -157,11 +157,11 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
                 "https://arxiv.org/abs/2405.14734",
             ),
             (
-                "Constitutional AI: harmlessness from AI feedback (Bai et al., 2022)",
+                "Constitutional AI: harmlessness from AI feedback (Bai et\u{a0}al., 2022)",
                 "https://arxiv.org/abs/2212.08073",
             ),
             (
-                "Distilling the knowledge in a neural network (Hinton et al., 2015)",
+                "Distilling the knowledge in a neural network (Hinton et\u{a0}al., 2015)",
                 "https://arxiv.org/abs/1503.02531",
             ),
         ],
@@ -178,19 +178,19 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
                 "https://arxiv.org/abs/2501.12948",
             ),
             (
-                "Chain-of-thought prompting elicits reasoning (Wei et al., 2022)",
+                "Chain-of-thought prompting elicits reasoning (Wei et\u{a0}al., 2022)",
                 "https://arxiv.org/abs/2201.11903",
             ),
             (
-                "Language models are few-shot learners (GPT-3, Brown et al., 2020)",
+                "Language models are few-shot learners (GPT-3, Brown et\u{a0}al., 2020)",
                 "https://arxiv.org/abs/2005.14165",
             ),
             (
-                "Transformers learn in-context by gradient descent (von Oswald et al., 2022)",
+                "Transformers learn in-context by gradient descent (von Oswald et\u{a0}al., 2022)",
                 "https://arxiv.org/abs/2212.07677",
             ),
             (
-                "In-context learning and induction heads (Olsson et al., 2022)",
+                "In-context learning and induction heads (Olsson et\u{a0}al., 2022)",
                 "https://arxiv.org/abs/2209.11895",
             ),
         ],
@@ -203,7 +203,7 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
                 "https://arxiv.org/abs/2302.04761",
             ),
             (
-                "Retrieval-augmented generation for knowledge-intensive NLP (Lewis et al., 2020)",
+                "Retrieval-augmented generation for knowledge-intensive NLP (Lewis et\u{a0}al., 2020)",
                 "https://arxiv.org/abs/2005.11401",
             ),
             (
@@ -211,7 +211,7 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
                 "https://arxiv.org/abs/2212.10496",
             ),
             (
-                "ReAct: synergizing reasoning and acting (Yao et al., 2022)",
+                "ReAct: synergizing reasoning and acting (Yao et\u{a0}al., 2022)",
                 "https://arxiv.org/abs/2210.03629",
             ),
             ("Model Context Protocol", "https://modelcontextprotocol.io/"),
@@ -221,11 +221,11 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
         "Security: jailbreaks & prompt injection",
         &[
             (
-                "Not what you've signed up for: indirect prompt injection (Greshake et al., 2023)",
+                "Not what you've signed up for: indirect prompt injection (Greshake et\u{a0}al., 2023)",
                 "https://arxiv.org/abs/2302.12173",
             ),
             (
-                "Universal and transferable adversarial attacks on aligned LLMs (Zou et al., 2023)",
+                "Universal and transferable adversarial attacks on aligned LLMs (Zou et\u{a0}al., 2023)",
                 "https://arxiv.org/abs/2307.15043",
             ),
             (
@@ -242,11 +242,11 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
         "Scaling laws, benchmarks & cost",
         &[
             (
-                "Scaling laws for neural language models (Kaplan et al., 2020)",
+                "Scaling laws for neural language models (Kaplan et\u{a0}al., 2020)",
                 "https://arxiv.org/abs/2001.08361",
             ),
             (
-                "Training compute-optimal large language models (Chinchilla, Hoffmann et al., 2022)",
+                "Training compute-optimal large language models (Chinchilla, Hoffmann et\u{a0}al., 2022)",
                 "https://arxiv.org/abs/2203.15556",
             ),
             (
@@ -261,9 +261,9 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
                 "Training verifiers to solve math word problems (GSM8K, 2021)",
                 "https://arxiv.org/abs/2110.14168",
             ),
-            ("TruthfulQA (Lin et al., 2021)", "https://arxiv.org/abs/2109.07958"),
-            ("SWE-bench (Jimenez et al., 2023)", "https://arxiv.org/abs/2310.06770"),
-            ("Chatbot Arena (Chiang et al., 2024)", "https://arxiv.org/abs/2403.04132"),
+            ("TruthfulQA (Lin et\u{a0}al., 2021)", "https://arxiv.org/abs/2109.07958"),
+            ("SWE-bench (Jimenez et\u{a0}al., 2023)", "https://arxiv.org/abs/2310.06770"),
+            ("Chatbot Arena (Chiang et\u{a0}al., 2024)", "https://arxiv.org/abs/2403.04132"),
             (
                 "RULER: what's the real context size of your long-context model? (2024)",
                 "https://arxiv.org/abs/2404.06654",

@@ -99,14 +99,15 @@ pub fn Chapter() -> impl IntoView {
             }).collect_view()}
         </div>
         <p>
-            {format!("The tests: {}. ", TESTS.iter().map(|(n, f)| format!("fib({n}) = {f}")).collect::<Vec<_>>().join(", "))}
+            {format!("The tests: {}. ", TESTS.iter().map(|(n, f)| format!("fib({n})\u{a0}=\u{a0}{f}")).collect::<Vec<_>>().join(", "))}
             "Both correct versions earn the same reward from these tests; the iterative one does "
             "far less work. Add a time limit to the grader and the faster strategy is rewarded "
             "more often, which is how RL can discover efficiency that nobody asked for explicitly."
         </p>
         <p class="seed-note">
-            "Attempt 1 has a base case (“if n <= 1: return 1”), so it really is factorial and "
-            "really returns 720 for fib(6); without one, “return n * fib(n-1)” would recurse forever."
+            "Attempt 1 has a base case (" <code class="nowrap">"if n <= 1: return 1"</code> "), so it really is \
+             factorial and really returns 720 for fib(6); without one, "
+            <code class="nowrap">"return n * fib(n-1)"</code> " would recurse forever."
         </p>
         <h2>"Why “verifiable” is the key word"</h2>
         <div class="rl-compare">

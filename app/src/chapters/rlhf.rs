@@ -45,7 +45,7 @@ pub fn Chapter() -> impl IntoView {
             "with jargon. Pushed far enough, an optimizer can find gibberish the reward model scores "
             "higher than any real answer. This is called reward hacking (or reward "
             "over-optimization), an instance of Goodhart's law: a measure that becomes a target "
-            "stops being a good measure. Gao et al. measured it on purpose: as best-of-n or RL "
+            "stops being a good measure. Gao et\u{a0}al. measured it on purpose: as best-of-n or RL "
             "pushes a learned reward up, the true quality first rises, then falls."
         </p>
         <p>

@@ -89,11 +89,11 @@ pub fn Chapter() -> impl IntoView {
             "nearly straight lines over many orders of magnitude. Much of the following five years "
             "was labs riding those lines."
         </p>
-        <h2>"Kaplan et al. (2020)"</h2>
+        <h2>"Kaplan et\u{a0}al. (2020)"</h2>
         <p>"Loss is a power law in parameters N, training tokens D and compute C. It is often written as"</p>
         <Math parts=&[KAPLAN_MATHML] label="L approximately equals N c over N to the alpha N, plus D c over D to the alpha D"/>
         <p class="seed-note">
-            "That sum is a simplification. Kaplan et al. fit each variable alone, "
+            "That sum is a simplification. Kaplan et\u{a0}al. fit each variable alone, "
             "L(N) = (N"<sub>"c"</sub>"/N)"<sup>"0.076"</sup>" and L(D) = (D"<sub>"c"</sub>"/D)"<sup>"0.095"</sup>
             ", and combined them as L(N, D) = [(N"<sub>"c"</sub>"/N)"<sup>"α"<sub>"N"</sub>"/α"<sub>"D"</sub></sup>" + D"<sub>"c"</sub>"/D]"<sup>"α"<sub>"D"</sub></sup>
             ", not as a plain sum. "
@@ -102,27 +102,27 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <h2>"The Chinchilla correction (2022)"</h2>
         <p>
-            "Hoffmann et al. at DeepMind found that most large models of the time were "
+            "Hoffmann et\u{a0}al. at DeepMind found that most large models of the time were "
             "under-trained: too many parameters for too few tokens. Their fit of loss to both is"
         </p>
         <Math parts=&[CHINCHILLA_MATHML] label="L of N and D equals E plus A over N to the alpha plus B over D to the beta"/>
         <p>
-            {format!("with E = {}, A = {}, B = {}, α = {}, β = {} (their approach 3). E is the loss no \
+            {format!("with E\u{a0}=\u{a0}{}, A\u{a0}=\u{a0}{}, B\u{a0}=\u{a0}{}, α\u{a0}=\u{a0}{}, β\u{a0}=\u{a0}{} (their approach 3). E is the loss no \
              model can beat, the entropy of text itself; the two other terms are what finite \
              size and finite data cost.", chinchilla::E, chinchilla::A, chinchilla::B, chinchilla::ALPHA, chinchilla::BETA)}
         </p>
         <Chart svg=Signal::derive(move || svg.clone())
             label="Chinchilla's fitted loss against parameters on log-log axes: with data held fixed each curve flattens as parameters grow, while the compute-optimal curve keeps falling"
-            caption="Drawn from Hoffmann et al.'s published fit, not from our own runs. With the data fixed, more parameters stop helping: the fit's data term sets a floor. Growing data with size, at 20 tokens per parameter, keeps the loss falling."/>
+            caption="Drawn from Hoffmann et\u{a0}al.'s published fit, not from our own runs. With the data fixed, more parameters stop helping: the fit's data term sets a floor. Growing data with size, at 20 tokens per parameter, keeps the loss falling."/>
         <div class="panel">
             <h3>"Chinchilla calculator"</h3>
             <Slider label="parameters (billions)" value=params_b min=0.1 max=2000.0 step=0.1 format=billions/>
             <table class="dpo-table stack">
                 <tbody>
-                    <tr><th scope="row">"compute-optimal tokens ≈ 20\u{a0}×\u{a0}N"</th>
+                    <tr><th scope="row">"compute-optimal tokens\u{a0}≈\u{a0}20\u{a0}×\u{a0}N"</th>
                         <td data-chinchilla-tokens=move || format!("{}", chinchilla_tokens(n()))>{move || format!("{} tokens", compact(chinchilla_tokens(n())))}</td></tr>
-                    <tr><th scope="row">"training compute ≈ 6 × N × D"</th>
-                        <td>{move || format!("{} FLOPs", crate::calc::expr::power_of_ten(training_flops(n(), chinchilla_tokens(n())), 3))}</td></tr>
+                    <tr><th scope="row">"training compute\u{a0}≈\u{a0}6\u{a0}×\u{a0}N\u{a0}×\u{a0}D"</th>
+                        <td>{move || format!("{}\u{a0}FLOPs", crate::calc::expr::power_of_ten(training_flops(n(), chinchilla_tokens(n())), 3))}</td></tr>
                     <tr><th scope="row">"fitted loss L(N, 20N)"</th>
                         <td>{move || format!("{:.3} nats/token", chinchilla_loss(n(), chinchilla_tokens(n())))}</td></tr>
                 </tbody>

@@ -173,7 +173,7 @@ pub fn Chapter() -> impl IntoView {
                         </div>
                         <p class="sec-count" data-token-count=count>
                             {format!("{count} tokens of the Tumbler's tokenizer, in one sequence. \
-                                      Hover a token for its id.")}
+                                      Hover or tap a token for its id.")}
                         </p>
                     }
                         .into_any()

@@ -80,7 +80,7 @@ pub fn Chapter() -> impl IntoView {
         <Math parts=&[FORMULA] label="softmax of z i equals e to the z i, divided by the sum over j of e to the z j"/>
         <p>
             "Only differences between logits matter: adding the same number to all of them changes \
-             nothing. A gap of one unit means a factor of " <i>"e"</i> " ≈ 2.72 in probability."
+             nothing. A gap of one unit means a factor of " <i>"e"</i> "\u{a0}≈\u{a0}2.72 in probability."
         </p>
         <div class="panel softmax-panel">
             <h2>"Drag the logits"</h2>
@@ -103,9 +103,9 @@ pub fn Chapter() -> impl IntoView {
         <live::LiveSoftmax/>
         <h2>"The three-word example"</h2>
         <p>
-            "With only " <strong>"mat 2.8"</strong> ", " <strong>"floor 1.2"</strong> " and "
-            <strong>"table 0.5"</strong> ": e" <sup>"2.8"</sup> " = " {format!("{:.2}", worked.exps[0])}
-            ", e" <sup>"1.2"</sup> " = " {format!("{:.2}", worked.exps[1])} ", e" <sup>"0.5"</sup> " = "
+            "With only " <strong>"mat\u{a0}2.8"</strong> ", " <strong>"floor\u{a0}1.2"</strong> " and "
+            <strong>"table\u{a0}0.5"</strong> ": e" <sup>"2.8"</sup> "\u{a0}=\u{a0}" {format!("{:.2}", worked.exps[0])}
+            ", e" <sup>"1.2"</sup> "\u{a0}=\u{a0}" {format!("{:.2}", worked.exps[1])} ", e" <sup>"0.5"</sup> "\u{a0}=\u{a0}"
             {format!("{:.2}", worked.exps[2])} ", together " {format!("{:.2}", worked.sum)}
             ". Dividing gives mat " {pct(0)} ", floor " {pct(1)} ", table " {pct(2)} "."
         </p>

@@ -75,7 +75,7 @@ const fn src(cite: &'static str, url: &'static str, for_what: &'static str) -> S
 
 // Sources used by more than one chapter.
 const VASWANI: Source = src(
-    "Vaswani et al., “Attention Is All You Need” (2017)",
+    "Vaswani et\u{a0}al., “Attention Is All You Need” (2017)",
     "https://arxiv.org/abs/1706.03762",
     "the transformer",
 );
@@ -85,17 +85,17 @@ const LLAMA3: Source = src(
     "Llama 3's sizes, its ~15T training tokens, its post-training with DPO",
 );
 const GPT3: Source = src(
-    "Brown et al., “Language Models are Few-Shot Learners” (2020)",
+    "Brown et\u{a0}al., “Language Models are Few-Shot Learners” (2020)",
     "https://arxiv.org/abs/2005.14165",
     "GPT-3: 175B parameters, 300B training tokens",
 );
 const KAPLAN: Source = src(
-    "Kaplan et al., “Scaling Laws for Neural Language Models” (2020)",
+    "Kaplan et\u{a0}al., “Scaling Laws for Neural Language Models” (2020)",
     "https://arxiv.org/abs/2001.08361",
-    "the power laws in parameters, data and compute; C ≈ 6·N·D",
+    "the power laws in parameters, data and compute; C\u{a0}≈\u{a0}6·N·D",
 );
 const CHINCHILLA: Source = src(
-    "Hoffmann et al., “Training Compute-Optimal Large Language Models” (2022)",
+    "Hoffmann et\u{a0}al., “Training Compute-Optimal Large Language Models” (2022)",
     "https://arxiv.org/abs/2203.15556",
     "Chinchilla: 70B parameters, 1.4T tokens, ~20 tokens per parameter; the fit's constants",
 );
@@ -113,15 +113,15 @@ const TIKTOKEN: Source = src(
 const WIRED_ALTMAN: Source = src(
     "Will Knight, “OpenAI's CEO Says the Age of Giant AI Models Is Already Over” (Wired, 2023)",
     "https://www.wired.com/story/openai-ceo-sam-altman-the-age-of-giant-ai-models-is-already-over/",
-    "GPT-4 cost “more than $100 million” to train",
+    "GPT-4 cost “more than $100\u{a0}million” to train",
 );
 const WEI_COT: Source = src(
-    "Wei et al., “Chain-of-Thought Prompting Elicits Reasoning in Large Language Models” (2022)",
+    "Wei et\u{a0}al., “Chain-of-Thought Prompting Elicits Reasoning in Large Language Models” (2022)",
     "https://arxiv.org/abs/2201.11903",
     "chain-of-thought prompting",
 );
 const OUYANG: Source = src(
-    "Ouyang et al., “Training language models to follow instructions with human feedback” (2022)",
+    "Ouyang et\u{a0}al., “Training language models to follow instructions with human feedback” (2022)",
     "https://arxiv.org/abs/2203.02155",
     "InstructGPT: SFT, a reward model, then PPO",
 );
@@ -134,10 +134,10 @@ static TABLE: &[(&str, Sources)] = &[
             src(
                 "Llama Team, “The Llama 3 Herd of Models” (2024)",
                 "https://arxiv.org/abs/2407.21783",
-                "pre-training on about 15 trillion tokens",
+                "pre-training on about 15\u{a0}trillion tokens",
             ),
             src(
-                "Ouyang et al., “Training language models to follow instructions with human \
+                "Ouyang et\u{a0}al., “Training language models to follow instructions with human \
                  feedback” (2022)",
                 "https://arxiv.org/abs/2203.02155",
                 "supervised fine-tuning on about 13,000 prompts with people's replies",
@@ -149,7 +149,7 @@ static TABLE: &[(&str, Sources)] = &[
         "pretraining-data",
         Sources::Cited(&[
             src(
-                "Penedo et al., “The FineWeb Datasets: Decanting the Web for the Finest Text Data \
+                "Penedo et\u{a0}al., “The FineWeb Datasets: Decanting the Web for the Finest Text Data \
                  at Scale” (2024)",
                 "https://arxiv.org/abs/2406.17557",
                 "FineWeb's pipeline, its 96 Common Crawl snapshots, the 0.65 language threshold, \
@@ -159,10 +159,10 @@ static TABLE: &[(&str, Sources)] = &[
                 "Hugging Face, “FineWeb: decanting the web for the finest text data at scale” \
                  (2024)",
                 "https://huggingface.co/spaces/HuggingFaceFW/blogpost-fineweb-v1",
-                "the 44 TB of published files",
+                "the 44\u{a0}TB of published files",
             ),
             src(
-                "Rae et al., “Scaling Language Models: Methods, Analysis & Insights from Training \
+                "Rae et\u{a0}al., “Scaling Language Models: Methods, Analysis & Insights from Training \
                  Gopher” (2021)",
                 "https://arxiv.org/abs/2112.11446",
                 "the Gopher quality rules",
@@ -186,13 +186,13 @@ static TABLE: &[(&str, Sources)] = &[
         "embeddings",
         Sources::Cited(&[
             src(
-                "Radford et al., “Language Models are Unsupervised Multitask Learners” (GPT-2, 2019)",
+                "Radford et\u{a0}al., “Language Models are Unsupervised Multitask Learners” (GPT-2, 2019)",
                 "https://cdn.openai.com/better-language-models/language_models_are_unsupervised_multitask_learners.pdf",
                 "GPT-2 small's 768 numbers per token",
             ),
             src(GPT3.cite, GPT3.url, "GPT-3 175B's width of 12,288"),
             src(
-                "Mikolov et al., “Efficient Estimation of Word Representations in Vector Space” \
+                "Mikolov et\u{a0}al., “Efficient Estimation of Word Representations in Vector Space” \
                  (2013)",
                 "https://arxiv.org/abs/1301.3781",
                 "word2vec and king − man + woman ≈ queen",
@@ -214,7 +214,7 @@ static TABLE: &[(&str, Sources)] = &[
             src(
                 "Fedus, Zoph & Shazeer, “Switch Transformers” (2021)",
                 "https://arxiv.org/abs/2101.03961",
-                "Switch-C's 1.6 trillion weights",
+                "Switch-C's 1.6\u{a0}trillion weights",
             ),
         ]),
     ),
@@ -224,12 +224,12 @@ static TABLE: &[(&str, Sources)] = &[
         Sources::Cited(&[
             src(VASWANI.cite, VASWANI.url, "the sinusoidal encoding"),
             src(
-                "Su et al., “RoFormer: Enhanced Transformer with Rotary Position Embedding” (2021)",
+                "Su et\u{a0}al., “RoFormer: Enhanced Transformer with Rotary Position Embedding” (2021)",
                 "https://arxiv.org/abs/2104.09864",
                 "RoPE",
             ),
             src(
-                "Chen et al., “Extending Context Window of Large Language Models via Positional \
+                "Chen et\u{a0}al., “Extending Context Window of Large Language Models via Positional \
                  Interpolation” (2023)",
                 "https://arxiv.org/abs/2306.15595",
                 "position interpolation",
@@ -241,12 +241,12 @@ static TABLE: &[(&str, Sources)] = &[
         "kv-cache",
         Sources::Cited(&[
             src(
-                "Touvron et al., “Llama 2: Open Foundation and Fine-Tuned Chat Models” (2023)",
+                "Touvron et\u{a0}al., “Llama 2: Open Foundation and Fine-Tuned Chat Models” (2023)",
                 "https://arxiv.org/abs/2307.09288",
                 "Llama-2-70B, its 4,096-token context and its grouped-query attention",
             ),
             src(
-                "Ainslie et al., “GQA: Training Generalized Multi-Query Transformer Models from \
+                "Ainslie et\u{a0}al., “GQA: Training Generalized Multi-Query Transformer Models from \
                  Multi-Head Checkpoints” (2023)",
                 "https://arxiv.org/abs/2305.13245",
                 "grouped-query attention",
@@ -267,7 +267,7 @@ static TABLE: &[(&str, Sources)] = &[
                 "SwiGLU and GeGLU against ReLU and GELU",
             ),
             src(
-                "Touvron et al., “LLaMA: Open and Efficient Foundation Language Models” (2023)",
+                "Touvron et\u{a0}al., “LLaMA: Open and Efficient Foundation Language Models” (2023)",
                 "https://arxiv.org/abs/2302.13971",
                 "SwiGLU in Llama",
             ),
@@ -277,7 +277,7 @@ static TABLE: &[(&str, Sources)] = &[
                 "GeGLU in Gemma",
             ),
             src(
-                "Cho et al., “Learning Phrase Representations using RNN Encoder–Decoder” (2014)",
+                "Cho et\u{a0}al., “Learning Phrase Representations using RNN Encoder–Decoder” (2014)",
                 "https://arxiv.org/abs/1406.1078",
                 "the GRU's two gates",
             ),
@@ -287,7 +287,7 @@ static TABLE: &[(&str, Sources)] = &[
         "moe",
         Sources::Cited(&[
             src(
-                "Shazeer et al., “Outrageously Large Neural Networks: The Sparsely-Gated \
+                "Shazeer et\u{a0}al., “Outrageously Large Neural Networks: The Sparsely-Gated \
                  Mixture-of-Experts Layer” (2017)",
                 "https://arxiv.org/abs/1701.06538",
                 "the top-k router",
@@ -298,18 +298,18 @@ static TABLE: &[(&str, Sources)] = &[
                 "top-1 routing at scale; the load-balancing loss",
             ),
             src(
-                "Komatsuzaki et al., “Sparse Upcycling: Training Mixture-of-Experts from Dense \
+                "Komatsuzaki et\u{a0}al., “Sparse Upcycling: Training Mixture-of-Experts from Dense \
                  Checkpoints” (2022)",
                 "https://arxiv.org/abs/2212.05055",
                 "experts started from a dense model",
             ),
             src(
-                "Zhu et al., “LLaMA-MoE” (2024)",
+                "Zhu et\u{a0}al., “LLaMA-MoE” (2024)",
                 "https://arxiv.org/abs/2406.16554",
                 "experts cut from slices of the dense FFN, as ours are",
             ),
             src(
-                "Jiang et al., “Mixtral of Experts” (2024)",
+                "Jiang et\u{a0}al., “Mixtral of Experts” (2024)",
                 "https://arxiv.org/abs/2401.04088",
                 "Mixtral 8×7B: 32 layers, 8 experts, top-2",
             ),
@@ -324,14 +324,14 @@ static TABLE: &[(&str, Sources)] = &[
         "mmoe",
         Sources::Cited(&[
             src(
-                "Ma et al., “Modeling Task Relationships in Multi-task Learning with Multi-gate \
+                "Ma et\u{a0}al., “Modeling Task Relationships in Multi-task Learning with Multi-gate \
                  Mixture-of-Experts” (KDD 2018)",
                 "https://dl.acm.org/doi/10.1145/3219819.3220007",
                 "MMoE: shared experts, one gate per task; §4's synthetic tasks, which the toy \
                  model trains on",
             ),
             src(
-                "Tang et al., “Progressive Layered Extraction (PLE)” (RecSys 2020)",
+                "Tang et\u{a0}al., “Progressive Layered Extraction (PLE)” (RecSys 2020)",
                 "https://dl.acm.org/doi/10.1145/3383313.3412236",
                 "PLE",
             ),
@@ -341,15 +341,15 @@ static TABLE: &[(&str, Sources)] = &[
         "multimodal",
         Sources::Cited(&[
             src(
-                "Dosovitskiy et al., “An Image is Worth 16x16 Words” (ViT, 2020)",
+                "Dosovitskiy et\u{a0}al., “An Image is Worth 16x16 Words” (ViT, 2020)",
                 "https://arxiv.org/abs/2010.11929",
                 "images cut into patches, each a token",
             ),
             src(
-                "Radford et al., “Robust Speech Recognition via Large-Scale Weak Supervision” \
+                "Radford et\u{a0}al., “Robust Speech Recognition via Large-Scale Weak Supervision” \
                  (Whisper, 2022)",
                 "https://arxiv.org/abs/2212.04356",
-                "16 kHz audio, 25\u{a0}ms windows every 10\u{a0}ms, 30-second windows, the stride-2 \
+                "16\u{a0}kHz audio, 25\u{a0}ms windows every 10\u{a0}ms, 30-second windows, the stride-2 \
                  convolution",
             ),
         ]),
@@ -368,7 +368,7 @@ static TABLE: &[(&str, Sources)] = &[
                 "https://arxiv.org/abs/1711.05101",
                 "AdamW",
             ),
-            src(LLAMA3.cite, LLAMA3.url, "Llama 3 405B's 3.8 × 10²⁵ FLOPs"),
+            src(LLAMA3.cite, LLAMA3.url, "Llama 3 405B's 3.8\u{a0}×\u{a0}10²⁵ FLOPs"),
         ]),
     ),
     ("loss", Sources::Computed),
@@ -382,7 +382,7 @@ static TABLE: &[(&str, Sources)] = &[
                 "the defaults temperature = 1 and top_p = 1",
             ),
             src(
-                "Holtzman et al., “The Curious Case of Neural Text Degeneration” (2019)",
+                "Holtzman et\u{a0}al., “The Curious Case of Neural Text Degeneration” (2019)",
                 "https://arxiv.org/abs/1904.09751",
                 "nucleus (top-p) sampling",
             ),
@@ -405,12 +405,12 @@ static TABLE: &[(&str, Sources)] = &[
                 "the logit lens: reading the residual stream through the unembedding",
             ),
             src(
-                "Elhage et al., “A Mathematical Framework for Transformer Circuits” (2021)",
+                "Elhage et\u{a0}al., “A Mathematical Framework for Transformer Circuits” (2021)",
                 "https://transformer-circuits.pub/2021/framework/index.html",
                 "the residual stream as a sum of head and MLP outputs; direct logit attribution",
             ),
             src(
-                "Meng et al., “Locating and Editing Factual Associations in GPT” (2022)",
+                "Meng et\u{a0}al., “Locating and Editing Factual Associations in GPT” (2022)",
                 "https://arxiv.org/abs/2202.05262",
                 "causal tracing: patching hidden states from another run, layer by position",
             ),
@@ -421,7 +421,7 @@ static TABLE: &[(&str, Sources)] = &[
         Sources::Cited(&[
             src(KAPLAN.cite, KAPLAN.url, "about 2 FLOPs per parameter per token forward"),
             src(
-                "Radford et al., “Language Models are Unsupervised Multitask Learners” (GPT-2, 2019)",
+                "Radford et\u{a0}al., “Language Models are Unsupervised Multitask Learners” (GPT-2, 2019)",
                 "https://cdn.openai.com/better-language-models/language_models_are_unsupervised_multitask_learners.pdf",
                 "GPT-2's 50,257-token vocabulary",
             ),
@@ -432,22 +432,22 @@ static TABLE: &[(&str, Sources)] = &[
         "context-window",
         Sources::Cited(&[
             src(
-                "Jiang et al., “Mistral 7B” (2023)",
+                "Jiang et\u{a0}al., “Mistral 7B” (2023)",
                 "https://arxiv.org/abs/2310.06825",
                 "sliding-window attention",
             ),
             src(
-                "Dao et al., “FlashAttention” (2022)",
+                "Dao et\u{a0}al., “FlashAttention” (2022)",
                 "https://arxiv.org/abs/2205.14135",
                 "exact attention computed tile by tile",
             ),
             src(
-                "Child et al., “Generating Long Sequences with Sparse Transformers” (2019)",
+                "Child et\u{a0}al., “Generating Long Sequences with Sparse Transformers” (2019)",
                 "https://arxiv.org/abs/1904.10509",
                 "sparse attention",
             ),
             src(
-                "Liu et al., “Lost in the Middle: How Language Models Use Long Contexts” (2023)",
+                "Liu et\u{a0}al., “Lost in the Middle: How Language Models Use Long Contexts” (2023)",
                 "https://arxiv.org/abs/2307.03172",
                 "facts in the middle recalled worse",
             ),
@@ -476,17 +476,17 @@ static TABLE: &[(&str, Sources)] = &[
         "rl",
         Sources::Cited(&[
             src(
-                "Shao et al., “DeepSeekMath” (2024), §4.1",
+                "Shao et\u{a0}al., “DeepSeekMath” (2024), §4.1",
                 "https://arxiv.org/abs/2402.03300",
                 "group-relative advantages (GRPO)",
             ),
             src(
-                "Liu et al., “Understanding R1-Zero-Like Training: A Critical Perspective” (2025)",
+                "Liu et\u{a0}al., “Understanding R1-Zero-Like Training: A Critical Perspective” (2025)",
                 "https://arxiv.org/abs/2503.20783",
                 "Dr. GRPO: dropping the length normalisation's bias",
             ),
             src(
-                "Yu et al., “DAPO: An Open-Source LLM Reinforcement Learning System at Scale” \
+                "Yu et\u{a0}al., “DAPO: An Open-Source LLM Reinforcement Learning System at Scale” \
                  (2025)",
                 "https://arxiv.org/abs/2503.14476",
                 "dropping the KL term",
@@ -497,7 +497,7 @@ static TABLE: &[(&str, Sources)] = &[
         "move-37",
         Sources::Cited(&[
             src(
-                "Silver et al., “Mastering the game of Go with deep neural networks and tree \
+                "Silver et\u{a0}al., “Mastering the game of Go with deep neural networks and tree \
                  search” (Nature, 2016)",
                 "https://www.nature.com/articles/nature16961",
                 "AlphaGo: imitation of human games, then self-play",
@@ -509,7 +509,7 @@ static TABLE: &[(&str, Sources)] = &[
                 "move 37 of game two, AlphaGo's one-in-ten-thousand estimate, the 4–1 result",
             ),
             src(
-                "Silver et al., “Mastering the game of Go without human knowledge” (Nature, 2017)",
+                "Silver et\u{a0}al., “Mastering the game of Go without human knowledge” (Nature, 2017)",
                 "https://www.nature.com/articles/nature24270",
                 "AlphaGo Zero",
             ),
@@ -520,7 +520,7 @@ static TABLE: &[(&str, Sources)] = &[
         Sources::Cited(&[
             src(OUYANG.cite, OUYANG.url, "§3.5: the reward model and its loss"),
             src(
-                "Stiennon et al., “Learning to summarize from human feedback” (2020)",
+                "Stiennon et\u{a0}al., “Learning to summarize from human feedback” (2020)",
                 "https://arxiv.org/abs/2009.01325",
                 "best-of-n and the KL penalty",
             ),
@@ -530,7 +530,7 @@ static TABLE: &[(&str, Sources)] = &[
                 "the bound log n − (n − 1)/n; true quality rises, then falls",
             ),
             src(
-                "Beirami et al., “Theoretical guarantees on the best-of-n alignment policy” (2024)",
+                "Beirami et\u{a0}al., “Theoretical guarantees on the best-of-n alignment policy” (2024)",
                 "https://arxiv.org/abs/2401.01879",
                 "that formula is an upper bound",
             ),
@@ -540,12 +540,12 @@ static TABLE: &[(&str, Sources)] = &[
         "dpo",
         Sources::Cited(&[
             src(
-                "Rafailov et al., “Direct Preference Optimization” (2023)",
+                "Rafailov et\u{a0}al., “Direct Preference Optimization” (2023)",
                 "https://arxiv.org/abs/2305.18290",
                 "the DPO loss and its equivalence to KL-penalised RLHF",
             ),
             src(
-                "Schulman et al., “Proximal Policy Optimization Algorithms” (2017)",
+                "Schulman et\u{a0}al., “Proximal Policy Optimization Algorithms” (2017)",
                 "https://arxiv.org/abs/1707.06347",
                 "PPO",
             ),
@@ -556,13 +556,13 @@ static TABLE: &[(&str, Sources)] = &[
                 "Gemma aligned with RLHF",
             ),
             src(
-                "Azar et al., “A General Theoretical Paradigm to Understand Learning from Human \
+                "Azar et\u{a0}al., “A General Theoretical Paradigm to Understand Learning from Human \
                  Preferences” (2023)",
                 "https://arxiv.org/abs/2310.12036",
                 "IPO",
             ),
             src(
-                "Ethayarajh et al., “KTO: Model Alignment as Prospect Theoretic Optimization” \
+                "Ethayarajh et\u{a0}al., “KTO: Model Alignment as Prospect Theoretic Optimization” \
                  (2024)",
                 "https://arxiv.org/abs/2402.01306",
                 "KTO",
@@ -585,12 +585,12 @@ static TABLE: &[(&str, Sources)] = &[
         "constitutional",
         Sources::Cited(&[
             src(
-                "Bai et al., “Constitutional AI: Harmlessness from AI Feedback” (2022)",
+                "Bai et\u{a0}al., “Constitutional AI: Harmlessness from AI Feedback” (2022)",
                 "https://arxiv.org/abs/2212.08073",
                 "critique, revision and RLAIF",
             ),
             src(
-                "Touvron et al., “Llama 2: Open Foundation and Fine-Tuned Chat Models” (2023)",
+                "Touvron et\u{a0}al., “Llama 2: Open Foundation and Fine-Tuned Chat Models” (2023)",
                 "https://arxiv.org/abs/2307.09288",
                 "over a million human preference comparisons",
             ),
@@ -638,17 +638,17 @@ static TABLE: &[(&str, Sources)] = &[
         Sources::Cited(&[
             src(GPT3.cite, GPT3.url, "few-shot gains small at 125M parameters, large at 175B"),
             src(
-                "Agarwal et al., “Many-Shot In-Context Learning” (2024)",
+                "Agarwal et\u{a0}al., “Many-Shot In-Context Learning” (2024)",
                 "https://arxiv.org/abs/2404.11018",
                 "gains from hundreds or thousands of examples",
             ),
             src(
-                "von Oswald et al., “Transformers learn in-context by gradient descent” (2022)",
+                "von Oswald et\u{a0}al., “Transformers learn in-context by gradient descent” (2022)",
                 "https://arxiv.org/abs/2212.07677",
                 "in-context learning as gradient descent",
             ),
             src(
-                "Olsson et al., “In-context Learning and Induction Heads” (2022)",
+                "Olsson et\u{a0}al., “In-context Learning and Induction Heads” (2022)",
                 "https://arxiv.org/abs/2209.11895",
                 "induction heads",
             ),
@@ -657,7 +657,7 @@ static TABLE: &[(&str, Sources)] = &[
     (
         "memory",
         Sources::Cited(&[src(
-            "Liu et al., “Lost in the Middle: How Language Models Use Long Contexts” (2023)",
+            "Liu et\u{a0}al., “Lost in the Middle: How Language Models Use Long Contexts” (2023)",
             "https://arxiv.org/abs/2307.03172",
             "facts in the middle of a long context are missed",
         )]),
@@ -665,7 +665,7 @@ static TABLE: &[(&str, Sources)] = &[
     (
         "tools",
         Sources::Cited(&[src(
-            "Schick et al., “Toolformer: Language Models Can Teach Themselves to Use Tools” \
+            "Schick et\u{a0}al., “Toolformer: Language Models Can Teach Themselves to Use Tools” \
              (2023)",
             "https://arxiv.org/abs/2302.04761",
             "models trained to call a calculator and other tools",
@@ -683,7 +683,7 @@ static TABLE: &[(&str, Sources)] = &[
         "rag",
         Sources::Cited(&[
             src(
-                "Lewis et al., “Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks” \
+                "Lewis et\u{a0}al., “Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks” \
                  (2020)",
                 "https://arxiv.org/abs/2005.11401",
                 "retrieval-augmented generation",
@@ -700,7 +700,7 @@ static TABLE: &[(&str, Sources)] = &[
                 "the word vectors of the embedding ranking",
             ),
             src(
-                "Gao et al., “Precise Zero-Shot Dense Retrieval without Relevance Labels” (HyDE, \
+                "Gao et\u{a0}al., “Precise Zero-Shot Dense Retrieval without Relevance Labels” (HyDE, \
                  2022)",
                 "https://arxiv.org/abs/2212.10496",
                 "HyDE",
@@ -712,12 +712,12 @@ static TABLE: &[(&str, Sources)] = &[
                 "the rarity-weighted mean of word vectors",
             ),
             src(
-                "Liu et al., “Lost in the Middle” (2023)",
+                "Liu et\u{a0}al., “Lost in the Middle” (2023)",
                 "https://arxiv.org/abs/2307.03172",
                 "answers missed in the middle of the context",
             ),
             src(
-                "Edge et al., “From Local to Global: A Graph RAG Approach to Query-Focused \
+                "Edge et\u{a0}al., “From Local to Global: A Graph RAG Approach to Query-Focused \
                  Summarization” (2024)",
                 "https://arxiv.org/abs/2404.16130",
                 "GraphRAG",
@@ -727,7 +727,7 @@ static TABLE: &[(&str, Sources)] = &[
     (
         "agents",
         Sources::Cited(&[src(
-            "Yao et al., “ReAct: Synergizing Reasoning and Acting in Language Models” (2022)",
+            "Yao et\u{a0}al., “ReAct: Synergizing Reasoning and Acting in Language Models” (2022)",
             "https://arxiv.org/abs/2210.03629",
             "reason + act",
         )]),
@@ -736,7 +736,7 @@ static TABLE: &[(&str, Sources)] = &[
         "security",
         Sources::Cited(&[
             src(
-                "Greshake et al., “Not what you've signed up for: Compromising Real-World \
+                "Greshake et\u{a0}al., “Not what you've signed up for: Compromising Real-World \
                  LLM-Integrated Applications with Indirect Prompt Injection” (2023)",
                 "https://arxiv.org/abs/2302.12173",
                 "indirect prompt injection",
@@ -790,17 +790,17 @@ static TABLE: &[(&str, Sources)] = &[
         "benchmarks",
         Sources::Cited(&[
             src(
-                "Hendrycks et al., “Measuring Massive Multitask Language Understanding” (2020)",
+                "Hendrycks et\u{a0}al., “Measuring Massive Multitask Language Understanding” (2020)",
                 "https://arxiv.org/abs/2009.03300",
                 "MMLU's 57 subjects",
             ),
             src(
-                "Chen et al., “Evaluating Large Language Models Trained on Code” (2021)",
+                "Chen et\u{a0}al., “Evaluating Large Language Models Trained on Code” (2021)",
                 "https://arxiv.org/abs/2107.03374",
                 "HumanEval",
             ),
             src(
-                "Austin et al., “Program Synthesis with Large Language Models” (2021)",
+                "Austin et\u{a0}al., “Program Synthesis with Large Language Models” (2021)",
                 "https://arxiv.org/abs/2108.07732",
                 "MBPP",
             ),
@@ -810,23 +810,23 @@ static TABLE: &[(&str, Sources)] = &[
                 "HumanEval near saturation: 92.0%",
             ),
             src(
-                "Cobbe et al., “Training Verifiers to Solve Math Word Problems” (2021)",
+                "Cobbe et\u{a0}al., “Training Verifiers to Solve Math Word Problems” (2021)",
                 "https://arxiv.org/abs/2110.14168",
                 "GSM8K",
             ),
             src(
-                "Hendrycks et al., “Measuring Mathematical Problem Solving With the MATH \
+                "Hendrycks et\u{a0}al., “Measuring Mathematical Problem Solving With the MATH \
                  Dataset” (2021)",
                 "https://arxiv.org/abs/2103.03874",
                 "MATH",
             ),
             src(
-                "Zellers et al., “HellaSwag” (2019)",
+                "Zellers et\u{a0}al., “HellaSwag” (2019)",
                 "https://arxiv.org/abs/1905.07830",
                 "HellaSwag",
             ),
             src(
-                "Clark et al., “Think you have Solved Question Answering? Try ARC” (2018)",
+                "Clark et\u{a0}al., “Think you have Solved Question Answering? Try ARC” (2018)",
                 "https://arxiv.org/abs/1803.05457",
                 "ARC",
             ),
@@ -836,17 +836,17 @@ static TABLE: &[(&str, Sources)] = &[
                 "TruthfulQA",
             ),
             src(
-                "Jimenez et al., “SWE-bench” (2023)",
+                "Jimenez et\u{a0}al., “SWE-bench” (2023)",
                 "https://arxiv.org/abs/2310.06770",
                 "SWE-bench",
             ),
             src(
-                "Chiang et al., “Chatbot Arena” (2024)",
+                "Chiang et\u{a0}al., “Chatbot Arena” (2024)",
                 "https://arxiv.org/abs/2403.04132",
                 "blind pairwise votes and an Elo-style rating",
             ),
             src(
-                "Hsieh et al., “RULER: What's the Real Context Size of Your Long-Context Language \
+                "Hsieh et\u{a0}al., “RULER: What's the Real Context Size of Your Long-Context Language \
                  Models?” (2024)",
                 "https://arxiv.org/abs/2404.06654",
                 "RULER",
@@ -856,11 +856,11 @@ static TABLE: &[(&str, Sources)] = &[
     (
         "cost",
         Sources::Cited(&[
-            src(KAPLAN.cite, KAPLAN.url, "C ≈ 6·N·D"),
+            src(KAPLAN.cite, KAPLAN.url, "C\u{a0}≈\u{a0}6·N·D"),
             src(
                 LLAMA3.cite,
                 LLAMA3.url,
-                "405B: 15.6T tokens, 3.8 × 10²⁵ FLOPs, up to 16K H100s at 700 W, 38–43% \
+                "405B: 15.6T tokens, 3.8\u{a0}×\u{a0}10²⁵ FLOPs, up to 16K H100s at 700\u{a0}W, 38–43% \
                  utilisation, power swings of tens of megawatts",
             ),
             GPT3,
@@ -868,7 +868,7 @@ static TABLE: &[(&str, Sources)] = &[
             src(
                 "NVIDIA, H100 Tensor Core GPU",
                 "https://www.nvidia.com/en-us/data-center/h100/",
-                "989 TFLOP/s dense BF16 (the data sheet's 1,979 is with sparsity)",
+                "989\u{a0}TFLOP/s dense BF16 (the data sheet's 1,979 is with sparsity)",
             ),
             WIRED_ALTMAN,
             src(
@@ -892,7 +892,7 @@ static TABLE: &[(&str, Sources)] = &[
                 "its benchmarks against GPT-4o; 2.788M H800 GPU-hours, about $5.6M, for the final run",
             ),
             src(
-                "Groeneveld et al., “OLMo: Accelerating the Science of Language Models” (2024)",
+                "Groeneveld et\u{a0}al., “OLMo: Accelerating the Science of Language Models” (2024)",
                 "https://arxiv.org/abs/2402.00838",
                 "a fully open model",
             ),

@@ -132,18 +132,18 @@ pub fn EngineStatus() -> impl IntoView {
         EngineState::Ready { backend, params, note, opened, .. } => {
             // A note means WebGPU was wanted but is not used: say so, and why in the title.
             let model = opened.unwrap_or_else(|| "Tumbler".to_string());
+            // The model's name is left off on a phone (main.css), where the strip has room for
+            // "ready · CPU" beside the model menu and the theme button, not for the whole line.
             let text = match note {
-                Some(_) if backend == Backend::Cpu => {
-                    format!("{model} ready\u{a0}· CPU (not WebGPU)")
-                }
-                _ => format!("{model} ready\u{a0}· {}", label(backend)),
+                Some(_) if backend == Backend::Cpu => "ready\u{a0}· CPU (not WebGPU)".to_string(),
+                _ => format!("ready\u{a0}· {}", label(backend)),
             };
             let title = note.unwrap_or_else(|| {
                 format!("{params} parameters, on the {}: {}", label(backend), why.get())
             });
             view! {
                 <span class="dot" aria-hidden="true"></span>
-                <span class="engine-text" title=title>{text}</span>
+                <span class="engine-text" title=title><span class="engine-model">{model} </span>{text}</span>
             }
             .into_any()
         }

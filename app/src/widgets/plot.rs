@@ -7,6 +7,7 @@
 //! [`DataTable`]): [`super::chart::Chart`] shows the drawing to the eye and the table to screen
 //! readers, so every chart states its numbers, not only what it is about.
 
+use crate::calc::expr::true_minus;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -425,10 +426,18 @@ impl LineChart {
                 .x_desc(self.x_label.as_str())
                 .y_desc(self.y_label.as_str())
                 .x_label_formatter(&|v| {
-                    if x_log && !log_named(*v, x_decade) { String::new() } else { fx(*v) }
+                    if x_log && !log_named(*v, x_decade) {
+                        String::new()
+                    } else {
+                        true_minus(&fx(*v))
+                    }
                 })
                 .y_label_formatter(&|v| {
-                    if y_log && !log_named(*v, y_decade) { String::new() } else { fy(*v) }
+                    if y_log && !log_named(*v, y_decade) {
+                        String::new()
+                    } else {
+                        true_minus(&fy(*v))
+                    }
                 })
                 .label_style(("sans-serif", 14).into_font().color(&BLACK))
                 .axis_desc_style(("sans-serif", 15).into_font().color(&BLACK))
@@ -689,7 +698,11 @@ mod tests {
         // A phone's 188 units (NARROW_WIDTH 280 less the label area and margins): five names of
         // "200", and six of best-of-n's "1" to "32", so that its last point, 32, is named.
         assert_eq!(linear_names(phone, hundreds), 5);
-        let powers = Axis { format: |v| format!("{}", 2f64.powf(v)), ..Axis::linear(0.0, 5.0) };
+        // rlhf's best-of-n axis: log₂ n, named only at whole powers.
+        let powers = Axis {
+            format: |v| if v.fract() == 0.0 { format!("{}", v.exp2()) } else { String::new() },
+            ..Axis::linear(0.0, 5.0)
+        };
         assert!(linear_names(phone, label_units(&powers)) >= 6);
         assert_eq!(linear_names(10.0, hundreds), 2);
         // Up a 240-unit chart's 168: five names, not ten a line apart.

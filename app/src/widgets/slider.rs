@@ -21,8 +21,8 @@ pub fn Slider(
     format: Option<fn(f64) -> String>,
 ) -> impl IntoView {
     let shown = move || match format {
-        Some(f) => f(value.get()),
-        None => format!("{:.2}", value.get()),
+        Some(f) => crate::calc::expr::true_minus(&f(value.get())),
+        None => crate::calc::expr::fixed(value.get(), 2),
     };
     view! {
         <label class="slider">

@@ -362,7 +362,7 @@ pub fn Hero() -> impl IntoView {
                     <button type="button" on:click=again>"Write it again"</button>
                     <span class="small muted">
                         "Each token: read everything so far, score all the tokens it knows, draw one, repeat. "
-                        "Pick a token (or use ◀ ▶, or the arrow keys in the text) to see what else it could have written. How: "
+                        "Pick a token (or use ◀\u{a0}▶, or the arrow keys in the text) to see what else it could have written. How: "
                         <a href="#/tokens">"tokens"</a> ", " <a href="#/attention">"attention"</a> ", "
                         <a href="#/sampling">"sampling"</a> "."
                     </span>

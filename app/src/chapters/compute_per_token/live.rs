@@ -147,7 +147,7 @@ pub fn AskedBothWays() -> impl IntoView {
                     <div class="cpt-table-wrap">
                         <table class="numbers cpt-ways stack">
                             <caption>{format!(
-                                "The final answer{} is {} token{} of the Tumbler's vocabulary: {}. Reading the question ({} tokens) costs {} FLOPs either way.",
+                                "The final answer{} is {} token{} of the Tumbler's vocabulary: {}. Reading the question ({} tokens) costs {}\u{a0}FLOPs either way.",
                                 problem.answer(),
                                 c.at_once.answer_tokens,
                                 if c.at_once.answer_tokens == 1 { "" } else { "s" },

@@ -8,7 +8,7 @@ use tumbler_engine::{
 };
 use tumbler_model::dpo::{DpoOptions, DpoTerms, LogProbs, terms};
 
-use crate::calc::expr::signed;
+use crate::calc::expr::{fixed, signed};
 use crate::engine::RunStatus as Status;
 use crate::engine::{self, ChatModelState, EngineReady, Query, Run, Shown};
 use crate::widgets::attention_map::visible;
@@ -188,7 +188,7 @@ fn curve_chart(t: &DpoTerms) -> String {
 }
 
 fn nats(v: f64) -> String {
-    format!("{v:.3}")
+    fixed(v, 3)
 }
 
 fn beta_fmt(v: f64) -> String {
@@ -217,9 +217,9 @@ fn term_rows(t: &DpoTerms) -> Vec<(&'static str, &'static str, String)> {
             "log π_{θ}(y_{l} | x) − log π_{ref}(y_{l} | x)",
             signed(t.ratio_rejected, 3),
         ),
-        ("reward, chosen", "β · Δ chosen", signed(t.reward_chosen, 4)),
-        ("reward, rejected", "β · Δ rejected", signed(t.reward_rejected, 4)),
-        ("margin", "β · (Δ chosen − Δ rejected)", signed(t.margin, 4)),
+        ("reward, chosen", "β · Δ chosen", signed(t.reward_chosen, 3)),
+        ("reward, rejected", "β · Δ rejected", signed(t.reward_rejected, 3)),
+        ("margin", "β · (Δ chosen − Δ rejected)", signed(t.margin, 3)),
         ("σ(margin)", "implied P(chosen preferred)", format!("{:.4}", t.p_prefer)),
         ("loss", "−log σ(margin)", format!("{:.4} nats", t.loss)),
         ("gradient weight", "β · σ(−margin)", format!("{:.4}", t.weight)),
@@ -244,10 +244,10 @@ fn token_table(
             view! {
                 <tr data-policy-logp=p.to_string() data-ref-logp=r.to_string() data-after-logp=a.map(|a| a.to_string())>
                     <td class="dpo-token"><code>{visible(token)}</code></td>
-                    <td>{format!("{p:.3}")}</td>
-                    <td>{format!("{r:.3}")}</td>
+                    <td>{fixed(p, 3)}</td>
+                    <td>{fixed(r, 3)}</td>
                     <td>{signed(p - r, 3)}</td>
-                    {a.map(|a| view! { <td>{format!("{a:.3}")}</td> })}
+                    {a.map(|a| view! { <td>{fixed(a, 3)}</td> })}
                 </tr>
             }
         })
@@ -422,7 +422,7 @@ pub fn LiveDpo() -> impl IntoView {
                         {token_table("rejected", &tk.rejected, &sc.policy.rejected, &sc.reference.rejected, after_policy.as_ref().map(|a| a.rejected.as_slice()))}
                     </div>
                     <Chart svg=svg label="The DPO loss against the margin, with this pair marked"
-                        caption="With the policy equal to the reference the margin is 0 and the loss is ln 2 ≈ 0.693. Pairs already ranked well get small gradients; badly ranked ones get large ones."/>
+                        caption="With the policy equal to the reference the margin is 0 and the loss is ln 2\u{a0}≈\u{a0}0.693. Pairs already ranked well get small gradients; badly ranked ones get large ones."/>
                 }
                 .into_any()
             }
@@ -439,7 +439,7 @@ pub fn LiveDpo() -> impl IntoView {
                 <p class="result dpo-progress">
                     {format!(
                         "Step {step} of {}\u{a0}· loss {:.4} (chat model {:.4})\u{a0}· margin {} (chat model {}){ms}",
-                        total(), t.loss, first.loss, signed(f64::from(t.margin), 3), signed(f64::from(first.margin), 3)
+                        total(), t.loss, first.loss, signed(t.margin, 3), signed(first.margin, 3)
                     )}
                 </p>
                 <progress max=total() value=step></progress>

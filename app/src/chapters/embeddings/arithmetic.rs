@@ -56,7 +56,7 @@ pub fn WordArithmetic() -> impl IntoView {
     load();
     let result = move || {
         loaded.with(|l| match l {
-            None => view! { <p class="note-live">"Loading 20,000 word vectors (2.2 MB)…"</p> }
+            None => view! { <p class="note-live">"Loading 20,000 word vectors (2.2\u{a0}MB)…"</p> }
                 .into_any(),
             Some(Err(message)) => view! {
                 <p class="note-live" role="alert">
@@ -131,7 +131,7 @@ pub fn WordArithmetic() -> impl IntoView {
             <h2>"Arithmetic on real word vectors"</h2>
             <p>
                 "These are GloVe vectors (Stanford, 2014): 50 numbers per word, learned from \
-                 6 billion words of Wikipedia and news. We kept the 20,000 most frequent plain words. \
+                 6\u{a0}billion words of Wikipedia and news. We kept the 20,000 most frequent plain words. \
                  Change any word: the page computes a − b + c and lists the words whose vectors point \
                  closest to the result."
             </p>

@@ -85,10 +85,11 @@ fn frame(map: &EmbeddingMap, picked: usize) -> Frame {
 /// 13-px labels; on a phone they are twice that in the viewBox (engine.css). The labels are
 /// monospace, 1.04 times as wide as the sans-serif letters `place_label` assumes, and may not
 /// reach past the map's right edge as a chart's may (by 8 units).
-fn placed(
-    names: &[((f64, f64), String)],
-    required: usize,
-) -> Vec<Option<(f64, f64, &'static str)>> {
+///
+/// A name that would cover one already placed is left off (its dot stays, named on hover and in
+/// the table above), but for `must`'s, the picked token's: on a phone, where the names are large
+/// beside the map, the reader's own tokens' names overprinted each other.
+fn placed(names: &[((f64, f64), String)], must: usize) -> Vec<Option<(f64, f64, &'static str)>> {
     let k = if screen::narrow() { 2.0 } else { 1.0 } * 1.05;
     let area = (0..(MAP_W / k) as i32 - 8, 0..(MAP_H / k) as i32);
     let centres: Vec<(i32, i32)> =
@@ -101,9 +102,7 @@ fn placed(
         .enumerate()
         .map(|(i, ((_, name), &at))| {
             let (rect, (dx, dy), anchor) = place_label(at, name, &area, &taken, &centres);
-            // A neighbour's name that would cover another is left off: its ring stays, and the
-            // table above names it.
-            if i >= required && taken.iter().any(|t| covers(&rect, t)) {
+            if i != must && taken.iter().any(|t| covers(&rect, t)) {
                 return None;
             }
             taken.push(rect);
@@ -131,7 +130,7 @@ fn map_view(map: &EmbeddingMap, picked: usize, frame: &Frame) -> impl IntoView +
         map.tokens.iter().map(|t| (frame.place(t.point), visible(&t.text))).collect();
     // The reader's tokens are named first, then the picked one's neighbours around them.
     let all: Vec<((f64, f64), String)> = yours.iter().chain(&near).cloned().collect();
-    let spots = placed(&all, yours.len());
+    let spots = placed(&all, picked);
     let (own_spots, near_spots) = spots.split_at(yours.len());
     let rings = near
         .into_iter()
@@ -155,11 +154,16 @@ fn map_view(map: &EmbeddingMap, picked: usize, frame: &Frame) -> impl IntoView +
         .zip(own_spots.to_vec())
         .enumerate()
         .map(|(i, ((t, ((x, y), label)), spot))| {
-            let (tx, ty, anchor) = spot.unwrap_or((x, y, "start"));
+            let name = match spot {
+                Some((tx, ty, anchor)) => {
+                    view! { <text x=tx y=ty text-anchor=anchor>{label}</text> }.into_any()
+                }
+                None => view! { <title>{label}</title> }.into_any(),
+            };
             view! {
                 <g class="token" class:picked=i == picked data-token-id=t.id>
                     <circle cx=x cy=y r="4.5"></circle>
-                    <text x=tx y=ty text-anchor=anchor>{label}</text>
+                    {name}
                 </g>
             }
         })
@@ -195,8 +199,7 @@ fn row_view(map: &EmbeddingMap, picked: usize) -> Option<impl IntoView + use<>> 
         (640, 240),
     );
     let norm = token.row.iter().map(|v| v * v).sum::<f32>().sqrt();
-    let first =
-        token.row.iter().take(6).map(|v| signed(f64::from(*v), 3)).collect::<Vec<_>>().join(", ");
+    let first = token.row.iter().take(6).map(|v| signed(*v, 3)).collect::<Vec<_>>().join(", ");
     let neighbours = token
         .neighbours
         .iter()

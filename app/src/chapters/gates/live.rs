@@ -97,7 +97,7 @@ pub fn LiveGates() -> impl IntoView {
             </h3>
             {strips}
             <p class="small">
-                "Each cell is one hidden unit's gate, SiLU(x·W_gate), for this token. Purple lets the \
+                "Each cell is one hidden unit's gate, SiLU(x·W" <sub>"gate"</sub> "), for this token. Purple lets the \
                  unit's signal through (bigger is stronger), teal is SiLU's small negative dip, no \
                  colour is shut. Pick another token: a different set of units opens."
             </p>

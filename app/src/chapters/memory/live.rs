@@ -203,12 +203,12 @@ fn MemoryResult(contexts: Vec<String>, losses: AnswerLosses) -> impl IntoView {
             data-loss-end=means.get(3).map(|m| m.to_string())>{summary}</p>
         <p class="small">
             {move || format!(
-                "A model this small ({} parameters, trained on about 10 million tokens: the model \
+                "A model this small ({} parameters, trained on about 10\u{a0}million tokens: the model \
                  card) has barely learned to copy from its context, so the drop is modest. ",
                 engine::loaded_params().unwrap_or_default()
             )}
             "Large models copy a fact they have just read almost surely, and they use a passage at \
-             the start or end of a long context better than one in the middle (Liu et al., 2023, \
+             the start or end of a long context better than one in the middle (Liu et\u{a0}al., 2023, \
              “Lost in the Middle”)."
         </p>
     }

@@ -95,10 +95,12 @@ fn weights(mix: &[f32]) -> String {
 /// A heatmap of the two gates' mean mixtures: one row per expert, one column per task (narrow
 /// enough for a phone), each cell as strong as its weight (full colour at the largest weight
 /// shown), the weight written in.
-/// A weight on a cell filled past `ON_DARK` is written in the accent's text colour, as the
-/// theme's text colour is unreadable on a strong fill in both themes.
+/// A weight on a strong fill is written in the accent's text colour (chapters-1.css): past
+/// `STRONG` in the light theme, where the fills darken, and past `MID` in the dark one, where
+/// they lighten; the theme's own text colour read at under 3:1 there.
 fn gates_svg(a: &[f32], b: &[f32]) -> String {
-    const ON_DARK: f32 = 0.55;
+    const MID: f32 = 0.55;
+    const STRONG: f32 = 0.8;
     let e = a.len().max(1);
     let (left, cell, h, top_row) = (76.0, 80.0, 26.0, 20.0);
     let width = left + 2.0 * cell;
@@ -126,7 +128,13 @@ fn gates_svg(a: &[f32], b: &[f32]) -> String {
         for (j, &v) in mix.iter().enumerate() {
             let y = top_row + h * j as f64;
             let strength = (v / top).clamp(0.0, 1.0);
-            let text = if strength > ON_DARK { "mm-value on-fill" } else { "mm-value" };
+            let text = if strength > STRONG {
+                "mm-value strong"
+            } else if strength > MID {
+                "mm-value mid"
+            } else {
+                "mm-value"
+            };
             s += &format!(
                 "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"{class}\" fill-opacity=\"{:.3}\"/>\
                  <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"{text}\">{:.2}</text>",
@@ -335,10 +343,10 @@ pub fn LiveMmoe() -> impl IntoView {
             Some(view! {
                 <p class="result mm-progress" role="status">
                     {format!(
-                        "Step {} of {}\u{a0}· correlation {}\u{a0}· held-out loss A {:.3}\u{a0}· B {:.3}\u{a0}· gate overlap {:.3}\u{a0}· {:.1} s in the worker",
+                        "Step {}\u{a0}of\u{a0}{}\u{a0}· correlation\u{a0}{}\u{a0}· held-out loss A\u{a0}{:.3}\u{a0}· B\u{a0}{:.3}\u{a0}· gate overlap\u{a0}{:.3}\u{a0}· {:.1}\u{a0}s in the worker",
                         l.steps.len(),
                         setup.options.steps,
-                        signed(f64::from(setup.options.correlation), 2),
+                        signed(setup.options.correlation, 2),
                         e.loss_a,
                         e.loss_b,
                         e.overlap,
@@ -512,9 +520,9 @@ mod tests {
         let svg = gates_svg(&[0.5, 0.5], &[0.25, 0.75]);
         assert_eq!(svg.matches("<rect").count(), 4);
         assert!(svg.contains(">0.75<"));
-        // The strongest cell (0.75, full colour) and 0.5 (2/3) get the text colour for a fill;
-        // 0.25 (1/3) keeps the page's.
-        assert_eq!(svg.matches("mm-value on-fill").count(), 3);
+        // The strongest cell (0.75, full colour) is strong, 0.5 (2/3) mid, 0.25 (1/3) plain.
+        assert_eq!(svg.matches("mm-value strong").count(), 1);
+        assert_eq!(svg.matches("mm-value mid").count(), 2);
         assert!(svg.contains("class=\"mm-value\">0.25<"));
         log.add(MmoeProgress::Start(Box::new(MmoeStart { setup, millis: 1.0 })));
         assert!(log.steps.is_empty() && log.evals.len() == 1);

@@ -278,7 +278,7 @@ pub fn LiveRoute() -> impl IntoView {
     view! {
         <LivePanel
             class="live-moe"
-            title="Routing your text through an 8-expert Tumbler"
+            title="Routing your text through an 8\u{2011}expert Tumbler"
             label="Text to route"
             text=text
             live=live

@@ -143,7 +143,7 @@ pub fn AudioPatches() -> impl IntoView {
     view! {
         <div class="panel audio-panel">
             <div class="audio-controls">
-                <Slider label="Chirp rises from 200 Hz to" value=chirp min=500.0 max=7800.0 step=50.0 format=hz/>
+                <Slider label="Chirp rises from 200\u{a0}Hz to" value=chirp min=500.0 max=7800.0 step=50.0 format=hz/>
                 <Slider label="Chord: root (and its fifth, 1.5×)" value=root min=100.0 max=2000.0 step=10.0 format=hz/>
                 <Slider label="Patch size (frames × bands)" value=patch min=4.0 max=20.0 step=2.0 format=cells/>
                 <audio controls src=move || wav.get() aria-label="The synthesised sound, one second"></audio>

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::calc::expr::group_thousands;
+use crate::calc::expr::{fixed, group_thousands};
 use crate::engine::{self, EngineReady, Latest, Query, Shown};
 use crate::widgets::matrix_map::{MatrixMap, colour_scale};
 use tumbler_engine::{WEIGHT_MATRICES, WeightMatrix};
@@ -80,9 +80,9 @@ fn shown(w: &WeightMatrix, layer: usize, role: &str) -> impl IntoView + use<> {
             <p class="small">
                 {format!(
                     "One pixel per weight, row i column j. Purple is positive, teal negative; full \
-                     colour from ±{scale:.3} (three root-mean-squares) up. Mean {:+.4}, standard \
-                     deviation {:.4}, from {:.3} to {:.3}; {:.1}% are positive.",
-                    s.mean, s.std, s.min, s.max, s.positive * 100.0
+                     colour from ±{scale:.3} (three root-mean-squares) up. Mean {}, standard \
+                     deviation {:.4}, from {} to\u{a0}{}; {:.1}% are positive.",
+                    crate::calc::expr::signed(s.mean, 4), s.std, fixed(s.min, 3), fixed(s.max, 3), s.positive * 100.0
                 )}
             </p>
         </div>

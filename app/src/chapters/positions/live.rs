@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 
-use crate::calc::expr::power_of_ten;
 use crate::engine::{self, EngineReady, Latest, Query, Shown};
 use crate::url_state::{number_param, text_param};
 use crate::widgets::attention_map::visible;
@@ -68,9 +67,9 @@ fn run_view(check: &PermutationCheck, run: &PermutationRun) -> impl IntoView + u
                     "Largest change in any head's layer-0 weight: {}. Largest change in the \
                      next-token probabilities, over the whole vocabulary: {}. In the last \
                      layer's weights: {}.",
-                    power_of_ten(f64::from(run.attention_diff), 2),
-                    power_of_ten(f64::from(run.prob_diff), 2),
-                    power_of_ten(f64::from(run.last_layer_diff), 2)
+                    change(run.attention_diff),
+                    change(run.prob_diff),
+                    change(run.last_layer_diff)
                 )}
             </p>
             <p class="small">
@@ -83,6 +82,13 @@ fn run_view(check: &PermutationCheck, run: &PermutationRun) -> impl IntoView + u
 }
 
 /// The reader's text shuffled through the Tumbler with and without positions.
+/// A change as a lay reader reads it: a plain decimal ("0.1602"), or "under 0.000001" for what
+/// is rounding (the shuffle with RoPE off moves the weights by about 10⁻⁸).
+fn change(v: f32) -> String {
+    let v = f64::from(v).abs();
+    if v < 1e-6 { "under 0.000001".into() } else { crate::widgets::plot::readable(v) }
+}
+
 #[component]
 pub fn LivePermutation() -> impl IntoView {
     let text = text_param("text", DEFAULT_TEXT);

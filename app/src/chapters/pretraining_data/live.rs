@@ -495,7 +495,7 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
                     {format!(
                         "Its training text is {:.1} MB, about {:.1} million tokens at {:.2} bytes of \
                          text a token (its tokenizer on the held-out text, from the model card). \
-                         FineWeb holds about 15 trillion tokens, some {} times more (counted with \
+                         FineWeb holds about 15\u{a0}trillion tokens, some {} times more (counted with \
                          GPT-2's larger vocabulary, whose tokens are longer, so the ratio is only \
                          its order of magnitude).",
                         s.train_bytes / 1e6,

@@ -155,10 +155,10 @@ fn attempts_table(round: &RlRoundStep) -> impl IntoView + use<> {
                             class:bad=!a.passed
                             data-reward=a.reward.to_string()
                             data-advantage=a.advantage.to_string()
-                            title=format!("reward {:.2}, advantage {}", a.reward, signed(f64::from(a.advantage), 2))
+                            title=format!("reward {:.2}, advantage {}", a.reward, signed(a.advantage, 2))
                         >
                             <code>{shown}</code>
-                            <small>{format!("{:.2} · {}", a.reward, signed(f64::from(a.advantage), 1))}</small>
+                            <small>{format!("{:.2} · {}", a.reward, signed(a.advantage, 1))}</small>
                         </td>
                     }
                 })
@@ -333,7 +333,7 @@ pub fn LiveRl() -> impl IntoView {
                         r.round.round,
                         r.round.mean_reward,
                         percent(r.round.sample_pass_rate),
-                        signed(f64::from(r.round.loss), 4),
+                        signed(r.round.loss, 4),
                         r.millis
                     ))}
                 </p>

@@ -344,7 +344,7 @@ pub fn LiveRlhf() -> impl IntoView {
                 let svg = rm_chart(&l.rm, RmOptions::PAGE.steps);
                 view! {
                     <Chart svg=svg label="The reward model's loss and accuracy on its pairs, step by step"
-                        caption="Full-batch gradient descent on the mean of −log σ(r(preferred) − r(other)) plus a small L2 penalty, from w = 0 (loss ln 2)."/>
+                        caption="Full-batch gradient descent on the mean of −log\u{a0}σ(r(preferred)\u{a0}−\u{a0}r(other)) plus a small L2 penalty, from w\u{a0}=\u{a0}0 (loss ln\u{a0}2)."/>
                 }
             })
         })
@@ -505,9 +505,9 @@ pub fn LiveRlhf() -> impl IntoView {
             <h2>"Reward hacking on the Tumbler, live"</h2>
             <p>
                 "The reward model here is the Tumbler's chat model, frozen, with a linear head: a \
-                 reply's reward is w · φ, where φ is the chat model's final hidden state (128 \
+                 reply's reward is w\u{a0}·\u{a0}φ, where φ is the chat model's final hidden state (128 \
                  numbers) averaged over the reply's tokens. Only the 128 weights of w are trained, \
-                 on the pairs below, with the Bradley–Terry loss −log σ(r(preferred) − r(other)). \
+                 on the pairs below, with the Bradley–Terry loss −log\u{a0}σ(r(preferred)\u{a0}−\u{a0}r(other)). \
                  The pairs were written for this page, and like real preference data they carry a \
                  bias: the raters they imitate liked long, rare words, so every preferred reply is \
                  the one in jargon. Add your own pairs to change what the judge learns."

@@ -217,7 +217,7 @@ fn fit_text(f: &Result<PowerLaw, FitError>, what: &str, theirs: f64) -> String {
     match f {
         Ok(f) => format!(
             "Fitted to {} points: the loss falls as {what}^{{−{:.3}}} (R² = {:.3}); each tenfold {what} \
-             multiplies it by {:.3}. Kaplan et al. measured an exponent of {theirs} on models up \
+             multiplies it by {:.3}. Kaplan et\u{a0}al. measured an exponent of {theirs} on models up \
              to a billion parameters.",
             f.points,
             f.exponent,

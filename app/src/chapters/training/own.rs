@@ -43,7 +43,7 @@ struct Source {
 fn refusal(bytes: usize, blank: bool) -> Option<String> {
     if bytes > MAX_OWN_BYTES {
         return Some(format!(
-            "That is {} bytes; the most a run learns from is {} bytes (4 MB). Cut it down, or \
+            "That is {} bytes; the most a run learns from is {} bytes (4\u{a0}MB). Cut it down, or \
              open a smaller file.",
             grouped(bytes),
             grouped(MAX_OWN_BYTES)
@@ -583,7 +583,7 @@ pub fn OwnTraining() -> impl IntoView {
         <div class="panel own-train" data-live="own-training" data-own-state=move || status.get().id()>
             <h2>"Train one on your own text"</h2>
             <p>
-                "The same loop, on text you choose: paste it or open a text file (up to 4 MB), \
+                "The same loop, on text you choose: paste it or open a text file (up to 4\u{a0}MB), \
                  pick a size, and a Tumbler learns it from scratch in this page. Its checkpoints \
                  stay in this browser, so a reload can resume where it stopped, and the model \
                  downloads as the three files the guide's own command-line tool reads."
@@ -591,7 +591,7 @@ pub fn OwnTraining() -> impl IntoView {
             <p class="small own-backend" data-own-backend="cpu">
                 "It trains on your CPU, in the engine's worker, even where the rest of the page \
                  uses WebGPU: the page's GPU code can run a model but not train one, and the \
-                 code that could would make the download about 15 MB larger."
+                 code that could would make the download about 15\u{a0}MB larger."
             </p>
             {saved_view}
             {links_view}
