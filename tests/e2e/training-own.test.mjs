@@ -53,7 +53,7 @@ test("training: train on your own text, reload, resume where it stopped, export 
   // A file over the limit is refused before it is read, with the limit named.
   await panel.locator("input.own-file").setInputFiles({ name: "huge.txt", mimeType: "text/plain", buffer: Buffer.alloc(4 * 1024 * 1024 + 1, 97) });
   await panel.locator(".own-error").waitFor();
-  assert.match(await panel.locator(".own-error").innerText(), /huge\.txt.*4 MB/s);
+  assert.match(await panel.locator(".own-error").innerText(), /huge\.txt.*4\sMB/s);
   assert.equal(await panel.locator("button.own-start").isDisabled(), true);
 
   // Blank text and a paste over the limit: why, aloud; an empty file too.
@@ -62,7 +62,7 @@ test("training: train on your own text, reload, resume where it stopped, export 
   assert.match(await panel.locator(".own-error").innerText(), /Paste some text or open a text file first/);
   assert.equal(await panel.locator("button.own-start").isDisabled(), true);
   await textBox.fill("a".repeat(4 * 1024 * 1024 + 1));
-  assert.match(await panel.locator(".own-error").innerText(), /4,194,305 bytes.*4 MB/s);
+  assert.match(await panel.locator(".own-error").innerText(), /4,194,305 bytes.*4\sMB/s);
   assert.equal(await panel.locator("button.own-start").isDisabled(), true);
   await panel.locator("input.own-file").setInputFiles({ name: "empty.txt", mimeType: "text/plain", buffer: Buffer.alloc(0) });
   await panel.locator(".own-error", { hasText: "empty.txt is empty" }).waitFor();

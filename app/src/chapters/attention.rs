@@ -205,7 +205,7 @@ fn LiveAttention() -> impl IntoView {
                     .next
                     .iter()
                     .take(5)
-                    .map(|n| format!("“{}” {:.1}%", visible(&n.text), n.p * 100.0))
+                    .map(|n| format!("“{}”\u{a0}{:.1}%", visible(&n.text), n.p * 100.0))
                     .collect::<Vec<_>>()
                     .join(", ");
                 view! {

@@ -627,6 +627,6 @@ mod tests {
     fn every_term_is_listed() {
         let rows = term_rows(&at(0.3));
         assert_eq!(rows.len(), 12);
-        assert!(rows.iter().any(|(n, _, v)| *n == "margin" && v == "+0.3000"));
+        assert!(rows.iter().any(|(n, _, v)| *n == "margin" && v == "+0.300"));
     }
 }

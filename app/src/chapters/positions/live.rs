@@ -14,7 +14,7 @@ const DEFAULT_TEXT: &str = "the dog bit the man and then the man ran";
 fn top_line(top: &[TopToken]) -> String {
     top.iter()
         .take(3)
-        .map(|t| format!("“{}” {:.1}%", visible(&t.text), t.p * 100.0))
+        .map(|t| format!("“{}”\u{a0}{:.1}%", visible(&t.text), t.p * 100.0))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -193,6 +193,10 @@ pub fn explain(stage: &str, reason: &str, duplicate_of: Option<&str>, min_englis
             Some(original) => format!("a near-duplicate of “{original}”, which was kept"),
             None => "a near-duplicate of a document that was kept".into(),
         },
+        (_, "emails") => "email addresses masked".into(),
+        (_, "ips") => "IP addresses masked".into(),
+        (_, "phones") => "phone numbers masked".into(),
+        (_, "cards") => "card numbers masked".into(),
         (_, other) => other.to_string(),
     }
 }
@@ -322,6 +326,7 @@ fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView 
                             })
                             .collect::<Vec<_>>()
                             .join("; ");
+                        let reasons = if reasons.is_empty() { "—".to_string() } else { reasons };
                         view! {
                             <tr data-stage=s.stage.clone() data-docs-in=s.docs_in data-docs-out=s.docs_out>
                                 <th scope="row">{stage_title(&s.stage).to_string()}</th>

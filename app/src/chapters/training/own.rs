@@ -700,7 +700,7 @@ mod tests {
     #[test]
     fn refuses_too_much_or_no_text() {
         assert_eq!(refusal(10, false), None);
-        assert!(refusal(MAX_OWN_BYTES + 1, false).unwrap().contains("4 MB"));
+        assert!(refusal(MAX_OWN_BYTES + 1, false).unwrap().contains("4\u{a0}MB"));
         assert!(refusal(0, true).unwrap().contains("Paste"));
     }
 
