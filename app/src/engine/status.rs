@@ -143,7 +143,7 @@ pub fn EngineStatus() -> impl IntoView {
             });
             view! {
                 <span class="dot" aria-hidden="true"></span>
-                <span class="engine-text" title=title><span class="engine-model">{model} </span>{text}</span>
+                <span class="engine-text" title=title><span class="engine-model">{format!("{model} ")}</span>{text}</span>
             }
             .into_any()
         }
