@@ -36,7 +36,7 @@ fn bars(p: &[f64]) -> Vec<Bar> {
         .iter()
         .zip(p)
         .map(|(t, &v)| Bar {
-            label: format!("“{t}”"),
+            label: format!("“{}”", crate::widgets::attention_map::visible(t)),
             fraction: v,
             text: format!("{:.1}%", v * 100.0),
             highlight: v == top,
