@@ -138,7 +138,6 @@ pub fn plain_name(name: &str) -> String {
     name.replace("(R)", "").replace("(TM)", "").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Groups digits in threes: 1119477 → "1,119,477".
 /// A number printed by `format!` with a true minus (U+2212) for its hyphen-minus: every `-`
 /// that starts the text or follows a space or an opening bracket, and comes before a digit or a
 /// dot ("-3.0" → "−3.0", "(-2, 4)" → "(−2, 4)"; "d32-l2" and "10-20" are left alone).
@@ -155,31 +154,29 @@ pub fn true_minus(s: &str) -> String {
     out
 }
 
-/// `v` to `decimals` places, as `format!("{v:.decimals$}")` but with a true minus and no "-0.00".
+/// `v` to `decimals` places, as `format!("{v:.decimals$}")` but with a true minus, "∞" for an
+/// infinity, and no "-0.00".
 pub fn fixed(v: impl Into<f64>, decimals: usize) -> String {
     let v: f64 = v.into();
-    let digits = format!("{:.decimals$}", v.abs());
-    if v < 0.0 && !digits.bytes().all(|b| b == b'0' || b == b'.') {
-        format!("−{digits}")
-    } else {
-        digits
-    }
+    let digits =
+        if v.is_infinite() { "∞".to_string() } else { format!("{:.decimals$}", v.abs()) };
+    if v < 0.0 && !zero(&digits) { format!("−{digits}") } else { digits }
 }
 
-/// `v` to `decimals` places with its sign always written, a true minus (U+2212) rather than a
-/// hyphen: "+0.12", "−0.40". A value that rounds to zero has no sign ("0.00", never "-0.00").
+/// `v` to `decimals` places with its sign always written ([`fixed`] with a "+" on a positive
+/// value): "+0.12", "−0.40". A value that rounds to zero has no sign ("0.00", never "-0.00").
 pub fn signed(v: impl Into<f64>, decimals: usize) -> String {
     let v: f64 = v.into();
-    if v.is_infinite() {
-        return if v > 0.0 { "+∞" } else { "−∞" }.into();
-    }
-    let digits = format!("{:.decimals$}", v.abs());
-    if v.is_nan() || digits.bytes().all(|b| b == b'0' || b == b'.') {
-        return digits;
-    }
-    format!("{}{digits}", if v < 0.0 { '−' } else { '+' })
+    let s = fixed(v, decimals);
+    if v > 0.0 && !zero(&s) { format!("+{s}") } else { s }
 }
 
+/// Whether printed digits are all zeros ("0.00").
+fn zero(digits: &str) -> bool {
+    digits.bytes().all(|b| b == b'0' || b == b'.')
+}
+
+/// Groups digits in threes: 1119477 → "1,119,477".
 pub fn group_thousands(n: i128) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();

@@ -118,6 +118,8 @@ pub fn Chapter() -> impl IntoView {
             crate::widgets::plot::readable(eta.get())
         )
     };
+    // A preset reads as pressed while the slider is at its rate.
+    let pressed = move |v: f64| move || ((eta.get() - v).abs() < 1e-9).to_string();
     let table = move || {
         let n = net.get();
         let (f, g) = n.backward(X, TARGET);
@@ -163,9 +165,9 @@ pub fn Chapter() -> impl IntoView {
             <p>{format!("The surface is L = ½(w₁² + 8·w₂²), a long narrow valley. It is steep across the valley, so any learning rate above 2/8 = {ETA_LIMIT} diverges.")}</p>
             <Slider label="Learning rate η" value=eta min=0.001 max=0.3 step=0.001 format=three/>
             <div class="preset-row">
-                <button type="button" aria-pressed=move || ((eta.get() - 0.005).abs() < 1e-9).to_string() on:click=move |_| eta.set(0.005)>"Too small (0.005)"</button>
-                <button type="button" aria-pressed=move || ((eta.get() - 0.2).abs() < 1e-9).to_string() on:click=move |_| eta.set(0.2)>"About right (0.2)"</button>
-                <button type="button" aria-pressed=move || ((eta.get() - 0.26).abs() < 1e-9).to_string() on:click=move |_| eta.set(0.26)>"Too large (0.26)"</button>
+                <button type="button" aria-pressed=pressed(0.005) on:click=move |_| eta.set(0.005)>"Too small (0.005)"</button>
+                <button type="button" aria-pressed=pressed(0.2) on:click=move |_| eta.set(0.2)>"About right (0.2)"</button>
+                <button type="button" aria-pressed=pressed(0.26) on:click=move |_| eta.set(0.26)>"Too large (0.26)"</button>
             </div>
             <Chart svg label="A shaded loss surface with the path of 30 gradient-descent steps from the left; the ring marks the minimum" caption="The stronger the shading, the higher the loss; the dots are the ball's positions, one per step."/>
             <p class="result" aria-live="polite">{summary}</p>

@@ -269,15 +269,15 @@ const MARGIN: u32 = 14;
 const X_LABEL_AREA: u32 = 44;
 const Y_LABEL_AREA: u32 = 64;
 
+/// An axis's labels at its two ends and its middle: what its tick labels look like.
+fn sample_labels(axis: &Axis) -> [String; 3] {
+    [axis.min, (axis.min + axis.max) / 2.0, axis.max].map(axis.format)
+}
+
 /// Drawing units a linear axis's tick label needs along the x axis, its gap included: about 8 units
 /// a character of the 14-unit labels, and 10 between two ("150" 34, "0.25" 42, "32" 26).
 fn label_units(axis: &Axis) -> f64 {
-    let chars = [axis.min, (axis.min + axis.max) / 2.0, axis.max]
-        .iter()
-        .map(|&v| (axis.format)(v).chars().count())
-        .max()
-        .unwrap_or(1)
-        .max(1);
+    let chars = sample_labels(axis).iter().map(|l| l.chars().count()).max().unwrap_or(1).max(1);
     chars as f64 * 8.0 + 10.0
 }
 
@@ -411,9 +411,7 @@ impl LineChart {
             let y_names = if y_log { 10 } else { linear_names(plot_h, Y_LABEL_UNITS) };
             // An axis that names nothing (an illustration's "skill →") draws no tick marks:
             // marks with no numbers read as numbers missing.
-            let named = |a: &Axis| {
-                [a.min, (a.min + a.max) / 2.0, a.max].iter().any(|&v| !(a.format)(v).is_empty())
-            };
+            let named = |a: &Axis| sample_labels(a).iter().any(|l| !l.is_empty());
             let mut mesh = chart.configure_mesh();
             if !named(&self.x) {
                 mesh.set_tick_mark_size(LabelAreaPosition::Bottom, 0);
