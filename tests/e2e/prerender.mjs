@@ -32,6 +32,7 @@ function snapshotOf({ slug, styled }) {
   const parts = [];
   for (const el of document.body.children) {
     if (["SCRIPT", "NOSCRIPT", "TEMPLATE", "LINK", "STYLE"].includes(el.tagName) || el.id === "prerender") continue;
+    if (el.classList.contains("font-probe")) continue; // index.html's own, already on the page
     const copy = el.cloneNode(true);
     const from = [el, ...el.querySelectorAll("*")];
     const to = [copy, ...copy.querySelectorAll("*")];

@@ -16,7 +16,7 @@ pub struct Bar {
 }
 
 /// A list of bars; each row is a `<li>` with its label and value as text, so it reads without
-/// the picture. The values' face is resolved when the list appears (see [`value_face_probe`]).
+/// the picture. Its faces are laid out with the first paint (index.html's `.font-probe`).
 #[component]
 pub fn Bars(
     /// The rows, top to bottom.
@@ -39,17 +39,5 @@ pub fn Bars(
                 }
             }).collect_view()}
         </ul>
-        {value_face_probe()}
     }
-}
-
-/// A hidden sample of the bars' value text, laid out when a bar list appears, even an empty one.
-///
-/// Chromium on Linux resolves each font face × size a page first lays out with a synchronous call
-/// to its browser process: 60–120 ms each on a machine whose font files are not yet in memory
-/// (traced: `WebSandboxSupportLinux::GetWebFontRenderStyleForStrike`). Lists that fill while the
-/// model streams (generation, sampling) would otherwise pay it in the middle of a step, as a
-/// main-thread task of ~200 ms. Hidden with `visibility`, not `display`, so it is still laid out.
-pub(crate) fn value_face_probe() -> impl IntoView {
-    view! { <span class="bar-value font-probe" aria-hidden="true">"0.0%"</span> }
 }

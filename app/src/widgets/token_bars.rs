@@ -56,6 +56,5 @@ pub fn TokenBars(
                 }
             }).collect_view()}
         </ul>
-        {crate::widgets::bars::value_face_probe()}
     }
 }
