@@ -8,9 +8,10 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// A token as a label: spaces and line breaks made visible, a character that draws nothing or a
-/// blank box (a control character such as U+0085, a zero-width or other format character) named by
-/// its code point, and a byte that is not text on its own named (see [`named_bytes`]).
+/// A token as a label: spaces and line breaks made visible, an ASCII control character as its
+/// Unicode control picture (U+001F as "␟"), any other character that draws nothing or a blank box
+/// (a control character such as U+0085, a zero-width or other format character) named by its code
+/// point, and a byte that is not text on its own named (see [`named_bytes`]).
 pub fn visible(token: &str) -> String {
     let mut out = String::with_capacity(token.len());
     for c in token.chars() {
@@ -19,6 +20,8 @@ pub fn visible(token: &str) -> String {
             '\n' => out.push('↵'),
             '\t' => out.push('⇥'),
             '\r' => out.push('␍'),
+            '\u{0}'..='\u{1F}' => out.extend(char::from_u32(0x2400 + u32::from(c))),
+            '\u{7F}' => out.push('␡'),
             c if c.is_control() || invisible(c) => {
                 if !out.is_empty() && !out.ends_with(' ') {
                     out.push(' ');
@@ -128,6 +131,7 @@ pub fn AttentionMap(
             view! {
                 <span
                     class="cell"
+                    class:future={j > i}
                     data-row=i
                     data-col=j
                     data-p=p.to_string()
@@ -230,6 +234,8 @@ mod tests {
         assert_eq!(visible(" a<0xE2>"), "␣a byte E2");
         // Characters a font draws as a blank box or as nothing are named by code point.
         assert_eq!(visible("\u{85}"), "U+0085");
+        // ASCII's controls are drawn as their pictures: one glyph, not a code.
+        assert_eq!(visible("a\u{1F}\u{0}\u{7F}"), "a␟␀␡");
         assert_eq!(visible("a\u{200B}b\r"), "a U+200B b␍");
         // Not a byte: left as written.
         assert_eq!(named_bytes("<0xZZ> <0x1"), "<0xZZ> <0x1");

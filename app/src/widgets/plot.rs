@@ -269,6 +269,18 @@ const MARGIN: u32 = 14;
 const X_LABEL_AREA: u32 = 44;
 const Y_LABEL_AREA: u32 = 64;
 
+/// The y axis's label area in drawing units. A desktop chart has its numbers and its name turned
+/// up the side; a phone chart only its numbers (about 8 units a character, a tick and a gap), its
+/// name going above the drawing as a line of text ([`LineChart::svg_with`]): turned up the side,
+/// name and numbers took 64 of a phone chart's 280 units.
+fn y_label_area(axis: &Axis, phone: bool) -> u32 {
+    if !phone {
+        return Y_LABEL_AREA;
+    }
+    let chars = sample_labels(axis).iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    chars.max(3) as u32 * 8 + 14
+}
+
 /// An axis's labels at its two ends and its middle: what its tick labels look like.
 fn sample_labels(axis: &Axis) -> [String; 3] {
     [axis.min, (axis.min + axis.max) / 2.0, axis.max].map(axis.format)
@@ -312,7 +324,22 @@ impl LineChart {
     /// Draws the chart with named dots on top of its lines, its legend under the drawing (never
     /// over the data) when it has more than one thing to name, and its [`DataTable`].
     pub fn svg_with(&self, dots: &[Dots]) -> String {
-        format!("{}{}{}", self.drawing(dots), self.legend(dots), self.table(dots).html())
+        format!(
+            "{}{}{}{}",
+            self.y_title(super::screen::narrow()),
+            self.drawing(dots),
+            self.legend(dots),
+            self.table(dots).html()
+        )
+    }
+
+    /// On a phone, the y axis's name as a line above the drawing (see [`y_label_area`]).
+    fn y_title(&self, phone: bool) -> String {
+        if phone && !self.y_label.is_empty() {
+            format!("<p class=\"chart-y-title\">{}</p>", escape(&self.y_label))
+        } else {
+            String::new()
+        }
     }
 
     /// The legend as HTML: a swatch per line (a stroke) and per set of dots (a disc), in the
@@ -389,12 +416,14 @@ impl LineChart {
         Y::CoordDescType: ValueFormatter<f64>,
     {
         let mut out = String::new();
+        let phone = super::screen::narrow();
+        let y_area = y_label_area(&self.y, phone);
         {
             let root = SVGBackend::with_string(&mut out, fitted(self.size)).into_drawing_area();
             let mut chart = ChartBuilder::on(&root)
                 .margin(MARGIN)
                 .x_label_area_size(X_LABEL_AREA)
-                .y_label_area_size(Y_LABEL_AREA)
+                .y_label_area_size(y_area)
                 .build_cartesian_2d(xr, yr)
                 .map_err(|e| e.to_string())?;
             let (fx, fy) = (self.x.format, self.y.format);
@@ -402,7 +431,7 @@ impl LineChart {
             // Units per decade of each axis, from the plotting area's size in drawing units.
             let (w, h) = fitted(self.size);
             let decades = |a: Axis| (a.max / a.min).log10().max(1e-9);
-            let plot_w = f64::from(w.saturating_sub(Y_LABEL_AREA + 2 * MARGIN));
+            let plot_w = f64::from(w.saturating_sub(y_area + 2 * MARGIN));
             let plot_h = f64::from(h.saturating_sub(X_LABEL_AREA + 2 * MARGIN));
             let x_decade = plot_w / decades(self.x);
             let y_decade = plot_h / decades(self.y);
@@ -422,7 +451,7 @@ impl LineChart {
             mesh.x_labels(x_names)
                 .y_labels(y_names)
                 .x_desc(self.x_label.as_str())
-                .y_desc(self.y_label.as_str())
+                .y_desc(if phone { "" } else { self.y_label.as_str() })
                 .x_label_formatter(&|v| {
                     if x_log && !log_named(*v, x_decade) {
                         String::new()
@@ -598,16 +627,30 @@ pub fn heatmap(
         let max = values.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-12);
         let mut out = String::new();
         {
-            let root = SVGBackend::with_string(&mut out, fitted(size)).into_drawing_area();
+            let (w, h) = fitted(size);
+            let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
+            // One segment per row and column, each named at its middle: on a plain 0..cols
+            // axis the names sat on the cells' edges, ending in a "16" that named no column.
             let mut chart = ChartBuilder::on(&root)
                 .margin(10)
                 .x_label_area_size(40)
                 .y_label_area_size(52)
-                .build_cartesian_2d(0..cols, 0..rows)
+                .build_cartesian_2d((0..cols - 1).into_segmented(), (0..rows - 1).into_segmented())
                 .map_err(|e| e.to_string())?;
+            let index_units = |n: usize| (n - 1).to_string().len() as f64 * 8.0 + 10.0;
+            let x_names = linear_names(f64::from(w.saturating_sub(72)), index_units(cols));
+            let y_names = linear_names(f64::from(h.saturating_sub(60)), Y_LABEL_UNITS);
+            let name = |v: &SegmentValue<usize>| match v {
+                SegmentValue::CenterOf(i) => i.to_string(),
+                _ => String::new(),
+            };
             chart
                 .configure_mesh()
                 .disable_mesh()
+                .x_labels(x_names)
+                .y_labels(y_names)
+                .x_label_formatter(&name)
+                .y_label_formatter(&name)
                 .x_desc(x_label)
                 .y_desc(y_label)
                 .label_style(("sans-serif", 14).into_font().color(&BLACK))
@@ -620,15 +663,16 @@ pub fn heatmap(
                 .draw_series(cells.map(|(r, c)| {
                     let v = values[r * cols + c] / max;
                     let base = if v >= 0.0 { SERIES[0] } else { SERIES[1] };
-                    Rectangle::new([(c, r), (c + 1, r + 1)], base.mix(v.abs()).filled())
+                    let at = |c, r| (SegmentValue::Exact(c), SegmentValue::Exact(r));
+                    Rectangle::new([at(c, r), at(c + 1, r + 1)], base.mix(v.abs()).filled())
                 }))
                 .map_err(|e| e.to_string())?;
             root.present().map_err(|e| e.to_string())?;
         }
         Ok(out)
     };
-    if values.len() != rows * cols {
-        return failed("values do not match the shape");
+    if values.len() != rows * cols || rows < 2 || cols < 2 {
+        return failed("values do not match the shape (at least 2 × 2)");
     }
     let svg = draw().map(themed).unwrap_or_else(failed);
     format!("{svg}{}", heatmap_table(values, rows, cols, x_label, y_label).html())
@@ -687,15 +731,36 @@ mod tests {
     }
 
     #[test]
+    fn a_phone_chart_names_its_y_axis_above_the_drawing() {
+        let chart = LineChart {
+            x: Axis::linear(0.0, 10.0),
+            y: Axis::linear(0.0, 25.0),
+            x_label: "step".into(),
+            y_label: "loss <per token>".into(),
+            series: vec![],
+            size: (640, 300),
+        };
+        // On a phone the numbers keep their area ("12.5": 4 characters) and the name is a line
+        // of escaped text; on a desktop the name stays up the side.
+        assert_eq!(y_label_area(&chart.y, true), 46);
+        assert_eq!(y_label_area(&chart.y, false), Y_LABEL_AREA);
+        assert_eq!(chart.y_title(true), "<p class=\"chart-y-title\">loss &lt;per token&gt;</p>");
+        assert_eq!(chart.y_title(false), "");
+        // Short numbers get at least three characters' room.
+        assert_eq!(y_label_area(&Axis::linear(0.0, 1.0), true), 38);
+    }
+
+    #[test]
     fn a_narrow_linear_axis_names_fewer_ticks() {
-        let phone = f64::from(NARROW_WIDTH - Y_LABEL_AREA - 2 * MARGIN);
-        let hundreds = label_units(&Axis::linear(0.0, 200.0));
+        let y = Axis::linear(0.0, 200.0);
+        let phone = f64::from(NARROW_WIDTH - y_label_area(&y, true) - 2 * MARGIN);
+        let hundreds = label_units(&y);
         assert_eq!(hundreds, 34.0);
         // A desktop chart's 548 units: plotters' default ten.
         assert_eq!(linear_names(548.0, hundreds), 10);
-        // A phone's 188 units (NARROW_WIDTH 280 less the label area and margins): five names of
-        // "200", and six of best-of-n's "1" to "32", so that its last point, 32, is named.
-        assert_eq!(linear_names(phone, hundreds), 5);
+        // A phone's 214 units (NARROW_WIDTH 280 less the numbers' area and margins): six names
+        // of "200", and as many of best-of-n's "1" to "32", so that its last point, 32, is named.
+        assert_eq!(linear_names(phone, hundreds), 6);
         // rlhf's best-of-n axis: log₂ n, named only at whole powers.
         let powers = Axis {
             format: |v| if v.fract() == 0.0 { format!("{}", v.exp2()) } else { String::new() },
@@ -924,5 +989,29 @@ mod tests {
         assert_eq!(t.rows[1], ["0", "0", "1"]);
         assert!(t.caption.contains("between −3 and 1"), "{}", t.caption);
         assert!(heatmap(&[1.0], 2, 2, "x", "y", (200, 200)).contains("Chart failed"));
+        assert!(heatmap(&[1.0, 1.0], 1, 2, "x", "y", (200, 200)).contains("Chart failed"));
+    }
+
+    #[test]
+    fn a_heatmap_names_its_cells_at_their_middles() {
+        let svg = heatmap(&[1.0; 8], 2, 4, "column", "row", (400, 240));
+        let attr = |tag: &str, name: &str| -> f64 {
+            let at = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            tag[at..].split('"').next().unwrap().parse().unwrap()
+        };
+        // The first cell drawn is row 0, column 0; "0" under it is named at its middle.
+        let rect = svg.split("<rect").nth(1).unwrap();
+        let (x, w) = (attr(rect, "x"), attr(rect, "width"));
+        let names: Vec<(&str, f64)> = svg
+            .split("<text")
+            .skip(1)
+            .filter_map(|t| Some((t.split('>').nth(1)?.split('<').next()?.trim(), attr(t, "x"))))
+            .collect();
+        // The x axis's "0" (the y axis's sits left of the cells).
+        let zero = names.iter().find(|(n, at)| *n == "0" && *at >= x).map(|n| n.1).unwrap();
+        assert!((zero - (x + w / 2.0)).abs() <= 2.0, "\"0\" at {zero}, cell {x}…{}", x + w);
+        // Columns 0 to 3 are named and nothing beyond them.
+        assert!(names.iter().any(|(n, _)| *n == "3"), "{names:?}");
+        assert!(!names.iter().any(|(n, _)| *n == "4"), "{names:?}");
     }
 }

@@ -125,6 +125,15 @@ pub fn TokenChips(
                 })
             }}
         </div>
+        {move || {
+            chips.with(|c| c.iter().any(|chip| is_partial(&chip.bytes))).then(|| view! {
+                <p class="chips-legend small muted">
+                    <span class="chip partial" aria-hidden="true"><span class="chip-text">"\\xF0"</span></span>
+                    " A dashed token holds only part of a character: the character's bytes were split \
+                     between tokens, so each piece is written as its bytes in hexadecimal."
+                </p>
+            })
+        }}
     }
 }
 

@@ -342,6 +342,34 @@ fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView 
     }
 }
 
+/// A sample's name as a reader's title ("spam-bad-url" is a file's name): the twelve samples of
+/// `public/samples/` by what they are, any other with its dashes as spaces.
+fn title(name: &str) -> String {
+    let known = match name {
+        "austen" => "A Jane Austen novel",
+        "bible" => "The Bible, in the World English translation",
+        "email-original" => "An e-mail to a mailing list",
+        "email-near-duplicate" => "The same e-mail again, a few words changed",
+        "email-with-pii" => "An e-mail with addresses and phone numbers",
+        "fortunes-english-short" => "A very short English quip",
+        "fortunes-german" => "A German anecdote",
+        "handbook-french" => "A page of a handbook, in French",
+        "handbook-japanese" => "A page of a handbook, in Japanese",
+        "spam-bad-url" => "Spam from a broken web address",
+        "spam-low-quality" => "Spam full of symbols",
+        "state-of-the-union" => "A State of the Union address",
+        other => {
+            let spaced = other.replace(['-', '_'], " ");
+            let mut chars = spaced.chars();
+            return chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+        }
+    };
+    known.to_owned()
+}
+
 /// One sample's row: its verdict, and its text on demand.
 #[component]
 fn SampleRow(verdict: Verdict, highlighted: Signal<Option<&'static str>>) -> impl IntoView {
@@ -384,13 +412,13 @@ fn SampleRow(verdict: Verdict, highlighted: Signal<Option<&'static str>>) -> imp
             data-agrees=agrees.to_string()
         >
             <summary>
-                <span class="sample-name">{sample.name.clone()}</span>
+                <span class="sample-name">{title(&sample.name)}</span>
                 <span class=format!("badge {outcome}")>{badge}</span>
                 <span class="small">{explanation}</span>
-                <span class="small muted">
-                    {format!("from {}\u{a0}· licence: {}\u{a0}· {}", sample.package, sample.licence, mb(bytes))}
-                </span>
             </summary>
+            <p class="small muted">
+                {format!("From {}\u{a0}· licence: {}\u{a0}· {}", sample.package, sample.licence, mb(bytes))}
+            </p>
             {disagreement.map(|n| view! { <p class="error">{n}</p> })}
             {pii_note.map(|n| view! { <p class="small">{n}</p> })}
             <p class="small muted">{heading}</p>
@@ -562,6 +590,21 @@ mod tests {
             .iter()
             .flat_map(|s| s.reasons.iter().map(move |(r, n)| (format!("{}:{r}", s.stage), *n)))
             .collect()
+    }
+
+    #[test]
+    fn every_sample_has_a_readers_title() {
+        for s in samples() {
+            let t = title(&s.name);
+            assert!(!t.contains('-') || t.contains("e-mail"), "{}: {t}", s.name);
+            assert_ne!(
+                t.to_lowercase(),
+                s.name.replace('-', " "),
+                "{} has only its file name",
+                s.name
+            );
+        }
+        assert_eq!(title("new-sample_file"), "New sample file");
     }
 
     fn samples() -> Vec<Sample> {

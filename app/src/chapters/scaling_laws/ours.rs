@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 use tumbler_engine::fetch;
 use tumbler_model::scaling::{
-    FitError, Fits, PowerLaw, Sweep, fits as fit_records, loss_by_params,
+    FitError, Fits, PowerLaw, SizeRun, Sweep, fits as fit_records, loss_by_params,
 };
 
 use crate::calc::expr::group_thousands;
@@ -74,13 +74,20 @@ fn loss_fmt(v: f64) -> String {
     format!("{v:.2}")
 }
 
+/// A run's name for a reader: its shape in words ("2 layers × 32 wide"), not its file name
+/// (`d32-l2`, kept in `data-run` for the tests).
+fn title(r: &SizeRun) -> String {
+    let layers = r.config.n_layers;
+    format!("{layers} layer{} × {} wide", if layers == 1 { "" } else { "s" }, r.config.d_model)
+}
+
 fn curves_chart(sweep: &Sweep) -> String {
     let series: Vec<Series> = sweep
         .runs
         .iter()
         .enumerate()
         .map(|(i, r)| Series {
-            label: format!("{} ({} params)", r.name, compact(r.params as f64)),
+            label: format!("{} ({} params)", title(r), compact(r.params as f64)),
             points: r.curve.iter().map(|p| (p.tokens as f64, p.val_loss)).collect(),
             color: i,
             // Every other run dotted: d96-l4's curve runs under d128-l4's and was hidden.
@@ -136,7 +143,7 @@ fn compute_chart(sweep: &Sweep, fits: &Fits) -> String {
         .iter()
         .enumerate()
         .map(|(i, r)| Series {
-            label: r.name.clone(),
+            label: title(r),
             points: r.curve.iter().map(|p| (r.compute(p.tokens), p.val_loss)).collect(),
             color: i,
             markers: i % 2 == 1,
@@ -263,7 +270,7 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
         .runs
         .iter()
         .filter(|r| !r.finished())
-        .map(|r| format!("{} stopped at step {} of {}", r.name, r.steps, r.total_steps))
+        .map(|r| format!("{} stopped at step {} of {}", title(r), r.steps, r.total_steps))
         .collect();
     let recipe = &sweep.recipe;
     let tokens_per_run = recipe.steps * recipe.batch_size * recipe.seq_len;
@@ -285,7 +292,7 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
             let tokens = last.map_or(0, |p| p.tokens);
             view! {
                 <tr data-run=r.name.clone() data-loss=last.map_or(String::new(), |p| format!("{:.4}", p.val_loss))>
-                    <th scope="row">{r.name.clone()}</th>
+                    <th scope="row">{title(r)}</th>
                     <td data-label="layers × heads × width">{format!("{} × {} × {}", r.config.n_layers, r.config.n_heads, r.config.d_model)}</td>
                     <td data-label="parameters">{group_thousands(r.params as i128)}</td>
                     <td data-label="outside embedding">{group_thousands(r.non_embedding_params as i128)}</td>
@@ -300,7 +307,7 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
     let best = sweep
         .runs
         .iter()
-        .filter_map(|r| Some((r.last()?.val_loss, r.name.clone())))
+        .filter_map(|r| Some((r.last()?.val_loss, title(r))))
         .min_by(|a, b| a.0.total_cmp(&b.0));
     let placement_text = shipped.map(|s| {
         let ratio = s.tokens / s.params;
@@ -374,7 +381,7 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
             <div class="table-scroll">
                 <table class="dpo-table scaling-table stack">
                     <thead><tr>
-                        <th scope="col">"run"</th><th scope="col">"layers × heads × width"</th>
+                        <th scope="col">"model"</th><th scope="col">"layers × heads × width"</th>
                         <th scope="col">"parameters"</th><th scope="col">"outside embedding"</th>
                         <th scope="col">"tokens per parameter"</th>
                         <th scope="col">"compute (FLOPs)"</th><th scope="col">"validation loss"</th>

@@ -9,7 +9,7 @@ use tumbler_engine::{
     PatchSetup, WhyReport,
 };
 
-use crate::calc::expr::signed;
+use crate::calc::expr::{fixed, signed};
 use crate::engine::{EngineReady, Query, Run, RunStatus, Shown, latest};
 use crate::url_state::text_param;
 use crate::widgets::attention_map::visible;
@@ -168,16 +168,22 @@ fn attribution_view(report: &WhyReport) -> AnyView {
         >
             <p class="result">
                 {format!(
-                    "“{}” after “{}” (position {}): logit {:.3}, probability {}. The shares below sum to {:.3}; what is left, {}, is rounding. The final norm divided this position's stream by {:.2}, and that scale is held fixed for every share.",
-                    visible(&a.target.text), visible(&report.tokens[a.position]), a.position, a.logit, percent(a.target.p), sum, crate::calc::expr::power_of_ten(f64::from(a.rest), 1), 1.0 / a.norm_scale
+                    "“{}” after “{}” (position {}): logit {}, probability {}. The shares below sum to {}; what is left, {}, is rounding. The final norm divided this position's stream by {:.2}, and that scale is held fixed for every share.",
+                    visible(&a.target.text), visible(&report.tokens[a.position]), a.position, fixed(a.logit, 3), percent(a.target.p), fixed(sum, 3), left_over(a.rest), 1.0 / a.norm_scale
                 )}
-                {strongest.map(|(name, v)| format!(" The largest single share: {name}, {v:+.2}."))}
+                {strongest.map(|(name, v)| format!(" The largest single share: {name}, {}.", signed(v, 2)))}
             </p>
             <ul class="why-bars">{bars}</ul>
             <p class="muted">{format!("Computed in {:.0}\u{a0}ms in the engine (the lens above: {:.0}\u{a0}ms).", report.attribution_millis, report.lens_millis)}</p>
         </div>
     }
     .into_any()
+}
+
+/// What the shares leave of the logit: rounding, so below the logit's three decimals it is
+/// "under 0.001" rather than a power of ten (−8.8 × 10⁻⁸) a reader has to decode.
+fn left_over(rest: f32) -> String {
+    if rest.abs() < 0.0005 { "under 0.001".to_owned() } else { fixed(rest, 3) }
 }
 
 /// The before/after distribution of an ablation.
@@ -210,8 +216,8 @@ fn ablation_view(a: &Ablation) -> AnyView {
             data-logit-before=a.logit[0].to_string() data-logit-after=a.logit[1].to_string()
             data-target-id=a.target data-millis=a.millis.to_string()>
             <p class="result">{format!(
-                "The chosen token's probability: {} → {} (logit {:.2} → {:.2}); KL divergence from the unablated distribution {:.4} nats. {:.0}\u{a0}ms in the engine.",
-                percent(a.p[0]), percent(a.p[1]), a.logit[0], a.logit[1], a.kl, a.millis
+                "The chosen token's probability: {} → {} (logit {} → {}); KL divergence from the unablated distribution {:.4} nats. {:.0}\u{a0}ms in the engine.",
+                percent(a.p[0]), percent(a.p[1]), fixed(a.logit[0], 2), fixed(a.logit[1], 2), a.kl, a.millis
             )}</p>
             <ul class="why-bars why-dist">{rows}</ul>
         </div>
@@ -245,7 +251,7 @@ fn patch_view(setup: &PatchSetup, rows: &[PatchRow], depths: usize) -> AnyView {
                     view! {
                         <td data-layer=row.layer data-position=t data-delta-logit=dl.to_string() data-delta-p=dp.to_string()
                             style=format!("--s: {:.3}", share.abs()) class:neg={share < 0.0}
-                            title=format!("{}, position {t}: Δlogit {dl:+.3}, Δp {:+.2} points", depth_name(row.layer), dp * 100.0)>
+                            title=format!("{}, position {t}: Δlogit {}, Δp {} points", depth_name(row.layer), signed(dl, 3), signed(dp * 100.0, 2))>
                             {signed(dl, 2)}
                         </td>
                     }
@@ -256,8 +262,8 @@ fn patch_view(setup: &PatchSetup, rows: &[PatchRow], depths: usize) -> AnyView {
         .collect_view();
     view! {
         <p class="result">{format!(
-            "“{}” at position {}: logit {:.2} on your prompt, {:.2} on the second one (probability {} vs {}). Each cell: copy the second prompt's stream at that depth and position into your prompt's run, and see how much of the {:+.2} change it brings. {} of {depths} rows done.",
-            visible(&setup.target.text), setup.position, setup.logit[0], setup.logit[1], percent(setup.p[0]), percent(setup.p[1]), whole, rows.len()
+            "“{}” at position {}: logit {} on your prompt, {} on the second one (probability {} vs {}). Each cell: copy the second prompt's stream at that depth and position into your prompt's run, and see how much of the {} change it brings. {} of {depths} rows done.",
+            visible(&setup.target.text), setup.position, fixed(setup.logit[0], 2), fixed(setup.logit[1], 2), percent(setup.p[0]), percent(setup.p[1]), signed(whole, 2), rows.len()
         )}</p>
         <div class="why-scroll">
             <table class="why-grid why-patch-grid">
