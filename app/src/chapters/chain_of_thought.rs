@@ -136,6 +136,9 @@ pub fn Chapter() -> impl IntoView {
                 <section>
                     <h3>"Long multiplication, digit by digit"</h3>
                     <table class="cot-long">
+                        <thead><tr>
+                            <th scope="col">"step"</th><th scope="col">"value"</th><th scope="col">"carries"</th>
+                        </tr></thead>
                         <tbody>
                             {move || {
                                 let (x, y) = ops();
@@ -146,7 +149,7 @@ pub fn Chapter() -> impl IntoView {
                                         <tr>
                                             <td>{format!("{} × {} × {}", g(u128::from(x)), r.digit, g(u128::from(10u64.pow(r.place))))}</td>
                                             <td class="num">{g(r.value)}</td>
-                                            <td class="cot-carries">{format!("carries {}", carries.join("\u{a0}"))}</td>
+                                            <td class="cot-carries">{carries.join("\u{a0}")}</td>
                                         </tr>
                                     }.into_any()
                                 }).collect::<Vec<_>>();

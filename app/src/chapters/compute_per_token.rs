@@ -128,9 +128,9 @@ fn TumblerCount() -> impl IntoView {
                         <table class="numbers">
                             <thead>
                                 <tr>
-                                    <th scope="col">"Position of the token"</th>
+                                    <th scope="col">"Position"</th>
                                     <th scope="col">"FLOPs"</th>
-                                    <th scope="col">"of which attention over earlier tokens"</th>
+                                    <th scope="col">"attention FLOPs"</th>
                                 </tr>
                             </thead>
                             <tbody>

@@ -12,7 +12,7 @@ const FLOW: &[FlowStep] = &[
     FlowStep { title: "Model writes", detail: "a JSON call" },
     FlowStep { title: "Your code", detail: "parses and validates" },
     FlowStep { title: "Run", detail: "the real function" },
-    FlowStep { title: "Inject", detail: "the result as a message" },
+    FlowStep { title: "Inject", detail: "result as a message" },
 ];
 
 const EXPLAIN: &[&str] = &[

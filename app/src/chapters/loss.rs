@@ -91,7 +91,7 @@ pub fn Chapter() -> impl IntoView {
         <p>
             "Papers often report " <strong>"perplexity"</strong> ", e to the power of the average loss. \
              It reads as the number of equally likely choices the model is hesitating between: 1 \
-             means certain, and a model that guessed uniformly over a 100,000-token vocabulary would \
+             means certain, and a model that guessed uniformly over a 100,000‑token vocabulary would \
              have perplexity 100,000."
         </p>
         <div class="callout">

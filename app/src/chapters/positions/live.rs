@@ -34,7 +34,7 @@ fn run_view(check: &PermutationCheck, run: &PermutationRun) -> impl IntoView + u
             view! {
                 <tr>
                     <th scope="row">{format!("“{}”", visible(&check.tokens[j]))}</th>
-                    <td data-label="position → after the shuffle">{format!("{j} → {moved_to}")}</td>
+                    <td data-label="position">{format!("{j} → {moved_to}")}</td>
                     <td data-label="original">{format!("{a:.4}")}</td>
                     <td data-label="shuffled">{format!("{b:.4}")}</td>
                 </tr>
@@ -54,11 +54,11 @@ fn run_view(check: &PermutationCheck, run: &PermutationRun) -> impl IntoView + u
             data-attention-diff=run.attention_diff data-prob-diff=run.prob_diff
             data-last-layer-diff=run.last_layer_diff>
             <h3>{name}</h3>
-            <table class="numbers stack">
+            <table class="numbers permutation-table">
                 <caption>"Layer 0: how much the last token attends to each token (mean over\u{a0}heads)"</caption>
                 <thead><tr>
-                    <th scope="col">"token"</th><th scope="col">"position → after the shuffle"</th>
-                    <th scope="col">"original"</th><th scope="col">"shuffled"</th>
+                    <th scope="col">"token"</th><th scope="col">"position, then shuffled"</th>
+                    <th scope="col">"weight"</th><th scope="col">"shuffled"</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>

@@ -190,7 +190,7 @@ pub fn explain(stage: &str, reason: &str, duplicate_of: Option<&str>, min_englis
         ("quality", "TopNgram") => "one short phrase takes up too much of the text".into(),
         ("quality", "DuplicateNgrams") => "too much of the text is repeated phrases".into(),
         ("minhash", _) => match duplicate_of {
-            Some(original) => format!("a near-duplicate of “{original}”, which was kept"),
+            Some(original) => format!("a near-duplicate of “{}”, which was kept", title(original)),
             None => "a near-duplicate of a document that was kept".into(),
         },
         (_, "emails") => "email addresses masked".into(),
@@ -347,10 +347,10 @@ fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView 
 fn title(name: &str) -> String {
     let known = match name {
         "austen" => "A Jane Austen novel",
-        "bible" => "The Bible, in the World English translation",
+        "bible" => "The Bible (World English)",
         "email-original" => "An e-mail to a mailing list",
-        "email-near-duplicate" => "The same e-mail again, a few words changed",
-        "email-with-pii" => "An e-mail with addresses and phone numbers",
+        "email-near-duplicate" => "The same e-mail, a few words changed",
+        "email-with-pii" => "An e-mail with personal data",
         "fortunes-english-short" => "A very short English quip",
         "fortunes-german" => "A German anecdote",
         "handbook-french" => "A page of a handbook, in French",
@@ -656,7 +656,7 @@ mod tests {
         assert!(explain("quality", "SymbolRatio", None, 0.5).contains("0.1"));
         assert!(
             explain("minhash", "NearDuplicate", Some("email-original"), 0.5)
-                .contains("email-original")
+                .contains("“An e-mail to a mailing list”")
         );
         assert_eq!(explain("url", "Whatever", None, 0.5), "Whatever");
     }
