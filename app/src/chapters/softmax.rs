@@ -51,7 +51,7 @@ pub fn Chapter() -> impl IntoView {
                 view! {
                     <tr>
                         <th scope="row">{*w}</th>
-                        <td>{format!("{:.1}", values()[i])}</td>
+                        <td>{crate::calc::expr::fixed(values()[i], 1)}</td>
                         <td>{format!("{:.3}", s.exps[i])}</td>
                         <td>{format!("{:.2}%", s.probs[i] * 100.0)}</td>
                     </tr>

@@ -243,7 +243,7 @@ fn variants_table(variants: &[String], e: &Encoded) -> impl IntoView + use<> {
             view! {
                 <tr>
                     <td class="mono">{shown}</td>
-                    <td data-label="Tokens"><TokenChips encoding=ENCODING.as_str() chips=c total=n label=format!("{v:?} as tokens")/></td>
+                    <td class="grow" data-label="Tokens"><TokenChips encoding=ENCODING.as_str() chips=c total=n label=format!("{v:?} as tokens")/></td>
                     <td data-label="Count">{n.to_string()}</td>
                 </tr>
             }

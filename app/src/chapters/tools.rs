@@ -39,7 +39,7 @@ pub fn Chapter() -> impl IntoView {
             "problem. The fix is to give the model hands: let it ask a real program."
         </p>
         <Walkthrough steps=FLOW explain=EXPLAIN label="How a tool call flows"/>
-        <h2>"Try the code-interpreter step"</h2>
+        <h2>"Try the code‑interpreter step"</h2>
         <p>
             "Type an arithmetic expression. The page plays the interpreter: it evaluates the "
             "expression exactly, with whole numbers and fractions of any size it can hold (no "

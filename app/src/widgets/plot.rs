@@ -674,7 +674,10 @@ pub fn heatmap(
     if values.len() != rows * cols || rows < 2 || cols < 2 {
         return failed("values do not match the shape (at least 2 × 2)");
     }
-    let svg = draw().map(themed).unwrap_or_else(failed);
+    // Cells edge to edge: anti-aliased, a scaled drawing showed a hairline between each two.
+    let svg = draw()
+        .map(|s| themed(s).replacen("<svg ", "<svg shape-rendering=\"crispEdges\" ", 1))
+        .unwrap_or_else(failed);
     format!("{svg}{}", heatmap_table(values, rows, cols, x_label, y_label).html())
 }
 

@@ -48,7 +48,7 @@ pub fn LiveTargets() -> impl IntoView {
                 let rest = 1.0 - soft_rows.iter().map(|r| r.p).sum::<f64>();
                 soft_rows.push(TokenBar {
                     id: None,
-                    label: format!("{}\u{a0}more", group(v - top.len())),
+                    label: format!("{} more", group(v - top.len())),
                     p: rest,
                     text: format!("{:.1}%", rest * 100.0),
                     highlight: false,

@@ -204,7 +204,7 @@ pub fn LiveChat() -> impl IntoView {
     };
     view! {
         <div class="panel live-chat">
-            <h2>"Chat with the fine-tuned Tumbler"</h2>
+            <h2>"Chat with the fine‑tuned Tumbler"</h2>
             <p>
                 "This is the Tumbler after supervised fine-tuning on a few thousand short question \
                  and answer pairs (see " <a href="#/sft">"fine-tuning"</a> "). It has "

@@ -343,7 +343,7 @@ pub fn LiveMmoe() -> impl IntoView {
             Some(view! {
                 <p class="result mm-progress" role="status">
                     {format!(
-                        "Step {}\u{a0}of\u{a0}{}\u{a0}· correlation\u{a0}{}\u{a0}· held-out loss A\u{a0}{:.3}\u{a0}· B\u{a0}{:.3}\u{a0}· gate overlap\u{a0}{:.3}\u{a0}· {:.1}\u{a0}s in the worker",
+                        "Step {}\u{a0}of\u{a0}{}\u{a0}· correlation\u{a0}{}\u{a0}· held‑out loss A\u{a0}{:.3}\u{a0}·\u{a0}B\u{a0}{:.3}\u{a0}· gate\u{a0}overlap\u{a0}{:.3}\u{a0}· {:.1}\u{a0}s in the worker",
                         l.steps.len(),
                         setup.options.steps,
                         signed(setup.options.correlation, 2),

@@ -27,8 +27,8 @@ const ADVANTAGE: &str = "<mrow><msub><mi>A</mi><mi>i</mi></msub><mo>=</mo><mfrac
 
 const LOSS: [&str; 2] = [
     "<mrow><mi>L</mi><mo>=</mo><mo>−</mo><mfrac><mn>1</mn><mrow><mi>P</mi><mi>G\
-</mi></mrow></mfrac><munder><mo>∑</mo><mi>i</mi></munder><msub><mi>A</mi><mi>i</mi></msub></mrow>",
-    "<mrow><mo>⋅</mo><mfrac><mn>1</mn><mrow><mo>|</mo><msub><mi>o</mi><mi>i</mi></msub><mo>|</mo></mrow></mfrac>\
+</mi></mrow></mfrac><munder><mo>∑</mo><mi>i</mi></munder><msub><mi>A</mi><mi>i</mi></msub><mo>⋅</mo></mrow>",
+    "<mrow><mfrac><mn>1</mn><mrow><mo>|</mo><msub><mi>o</mi><mi>i</mi></msub><mo>|</mo></mrow></mfrac>\
 <munder><mo>∑</mo><mi>t</mi></munder><mi>log</mi><msub><mi>π</mi><mi>θ</mi></msub><mo \
 stretchy=\"false\">(</mo><msub><mi>o</mi><mrow><mi>i</mi><mo>,</mo><mi>t</mi></mrow></msub>\
 <mo>|</mo><mi>q</mi><mo>,</mo><msub><mi>o</mi><mrow><mi>i</mi><mo>,</mo><mo>&lt;</mo><mi>t</mi>\
