@@ -184,7 +184,7 @@ fn CountLetters() -> impl IntoView {
                     </div>
                     <h3>"What the token view hides"</h3>
                     <table class="spell-table">
-                        <thead><tr><th>"Token id"</th><th>"Its text (hidden from the model)"</th><th>{format!("'{l}'s inside")}</th></tr></thead>
+                        <thead><tr><th>"Token id"</th><th>"Its text (hidden)"</th><th>{format!("'{l}'s")}</th></tr></thead>
                         <tbody>
                             {per_token.into_iter().map(|(id, text, n)| view! {
                                 <tr><td class="mono">{id.to_string()}</td><td class="mono">{chip_label(text.as_bytes())}</td><td>{n.to_string()}</td></tr>
