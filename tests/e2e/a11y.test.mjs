@@ -35,6 +35,25 @@ async function openReady(viewport) {
   return opened;
 }
 
+/**
+ * Waits until the page's height has held for a second (at most 15 s): a live panel that streams
+ * (kv-cache's two timed runs, their verdict last) grows the page under a Tab walk, and a link
+ * the browser had scrolled into view on focus was then measured below the screen.
+ */
+async function settled(page) {
+  await page.evaluate(async () => {
+    const end = performance.now() + 15_000;
+    let last = -1;
+    let still = 0;
+    while (still < 4 && performance.now() < end) {
+      await new Promise((r) => setTimeout(r, 250));
+      const h = document.documentElement.scrollHeight;
+      still = h === last ? still + 1 : 0;
+      last = h;
+    }
+  });
+}
+
 /** Opens chapter `slug` by hash navigation and gives its live panels a moment to draw. */
 async function visit(page, slug) {
   await page.evaluate((s) => (location.hash = `#/${s}`), slug);
@@ -255,6 +274,7 @@ test(`on a 360-px phone, ${CHECKED.length} chapters: no sideways scrolling, tabl
     if (fit.sideways > 0) fits.push(`${slug}: the page scrolls sideways by ${fit.sideways} px`);
     if (fit.tiny.length) fits.push(`${slug}: ${fit.tiny.length} SVG texts under 10 px, e.g. ${fit.tiny.slice(0, 3).join(", ")}`);
     for (const c of fit.cut) fits.push(`${slug}: ${c}`);
+    await settled(page);
     const k = await keyboardGaps(page, slug);
     keyboard.push(...k.gaps);
     stops += k.stops;
