@@ -290,6 +290,11 @@ fn sample_labels(axis: &Axis) -> [String; 3] {
 /// a character of the 14-unit labels, and 10 between two ("150" 34, "0.25" 42, "32" 26).
 fn label_units(axis: &Axis) -> f64 {
     let chars = sample_labels(axis).iter().map(|l| l.chars().count()).max().unwrap_or(1).max(1);
+    name_units(chars)
+}
+
+/// Drawing units a tick label of `chars` characters needs along an x axis, its gap included.
+fn name_units(chars: usize) -> f64 {
     chars as f64 * 8.0 + 10.0
 }
 
@@ -628,18 +633,20 @@ pub fn heatmap(
         let mut out = String::new();
         {
             let (w, h) = fitted(size);
+            let (margin, x_area, y_area) = (10, 40, 52);
             let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
             // One segment per row and column, each named at its middle: on a plain 0..cols
             // axis the names sat on the cells' edges, ending in a "16" that named no column.
             let mut chart = ChartBuilder::on(&root)
-                .margin(10)
-                .x_label_area_size(40)
-                .y_label_area_size(52)
+                .margin(margin)
+                .x_label_area_size(x_area)
+                .y_label_area_size(y_area)
                 .build_cartesian_2d((0..cols - 1).into_segmented(), (0..rows - 1).into_segmented())
                 .map_err(|e| e.to_string())?;
-            let index_units = |n: usize| (n - 1).to_string().len() as f64 * 8.0 + 10.0;
-            let x_names = linear_names(f64::from(w.saturating_sub(72)), index_units(cols));
-            let y_names = linear_names(f64::from(h.saturating_sub(60)), Y_LABEL_UNITS);
+            let (plot_w, plot_h) =
+                (w.saturating_sub(y_area + 2 * margin), h.saturating_sub(x_area + 2 * margin));
+            let x_names = linear_names(f64::from(plot_w), name_units((cols - 1).to_string().len()));
+            let y_names = linear_names(f64::from(plot_h), Y_LABEL_UNITS);
             let name = |v: &SegmentValue<usize>| match v {
                 SegmentValue::CenterOf(i) => i.to_string(),
                 _ => String::new(),
