@@ -89,13 +89,13 @@ impl Part {
     pub fn label(self) -> &'static str {
         match self {
             Part::Overview => "Overview",
-            Part::Phase1 => "Phase 1 · Pre-training data",
+            Part::Phase1 => "Phase\u{a0}1\u{a0}·\u{a0}Pre\u{2011}training data",
             Part::Fundamentals => "Fundamentals",
             Part::Architecture => "Architecture",
             Part::Training => "Training",
             Part::Inference => "Inference",
-            Part::FineTuning => "Phase 2 · Fine-tuning",
-            Part::Reinforcement => "Phase 3 · Reinforcement learning",
+            Part::FineTuning => "Phase\u{a0}2\u{a0}·\u{a0}Fine\u{2011}tuning",
+            Part::Reinforcement => "Phase\u{a0}3\u{a0}·\u{a0}Reinforcement learning",
             Part::Reasoning => "Reasoning",
             Part::Capabilities => "Capabilities",
             Part::Practice => "Security & practice",
@@ -270,7 +270,7 @@ pub static CHAPTERS: &[Chapter] = &[
         title: "Sampling",
         kicker: "Core",
         part: Part::Inference,
-        idea: "A model gives a distribution, not a word: temperature, top-k and top-p decide how the next token is drawn from it.",
+        idea: "A model gives a distribution, not a word: temperature, top‑k and top‑p decide how the next token is drawn from it.",
         body: || view! { <sampling::Chapter/> }.into_any(),
     },
     Chapter {
@@ -291,7 +291,7 @@ pub static CHAPTERS: &[Chapter] = &[
     },
     Chapter {
         slug: "compute-per-token",
-        title: "The Token-Compute Limit",
+        title: "The Token\u{2011}Compute Limit",
         kicker: "Limitation",
         part: Part::Inference,
         idea: "Every token gets about the same fixed amount of computation, so hard problems need more tokens, not harder thinking per token.",

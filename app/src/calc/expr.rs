@@ -176,6 +176,24 @@ fn zero(digits: &str) -> bool {
     digits.bytes().all(|b| b == b'0' || b == b'.')
 }
 
+/// A formula with its line breaks only after an operator: every space becomes a no-break space
+/// except the one after "×", "÷", "+", "−", "=" or "≈", so a wrapped line ends with its operator
+/// and never starts with one, and "4 bytes" or "327,680 bytes per token" stay whole.
+pub fn unbroken_terms(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        if c == ' ' {
+            let after_operator = matches!(prev, Some('×' | '÷' | '+' | '−' | '=' | '≈'));
+            out.push(if after_operator { ' ' } else { '\u{a0}' });
+        } else {
+            out.push(c);
+        }
+        prev = Some(c);
+    }
+    out
+}
+
 /// Groups digits in threes: 1119477 → "1,119,477".
 pub fn group_thousands(n: i128) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -504,6 +522,19 @@ mod tests {
         assert_eq!(power_of_ten(-1.234e-7, 2), "−1.23 × 10⁻⁷");
         assert_eq!(power_of_ten(5.0, 1), "5.0");
         assert_eq!(power_of_ten(0.0, 2), "0");
+    }
+
+    #[test]
+    fn a_formula_breaks_only_after_its_operators() {
+        let s = unbroken_terms("327,680 bytes per token × 100,000 tokens = 32.8 GB");
+        assert_eq!(
+            s,
+            "327,680\u{a0}bytes\u{a0}per\u{a0}token\u{a0}× 100,000\u{a0}tokens\u{a0}= 32.8\u{a0}GB"
+        );
+        // Every breakable space follows an operator, so no line can start with one.
+        for (i, _) in s.match_indices(' ') {
+            assert!(matches!(s[..i].chars().last(), Some('×' | '=')), "{s}");
+        }
     }
 
     #[test]

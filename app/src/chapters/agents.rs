@@ -10,7 +10,7 @@ use crate::widgets::{Chart, FlowStep, Slider};
 
 const REACT: &[FlowStep] = &[
     FlowStep { title: "Think", detail: "“I need the pricing first”" },
-    FlowStep { title: "Act", detail: "search_web(\"X pricing\")" },
+    FlowStep { title: "Act", detail: "search_web(\"X\u{a0}pricing\")" },
     FlowStep { title: "Observe", detail: "“Result: $20/month”" },
     FlowStep { title: "Think again", detail: "“now compute the total”" },
 ];

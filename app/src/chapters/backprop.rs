@@ -77,7 +77,11 @@ fn surface_svg(eta: f64) -> String {
         }
         Ok(out)
     };
-    let svg = draw().map(themed).unwrap_or_else(failed);
+    // The surface's cells edge to edge: anti-aliased, a scaled drawing showed a hairline between
+    // each two (the walk's line stays smooth: only rectangles are crisp).
+    let svg = draw()
+        .map(|s| themed(s).replace("<rect ", "<rect shape-rendering=\"crispEdges\" "))
+        .unwrap_or_else(failed);
     let table = DataTable {
         caption: format!(
             "The ball's path: {} of its {} positions, and the loss at each",
@@ -110,7 +114,7 @@ pub fn Chapter() -> impl IntoView {
         let (l0, l1) = (loss(START.0, START.1), loss(last.0, last.1));
         let word = match verdict(&walk) {
             Verdict::TooSlow => "too small: the ball creeps and is still far from the bottom",
-            Verdict::Converged => "about right: the ball reaches the bottom",
+            Verdict::Converged => "large enough: the ball reaches the bottom",
             Verdict::Diverged => "too large: every step overshoots further and the loss explodes",
         };
         format!(

@@ -4,6 +4,7 @@ mod live;
 
 use leptos::prelude::*;
 
+use crate::calc::expr::unbroken_terms;
 use crate::calc::kv_cache::{KvShape, human_bytes};
 use crate::url_state::number_param;
 use crate::widgets::{Bar, Bars, Slider, Stepper};
@@ -112,11 +113,11 @@ pub fn Chapter() -> impl IntoView {
         <p>
             "The cache holds a key and a value per layer, per key/value head, per token:"
         </p>
-        <p class="formula-line"><code>"bytes = layers × KV heads × head size × 2 × bytes per number × tokens"</code></p>
+        <p class="formula-line"><code>{unbroken_terms("bytes = layers × KV heads × head size × 2 × bytes per number × tokens")}</code></p>
         <div class="panel kv-calc">
             <h3>"KV-cache calculator"</h3>
             <div class="preset-row kv-presets">
-                <button type="button" aria-pressed=pressed(8.0) on:click=preset(8.0)>"Llama\u{2011}2\u{2011}70B, 100K tokens (GQA)"</button>
+                <button type="button" aria-pressed=pressed(8.0) on:click=preset(8.0)>"Llama\u{2011}2\u{2011}70B, 100K (GQA)"</button>
                 <button type="button" aria-pressed=pressed(64.0) on:click=preset(64.0)>"same, one K,\u{a0}V per head"</button>
                 <button type="button" aria-pressed=pressed(1.0) on:click=preset(1.0)>"same, MQA"</button>
             </div>
@@ -126,23 +127,23 @@ pub fn Chapter() -> impl IntoView {
             <Slider label="Bytes per number" value=bytes min=1.0 max=4.0 step=1.0 format=whole/>
             <Slider label="Tokens" value=tokens min=1000.0 max=1_000_000.0 step=1000.0 format=thousands/>
             <p class="result" data-kv-bytes=move || shape().bytes_for(tokens.get() as u64).to_string()>
-                // The product on a line of its own, its rounding never split from "≈" (a line
-                // that ended "bytes ≈" left "32.8 GB" alone under it).
+                // The product on a line of its own; each line breaks only after an operator (a
+                // line that started "= 32,768,000,000" left "bytes" alone under it).
                 {move || {
                     let s = shape();
                     let total = s.bytes_for(tokens.get() as u64) as f64;
                     view! {
-                        {format!(
+                        {unbroken_terms(&format!(
                             "{} bytes per token × {} tokens",
                             thousands(s.bytes_per_token() as f64),
                             thousands(tokens.get()),
-                        )}
+                        ))}
                         <br/>
-                        {format!(
-                            "= {} bytes ≈\u{a0}{}",
+                        {unbroken_terms(&format!(
+                            "= {} bytes ≈ {}",
                             thousands(total),
-                            human_bytes(total).replace(' ', "\u{a0}"),
-                        )}
+                            human_bytes(total),
+                        ))}
                     }
                 }}
             </p>

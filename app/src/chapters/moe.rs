@@ -55,7 +55,7 @@ pub fn Chapter() -> impl IntoView {
             "In a dense transformer every weight takes part in every token. In a "
             <strong>"mixture of experts"</strong> " (MoE) the feed-forward block of each layer is \
              replaced by many parallel feed-forward blocks, the " <em>"experts"</em> ", and a small \
-             " <em>"router"</em> " that scores them for each token. Only the top-k experts run; the \
+             " <em>"router"</em> " that scores them for each token. Only the top‑k experts run; the \
              others are skipped for that token."
         </p>
         <p>
@@ -80,7 +80,7 @@ pub fn Chapter() -> impl IntoView {
                 <button type="button" aria-pressed=move || (model.get() >= 0.5).to_string() on:click=pick(1.0)>"DeepSeek-V3"</button>
             </div>
             <Slider label="Routed experts per layer" value=experts min=1.0 max=512.0 step=1.0 format=whole/>
-            <Slider label="Experts per token (top-k)" value=top_k min=1.0 max=16.0 step=1.0 format=whole/>
+            <Slider label="Experts per token (top‑k)" value=top_k min=1.0 max=16.0 step=1.0 format=whole/>
             <Bars rows label="Parameters stored and used per token"/>
             <p class="result" data-total=move || shape().total().to_string() data-active=move || shape().active().to_string()>
                 {move || {

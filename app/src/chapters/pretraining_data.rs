@@ -10,7 +10,7 @@ const STAGES: &[FlowStep] = &[
     FlowStep { title: "Common Crawl", detail: "billions of raw web pages" },
     FlowStep { title: "URL filter", detail: "blocklists: adult, spam" },
     FlowStep { title: "Text extraction", detail: "strip HTML, menus, code" },
-    FlowStep { title: "Language filter", detail: "keep English ≥ 0.65" },
+    FlowStep { title: "Language filter", detail: "keep English ≥\u{a0}0.65" },
     FlowStep { title: "Gopher rules", detail: "quality heuristics" },
     FlowStep { title: "MinHash dedup", detail: "drop near-duplicates" },
     FlowStep { title: "PII removal", detail: "mask emails and IPs" },

@@ -25,7 +25,7 @@ use crate::widgets::{FlowStep, Slider};
 const FLOW: &[FlowStep] = &[
     FlowStep { title: "Question", detail: "from the user" },
     FlowStep { title: "Embed", detail: "question → vector" },
-    FlowStep { title: "Search", detail: "top-k nearest chunks" },
+    FlowStep { title: "Search", detail: "top‑k nearest chunks" },
     FlowStep { title: "Stuff the prompt", detail: "chunks + question" },
     FlowStep { title: "Answer", detail: "from the given text" },
 ];
@@ -264,7 +264,7 @@ pub fn Chapter() -> impl IntoView {
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev))/>
             <div class="rag-controls">
-                <Slider label="top-k" value=k min=1.0 max=8.0 step=1.0 format=k_fmt/>
+                <Slider label="top‑k" value=k min=1.0 max=8.0 step=1.0 format=k_fmt/>
                 <Slider label="chunk size (words)" value=chunk_words min=20.0 max=200.0 step=10.0 format=k_fmt/>
                 <fieldset class="rag-ranking" data-ranking=move || format!("{:?}", ranking.get())>
                     <legend>"Rank by"</legend>
@@ -287,7 +287,7 @@ pub fn Chapter() -> impl IntoView {
                 Some(Ok(_)) => None,
             }}
             <table class="rag-hits rag-results" data-chunks=move || library.get().map(|l| l.docs.len())>
-                <thead><tr><th scope="col">"#"</th><th scope="col">"chunk"</th><th scope="col">"BM25"</th><th scope="col">"cosine"</th><th scope="col">"embedding"</th></tr></thead>
+                <thead><tr><th scope="col">"#"</th><th scope="col">"chunk"</th><th scope="col" class="num">"BM25"</th><th scope="col" class="num">"cosine"</th><th scope="col" class="num">"embedding"</th></tr></thead>
                 <tbody>
                     {move || {
                         let (Some(lib), Some(hs)) = (library.get(), hits.get()) else {
@@ -376,7 +376,7 @@ pub fn Chapter() -> impl IntoView {
                     <li>"An embedding model (text → vector)"</li>
                     <li>"A vector index (pgvector, Weaviate, Pinecone\u{a0}…)"</li>
                     <li>"A chunking strategy"</li>
-                    <li>"A retriever (cosine similarity → top-k)"</li>
+                    <li>"A retriever (cosine similarity → top‑k)"</li>
                     <li>"A generator model"</li>
                 </ul>
             </section>

@@ -68,7 +68,7 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
             ),
             ("nanoGPT (Karpathy)", "https://github.com/karpathy/nanoGPT"),
             (
-                "The curious case of neural text degeneration (top-p, Holtzman et\u{a0}al., 2019)",
+                "The curious case of neural text degeneration (top‑p, Holtzman et\u{a0}al., 2019)",
                 "https://arxiv.org/abs/1904.09751",
             ),
         ],

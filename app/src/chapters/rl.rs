@@ -72,7 +72,7 @@ pub fn Chapter() -> impl IntoView {
                 let class = if reward == 1 { "panel rl-attempt pass" } else { "panel rl-attempt fail" };
                 view! {
                     <article class=class data-reward=reward.to_string()>
-                        <h3>{c.label}" · "<span class="rl-note">{c.note}</span></h3>
+                        <h3>{c.label}<span class="sr-only">": "</span><span class="rl-note">{c.note}</span></h3>
                         <pre class="rl-src"><code>{src}</code></pre>
                         <ul class="rl-tests">
                             {runs.into_iter().map(|t| {

@@ -60,7 +60,7 @@ pub fn Chapter() -> impl IntoView {
         <ul>
             <li><strong>"Temperature T"</strong> " divides the logits before softmax. Below 1 it sharpens the distribution toward the top token; above 1 it flattens it so rare tokens get a chance. T\u{a0}=\u{a0}0 is taken to mean greedy."</li>
             <li><strong>"Top-k"</strong> " keeps only the k most likely tokens. Simple, but k does not adapt: it keeps the same number whether the model is sure or unsure."</li>
-            <li><strong>"Top-p"</strong> " (nucleus) keeps the smallest set of top tokens whose probabilities add up to at least p. When the model is confident that may be one or two tokens; when unsure, hundreds. With top-k on too, top-k cuts first and p counts within what it kept, renormalised: that is the order the Tumbler's sampler uses, here and in the live panel below."</li>
+            <li><strong>"Top\u{2011}p"</strong> " (nucleus) keeps the smallest set of top tokens whose probabilities add up to at least p. When the model is confident that may be one or two tokens; when unsure, hundreds. With top‑k on too, top‑k cuts first and p counts within what it kept, renormalised: that is the order the Tumbler's sampler uses, here and in the live panel below."</li>
         </ul>
         <div class="panel">
             <h2>"Reshape a distribution"</h2>
@@ -71,18 +71,18 @@ pub fn Chapter() -> impl IntoView {
             <div class="preset-row">
                 <button type="button" on:click=preset(0.0, 0.0, 1.0)>"Greedy (T\u{a0}=\u{a0}0)"</button>
                 <button type="button" on:click=preset(0.2, 0.0, 1.0)>"Precise (T\u{a0}=\u{a0}0.2)"</button>
-                <button type="button" on:click=preset(0.7, 0.0, 0.9)>"Chat (T\u{a0}=\u{a0}0.7, top-p 0.9)"</button>
+                <button type="button" on:click=preset(0.7, 0.0, 0.9)>"Chat (T\u{a0}=\u{a0}0.7, top‑p 0.9)"</button>
                 <button type="button" on:click=preset(1.5, 0.0, 1.0)>"Wild (T\u{a0}=\u{a0}1.5)"</button>
             </div>
-            <Bars rows label="Probabilities after temperature, top-k and top-p"/>
+            <Bars rows label="Probabilities after temperature, top‑k and top‑p"/>
         </div>
         <live::LiveSampling/>
         <h2>"Rules of thumb"</h2>
         <ul>
             <li>"Code, maths and factual answers: low temperature (0 to 0.3)."</li>
             <li>"Brainstorming and fiction: 0.8 to 1.2."</li>
-            <li>"General chat: about 0.7, often with top-p 0.9, is a common choice. The OpenAI API itself \
-                 defaults to T\u{a0}=\u{a0}1 and top-p = 1: plain sampling from the model's distribution \
+            <li>"General chat: about 0.7, often with top‑p 0.9, is a common choice. The OpenAI API itself \
+                 defaults to T\u{a0}=\u{a0}1 and top‑p = 1: plain sampling from the model's distribution \
                  (its API reference, parameters temperature and top_p)."</li>
             <li>"Debugging a prompt: T\u{a0}=\u{a0}0, or a fixed random seed, so runs repeat."</li>
         </ul>

@@ -290,7 +290,7 @@ static TABLE: &[(&str, Sources)] = &[
                 "Shazeer et\u{a0}al., “Outrageously Large Neural Networks: The Sparsely-Gated \
                  Mixture-of-Experts Layer” (2017)",
                 "https://arxiv.org/abs/1701.06538",
-                "the top-k router",
+                "the top‑k router",
             ),
             src(
                 "Fedus, Zoph & Shazeer, “Switch Transformers” (2021)",
@@ -384,7 +384,7 @@ static TABLE: &[(&str, Sources)] = &[
             src(
                 "Holtzman et\u{a0}al., “The Curious Case of Neural Text Degeneration” (2019)",
                 "https://arxiv.org/abs/1904.09751",
-                "nucleus (top-p) sampling",
+                "nucleus (top‑p) sampling",
             ),
         ]),
     ),
@@ -483,7 +483,7 @@ static TABLE: &[(&str, Sources)] = &[
             src(
                 "Liu et\u{a0}al., “Understanding R1-Zero-Like Training: A Critical Perspective” (2025)",
                 "https://arxiv.org/abs/2503.20783",
-                "Dr. GRPO: dropping the length normalisation's bias",
+                "Dr.\u{a0}GRPO: dropping the length normalisation's bias",
             ),
             src(
                 "Yu et\u{a0}al., “DAPO: An Open-Source LLM Reinforcement Learning System at Scale” \
@@ -860,7 +860,7 @@ static TABLE: &[(&str, Sources)] = &[
             src(
                 LLAMA3.cite,
                 LLAMA3.url,
-                "405B: 15.6T tokens, 3.8\u{a0}×\u{a0}10²⁵ FLOPs, up to 16K H100s at 700\u{a0}W, 38–43% \
+                "405B: 15.6T tokens, 3.8\u{a0}×\u{a0}10²⁵ FLOPs, up to 16K H100s at 700\u{a0}W, 38–\u{2060}43% \
                  utilisation, power swings of tens of megawatts",
             ),
             GPT3,

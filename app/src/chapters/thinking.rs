@@ -100,7 +100,7 @@ pub fn Chapter() -> impl IntoView {
                             // No-break spaces keep a count with the words before it: a narrow
                             // column left "30." alone on a line.
                             format!(
-                                "<think>\nFirst, the outer ring: 1, 2, 3 … that's\u{a0}{o}.\nNow the inner ring: 1, 2, 3\u{a0}…\u{a0}{i}.\nWait, let me recheck the inner ring\u{a0}…\u{a0}{i}.\nSo outer {o}, inner {i}: {o}\u{a0}+\u{a0}{i}\u{a0}=\u{a0}{}.\n</think>",
+                                "<think>\nFirst, the outer ring: 1,\u{a0}2,\u{a0}3\u{a0}… that's\u{a0}{o}.\nNow the inner ring: 1,\u{a0}2,\u{a0}3\u{a0}…\u{a0}{i}.\nWait, let me recheck the inner ring\u{a0}…\u{a0}{i}.\nSo outer {o}, inner {i}: {o}\u{a0}+\u{a0}{i}\u{a0}=\u{a0}{}.\n</think>",
                                 total()
                             )
                         }}</pre>

@@ -118,10 +118,13 @@ fn Playground() -> impl IntoView {
                         })
                         .collect_view()}
                 </fieldset>
-                <label class="tok-check">
-                    <input type="checkbox" prop:checked=move || show_bytes.get() on:change=move |_| show_bytes.update(|b| *b = !*b)/>
-                    "Show bytes (hex)"
-                </label>
+                <fieldset class="tok-encodings">
+                    <legend>"Show"</legend>
+                    <label class="tok-check">
+                        <input type="checkbox" prop:checked=move || show_bytes.get() on:change=move |_| show_bytes.update(|b| *b = !*b)/>
+                        "each token's bytes, in hexadecimal"
+                    </label>
+                </fieldset>
             </div>
             <p class="small" class:hidden=move || !long()>
                 "This text is longer than 2,000 characters, so it is not kept in the page's link."
@@ -233,7 +236,7 @@ fn EncodingColumn(
                 <div><dt>"Tokens"</dt><dd data-stat="tokens">{group(count)}</dd></div>
                 <div><dt>"Characters"</dt><dd data-stat="chars">{group(chars)}</dd></div>
                 <div><dt>"Bytes"</dt><dd data-stat="bytes">{group(bytes)}</dd></div>
-                <div><dt>"Chars / token"</dt><dd>{format!("{per:.2}")}</dd></div>
+                <div><dt>"Chars/token"</dt><dd>{format!("{per:.2}")}</dd></div>
                 <div><dt>"Vocabulary"</dt><dd data-stat="vocab">{group(enc.vocab_size())}</dd></div>
             </dl>
             {(e.slices > 1).then(|| view! {

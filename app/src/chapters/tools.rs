@@ -8,7 +8,7 @@ use crate::widgets::FlowStep;
 use crate::widgets::walkthrough::Walkthrough;
 
 const FLOW: &[FlowStep] = &[
-    FlowStep { title: "Prompt", detail: "“what is 3,847 × 291?”" },
+    FlowStep { title: "Prompt", detail: "“what is 3,847 ×\u{a0}291?”" },
     FlowStep { title: "Tool decision", detail: "the model writes a code call" },
     FlowStep { title: "Execution", detail: "a real interpreter runs it" },
     FlowStep { title: "Inject", detail: "the result enters the context" },

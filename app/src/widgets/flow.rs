@@ -68,22 +68,20 @@ pub fn Flow(
     view! { <div class="flow" role="img" aria-label=spoken inner_html=svg></div> }
 }
 
-/// Splits `s` into at most two lines of about `width` characters, at spaces.
+/// Splits `s` into at most two lines at spaces (a no-break space holds its words together): one
+/// line if it fits in `width` characters, else the split whose longer line is shortest, so the
+/// second line is never a lone word under a full one ("billions of raw web / pages").
 fn wrap(s: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = vec![String::new()];
-    for word in s.split(' ') {
-        let full = lines.len() >= 2;
-        let line = lines.last_mut().expect("one line");
-        if !line.is_empty() && line.len() + word.len() + 1 > width && !full {
-            lines.push(word.to_owned());
-        } else {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
+    let len = |t: &str| t.chars().count();
+    if len(s) <= width {
+        return vec![s.to_owned()];
     }
-    lines
+    let best =
+        s.match_indices(' ').map(|(i, _)| i).min_by_key(|&i| len(&s[..i]).max(len(&s[i + 1..])));
+    match best {
+        Some(i) => vec![s[..i].to_owned(), s[i + 1..].to_owned()],
+        None => vec![s.to_owned()],
+    }
 }
 
 fn flow_svg(
@@ -194,6 +192,10 @@ mod tests {
     #[test]
     fn long_details_wrap_to_two_lines() {
         assert_eq!(wrap("a rather long detail line that wraps", 22).len(), 2);
+        // Balanced: the greedy split left "pages" alone on the second line.
+        assert_eq!(wrap("billions of raw web pages", 22), ["billions of", "raw web pages"]);
+        // A no-break space keeps "× 291" with its number.
+        assert_eq!(wrap("“what is 3,847 ×\u{a0}291?”", 16), ["“what is", "3,847 ×\u{a0}291?”"]);
         assert_eq!(wrap("short", 22), vec!["short".to_owned()]);
     }
 }

@@ -520,12 +520,21 @@ impl LineChart {
             let mut taken: Vec<Rect> = Vec::new();
             for (i, at, name) in named {
                 let color = SERIES[dots[i].color % SERIES.len()];
-                root.draw(&Circle::new(at, 5, color.filled())).map_err(|e| e.to_string())?;
                 if name.is_empty() {
+                    root.draw(&Circle::new(at, 5, color.filled())).map_err(|e| e.to_string())?;
                     continue;
                 }
                 let (rect, (dx, dy), anchor) = place_label(at, name, &area, &taken, &obstacles);
                 taken.push(rect);
+                // A name above or below its dot is tied to it by a thin line from the dot to the
+                // name's near corner: on a phone, Llama 3 8B's and 70B's names sat closer to
+                // each other's dots than to their own.
+                if dy != 0 {
+                    let corner = (at.0 + dx, at.1 + dy - dy.signum() * 7);
+                    root.draw(&PathElement::new(vec![at, corner], color.stroke_width(1)))
+                        .map_err(|e| e.to_string())?;
+                }
+                root.draw(&Circle::new(at, 5, color.filled())).map_err(|e| e.to_string())?;
                 let font = ("sans-serif", 13).into_font().color(&BLACK);
                 root.draw(&Text::new(
                     name.to_owned(),

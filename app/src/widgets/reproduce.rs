@@ -1,5 +1,6 @@
 //! "Reproduce it": the command that computes a panel's numbers natively, set apart from the prose
-//! as a code aside instead of small print inside a sentence.
+//! as a code aside instead of small print inside a sentence, and closed until a reader opens it (a
+//! command line in the middle of the page read as debug output to a lay reader).
 
 use leptos::prelude::*;
 
@@ -13,10 +14,12 @@ pub fn Reproduce(
     gives: &'static str,
 ) -> impl IntoView {
     view! {
-        <p class="reproduce">
-            <span class="reproduce-label">"Reproduce it"</span>
-            <code>{command}</code>
-            {(!gives.is_empty()).then(|| view! { <span class="reproduce-gives">{gives}</span> })}
-        </p>
+        <details class="reproduce">
+            <summary class="reproduce-label">"Reproduce it on your own computer"</summary>
+            <p>
+                <code>{command}</code>
+                {(!gives.is_empty()).then(|| view! { " " <span class="reproduce-gives">{gives}</span> })}
+            </p>
+        </details>
     }
 }

@@ -12,6 +12,21 @@ const SFT_URL: &str = "public/model/sft_data.json";
 const CORPUS_URL: &str = "public/model/pipeline_report.json";
 
 /// "12,345,678".
+/// Text set inside “…”: its own straight double quotes become single ones (‘…’), so a quoted
+/// question that quotes a word reads “What does ‘harbor’ mean?”, not “What does "harbor" mean?”.
+fn inner_quotes(s: &str) -> String {
+    let mut open = true;
+    s.chars()
+        .map(|c| {
+            if c != '"' {
+                return c;
+            }
+            open = !open;
+            if open { '’' } else { '‘' }
+        })
+        .collect()
+}
+
 fn grouped(n: u64) -> String {
     group_thousands(i128::from(n))
 }
@@ -51,10 +66,17 @@ pub fn rows(card: &Value, sft: &Value, corpus: &Value) -> Vec<Row> {
                 crate::calc::expr::plain_name(card["hardware"].as_str().unwrap_or("?"))
             ),
             format!(
-                "a text continuer: held-out loss {:.2} nats per token. “{}” → “{}…”",
+                "a text continuer: held‑out loss {:.2} nats per token. “{}” → “{}…”",
                 f(&base["heldout"]["loss_nats_per_token"]),
-                base_sample["prompt"].as_str().unwrap_or(""),
-                base_sample["text"].as_str().unwrap_or("").chars().take(90).collect::<String>()
+                inner_quotes(base_sample["prompt"].as_str().unwrap_or("")),
+                inner_quotes(
+                    &base_sample["text"]
+                        .as_str()
+                        .unwrap_or("")
+                        .chars()
+                        .take(90)
+                        .collect::<String>()
+                )
             ),
         ),
         (
@@ -75,8 +97,8 @@ pub fn rows(card: &Value, sft: &Value, corpus: &Value) -> Vec<Row> {
                 "answers in the assistant's format: loss on held-back replies {:.2} → {:.2}. “{}” → “{}”",
                 f(&chat["run"]["val_reply_loss_base_nats_per_token"]),
                 f(&chat["run"]["val_reply_loss_chat_nats_per_token"]),
-                chat_sample["question"].as_str().unwrap_or(""),
-                chat_sample["reply"].as_str().unwrap_or("")
+                inner_quotes(chat_sample["question"].as_str().unwrap_or("")),
+                inner_quotes(chat_sample["reply"].as_str().unwrap_or(""))
             ),
         ),
         (
@@ -148,6 +170,12 @@ mod tests {
     fn file(name: &str) -> Value {
         let path = tumbler_model::repo_file("public/model").join(name);
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn quotes_inside_a_quote_are_single() {
+        assert_eq!(inner_quotes("What does \"harbor\" mean?"), "What does ‘harbor’ mean?");
+        assert_eq!(inner_quotes("no quotes"), "no quotes");
     }
 
     #[test]

@@ -165,7 +165,7 @@ fn QuizResult(scored: Scored, items: Option<QuizSets>) -> impl IntoView {
         )
     };
     let exact_note = format!(
-        "Word for word it recalls {} of the trained-on replies and {} of the held-out ones: a \
+        "Word for word it recalls {} of the trained-on replies and {} of the held‑out ones: a \
          model this small keeps traces of what it trained on, not copies. Large models memorise \
          far more, which is why contamination matters most for them.",
         (trained.exact_rate * trained.items as f64).round(),

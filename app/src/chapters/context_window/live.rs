@@ -143,7 +143,7 @@ pub fn LiveTiming() -> impl IntoView {
                     }}
                 </p>
                 <Chart svg=chart(context) label="Median forward-pass time against the number of tokens"/>
-                <table class="numbers timing-table stack">
+                <table class="numbers timing-table">
                     <thead><tr>
                         <th scope="col">"tokens"</th><th scope="col">"median ms"</th>
                         <th scope="col">"ms per token"</th><th scope="col">"each pass, ms"</th>

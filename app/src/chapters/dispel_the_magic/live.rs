@@ -90,7 +90,7 @@ pub fn LiveCoins() -> impl IntoView {
                 };
                 let distinct = counts.iter().filter(|&&c| c > 0).count();
                 let chips = first.iter().map(|&id| {
-                    // A draw among the table's named tokens is green; a rarer one is pink and bold.
+                    // A draw among the table's named tokens is green; a rarer one is reddish (pink, or maroon in the dark theme) and bold.
                     let class = if d.ids.iter().take(SHOWN).any(|&i| i == id) { "coin" } else { "coin rare" };
                     view! { <span class=class title=format!("token id {id}")>{name(id)}</span> }
                 }).collect_view();
@@ -105,7 +105,7 @@ pub fn LiveCoins() -> impl IntoView {
                     </table>
                     <p class="small">{format!(
                         "{} draws with seed {} came up with {} different tokens. In the row of first \
-                         draws, a green chip is one of the {SHOWN} tokens in the table; a pink, bold \
+                         draws, a green chip is one of the {SHOWN} tokens in the table; a reddish, bold \
                          one is a rarer draw from the other {}.",
                         group(draws), seed.get(), group(distinct), group(d.ids.len().saturating_sub(SHOWN))
                     )}</p>

@@ -10,7 +10,7 @@ use crate::engine::{self, EngineReady, Query, Run, Shown};
 use crate::url_state::number_param;
 use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::token_chips::group;
-use crate::widgets::{Chart, Slider};
+use crate::widgets::{Chart, Reproduce, Slider};
 use tumbler_engine::fetch;
 use tumbler_engine::{DistillEval, DistillProgress, DistillSetup, DistillStep, DoneReason};
 
@@ -152,12 +152,12 @@ pub fn TwoStudents() -> impl IntoView {
     let loss_chart = Signal::derive(move || {
         log.with(|l| {
             let teacher = l.setup.as_ref().map(|s| ("the teacher", s.teacher_loss));
-            l.chart(|e| (e.hard.loss, e.soft.loss), "held-out loss (nats/token)", teacher)
+            l.chart(|e| (e.hard.loss, e.soft.loss), "held‑out loss (nats/token)", teacher)
         })
     });
     let waiting = Signal::derive(move || {
         log.with(|l| l.setup.is_none()).then(|| {
-            "The students are starting: each one's held-out numbers are drawn here as it \
+            "The students are starting: each one's held‑out numbers are drawn here as it \
              learns."
                 .to_string()
         })
@@ -174,7 +174,7 @@ pub fn TwoStudents() -> impl IntoView {
                     "Two students of {} parameters each ({} layers, width {}, {} heads, the \
                      teacher's vocabulary of {} tokens), from the same random weights; the \
                      teacher: the {}-parameter Tumbler. They train on the first {} tokens of the \
-                     held-out text, {} windows of {} per step, and are measured on the next {}, \
+                     held‑out text, {} windows of {} per step, and are measured on the next {}, \
                      which they never train on. {}",
                     group(s.student_params),
                     c.n_layers,
@@ -241,12 +241,12 @@ pub fn TwoStudents() -> impl IntoView {
             Some(view! {
                 <div class="distill-table-wrap">
                     <table class="dpo-table distill-results stack">
-                        <caption>{format!("On the {} held-out tokens after step {}: loss against the next tokens, and KL(teacher ‖ student) at T\u{a0}=\u{a0}1", setup.heldout_tokens, now.step)}</caption>
+                        <caption>{format!("On the {} held‑out tokens after step {}: loss against the next tokens, and KL(teacher ‖ student) at T\u{a0}=\u{a0}1", setup.heldout_tokens, now.step)}</caption>
                         <thead>
                             <tr><th></th><th scope="col">"before"</th><th scope="col">"hard"</th><th scope="col">"soft"</th><th scope="col">"teacher"</th></tr>
                         </thead>
                         <tbody>
-                            {row("held-out loss, nats/token", "distill-row-loss", before.hard.loss, now.hard.loss, now.soft.loss, format!("{:.3}", setup.teacher_loss))}
+                            {row("held‑out loss, nats/token", "distill-row-loss", before.hard.loss, now.hard.loss, now.soft.loss, format!("{:.3}", setup.teacher_loss))}
                             {row("KL to the teacher, nats", "distill-row-kl", before.hard.kl, now.hard.kl, now.soft.kl, "0".into())}
                         </tbody>
                     </table>
@@ -318,8 +318,8 @@ pub fn TwoStudents() -> impl IntoView {
             {progress}
             {table}
             <p class="distill-summary">{summary}</p>
-                <Chart svg=loss_chart waiting label="Held-out loss of the hard and the soft student at each measurement, with the teacher's own as a level" caption="Cross-entropy against the held-out text's real next tokens. The flat line is the teacher's own loss on the same tokens."/>
-                <Chart svg=kl_chart waiting label="KL divergence from the teacher to each student on the held-out text, at each measurement" caption="How far each student's next-token distribution is from the teacher's, at T\u{a0}=\u{a0}1, averaged over the held-out tokens. 0 would be a perfect copy."/>
+                <Chart svg=loss_chart waiting label="Held-out loss of the hard and the soft student at each measurement, with the teacher's own as a level" caption="Cross-entropy against the held‑out text's real next tokens. The flat line is the teacher's own loss on the same tokens."/>
+                <Chart svg=kl_chart waiting label="KL divergence from the teacher to each student on the held‑out text, at each measurement" caption="How far each student's next-token distribution is from the teacher's, at T\u{a0}=\u{a0}1, averaged over the held‑out tokens. 0 would be a perfect copy."/>
             <p class="small">
                 "The two charts ask different questions. KL asks how much a student's guesses look \
                  like the teacher's; the loss asks how well it predicts the text itself. They need \
@@ -327,10 +327,9 @@ pub fn TwoStudents() -> impl IntoView {
                  confident in what it saw, lowering its loss while its distribution moves away from \
                  the teacher's hedged one. Try T\u{a0}=\u{a0}1 and T\u{a0}=\u{a0}8, or give the soft student a share \
                  of the hard loss with α. These are toy students on a toy budget, seeded so the \
-                 same settings give the same curves (natively: "
-                <code>"tumbler distill --t 2 --steps 60"</code>
-                ")."
+                 same settings give the same curves."
             </p>
+            <Reproduce command="tumbler distill --t 2 --steps 60" gives="the same curves for the same settings, natively"/>
         }
     };
     view! {

@@ -135,9 +135,12 @@ pub fn WordArithmetic() -> impl IntoView {
                  Change any word: the page computes a − b + c and lists the words whose vectors point \
                  closest to the result."
             </p>
+            // Each word with the operator after it: a wrapped line ends with "−" or "+" and never
+            // starts with one ("+ woman ≈ ?" on a phone's second line).
             <p class="analogy-inputs">
-                {input("First word (a)", a)} " − " {input("Word to take away (b)", b)} " + "
-                {input("Word to add (c)", c)} " ≈ ?"
+                <span class="nowrap">{input("First word (a)", a)}" −"</span>" "
+                <span class="nowrap">{input("Word to take away (b)", b)}" +"</span>" "
+                <span class="nowrap">{input("Word to add (c)", c)}" ≈ ?"</span>
             </p>
             {result}
             <p class="small">

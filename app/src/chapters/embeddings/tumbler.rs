@@ -16,9 +16,13 @@ use tumbler_engine::EmbeddingMap;
 const DEFAULT_TEXT: &str = "king queen man woman cat dog the of";
 /// Drawing size of the map, in SVG units.
 const MAP_W: f64 = 640.0;
-const MAP_H: f64 = 400.0;
 const PAD: f64 = 24.0;
 
+/// The map's height: 400 units on a wide screen; on a phone, where the map is drawn at about 0.45
+/// of its size and its names at twice theirs, 600, so the names have room to stand apart.
+fn map_h() -> f64 {
+    if screen::narrow() { 600.0 } else { 400.0 }
+}
 /// The share of tokens at each end of an axis that may fall outside the map's frame, drawn on its
 /// edge: a handful of outlying rows (one far left in the Tumbler's map) otherwise squeeze the
 /// other 4,000 into a corner, their names on top of each other on a phone.
@@ -34,6 +38,8 @@ const REACH: f32 = 4.0;
 struct Frame {
     min: [f32; 2],
     span: [f32; 2],
+    /// The map's height in SVG units ([`map_h`]).
+    h: f64,
 }
 
 impl Frame {
@@ -59,7 +65,7 @@ impl Frame {
             min[a] = lo;
             span[a] = (hi - lo).max(1e-6);
         }
-        Self { min, span }
+        Self { min, span, h: map_h() }
     }
 
     /// Where `p` is drawn, and whether it lies outside the frame (then it is drawn on the edge).
@@ -68,7 +74,7 @@ impl Frame {
         let fy = f64::from((p[1] - self.min[1]) / self.span[1]);
         let out = !(0.0..=1.0).contains(&fx) || !(0.0..=1.0).contains(&fy);
         let (fx, fy) = (fx.clamp(0.0, 1.0), fy.clamp(0.0, 1.0));
-        ((PAD + fx * (MAP_W - 2.0 * PAD), MAP_H - PAD - fy * (MAP_H - 2.0 * PAD)), out)
+        ((PAD + fx * (MAP_W - 2.0 * PAD), self.h - PAD - fy * (self.h - 2.0 * PAD)), out)
     }
 
     fn place(&self, p: [f32; 2]) -> (f64, f64) {
@@ -102,9 +108,9 @@ fn frame(map: &EmbeddingMap, picked: usize) -> Frame {
 /// A name that would cover one already placed is left off (its dot stays, named on hover and in
 /// the table above), but for `must`'s, the picked token's: on a phone, where the names are large
 /// beside the map, the reader's own tokens' names overprinted each other.
-fn placed(names: &[((f64, f64), String)], must: usize) -> Vec<Option<(f64, f64, &'static str)>> {
+fn placed(names: &[((f64, f64), String)], must: usize) -> Vec<Option<Spot>> {
     let k = if screen::narrow() { 2.0 } else { 1.0 } * 1.05;
-    let area = (0..(MAP_W / k) as i32 - 8, 0..(MAP_H / k) as i32);
+    let area = (0..(MAP_W / k) as i32 - 8, 0..(map_h() / k) as i32);
     let centres: Vec<(i32, i32)> =
         names.iter().map(|((x, y), _)| ((x / k).round() as i32, (y / k).round() as i32)).collect();
     let mut taken: Vec<Rect> = Vec::new();
@@ -121,9 +127,35 @@ fn placed(names: &[((f64, f64), String)], must: usize) -> Vec<Option<(f64, f64, 
             taken.push(rect);
             // The box is centred on the offset; a 13-px label's baseline sits 4.5 below that.
             let (x, y) = (f64::from(at.0 + dx) * k, (f64::from(at.1 + dy) + 4.5) * k);
-            Some((x, y, if matches!(anchor, HPos::Right) { "end" } else { "start" }))
+            // A name above or below its dot gets a line from the dot to its near corner.
+            let leader = (dy != 0).then(|| {
+                let corner = (at.0 + dx, at.1 + dy - dy.signum() * 7);
+                format!(
+                    "M{:.1} {:.1}L{:.1} {:.1}",
+                    names[i].0.0,
+                    names[i].0.1,
+                    f64::from(corner.0) * k,
+                    f64::from(corner.1) * k
+                )
+            });
+            Some(Spot {
+                x,
+                y,
+                anchor: if matches!(anchor, HPos::Right) { "end" } else { "start" },
+                leader,
+            })
         })
         .collect()
+}
+
+/// Where a dot's name is written: the text's x, y and anchor, and the leader line's path from the
+/// dot to a name written above or below it.
+#[derive(Clone, Debug, PartialEq)]
+struct Spot {
+    x: f64,
+    y: f64,
+    anchor: &'static str,
+    leader: Option<String>,
 }
 
 /// The map: every token as a faint dot, the reader's tokens labelled, the picked token's
@@ -149,8 +181,11 @@ fn map_view(map: &EmbeddingMap, picked: usize, frame: &Frame) -> impl IntoView +
         .into_iter()
         .zip(near_spots.to_vec())
         .map(|(((x, y), label), spot)| {
-            let name = spot.map(|(tx, ty, anchor)| {
-                view! { <text x=tx y=ty text-anchor=anchor>{label}</text> }
+            let name = spot.map(|s| {
+                view! {
+                    {s.leader.map(|d| view! { <path class="leader" d=d></path> })}
+                    <text x=s.x y=s.y text-anchor=s.anchor>{label}</text>
+                }
             });
             view! {
                 <g class="neighbour">
@@ -168,9 +203,11 @@ fn map_view(map: &EmbeddingMap, picked: usize, frame: &Frame) -> impl IntoView +
         .enumerate()
         .map(|(i, ((t, ((x, y), label)), spot))| {
             let name = match spot {
-                Some((tx, ty, anchor)) => {
-                    view! { <text x=tx y=ty text-anchor=anchor>{label}</text> }.into_any()
+                Some(s) => view! {
+                    {s.leader.map(|d| view! { <path class="leader" d=d></path> })}
+                    <text x=s.x y=s.y text-anchor=s.anchor>{label}</text>
                 }
+                .into_any(),
                 None => view! { <title>{label}</title> }.into_any(),
             };
             view! {
@@ -184,7 +221,7 @@ fn map_view(map: &EmbeddingMap, picked: usize, frame: &Frame) -> impl IntoView +
     view! {
         <svg
             class="embedding-map"
-            viewBox=format!("0 0 {MAP_W} {MAP_H}")
+            viewBox=format!("0 0 {MAP_W} {}", map_h())
             role="img"
             aria-label="Every token of the Tumbler's vocabulary as a dot, placed by the first two \
                         principal components of its embedding row; your tokens are labelled"
@@ -231,16 +268,18 @@ fn row_view(map: &EmbeddingMap, picked: usize) -> Option<impl IntoView + use<>> 
         <p class="embedding-row" data-token-id=token.id data-dims=c>
             {format!("{c} numbers, length {norm:.3}; the first six: {first}, …")}
         </p>
-        <Chart
-            svg=Signal::derive(move || svg.clone())
-            label=format!("Heatmap of the {c} numbers of the token's embedding row")
-            caption="Purple cells are positive, teal negative; the stronger the colour, the larger the number."
-        />
-        <table class="numbers embedding-neighbours">
-            <caption>"Its nearest tokens by cosine similarity, over the whole vocabulary"</caption>
-            <thead><tr><th scope="col">"token"</th><th scope="col">"id"</th><th scope="col">"cosine"</th></tr></thead>
-            <tbody>{neighbours}</tbody>
-        </table>
+        <div class="embedding-row-view">
+            <Chart
+                svg=Signal::derive(move || svg.clone())
+                label=format!("Heatmap of the {c} numbers of the token's embedding row")
+                caption="Purple cells are positive, teal negative; the stronger the colour, the larger the number."
+            />
+            <table class="numbers embedding-neighbours">
+                <caption>"Its nearest tokens by cosine similarity, over the whole vocabulary"</caption>
+                <thead><tr><th scope="col">"token"</th><th scope="col">"id"</th><th scope="col">"cosine"</th></tr></thead>
+                <tbody>{neighbours}</tbody>
+            </table>
+        </div>
     })
 }
 

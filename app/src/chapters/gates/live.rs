@@ -35,8 +35,8 @@ fn strip(values: &[f32], layer: usize) -> impl IntoView + use<> {
         <div class="gate-layer" data-layer=layer data-open=open data-units=values.len()>
             <p class="small">
                 {format!(
-                    "Layer {layer}: {open} of {} units open (gate ≥ {OPEN}), {shut} nearly shut \
-                     (|gate| < 0.05); the widest open is unit {arg} at {top:.2}.",
+                    "Layer {layer}: {open} of {} units open (gate\u{a0}≥\u{a0}{OPEN}), {shut} nearly shut \
+                     (|gate|\u{a0}<\u{a0}0.05); the widest open is unit {arg} at {top:.2}.",
                     values.len()
                 )}
             </p>
@@ -95,7 +95,7 @@ pub fn LiveGates() -> impl IntoView {
             <h3 class="gates-token" data-position=g.position>
                 {format!("The gates of “{}”, token {} of your text", visible(&g.tokens[g.position]), g.position + 1)}
             </h3>
-            {strips}
+            <div class="gate-layers">{strips}</div>
             <p class="small">
                 "Each cell is one hidden unit's gate, SiLU(x·W" <sub>"gate"</sub> "), for this token. Purple lets the \
                  unit's signal through (bigger is stronger), teal is SiLU's small negative dip, no \

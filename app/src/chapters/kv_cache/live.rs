@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use tumbler_engine::{DoneReason, TopToken};
 
-use crate::calc::expr::group_thousands;
+use crate::calc::expr::{group_thousands, unbroken_terms};
 use crate::calc::kv_cache::{KvShape, human_bytes};
 use crate::engine::{self, EngineReady, EngineState, Query, Shown, Stream};
 use crate::url_state::text_param;
@@ -156,15 +156,17 @@ pub fn LiveKvCache() -> impl IntoView {
                 <p class="kv-bytes" data-cache-bytes=s.cache_bytes data-formula-bytes=formula>
                     {format!(
                         "After the last step the cache holds {cached_tokens} tokens: {} bytes ({}), \
-                         measured from its tensors. The formula: {} layers × {} KV heads × head size {} \
-                         × 2 (K and V) × 4 bytes (f32) × {cached_tokens} tokens = {} bytes. Each step \
-                         adds {} bytes.",
+                         measured from its tensors. The formula: {}. Each step adds {}\u{a0}bytes.",
                         group_thousands(i128::from(s.cache_bytes)),
-                        human_bytes(s.cache_bytes as f64),
-                        shape.layers,
-                        shape.kv_heads,
-                        shape.head_dim,
-                        group_thousands(i128::from(formula)),
+                        human_bytes(s.cache_bytes as f64).replace(' ', "\u{a0}"),
+                        unbroken_terms(&format!(
+                            "{} layers × {} KV heads × head size {} × 2 (K and V) × 4 bytes (f32) \
+                             × {cached_tokens} tokens = {} bytes",
+                            shape.layers,
+                            shape.kv_heads,
+                            shape.head_dim,
+                            group_thousands(i128::from(formula)),
+                        )),
                         group_thousands(i128::from(shape.bytes_per_token()))
                     )}
                 </p>

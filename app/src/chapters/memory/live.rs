@@ -106,7 +106,7 @@ pub fn LiveMemory() -> impl IntoView {
                  how surprised it is by each token of the sentence (its loss, −ln p). The same \
                  sentence is scored four times: with no passage, and with the passage far back, in \
                  the middle, or just before it. The filler is unrelated text the Tumbler never \
-                 trained on (the start of its held-out file)."
+                 trained on (the start of its held‑out file)."
             </p>
             <label class="field">
                 "Passage"

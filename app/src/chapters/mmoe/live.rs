@@ -72,7 +72,7 @@ impl Log {
             x: Axis::linear(0.0, total),
             y: Axis::linear(0.0, (top * 1.1).ceil()),
             x_label: "training step".into(),
-            y_label: "held-out mean squared error".into(),
+            y_label: "held‑out mean squared error".into(),
             series: vec![
                 Series { label: "task A".into(), points: a, color: 0, markers: true },
                 Series { label: "task B".into(), points: b, color: 1, markers: true },
@@ -283,7 +283,7 @@ pub fn LiveMmoe() -> impl IntoView {
     let loss_chart = Signal::derive(move || log.with(Log::loss_chart));
     let waiting = Signal::derive(move || {
         log.with(|l| l.evals.is_empty()).then(|| {
-            "The first run is starting: both tasks' held-out errors are drawn here every ten \
+            "The first run is starting: both tasks' held‑out errors are drawn here every ten \
              steps as the model learns, in this page."
                 .to_string()
         })
@@ -296,7 +296,7 @@ pub fn LiveMmoe() -> impl IntoView {
                     class="mm-gates"
                     role="img"
                     aria-label=format!(
-                        "Each task's gate weights on the {} experts, averaged over the held-out inputs, after step {}: task A {}; task B {}",
+                        "Each task's gate weights on the {} experts, averaged over the held‑out inputs, after step {}: task A {}; task B {}",
                         e.mixture_a.len(),
                         e.step,
                         weights(&e.mixture_a),
@@ -459,11 +459,11 @@ pub fn LiveMmoe() -> impl IntoView {
             <p class="small">{about}</p>
             {progress}
             {gates}
-            <Chart svg=loss_chart waiting label="Each task's held-out mean squared error at each measurement" caption="Mean squared error on held-out examples the model never trains on, every ten steps."/>
+            <Chart svg=loss_chart waiting label="Each task's held‑out mean squared error at each measurement" caption="Mean squared error on held‑out examples the model never trains on, every ten steps."/>
             {table}
             <p class="small">
                 "The gate overlap is Σ min(g"<sub>"A"</sub>", g"<sub>"B"</sub>") over the experts for \
-                 each held-out input, averaged: 1 when both tasks mix the experts the same way, 0 when they use disjoint \
+                 each held‑out input, averaged: 1 when both tasks mix the experts the same way, 0 when they use disjoint \
                  experts. Both gates start at zero, so every run begins at overlap 1. This toy is \
                  small and the effect in it is small and varies with the seed: judge it over a few \
                  runs, not one."

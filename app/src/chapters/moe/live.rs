@@ -120,9 +120,10 @@ fn load_view(trace: &RouteTrace) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(l, layer)| {
-            // A segment names its expert only where "E8" fits: 7% of a desktop bar, 13% of a
-            // phone's (half as wide); the title and the table name every one.
-            let min_share = if narrow() { 0.13 } else { 0.07 };
+            // A segment names its expert only where "E8" fits: 7% of a desktop bar, 8% of a
+            // phone's (the whole column's width, under its layer's name); the title and the
+            // table name every one.
+            let min_share = if narrow() { 0.08 } else { 0.07 };
             let segments = layer
                 .load
                 .iter()

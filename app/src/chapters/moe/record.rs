@@ -39,7 +39,7 @@ pub fn MoeRecord() -> impl IntoView {
                             <tr><th scope="row">"the experts after training"</th><td class="num">{format!("{:.3}", c.moe_val_loss)}</td></tr>
                         </tbody>
                     </table>
-                    <figcaption class="small">{format!("Lower is better. Measured on the same {} held-out tokens for both models. Load-balancing loss weight α\u{a0}=\u{a0}{}.", crate::calc::expr::group_thousands(c.val_tokens as i128), c.aux_weight)}</figcaption>
+                    <figcaption class="small">{format!("Lower is better. Measured on the same {} held‑out tokens for both models. Load-balancing loss weight α\u{a0}=\u{a0}{}.", crate::calc::expr::group_thousands(c.val_tokens as i128), c.aux_weight)}</figcaption>
                 </figure>
             }
             .into_any()

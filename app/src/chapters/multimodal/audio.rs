@@ -143,7 +143,7 @@ pub fn AudioPatches() -> impl IntoView {
     view! {
         <div class="panel audio-panel">
             <div class="audio-controls">
-                <Slider label="Chirp rises from 200\u{a0}Hz to" value=chirp min=500.0 max=7800.0 step=50.0 format=hz/>
+                <Slider label="Chirp rises from 200\u{a0}Hz\u{a0}to" value=chirp min=500.0 max=7800.0 step=50.0 format=hz/>
                 <Slider label="Chord: root (and its fifth, 1.5×)" value=root min=100.0 max=2000.0 step=10.0 format=hz/>
                 <Slider label="Patch size (frames × bands)" value=patch min=4.0 max=20.0 step=2.0 format=cells/>
                 <audio controls src=move || wav.get() aria-label="The synthesised sound, one second"></audio>
@@ -176,8 +176,8 @@ pub fn AudioPatches() -> impl IntoView {
                 </svg>
                 <figcaption>
                     {format!(
-                        "Computed in this page: 1 s at {:.0} kHz, Hann windows of {WINDOW} samples ({:.0}\u{a0}ms) every {HOP} ({:.0}\u{a0}ms), \
-                         an FFT each, {N_MELS} mel bands, log10; brighter is louder.",
+                        "Computed in this page: 1 s at {:.0} kHz, Hann windows of {WINDOW} samples ({:.0}\u{a0}ms) every {HOP} samples ({:.0}\u{a0}ms), \
+                         an FFT each, {N_MELS} mel bands, on a log scale; brighter is louder.",
                         RATE / 1000.0,
                         WINDOW as f64 / RATE * 1000.0,
                         HOP as f64 / RATE * 1000.0

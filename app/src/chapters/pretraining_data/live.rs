@@ -2,6 +2,8 @@
 //! the project's filters (`tumbler_model::data`, the code `tumbler corpus` ran) in the reader's
 //! browser, and the counts of the full corpus run from `public/model/pipeline_report.json`.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use serde::Deserialize;
 use tumbler_model::data::pipeline::MIN_ENGLISH;
@@ -297,6 +299,50 @@ fn mb(bytes: usize) -> String {
     }
 }
 
+/// The most reasons a stage table lists one by one; the rest are counted on one line.
+const REASONS_LISTED: usize = 4;
+
+/// A stage's reasons in words with their counts, most frequent first, one line each: "it is in
+/// X, not English" for every language is one line, "in another language", naming the three most
+/// frequent (a stage's 20 languages read as a run-on log); past [`REASONS_LISTED`], one line
+/// counts the rest.
+fn reason_lines(stage: &str, reasons: &BTreeMap<String, usize>) -> Vec<String> {
+    let mut languages: Vec<(&str, usize)> = Vec::new();
+    let mut lines: Vec<(String, usize)> = Vec::new();
+    for (r, &n) in reasons.iter().filter(|(_, n)| **n > 0) {
+        if stage == "language" && r != "und" && r != "en" {
+            languages.push((r, n));
+        } else {
+            lines.push((explain(stage, r, None, MIN_ENGLISH), n));
+        }
+    }
+    if !languages.is_empty() {
+        languages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let total = languages.iter().map(|l| l.1).sum();
+        let named = languages
+            .iter()
+            .take(3)
+            .map(|(code, n)| format!("{} {}", language_name(code), group_thousands(*n as i128)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = if languages.len() > 3 { ", …" } else { "" };
+        lines.push((format!("it is in another language ({named}{more})"), total));
+    }
+    lines.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let rest: usize = lines.iter().skip(REASONS_LISTED).map(|l| l.1).sum();
+    let others = lines.len().saturating_sub(REASONS_LISTED);
+    let mut out: Vec<String> = lines
+        .iter()
+        .take(REASONS_LISTED)
+        .map(|(why, n)| format!("{why}: {}", group_thousands(*n as i128)))
+        .collect();
+    if others > 0 {
+        let noun = if others == 1 { "reason" } else { "reasons" };
+        out.push(format!("{others} other {noun}: {}", group_thousands(rest as i128)));
+    }
+    out
+}
+
 /// A stage table: documents and bytes in and out, and why documents went.
 #[component]
 fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView {
@@ -315,18 +361,12 @@ fn StageTable(stages: Vec<StageReport>, caption: &'static str) -> impl IntoView 
                 {stages
                     .into_iter()
                     .map(|s| {
-                        let mut reasons: Vec<(String, usize)> = s.reasons.clone().into_iter().filter(|(_, n)| *n > 0).collect();
-                        reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                        // Each reason in words (the rule and its threshold), with its count.
-                        let reasons = reasons
-                            .iter()
-                            .map(|(r, n)| {
-                                let why = explain(&s.stage, r, None, MIN_ENGLISH);
-                                format!("{why}: {}", group_thousands(*n as i128))
-                            })
-                            .collect::<Vec<_>>()
-                            .join("; ");
-                        let reasons = if reasons.is_empty() { "—".to_string() } else { reasons };
+                        let reasons = reason_lines(&s.stage, &s.reasons);
+                        let reasons = if reasons.is_empty() {
+                            view! { "—" }.into_any()
+                        } else {
+                            view! { <ul class="reasons">{reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul> }.into_any()
+                        };
                         view! {
                             <tr data-stage=s.stage.clone() data-docs-in=s.docs_in data-docs-out=s.docs_out>
                                 <th scope="row">{stage_title(&s.stage).to_string()}</th>
@@ -527,7 +567,7 @@ pub fn LivePipeline(stage: RwSignal<usize>) -> impl IntoView {
                 <p data-fineweb-ratio=format!("{:.0}", s.fineweb_ratio())>
                     {format!(
                         "Its training text is {:.1} MB, about {:.1} million tokens at {:.2} bytes of \
-                         text a token (its tokenizer on the held-out text, from the model card). \
+                         text a token (its tokenizer on the held‑out text, from the model card). \
                          FineWeb holds about 15\u{a0}trillion tokens, some {} times more (counted with \
                          GPT-2's larger vocabulary, whose tokens are longer, so the ratio is only \
                          its order of magnitude).",
@@ -659,6 +699,30 @@ mod tests {
                 .contains("“An e-mail to a mailing list”")
         );
         assert_eq!(explain("url", "Whatever", None, 0.5), "Whatever");
+    }
+
+    #[test]
+    fn a_stage_lists_its_main_reasons_and_counts_the_rest() {
+        let reasons: BTreeMap<String, usize> =
+            [("fr", 5), ("de", 9), ("es", 2), ("it", 1), ("und", 4), ("en", 3)]
+                .into_iter()
+                .map(|(r, n)| (r.to_string(), n))
+                .collect();
+        let lines = reason_lines("language", &reasons);
+        assert_eq!(
+            lines[0], "it is in another language (German 9, French 5, Spanish 2, …): 17",
+            "{lines:?}"
+        );
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        let quality: BTreeMap<String, usize> =
+            ["TooFewWords", "TooManyWords", "MeanWordLength", "SymbolRatio", "BulletLines", "X"]
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| (r.to_string(), 10 - i))
+                .collect();
+        let lines = reason_lines("quality", &quality);
+        assert_eq!(lines.len(), REASONS_LISTED + 1);
+        assert_eq!(lines[REASONS_LISTED], "2 other reasons: 11");
     }
 
     #[test]

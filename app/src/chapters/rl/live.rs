@@ -97,7 +97,7 @@ impl Log {
             y_label: "rate or reward".into(),
             series: vec![
                 Series {
-                    label: "held-out pass rate (greedy)".into(),
+                    label: "held‑out pass rate (greedy)".into(),
                     points: held_out,
                     color: 0,
                     markers: true,
@@ -290,7 +290,7 @@ pub fn LiveRl() -> impl IntoView {
                          parameters) over a 28-symbol character vocabulary (a–z, “=”, and “.” to \
                          stop). Fine-tuned on {} steps of {} right answers, then each round samples \
                          G = {} attempts at each of P = {} strings of the letters a–{} at temperature \
-                         {}, and takes one AdamW step (learning rate {}). {} held-out strings are never \
+                         {}, and takes one AdamW step (learning rate {}). {} held‑out strings are never \
                          trained on.",
                         start.config.d_model,
                         group(start.params),
@@ -370,7 +370,7 @@ pub fn LiveRl() -> impl IntoView {
                     view! {
                         <li data-reward-kind=p.reward.id()>
                             {format!(
-                                "reward “{}”, {} rounds: mean reward {:.2} → {:.2}; held-out pass rate {} → {}",
+                                "reward “{}”, {} rounds: mean reward {:.2} → {:.2}; held‑out pass rate {} → {}",
                                 p.reward.id(),
                                 p.rounds,
                                 p.reward_first,
@@ -470,7 +470,7 @@ pub fn LiveRl() -> impl IntoView {
             {note}
             {progress}
             {stats}
-            <Chart svg=chart waiting label="Held-out pass rate, mean reward and share of passing attempts per round" caption="Round 0 is the fine-tuned policy. The pass rate is measured on held-out strings answered greedily; the reward is what the run optimises. Under the “correct” reward the mean reward is the share of passing attempts, so those two lines coincide. Choose “length” or “format” and watch the reward and the pass rate part."/>
+            <Chart svg=chart waiting label="Held-out pass rate, mean reward and share of passing attempts per round" caption="Round 0 is the fine-tuned policy. The pass rate is measured on held‑out strings answered greedily; the reward is what the run optimises. Under the “correct” reward the mean reward is the share of passing attempts, so those two lines coincide. Choose “length” or “format” and watch the reward and the pass rate part."/>
             {history}
             {examples}
             {table}

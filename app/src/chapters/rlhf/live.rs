@@ -352,7 +352,17 @@ pub fn LiveRlhf() -> impl IntoView {
     let bon_view = move || {
         points.with(|p| {
             if p.is_empty() {
-                return None;
+                // Empty axes under a line that says what comes, while the replies are sampled
+                // and scored (the panel ended at its β slider, looking unfinished).
+                let waiting = Signal::derive(|| {
+                    Some("Drawn here once every reply has been sampled and scored.".to_string())
+                });
+                let reward = bon_chart(&[], None, |p| p.reward, ("reward of the pick", "reward r (log-odds)", 0), Axis::linear(-2.0, 2.0));
+                let quality = bon_chart(&[], None, |p| p.quality, ("English words in the pick", "share of English words", 1), Axis { format: percent, ..Axis::linear(0.0, 1.0) });
+                return Some(view! {
+                    <Chart svg=reward waiting label="The reward of best-of-n's pick against n, once the replies are scored"/>
+                    <Chart svg=quality waiting label="The share of English words in best-of-n's pick against n, once the replies are scored"/>
+                }.into_any());
             }
             let star = star();
             let (lo, hi) = bounds(p.iter().map(|p| p.reward));
@@ -389,20 +399,20 @@ pub fn LiveRlhf() -> impl IntoView {
                 <Chart svg=reward label="The reward of best-of-n's pick against n"
                     caption="Expected over every way of choosing n of each prompt's replies, averaged over the prompts: it can only rise."/>
                 <Chart svg=quality label="The share of English words in best-of-n's pick against n"
-                    caption="The held-out check the reward model never saw: the share of the pick's words that are among the 20,000 most frequent English words of GloVe's vocabulary."/>
+                    caption="The held‑out check the reward model never saw: the share of the pick's words that are among the 20,000 most frequent English words of GloVe's vocabulary."/>
                 <table class="rag-hits rlhf-bon-table">
                     <thead>
                         <tr>
-                            <th scope="col">"n"</th>
-                            <th scope="col">"KL bound (nats)"</th>
-                            <th scope="col">"reward"</th>
-                            <th scope="col">"English words"</th>
-                            <th scope="col">"reward − β·KL"</th>
+                            <th scope="col" class="num">"n"</th>
+                            <th scope="col" class="num">"KL bound (nats)"</th>
+                            <th scope="col" class="num">"reward"</th>
+                            <th scope="col" class="num">"English words"</th>
+                            <th scope="col" class="num">"reward − β·KL"</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
                 </table>
-            })
+            }.into_any())
         })
     };
     let summary = move || {

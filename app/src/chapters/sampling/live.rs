@@ -113,7 +113,7 @@ struct Run {
 /// The fixed settings of the side-by-side runs; the last column uses the sliders.
 const SETTINGS: [(&str, f32, Option<usize>, f32); 3] = [
     ("Greedy: T\u{a0}=\u{a0}0", 0.0, None, 1.0),
-    ("Chat: T\u{a0}=\u{a0}0.7, top-p 0.9", 0.7, None, 0.9),
+    ("Chat: T\u{a0}=\u{a0}0.7, top‑p 0.9", 0.7, None, 0.9),
     ("Wild: T\u{a0}=\u{a0}1.5", 1.5, None, 1.0),
 ];
 
@@ -171,7 +171,7 @@ pub fn LiveSampling() -> impl IntoView {
                 );
                 view! {
                     <table
-                        class="numbers next-table stack"
+                        class="numbers next-table"
                         data-kept-count=shaped.kept
                         data-vocab=shaped.vocab
                         data-temperature=cfg.temperature.to_string()
@@ -206,7 +206,7 @@ pub fn LiveSampling() -> impl IntoView {
                 let k = c.top_k.map_or("off".to_string(), |k| k.to_string());
                 (
                     format!(
-                        "Your sliders: T\u{a0}=\u{a0}{:.2}, top-k {k}, top-p {:.2}",
+                        "Your sliders: T\u{a0}=\u{a0}{:.2}, top‑k {k}, top‑p {:.2}",
                         c.temperature, c.top_p
                     ),
                     c,

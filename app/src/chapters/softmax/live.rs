@@ -60,12 +60,12 @@ pub fn LiveSoftmax() -> impl IntoView {
                         <tbody>
                             {rows}
                             <tr class="rest">
-                                <th scope="row" colspan="2">{format!("the other {} tokens", group_thousands(others as i128))}</th>
+                                <th scope="row" colspan="2">{format!("other {}\u{a0}tokens", group_thousands(others as i128))}</th>
                                 <td>{exp_text(s.rest)}</td>
                                 <td>{format!("{:.2}%", s.rest / s.sum * 100.0)}</td>
                             </tr>
                         </tbody>
-                        <tfoot><tr><th scope="row" colspan="2">{format!("sum over all {}", group_thousands(next.logits.len() as i128))}</th><td>{exp_text(s.sum)}</td><td>"100%"</td></tr></tfoot>
+                        <tfoot><tr><th scope="row" colspan="2">{format!("all {}\u{a0}tokens", group_thousands(next.logits.len() as i128))}</th><td>{exp_text(s.sum)}</td><td>"100%"</td></tr></tfoot>
                     </table>
                     <p class="small">
                         {cut}

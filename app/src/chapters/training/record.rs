@@ -31,7 +31,7 @@ fn rows(card: &Value) -> Vec<(&'static str, String)> {
     vec![
         ("Parameters", grouped(u(&card["parameters"]))),
         (
-            "Layers × heads × width",
+            "Layers, heads, width",
             format!(
                 "{} × {} × {}",
                 u(&card["config"]["n_layers"]),
@@ -210,8 +210,8 @@ pub fn TrainingRecord() -> impl IntoView {
                         </table>
                         <p class="muted">
                             "From " <a href="public/model/MODEL_CARD.md">"the model card"</a>
-                            ", written by " <code>"tumbler card"</code> " from the run's records and its own \
-                             measurement on held-out text."
+                            ", written by the guide's command-line tool from the run's records and its own \
+                             measurement on held‑out text."
                         </p>
                     }
                     .into_any(),
