@@ -89,13 +89,13 @@ impl Part {
     pub fn label(self) -> &'static str {
         match self {
             Part::Overview => "Overview",
-            Part::Phase1 => "Phase\u{a0}1\u{a0}·\u{a0}Pre\u{2011}training data",
+            Part::Phase1 => "Phase\u{a0}1: Pre\u{2011}training\u{a0}data",
             Part::Fundamentals => "Fundamentals",
             Part::Architecture => "Architecture",
             Part::Training => "Training",
             Part::Inference => "Inference",
-            Part::FineTuning => "Phase\u{a0}2\u{a0}·\u{a0}Fine\u{2011}tuning",
-            Part::Reinforcement => "Phase\u{a0}3\u{a0}·\u{a0}Reinforcement learning",
+            Part::FineTuning => "Phase\u{a0}2: Fine\u{2011}tuning",
+            Part::Reinforcement => "Phase\u{a0}3: Reinforcement\u{a0}learning",
             Part::Reasoning => "Reasoning",
             Part::Capabilities => "Capabilities",
             Part::Practice => "Security & practice",
@@ -355,7 +355,7 @@ pub static CHAPTERS: &[Chapter] = &[
     },
     Chapter {
         slug: "constitutional",
-        title: "Constitutional AI & RLAIF",
+        title: "Constitutional\u{a0}AI &\u{a0}RLAIF",
         kicker: "Phase 3",
         part: Part::Reinforcement,
         idea: "A model can critique and revise its own answers against written principles, producing the preference data that humans used to label.",
@@ -467,7 +467,7 @@ pub static CHAPTERS: &[Chapter] = &[
     },
     Chapter {
         slug: "benchmarks",
-        title: "Benchmarks & Evaluation",
+        title: "Benchmarks &\u{a0}Evaluation",
         kicker: "Reality",
         part: Part::Reality,
         idea: "Benchmark scores are easy to inflate and often leak into training data; evaluate on your own work.",

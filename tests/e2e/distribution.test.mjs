@@ -298,7 +298,7 @@ test("loss: per-token loss heatmap; its mean matches `tumbler eval` on the same 
   await page.fill(".live-loss textarea", "");
   await page.waitForFunction(() => /no text/.test(document.querySelector(".live-loss [role=alert]")?.textContent ?? ""));
   // The offline calculator above keeps working.
-  await page.click('.panel button:has-text("Confident and wrong")');
+  await page.click('.panel button:has-text("Wrong, p")');
   assert.match(await page.locator("p.result[data-loss]").innerText(), /loss\s=\s−ln\s0\.001/);
 
   const tasks = await longTasks();

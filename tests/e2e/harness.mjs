@@ -35,7 +35,10 @@ export const ENGINE_FREE =
 export function chapters() {
   const src = readFileSync(join(ROOT, "app", "src", "chapters.rs"), "utf8");
   const re = /slug: "([^"]+)",\s*title: "((?:[^"\\]|\\.)*)"/g;
-  return [...src.matchAll(re)].map((m) => [m[1], m[2].replace(/\\"/g, '"')]);
+  // A title's Rust escapes as the characters they stand for ("Token\u{2011}Compute": a hyphen
+  // that does not break).
+  const unescape = (t) => t.replace(/\\"/g, '"').replace(/\\u\{([0-9a-fA-F]+)\}/g, (_, h) => String.fromCodePoint(parseInt(h, 16)));
+  return [...src.matchAll(re)].map((m) => [m[1], unescape(m[2])]);
 }
 
 const TYPES = {

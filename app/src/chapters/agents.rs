@@ -51,7 +51,7 @@ pub fn Chapter() -> impl IntoView {
         }];
         if (pv - 0.99).abs() > 1e-9 {
             series.push(Series {
-                label: "99% per step".into(),
+                label: format!("{} per step", p_fmt(0.99)),
                 points: curve(0.99),
                 color: 1,
                 markers: false,

@@ -149,7 +149,8 @@ pub fn Chapter() -> impl IntoView {
         view! {
             <p class="result" data-net-loss=format!("{:.9}", f.loss)>
                 {format!(
-                    "Forward: hidden = ({:.4}, {:.4}), outputs = ({:.4}, {:.4}) against targets (0.01, 0.99); loss ½Σ(target − output)² = {:.6}",
+                    // No line breaks inside a pair or before "=" (a phone's line began "= 0.298371").
+                    "Forward: hidden = ({:.4},\u{a0}{:.4}), outputs = ({:.4},\u{a0}{:.4}) against targets (0.01,\u{a0}0.99); loss ½Σ(target − output)²\u{a0}=\u{a0}{:.6}",
                     f.hidden[0], f.hidden[1], f.out[0], f.out[1], f.loss
                 )}
             </p>

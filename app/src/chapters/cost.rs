@@ -96,7 +96,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <div class="panel cost-calc">
             <div class="fc-presets" role="group" aria-label="Presets">
-                <button type="button" aria-pressed=pressed(70.0, 1400.0, 1000.0) on:click=preset(70.0, 1400.0, 1000.0)>"Chinchilla-optimal 70B"</button>
+                <button type="button" aria-pressed=pressed(70.0, 1400.0, 1000.0) on:click=preset(70.0, 1400.0, 1000.0)>"Chinchilla\u{2011}optimal 70B"</button>
                 <button type="button" aria-pressed=pressed(405.0, 15_600.0, 16_000.0) on:click=preset(405.0, 15_600.0, 16_000.0)>"Llama 3.1 405B (15.6T tokens)"</button>
                 <button type="button" aria-pressed=pressed(175.0, 300.0, 1000.0) on:click=preset(175.0, 300.0, 1000.0)>"GPT-3 (175B, 300B tokens)"</button>
             </div>

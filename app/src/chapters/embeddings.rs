@@ -31,7 +31,7 @@ pub fn Chapter() -> impl IntoView {
         <p class="seed-note">
             "12,288, often quoted as GPT-4's width, is GPT-3 175B's published width; GPT-4's is not \
              public. Ids quoted for words depend on the tokenizer: in GPT-4's, 3466 and 3290 are \
-             not “cat” and “Dog” (3290 is “ dog” in GPT-2's)."
+             not “cat” and “Dog” (3290 is “␣dog”, with its space, in GPT-2's)."
         </p>
         <h2>"Directions carry meaning"</h2>
         <p>

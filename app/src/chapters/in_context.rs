@@ -16,7 +16,7 @@ struct Task {
 
 const TASKS: [Task; 3] = [
     Task {
-        name: "English → French",
+        name: "English\u{a0}→ French",
         instruction: "Translate to French:",
         examples: [
             ("cat", "chat"),

@@ -57,7 +57,7 @@ pub fn Chapter() -> impl IntoView {
         let t = tokens.get() as u64;
         let base = shape();
         let variants =
-            [("Every head its own K, V (64)", 64), ("GQA, 8 groups", 8), ("MQA, one shared", 1)];
+            [("64 K,V heads (MHA)", 64), ("8 K,V heads (GQA)", 8), ("1 K,V head (MQA)", 1)];
         let max = KvShape { kv_heads: 64, ..base }.bytes_for(t) as f64;
         variants
             .iter()

@@ -74,8 +74,8 @@ pub fn Chapter() -> impl IntoView {
             </p>
             <Chart svg label="The curve of minus log p for p from 0 to 1, with the chosen p marked" caption="The loss rises slowly near p = 1 and without limit as p falls to 0."/>
             <div class="preset-row">
-                <button type="button" on:click=move |_| p.set(0.95)>"Confident and right (0.95)"</button>
-                <button type="button" on:click=move |_| p.set(0.001)>"Confident and wrong (0.001)"</button>
+                <button type="button" on:click=move |_| p.set(0.95)>"Right, p\u{a0}=\u{a0}0.95"</button>
+                <button type="button" on:click=move |_| p.set(0.001)>"Wrong, p\u{a0}=\u{a0}0.001"</button>
             </div>
         </div>
         <p>

@@ -30,7 +30,7 @@ pub fn Chapter() -> impl IntoView {
         x: Axis { min: 0.0, max: 10.0, log: false, format: blank },
         y: Axis { min: 0.0, max: 1.7, log: false, format: blank },
         x_label: "training time and data →".into(),
-        y_label: "skill →".into(),
+        y_label: "skill".into(),
         series: vec![
             Series {
                 label: "human expert ceiling".into(),
@@ -70,7 +70,7 @@ pub fn Chapter() -> impl IntoView {
             "of the time. In game two, its 37th move was a shoulder hit on the fifth line, a move "
             "professional commentators first took for a mistake; AlphaGo itself estimated that a "
             "human would play it about one time in ten thousand. It turned out to be strong, and "
-            "AlphaGo won the game and the match 4–1."
+            "AlphaGo won the game and the match\u{a0}4–1."
         </p>
         <p>
             "AlphaGo began by imitating human games and then improved by playing itself, "

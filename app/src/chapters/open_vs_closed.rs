@@ -34,7 +34,7 @@ pub fn Chapter() -> impl IntoView {
                     <li>"Alibaba: the Qwen family, from 0.5B parameters up"</li>
                     <li>"Google: Gemma"</li>
                 </ul>
-                <p class="ovc-plus">"+ Privacy, control, no per-token bill, fine-tuning, auditing."</p>
+                <p class="ovc-plus">"+ Privacy, control, no per\u{2011}token bill, fine\u{2011}tuning, auditing."</p>
                 <p class="ovc-minus">"− You need GPUs and the skills to serve them; typically some months behind the frontier."</p>
             </section>
         </div>

@@ -342,7 +342,7 @@ pub fn Chapter() -> impl IntoView {
                     <p class="small rag-fit" data-sources-sent=f.sources data-prompt-tokens=tokens data-budget=budget>
                         {if ok {
                             format!(
-                                "What it gets: {} of the {} retrieved chunks{}, {tokens} tokens of its {budget}-token prompt budget.",
+                                "What it gets: {} of the {} retrieved chunks{}, {tokens} tokens of its {budget}\u{2011}token prompt budget.",
                                 f.sources,
                                 hits.with(|h| h.as_ref().map_or(0, Vec::len)),
                                 if f.cut { " (the last one cut short)" } else { "" },
@@ -373,10 +373,10 @@ pub fn Chapter() -> impl IntoView {
             <section class="panel">
                 <h3>"What you need"</h3>
                 <ul>
-                    <li>"An embedding model (text → vector)"</li>
+                    <li>"An embedding model (text\u{a0}→ vector)"</li>
                     <li>"A vector index (pgvector, Weaviate, Pinecone\u{a0}…)"</li>
                     <li>"A chunking strategy"</li>
-                    <li>"A retriever (cosine similarity → top‑k)"</li>
+                    <li>"A retriever (cosine similarity\u{a0}→ top‑k)"</li>
                     <li>"A generator model"</li>
                 </ul>
             </section>

@@ -122,7 +122,7 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
-        "SFT, RLHF, DPO, Constitutional AI & distillation",
+        "SFT, RLHF, DPO, Constitutional\u{a0}AI &\u{a0}distillation",
         &[
             (
                 "Training language models to follow instructions with human feedback (InstructGPT, 2022)",
@@ -167,7 +167,7 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
-        "RL, thinking models, chain of thought & in-context learning",
+        "RL, thinking models, chain of thought &\u{a0}in\u{2011}context learning",
         &[
             (
                 "Mastering the game of Go with deep neural networks and tree search (AlphaGo, 2016)",
@@ -218,7 +218,7 @@ const TOPICS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
-        "Security: jailbreaks & prompt injection",
+        "Security: jailbreaks &\u{a0}prompt injection",
         &[
             (
                 "Not what you've signed up for: indirect prompt injection (Greshake et\u{a0}al., 2023)",

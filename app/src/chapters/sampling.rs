@@ -80,7 +80,7 @@ pub fn Chapter() -> impl IntoView {
         <h2>"Rules of thumb"</h2>
         <ul>
             <li>"Code, maths and factual answers: low temperature (0 to 0.3)."</li>
-            <li>"Brainstorming and fiction: 0.8 to 1.2."</li>
+            <li>"Brainstorming and fiction: 0.8\u{a0}to\u{a0}1.2."</li>
             <li>"General chat: about 0.7, often with top‑p 0.9, is a common choice. The OpenAI API itself \
                  defaults to T\u{a0}=\u{a0}1 and top‑p = 1: plain sampling from the model's distribution \
                  (its API reference, parameters temperature and top_p)."</li>

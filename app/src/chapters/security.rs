@@ -74,12 +74,14 @@ fn conversation_chips(tool: &str, encoded: &Encoded) -> Vec<(Chip, Origin)> {
 }
 
 /// Whether a line may break between two neighbouring chips of the stream: where the text has a
-/// word boundary (a space or line break on either side, a punctuation mark that ends a chip) or
+/// word boundary (a space or line break on either side, a punctuation mark that ends a chip, but
+/// for an address's "@" and "."), or
 /// a writer or role marker changes. Not inside a word: the chips are pieces of words, and a line
 /// cut between "Summ" and "arise" reads as two words.
 fn breaks_between((prev, was): (&[u8], Origin), (next, is): (&[u8], Origin)) -> bool {
     let space = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_whitespace());
-    let mark = |b: Option<&u8>| b.is_some_and(|b| b"/.,;:!?@-)>".contains(b));
+    // Not after "@" or ".": "attacker@" and "example.com" broke one e-mail address over two lines.
+    let mark = |b: Option<&u8>| b.is_some_and(|b| b"/,;:!?-)>".contains(b));
     was != is
         || was == Origin::Special
         || space(prev.last())
@@ -237,7 +239,9 @@ mod tests {
         assert!(breaks_between(user("Summ"), user(" this")));
         assert_eq!(chip_label(b" this"), "␣this");
         assert!(breaks_between(user("it\n"), user("Now")));
-        assert!(breaks_between(user("example."), user("com")));
+        assert!(!breaks_between(user("example."), user("com")));
+        assert!(!breaks_between(user("attacker@"), user("example")));
+        assert!(breaks_between(user("https://"), user("example")));
         assert!(breaks_between(user("text"), ("<|im_end|>".as_bytes(), Origin::Special)));
         assert!(breaks_between(user("one"), ("two".as_bytes(), Origin::Tool)));
     }

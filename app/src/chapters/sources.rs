@@ -349,7 +349,7 @@ static TABLE: &[(&str, Sources)] = &[
                 "Radford et\u{a0}al., “Robust Speech Recognition via Large-Scale Weak Supervision” \
                  (Whisper, 2022)",
                 "https://arxiv.org/abs/2212.04356",
-                "16\u{a0}kHz audio, 25\u{a0}ms windows every 10\u{a0}ms, 30-second windows, the stride-2 \
+                "16\u{a0}kHz audio, 25\u{a0}ms windows every 10\u{a0}ms, 30-second windows, the stride\u{2011}2 \
                  convolution",
             ),
         ]),
@@ -933,7 +933,7 @@ pub fn SourcesLine(
                         .map(|s| view! {
                             <li>
                                 <a href=s.url target="_blank" rel="noopener">{s.cite}</a>
-                                <span class="sources-for">{format!(" — {}", s.for_what)}</span>
+                                <span class="sources-for">{format!("\u{a0}— {}", s.for_what)}</span>
                             </li>
                         })
                         .collect_view()}

@@ -165,7 +165,7 @@ fn CountLetters() -> impl IntoView {
                             <h3>"From the tokens (what the model gets)"</h3>
                             <p class="mono ids-only" data-token-ids=id_list.clone()>{format!("[{id_list}]")}</p>
                             <p class="small">
-                                {format!("No '{l}' appears anywhere in these numbers. To answer, the model must \
+                                {format!("No ‘{l}’ appears anywhere in these numbers. To answer, the model must \
                                   recall how each id is spelled and add up, all inside one forward pass per token.")}
                             </p>
                         </div>
@@ -178,13 +178,13 @@ fn CountLetters() -> impl IntoView {
                                 }).collect_view()}
                             </p>
                             <p class="result" data-letter-count=from_chars.to_string()>
-                                {format!("{from_chars} × '{l}', counted from the characters.")}
+                                {format!("{from_chars} × ‘{l}’, counted from the characters.")}
                             </p>
                         </div>
                     </div>
                     <h3>"What the token view hides"</h3>
                     <table class="spell-table">
-                        <thead><tr><th>"Token id"</th><th>"Its text (hidden)"</th><th>{format!("'{l}'s")}</th></tr></thead>
+                        <thead><tr><th>"Token id"</th><th>"Its text (hidden)"</th><th>{format!("‘{l}’s")}</th></tr></thead>
                         <tbody>
                             {per_token.into_iter().map(|(id, text, n)| view! {
                                 <tr><td class="mono">{id.to_string()}</td><td class="mono">{chip_label(text.as_bytes())}</td><td>{n.to_string()}</td></tr>

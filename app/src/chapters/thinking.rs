@@ -62,7 +62,7 @@ pub fn Chapter() -> impl IntoView {
             "started from the base model, and the reward only looked at the final answer (and the "
             "format). Longer, more careful traces simply led to more correct answers, so RL made "
             "them more likely. DeepSeek-R1 itself first had a small fine-tuning set of long worked "
-            "solutions (its “cold start”) to make the traces readable, then the same RL (DeepSeek-AI, "
+            "solutions (its “cold start”) to make the traces readable, then the same RL (DeepSeek\u{2011}AI, "
             "2025)."
         </p>
         <div class="panel">

@@ -81,7 +81,8 @@ pub fn Chapter() -> impl IntoView {
             <section class="panel">
                 <h3>"Code interpreter"</h3>
                 <p>"For computing, counting and data: the model writes code, a real computer runs "
-                   "it, and the output is exact. print(3847 * 291) prints 1119477, every time."</p>
+                   "it, and the output is exact. " <code class="nowrap">"print(3847 * 291)"</code> " prints "
+                   <code>"1119477"</code> ", every time."</p>
             </section>
         </div>
         <div class="callout">

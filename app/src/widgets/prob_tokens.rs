@@ -35,7 +35,8 @@ pub fn ProbTokens(
                 let chips = word.into_iter().map(|(i, t)| {
                     let style = format!("--p: {:.3}", t.p.clamp(0.0, 1.0));
                     let title = format!("p = {:.1}%", t.p * 100.0);
-                    let percent = format!("{:.0}%", t.p * 100.0);
+                    // A drawn token is never "0%": under half a percent reads "<1%".
+                    let percent = if t.p < 0.005 { "<1%".to_string() } else { format!("{:.0}%", t.p * 100.0) };
                     let text = visible(&t.text);
                     let is_picked = move || picked.is_some_and(|p| p.get() == Some(i));
                     view! {

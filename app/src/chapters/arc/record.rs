@@ -66,13 +66,14 @@ pub fn rows(card: &Value, sft: &Value, corpus: &Value) -> Vec<Row> {
                 crate::calc::expr::plain_name(card["hardware"].as_str().unwrap_or("?"))
             ),
             format!(
-                "a text continuer: held‑out loss {:.2} nats per token. “{}” → “{}…”",
+                "a text continuer: held‑out loss {:.2} nats per token. “{}” → “…{}…”",
                 f(&base["heldout"]["loss_nats_per_token"]),
                 inner_quotes(base_sample["prompt"].as_str().unwrap_or("")),
                 inner_quotes(
                     &base_sample["text"]
                         .as_str()
                         .unwrap_or("")
+                        .trim_start()
                         .chars()
                         .take(90)
                         .collect::<String>()

@@ -8,6 +8,7 @@
 use leptos::prelude::*;
 use tumbler_engine::{QuizItem, QuizScores, QuizSets, QuizSummary, fetch, summarise};
 
+use crate::calc::expr::group_thousands;
 use crate::engine::{self, EngineReady, Query, Shown};
 
 const SET_URL: &str = "public/model/contamination.json";
@@ -116,7 +117,7 @@ fn summary_row(
             <td data-label="perplexity">{format!("{:.1}", s.mean_loss.exp())}</td>
             <td data-label="first choice right">{pct(s.token_accuracy)}</td>
             <td data-label="recalled exactly">{format!("{} of {}", (s.exact_rate * s.items as f64).round(), s.items)}</td>
-            <td data-label="time">{format!("{millis:.0}\u{a0}ms")}</td>
+            <td data-label="time">{format!("{}\u{a0}ms", group_thousands(millis.round() as i128))}</td>
         </tr>
     }
 }

@@ -241,7 +241,7 @@ pub fn TwoStudents() -> impl IntoView {
             Some(view! {
                 <div class="distill-table-wrap">
                     <table class="dpo-table distill-results stack">
-                        <caption>{format!("On the {} held‑out tokens after step {}: loss against the next tokens, and KL(teacher ‖ student) at T\u{a0}=\u{a0}1", setup.heldout_tokens, now.step)}</caption>
+                        <caption>{format!("On the {} held‑out tokens after step\u{a0}{}: loss against the next tokens, and KL(teacher\u{a0}‖\u{a0}student) at T\u{a0}=\u{a0}1", setup.heldout_tokens, now.step)}</caption>
                         <thead>
                             <tr><th></th><th scope="col">"before"</th><th scope="col">"hard"</th><th scope="col">"soft"</th><th scope="col">"teacher"</th></tr>
                         </thead>

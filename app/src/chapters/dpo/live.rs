@@ -422,7 +422,7 @@ pub fn LiveDpo() -> impl IntoView {
                         {token_table("rejected", &tk.rejected, &sc.policy.rejected, &sc.reference.rejected, after_policy.as_ref().map(|a| a.rejected.as_slice()))}
                     </div>
                     <Chart svg=svg label="The DPO loss against the margin, with this pair marked"
-                        caption="With the policy equal to the reference the margin is 0 and the loss is ln 2\u{a0}≈\u{a0}0.693. Pairs already ranked well get small gradients; badly ranked ones get large ones."/>
+                        caption="With the policy equal to the reference the margin is 0 and the loss is ln\u{a0}2\u{a0}≈\u{a0}0.693. Pairs already ranked well get small gradients; badly ranked ones get large ones."/>
                 }
                 .into_any()
             }

@@ -36,7 +36,7 @@ fn strip(values: &[f32], layer: usize) -> impl IntoView + use<> {
             <p class="small">
                 {format!(
                     "Layer {layer}: {open} of {} units open (gate\u{a0}≥\u{a0}{OPEN}), {shut} nearly shut \
-                     (|gate|\u{a0}<\u{a0}0.05); the widest open is unit {arg} at {top:.2}.",
+                     (within 0.05 of\u{a0}0); the widest open is unit {arg} at {top:.2}.",
                     values.len()
                 )}
             </p>
@@ -99,7 +99,9 @@ pub fn LiveGates() -> impl IntoView {
             <p class="small">
                 "Each cell is one hidden unit's gate, SiLU(x·W" <sub>"gate"</sub> "), for this token. Purple lets the \
                  unit's signal through (bigger is stronger), teal is SiLU's small negative dip, no \
-                 colour is shut. Pick another token: a different set of units opens."
+                 colour is shut. Unlike a sigmoid gate, SiLU has no ceiling at 1: a strongly driven \
+                 unit passes more than its whole signal. Pick another token: a different set of \
+                 units opens."
             </p>
         }
     };

@@ -71,7 +71,7 @@ fn mean(reply: RwSignal<ChatReply>) -> impl Fn() -> String {
                 Some(DoneReason::Length) => ", the most it may write here",
                 _ => "",
             };
-            format!("{tokens}{ended}; mean p {:.0}%", r.mean_p() * 100.0)
+            format!("{tokens}{ended}; mean\u{a0}p\u{a0}{:.0}%", r.mean_p() * 100.0)
         })
     }
 }

@@ -322,10 +322,12 @@ fn reason_lines(stage: &str, reasons: &BTreeMap<String, usize>) -> Vec<String> {
         let named = languages
             .iter()
             .take(3)
-            .map(|(code, n)| format!("{} {}", language_name(code), group_thousands(*n as i128)))
+            .map(|(code, n)| {
+                format!("{}\u{a0}{}", language_name(code), group_thousands(*n as i128))
+            })
             .collect::<Vec<_>>()
             .join(", ");
-        let more = if languages.len() > 3 { ", …" } else { "" };
+        let more = if languages.len() > 3 { ",\u{a0}…" } else { "" };
         lines.push((format!("it is in another language ({named}{more})"), total));
     }
     lines.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -334,11 +336,11 @@ fn reason_lines(stage: &str, reasons: &BTreeMap<String, usize>) -> Vec<String> {
     let mut out: Vec<String> = lines
         .iter()
         .take(REASONS_LISTED)
-        .map(|(why, n)| format!("{why}: {}", group_thousands(*n as i128)))
+        .map(|(why, n)| format!("{why}:\u{a0}{}", group_thousands(*n as i128)))
         .collect();
     if others > 0 {
         let noun = if others == 1 { "reason" } else { "reasons" };
-        out.push(format!("{others} other {noun}: {}", group_thousands(rest as i128)));
+        out.push(format!("{others} other {noun}:\u{a0}{}", group_thousands(rest as i128)));
     }
     out
 }
@@ -710,7 +712,8 @@ mod tests {
                 .collect();
         let lines = reason_lines("language", &reasons);
         assert_eq!(
-            lines[0], "it is in another language (German 9, French 5, Spanish 2, …): 17",
+            lines[0],
+            "it is in another language (German\u{a0}9, French\u{a0}5, Spanish\u{a0}2,\u{a0}…):\u{a0}17",
             "{lines:?}"
         );
         assert_eq!(lines.len(), 3, "{lines:?}");
@@ -722,7 +725,7 @@ mod tests {
                 .collect();
         let lines = reason_lines("quality", &quality);
         assert_eq!(lines.len(), REASONS_LISTED + 1);
-        assert_eq!(lines[REASONS_LISTED], "2 other reasons: 11");
+        assert_eq!(lines[REASONS_LISTED], "2 other reasons:\u{a0}11");
     }
 
     #[test]

@@ -289,7 +289,7 @@ pub fn LiveRl() -> impl IntoView {
                         "The policy: the training chapter's toy Tumbler (2 layers, width {}, {} \
                          parameters) over a 28-symbol character vocabulary (a–z, “=”, and “.” to \
                          stop). Fine-tuned on {} steps of {} right answers, then each round samples \
-                         G = {} attempts at each of P = {} strings of the letters a–{} at temperature \
+                         G\u{a0}=\u{a0}{} attempts at each of P\u{a0}=\u{a0}{} strings of the letters a–{} at temperature \
                          {}, and takes one AdamW step (learning rate {}). {} held‑out strings are never \
                          trained on.",
                         start.config.d_model,

@@ -140,7 +140,8 @@ fn bon_chart(
             markers: true,
         });
     }
-    let max = points.last().map_or(1.0, |p| (p.n as f64).log2().max(1.0));
+    // An empty chart (the replies still coming) spans n = 1 to 32, the page's default.
+    let max = points.last().map_or(5.0, |p| (p.n as f64).log2().max(1.0));
     LineChart {
         x: Axis { format: power, ..Axis::linear(0.0, max) },
         y,
@@ -175,9 +176,9 @@ fn pairs_table(
                         data-r-rejected=r.map(|r| r[1].to_string())
                     >
                         <td data-label="prompt">{p.prompt}</td>
-                        <td data-label="preferred">{p.chosen}</td>
+                        <td class="grow" data-label="preferred">{p.chosen}</td>
                         <td class="num" data-label="r">{cell(r.map(|r| r[0]))}</td>
-                        <td data-label="other">{p.rejected}</td>
+                        <td class="grow" data-label="other">{p.rejected}</td>
                         <td class="num" data-label="r">{cell(r.map(|r| r[1]))}</td>
                         <td>
                             {added.then(|| view! {
@@ -355,7 +356,7 @@ pub fn LiveRlhf() -> impl IntoView {
                 // Empty axes under a line that says what comes, while the replies are sampled
                 // and scored (the panel ended at its β slider, looking unfinished).
                 let waiting = Signal::derive(|| {
-                    Some("Drawn here once every reply has been sampled and scored.".to_string())
+                    Some("Drawn here as the replies are sampled and scored.".to_string())
                 });
                 let reward = bon_chart(&[], None, |p| p.reward, ("reward of the pick", "reward r (log-odds)", 0), Axis::linear(-2.0, 2.0));
                 let quality = bon_chart(&[], None, |p| p.quality, ("English words in the pick", "share of English words", 1), Axis { format: percent, ..Axis::linear(0.0, 1.0) });

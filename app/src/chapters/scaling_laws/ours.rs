@@ -345,7 +345,7 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
             <p>
                 {format!(
                     "{} sizes of the Tumbler, from {} to {} parameters, were trained on this \
-                     project's two-core machine with one recipe: the same {} batches of {} × {} \
+                     project's two\u{2011}core machine with one recipe: the same {} batches of {} × {} \
                      tokens from the corpus ({} tokens each), learning rate {} with warm-up and \
                      cosine decay, validation loss on the same {} held-back tokens every {} steps. \
                      Every number below comes from those runs' records, and every fit is computed \
@@ -381,7 +381,7 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
             <div class="table-scroll">
                 <table class="dpo-table scaling-table stack">
                     <thead><tr>
-                        <th scope="col">"model"</th><th scope="col">"layers × heads × width"</th>
+                        <th scope="col">"model"</th><th scope="col">"layers\u{a0}× heads\u{a0}× width"</th>
                         <th scope="col">"parameters"</th><th scope="col">"outside embedding"</th>
                         <th scope="col">"tokens per parameter"</th>
                         <th scope="col">"compute (FLOPs)"</th><th scope="col">"validation loss"</th>

@@ -165,7 +165,7 @@ pub fn TrainingRecord() -> impl IntoView {
             <div class="panel training-record" data-training-record="">
                 <h2>"How the Tumbler was trained"</h2>
                 <p>
-                    "The model in this guide went through exactly this loop, on the CPU of a two-core \
+                    "The model in this guide went through exactly this loop, on the CPU of a two\u{2011}core \
                      machine. Its loss curve: the training loss every ten steps and, every 250 steps, \
                      the loss on validation text it never trains on."
                 </p>

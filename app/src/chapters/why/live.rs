@@ -142,18 +142,20 @@ fn attribution_view(report: &WhyReport) -> AnyView {
     for (l, heads) in a.heads.iter().enumerate() {
         for (h, &v) in heads.iter().enumerate() {
             let c = Component::Head { layer: l, head: h };
-            bars.push(bar(format!("L{l} H{h}"), v, max, Some(c.label())).into_any());
+            bars.push(bar(format!("L{l}\u{a0}H{h}"), v, max, Some(c.label())).into_any());
         }
         let c = Component::Mlp { layer: l };
-        bars.push(bar(format!("L{l} MLP"), a.mlps[l], max, Some(c.label())).into_any());
+        bars.push(bar(format!("L{l}\u{a0}MLP"), a.mlps[l], max, Some(c.label())).into_any());
     }
     let sum: f32 = parts.iter().sum();
     let strongest = a
         .heads
         .iter()
         .enumerate()
-        .flat_map(|(l, hs)| hs.iter().enumerate().map(move |(h, &v)| (format!("L{l} H{h}"), v)))
-        .chain(a.mlps.iter().enumerate().map(|(l, &v)| (format!("L{l} MLP"), v)))
+        .flat_map(|(l, hs)| {
+            hs.iter().enumerate().map(move |(h, &v)| (format!("L{l}\u{a0}H{h}"), v))
+        })
+        .chain(a.mlps.iter().enumerate().map(|(l, &v)| (format!("L{l}\u{a0}MLP"), v)))
         .max_by(|x, y| x.1.abs().total_cmp(&y.1.abs()));
     view! {
         <div
@@ -484,7 +486,7 @@ pub fn WhyLive() -> impl IntoView {
             </p>
             <div class="preset-row" role="group" aria-label="Replace a switched-off part's output by">
                 <button type="button" aria-pressed=move || (!mean.get()).to_string() on:click=move |_| mean.set(false)>"zero"</button>
-                <button type="button" aria-pressed=move || mean.get().to_string() on:click=move |_| mean.set(true)>"its mean over the prompt"</button>
+                <button type="button" aria-pressed=move || mean.get().to_string() on:click=move |_| mean.set(true)>"its prompt mean"</button>
             </div>
             <div class="why-toggles">{toggles}</div>
             <EngineReady loading="The Tumbler is loading." shown=move || ablation.answer.with(Shown::of)>{ablated}</EngineReady>
