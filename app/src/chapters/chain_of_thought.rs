@@ -196,7 +196,7 @@ pub fn Chapter() -> impl IntoView {
         <div class="callout">
             <strong>"Division of labour. "</strong>
             "Let the model frame the problem and explain the answer; let a tool do the exact "
-            "part. That is the next chapters: "<a href="#/tools">"tools"</a>" and "
+            "part. Those are the next two chapters: "<a href="#/tools">"tools"</a>" and "
             <a href="#/function-calling">"function calling"</a>"."
         </div>
     }

@@ -155,7 +155,7 @@ fn TumblerCount() -> impl IntoView {
                                 "That is {:.2} × 2N for N parameters: the rule of thumb of 2 FLOPs \
                                  per parameter per token holds, because the embedding table doubles as \
                                  the output head ({} × {}) and so is multiplied once per token too. A \
-                                 100-token answer costs about {}\u{a0}FLOPs, however easy or hard the question.",
+                                 100\u{2011}token answer costs about {}\u{a0}FLOPs, however easy or hard the question.",
                                 c.flops_per_token(1) as f64 / (2 * params) as f64,
                                 group_thousands(c.vocab_size as i128),
                                 c.d_model,

@@ -96,7 +96,7 @@ pub fn Chapter() -> impl IntoView {
             )}
         </p>
         <div class="panel">
-            <Chart svg label="Attention cost relative to a 2K context, on log-log axes: 1 at 2K, 16 at 8K, 256 at 32K, 4,096 at 128K and 262,144 at 1M" caption="Both axes are logarithmic, so the square law is a straight line of slope 2."/>
+            <Chart svg label="Attention cost relative to a 2K context, on log-log axes: 1 at 2K, 16 at 8K, 256 at 32K, 4,096 at 128K and 262,144 at 1M" caption="Both axes are logarithmic, so the square law is a straight line: the cost rises two decades for every decade of length (the axes\u{a0}are drawn at different scales)."/>
             <table class="numbers">
                 <thead><tr><th scope="col">"context"</th><th scope="col">"tokens"</th><th scope="col">"cost vs 2K"</th></tr></thead>
                 <tbody>{ratios}</tbody>

@@ -53,7 +53,7 @@ fn draws_row(d: Drawn, draws: usize, class: &'static str) -> impl IntoView {
             <td class="bar-cell">{bar(d.p)}</td>
             <td data-label="probability">{format!("{:.1}%", d.p * 100.0)}</td>
             <td class="bar-cell sampled">{bar(f)}</td>
-            <td data-label="sampled">{format!("{} = {:.1}%", group(d.count), f * 100.0)}</td>
+            <td data-label="sampled">{format!("{} ({:.1}%)", group(d.count), f * 100.0)}</td>
         </tr>
     }
 }

@@ -72,7 +72,7 @@ pub fn Chapter() -> impl IntoView {
                 prop:value=move || call.get()
                 on:input=move |ev| call.set(event_target_value(&ev))></textarea>
             <ol class="transcript" aria-live="polite">
-                <li class="t-model"><span class="t-role">"model"</span><code>{move || format!("<tool_use>{}</tool_use>", call.get())}</code></li>
+                <li class="t-model"><span class="t-role">"model"</span><code>{move || format!("<tool_use>{}</tool_use>", call.get().replace("\": ", "\":\u{a0}"))}</code></li>
                 {move || match outcome.get() {
                     Ok((name, json)) => view! {
                         <li class="t-app"><span class="t-role">"your code"</span>{format!("valid call; ran {name}(…) locally")}</li>

@@ -4,7 +4,7 @@ mod live;
 
 use leptos::prelude::*;
 
-use crate::calc::expr::{fixed, unbroken_terms};
+use crate::calc::expr::fixed;
 use crate::calc::gate::{gated, sigmoid, silu, swiglu};
 use crate::url_state::number_param;
 use crate::widgets::plot::{Axis, LineChart, Series};
@@ -88,18 +88,17 @@ pub fn Chapter() -> impl IntoView {
                 {move || {
                     let (g, out) = gated(signal.get(), 1.0, z.get(), 0.0);
                     let state = if g > 0.9 { "open" } else if g < 0.1 { "closed" } else { "partly open" };
-                    // One statement a line, each broken only after an operator ("SiLU(2.94) ×"
-                    // ended a phone's line, "0.80 = 2.234" began the next).
+                    // One statement a line, each formula whole ("SiLU(2.94) ×" ended a phone's
+                    // line, "0.80 = 2.234" began the next).
+                    let whole = |s: String| s.replace(' ', "\u{a0}");
                     let (zt, sig) = (fixed(z.get(), 2), fixed(signal.get(), 2));
                     view! {
-                        {unbroken_terms(&format!("gate σ({zt}) = {} ({state});", fixed(g, 3)))}
+                        {whole(format!("gate σ({zt}) = {}", fixed(g, 3)))}" ("{state}");"
                         <br/>
-                        {unbroken_terms(&format!("output = {} × {sig} = {}.", fixed(g, 3), fixed(out, 3)))}
+                        {whole(format!("output = {} × {sig} = {}.", fixed(g, 3), fixed(out, 3)))}
                         <br/>
-                        {unbroken_terms(&format!(
-                            "As a SwiGLU unit: SiLU({zt}) × {sig} = {}",
-                            fixed(swiglu(z.get(), signal.get()), 3)
-                        ))}
+                        "As a SwiGLU unit: "
+                        {whole(format!("SiLU({zt}) × {sig} = {}", fixed(swiglu(z.get(), signal.get()), 3)))}
                     }
                 }}
             </p>

@@ -197,7 +197,7 @@ fn LiveGeneration() -> impl IntoView {
                         class:picked=move || shown() == Some(i)
                         data-step=i
                         data-token-id=step.token.id
-                        title=format!("step {i}: p = {:.3}, {:.0}\u{a0}ms", step.token.p, step.millis)
+                        title=format!("step {}: p = {:.3}, {:.0}\u{a0}ms", i + 1, step.token.p, step.millis)
                         on:click=move |_| picked.set(Some(i))
                     >
                         {visible(&step.token.text)}
@@ -228,10 +228,10 @@ fn LiveGeneration() -> impl IntoView {
                 let before: String = steps.with(|s| s[..i].iter().map(|s| s.token.text.clone()).collect());
                 let read = format!("{}{before}", prompt.get());
                 let href = crate::route::fragment("why", &crate::url_codec::format_query(&[("prompt".to_string(), read)]));
-                view! { <p class="small"><a class="why-link" href=href>{format!("Why this token? (step {i}, in the why chapter)")}</a></p> }
+                view! { <p class="small"><a class="why-link" href=href>{format!("Why this token? (step {}, in the why chapter)", i + 1)}</a></p> }
             })}
             <h3>{move || match shown() {
-                Some(i) => format!("Step {i}: the distribution the token was drawn from"),
+                Some(i) => format!("Step {}: the distribution the token was drawn from", i + 1),
                 None => "Each step's distribution appears here".to_string(),
             }}</h3>
             <Bars rows=bars label="The most likely next tokens at this step"/>

@@ -81,7 +81,7 @@ pub fn Chapter() -> impl IntoView {
         </p>
         <p>
             "Recomputing them at every step would redo almost all the work each time: for a \
-             1,000-token reply about 1000·999/2\u{a0}≈\u{a0}500,000 key/value computations instead of 1,000. \
+             1,000\u{2011}token reply about 1,000·999/2\u{a0}≈\u{a0}500,000 key/value computations instead of 1,000. \
              So the model keeps them in a " <strong>"KV cache"</strong> " and computes keys and \
              values only for the newest token."
         </p>
@@ -107,7 +107,7 @@ pub fn Chapter() -> impl IntoView {
             "With the cache, each new token costs about the same as the one before (the attention \
              over the cache still grows by one entry per step). Without it, every step would redo \
              the whole history, so total work would grow with the square of the length: a \
-             10,000-token reply would cost 100 times a 1,000-token one instead of 10 times."
+             10,000\u{2011}token reply would cost 100 times a 1,000\u{2011}token one instead of 10 times."
         </p>
         <h2>"The catch: memory"</h2>
         <p>
@@ -118,7 +118,7 @@ pub fn Chapter() -> impl IntoView {
             <h3>"KV-cache calculator"</h3>
             <div class="preset-row kv-presets">
                 <button type="button" aria-pressed=pressed(8.0) on:click=preset(8.0)>"Llama\u{2011}2\u{2011}70B, 100K (GQA)"</button>
-                <button type="button" aria-pressed=pressed(64.0) on:click=preset(64.0)>"same, one K,\u{a0}V per head"</button>
+                <button type="button" aria-pressed=pressed(64.0) on:click=preset(64.0)>"same, one K,V per head"</button>
                 <button type="button" aria-pressed=pressed(1.0) on:click=preset(1.0)>"same, MQA"</button>
             </div>
             <Slider label="Layers" value=layers min=1.0 max=160.0 step=1.0 format=whole/>
@@ -139,11 +139,12 @@ pub fn Chapter() -> impl IntoView {
                             thousands(tokens.get()),
                         ))}
                         <br/>
-                        {unbroken_terms(&format!(
-                            "= {} bytes ≈ {}",
+                        // The rounded size first, the exact bytes in brackets, each whole.
+                        {format!(
+                            "=\u{a0}{} ({}\u{a0}bytes)",
+                            human_bytes(total).replace(' ', "\u{a0}"),
                             thousands(total),
-                            human_bytes(total),
-                        ))}
+                        )}
                     }
                 }}
             </p>

@@ -11,8 +11,8 @@ use crate::widgets::plot::{Axis, LineChart, Series};
 use crate::widgets::{Chart, Math, Slider};
 
 const FORMULA: &str = "<mrow><mi>L</mi><mo>=</mo><mo>−</mo><munder><mo>∑</mo><mi>i</mi></munder>\
-<msub><mi>y</mi><mi>i</mi></msub><mo>⁢</mo><mi>log</mi><mo>⁡</mo><msub><mi>p</mi><mi>i</mi></msub>\
-<mo>=</mo><mo>−</mo><mi>log</mi><mo>⁡</mo><msub><mi>p</mi><mtext>correct</mtext></msub></mrow>";
+<msub><mi>y</mi><mi>i</mi></msub><mo>⁢</mo><mi>log</mi><mo>⁡</mo><mspace width=\"0.167em\"></mspace><msub><mi>p</mi><mi>i</mi></msub>\
+<mo>=</mo><mo>−</mo><mi>log</mi><mo>⁡</mo><mspace width=\"0.167em\"></mspace><msub><mi>p</mi><mtext>correct</mtext></msub></mrow>";
 
 fn prob(v: f64) -> String {
     format!("{v:.3}")

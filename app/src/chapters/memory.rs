@@ -48,7 +48,7 @@ pub fn Chapter() -> impl IntoView {
         <live::LiveMemory/>
         <h2>"Using it"</h2>
         <p>
-            "Most people use a chat model like a search engine, asking it to recall. Reliable users "
+            "Most people use a chat model like a search engine, asking it to recall. Careful users "
             "paste the source and ask about it. The second habit moves the question from the fuzzy "
             "memory to the exact one; "<a href="#/rag">"retrieval-augmented generation"</a>" does "
             "the same automatically."

@@ -49,7 +49,7 @@ fn diagram_svg(at: &Layout) -> String {
         at.class,
         mid - 70.0,
     );
-    let names = [("A", "CTR"), ("B", "Watch time"), ("C", "Like rate")];
+    let names = [("A", "Click rate"), ("B", "Watch time"), ("C", "Like rate")];
     for &x in &at.experts {
         s += &format!("<line x1=\"{mid}\" y1=\"42\" x2=\"{x}\" y2=\"90\" class=\"mm-link\"/>");
     }
@@ -94,7 +94,7 @@ pub fn Chapter() -> impl IntoView {
              over the experts that decides how much of each expert's output that task uses."
         </p>
         <figure class="panel">
-            <div class="mm-diagram" role="img" aria-label="Input features feed four shared experts; three gates, one per task (CTR, watch time, like rate), each mix the experts' outputs for their own task tower" inner_html=diagram_svg(&DESKTOP) + &diagram_svg(&PHONE)></div>
+            <div class="mm-diagram" role="img" aria-label="Input features feed four shared experts; three gates, one per task (click rate, watch time, like rate), each mix the experts' outputs for their own task tower" inner_html=diagram_svg(&DESKTOP) + &diagram_svg(&PHONE)></div>
             <figcaption>"The same experts, mixed differently by each task's gate."</figcaption>
         </figure>
         <h2>"Why it works"</h2>

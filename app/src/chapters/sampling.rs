@@ -60,7 +60,7 @@ pub fn Chapter() -> impl IntoView {
         <ul>
             <li><strong>"Temperature T"</strong> " divides the logits before softmax. Below 1 it sharpens the distribution toward the top token; above 1 it flattens it so rare tokens get a chance. T\u{a0}=\u{a0}0 is taken to mean greedy."</li>
             <li><strong>"Top-k"</strong> " keeps only the k most likely tokens. Simple, but k does not adapt: it keeps the same number whether the model is sure or unsure."</li>
-            <li><strong>"Top\u{2011}p"</strong> " (nucleus) keeps the smallest set of top tokens whose probabilities add up to at least p. When the model is confident that may be one or two tokens; when unsure, hundreds. With top‑k on too, top‑k cuts first and p counts within what it kept, renormalised: that is the order the Tumbler's sampler uses, here and in the live panel below."</li>
+            <li><strong>"Top\u{2011}p"</strong> " (nucleus) keeps the smallest set of top tokens whose probabilities add up to at least\u{a0}p. When the model is confident that may be one or two tokens; when unsure, hundreds. With top‑k on too, top‑k cuts first and p counts within what it kept, renormalised: that is the order the Tumbler's sampler uses, here and in the live panel below."</li>
         </ul>
         <div class="panel">
             <h2>"Reshape a distribution"</h2>

@@ -468,7 +468,7 @@ static TABLE: &[(&str, Sources)] = &[
             src(
                 "Karpathy, “Deep Dive into LLMs like ChatGPT” (video, 2025)",
                 "https://www.youtube.com/watch?v=7xTGNNLPyMI",
-                "the Orson Kovats example",
+                "the Orson\u{a0}Kovats example",
             ),
         ]),
     ),

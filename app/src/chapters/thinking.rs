@@ -84,7 +84,8 @@ pub fn Chapter() -> impl IntoView {
             <div class="think-compare">
                 <div class="think-fast">
                     <h3>"Fast model"</h3>
-                    <p class="think-answer">{move || format!("“The answer is {} dots.”", total() * 3 + 3)}</p>
+                    // An illustration of a confident near miss (a fast guess off by a few), not a model's output.
+                    <p class="think-answer">{move || format!("“The answer is {} dots.”", total() + 4)}</p>
                     <p>"Jumps from question to answer. Sounds sure; on hard problems it is often wrong."</p>
                 </div>
                 <div class="think-slow">

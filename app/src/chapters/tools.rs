@@ -53,7 +53,8 @@ pub fn Chapter() -> impl IntoView {
             <ol class="transcript" aria-live="polite">
                 <li class="t-user"><span class="t-role">"user"</span>{move || format!("What is {}?", input.get().trim())}</li>
                 <li class="t-model"><span class="t-role">"model"</span>
-                    <code>{move || format!("<|python_start|>print({})<|python_end|>", input.get().trim())}</code></li>
+                    // Breaks at the markers, never inside the call ("print(3847 *" ended a line).
+                    <code>"<|python_start|>"<wbr/><span class="nowrap">{move || format!("print({})", input.get().trim())}</span><wbr/>"<|python_end|>"</code></li>
                 {move || match result.get() {
                     Ok(v) => view! {
                         <li class="t-tool" data-tool-result=v.to_string()><span class="t-role">"tool"</span><code>{v.to_string()}</code></li>

@@ -91,7 +91,7 @@ pub fn WordArithmetic() -> impl IntoView {
                             .collect_view();
                         view! {
                             <table class="numbers analogy-result">
-                                <thead><tr><th scope="col">"#"</th><th scope="col">"word"</th><th scope="col">"cosine"</th></tr></thead>
+                                <thead><tr><th scope="col">"#"</th><th scope="col" class="text">"word"</th><th scope="col">"cosine"</th></tr></thead>
                                 <tbody>{rows}</tbody>
                             </table>
                             <p class="small analogy-timing" data-query-ms=query_ms>

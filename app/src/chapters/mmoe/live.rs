@@ -341,17 +341,23 @@ pub fn LiveMmoe() -> impl IntoView {
             let setup = l.setup.as_ref()?;
             let e = l.latest()?;
             Some(view! {
+                // One item a line on a phone (run on, its lines ended in "·" and split
+                // "held‑out" from "loss"); a line of items apart by "·" on a desktop.
                 <p class="result mm-progress" role="status">
-                    {format!(
-                        "Step {}\u{a0}of\u{a0}{}\u{a0}· correlation\u{a0}{}\u{a0}· held‑out loss A\u{a0}{:.3}\u{a0}·\u{a0}B\u{a0}{:.3}\u{a0}· gate\u{a0}overlap\u{a0}{:.3}\u{a0}· {:.1}\u{a0}s in the worker",
-                        l.steps.len(),
-                        setup.options.steps,
-                        signed(setup.options.correlation, 2),
-                        e.loss_a,
-                        e.loss_b,
-                        e.overlap,
-                        l.millis / 1000.0
-                    )}
+                    {[
+                        format!("Step {} of {}", l.steps.len(), setup.options.steps),
+                        format!("correlation {}", signed(setup.options.correlation, 2)),
+                        format!("held‑out loss A {:.3}, B {:.3}", e.loss_a, e.loss_b),
+                        format!("gate overlap {:.3}", e.overlap),
+                        format!("{:.1} s in the worker", l.millis / 1000.0),
+                    ]
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, item)| view! {
+                        {(i > 0).then(|| view! { <span class="sep">" · "</span> })}
+                        <span class="item">{item.replace(' ', "\u{a0}")}</span>
+                    })
+                    .collect_view()}
                 </p>
             })
         })

@@ -84,11 +84,14 @@ fn tokens_view(trace: &RouteTrace, layer: usize, picked: RwSignal<usize>) -> imp
 fn detail_view(trace: &RouteTrace, layer: usize, i: usize) -> impl IntoView + use<> {
     let r = &trace.layers[layer].tokens[i];
     let tok = visible(&trace.tokens[i]);
+    // Bars scaled to the largest probability (at 0–100% every bar of eight near-even experts
+    // looked empty); the numbers beside them are the probabilities themselves.
+    let top = r.probs.iter().copied().fold(f32::MIN_POSITIVE, f32::max);
     let rows = r
         .probs
         .iter()
         .enumerate()
-        .map(|(e, &p)| {
+        .map(move |(e, &p)| {
             let gate = r.experts.iter().position(|&x| x == e).map(|j| r.gates[j]);
             let text = match gate {
                 Some(g) => format!("{:.1}% → gate {:.1}%", p * 100.0, g * 100.0),
@@ -98,7 +101,7 @@ fn detail_view(trace: &RouteTrace, layer: usize, i: usize) -> impl IntoView + us
                 <li class:on=gate.is_some() data-p=p.to_string()>
                     <span class="moe-key" style=format!("background: var(--e{e})")></span>
                     <span class="moe-name">{format!("E{}", e + 1)}</span>
-                    <span class="moe-bar"><span style=format!("width: {:.1}%", p * 100.0)></span></span>
+                    <span class="moe-bar"><span style=format!("width: {:.1}%", p / top * 100.0)></span></span>
                     <span class="moe-num">{text}</span>
                 </li>
             }
@@ -106,7 +109,7 @@ fn detail_view(trace: &RouteTrace, layer: usize, i: usize) -> impl IntoView + us
         .collect_view();
     view! {
         <div class="moe-detail" aria-live="polite">
-            <p>{format!("Layer {}, token {} “{tok}”: the router's probabilities over all {} experts; the top {} run, their gates renormalised to sum to 1.", layer + 1, i + 1, trace.n_experts, trace.top_k)}</p>
+            <p>{format!("Layer {}, token {} “{tok}”: the router's probabilities over all {} experts; the top {} run, their gates renormalised to sum to 1. Each bar is drawn against the largest.", layer + 1, i + 1, trace.n_experts, trace.top_k)}</p>
             <ul class="moe-probs">{rows}</ul>
         </div>
     }

@@ -133,8 +133,8 @@ pub fn AudioPatches() -> impl IntoView {
             format!(" ({} do not fill a patch and are dropped)", dropped.join(" and "))
         };
         format!(
-            "{frames} frames × {N_MELS} bands, cut into {size} × {size} patches: {rows} rows × \
-             {cols} columns = {} audio tokens, each {} numbers{dropped}.",
+            "{frames} frames × {N_MELS} bands, cut into {size}\u{a0}×\u{a0}{size} patches: {rows}\u{a0}rows\u{a0}× \
+             {cols}\u{a0}columns\u{a0}= {}\u{a0}audio tokens, each {} numbers{dropped}.",
             rows * cols,
             size * size
         )

@@ -130,7 +130,8 @@ pub fn BaseVsChat() -> impl IntoView {
                 "The base model never saw <|im_start|> or <|im_end|> during pre-training: to it \
                  they are unknown symbols in an odd document, and it rarely closes the turn. The \
                  fine-tuned model learned the layout: it answers in the style of its training \
-                 replies and ends its turn itself. At this size the content is still mostly wrong."
+                 replies and learned to close its turn, though on a hard question it may still run to \
+                 the 48-token limit. At this size the content is still mostly wrong."
             </p>
         </div>
     }

@@ -68,9 +68,10 @@ fn lens_view(
                     let top = &cell.top[0];
                     let (id, p) = (top.id, top.p);
                     let title = format!(
-                        "{}, after “{}” (position {t}): {}",
+                        "{}, after “{}” (token {}): {}",
                         depth_name(d),
                         visible(&report.tokens[t]),
+                        t + 1,
                         cell.top
                             .iter()
                             .map(|c| format!("“{}” {}", visible(&c.text), percent(c.p)))
@@ -170,8 +171,8 @@ fn attribution_view(report: &WhyReport) -> AnyView {
         >
             <p class="result">
                 {format!(
-                    "“{}” after “{}” (position {}): logit {}, probability {}. The shares below sum to {}; what is left, {}, is rounding. The final norm divided this position's stream by {:.2}, and that scale is held fixed for every share.",
-                    visible(&a.target.text), visible(&report.tokens[a.position]), a.position, fixed(a.logit, 3), percent(a.target.p), fixed(sum, 3), left_over(a.rest), 1.0 / a.norm_scale
+                    "“{}” after “{}” (token {} of your prompt): logit {}, probability {}. The shares below sum to {}; what is left, {}, is rounding. The final norm divided this position's stream by {:.2}, and that scale is held fixed for every share.",
+                    visible(&a.target.text), visible(&report.tokens[a.position]), a.position + 1, fixed(a.logit, 3), percent(a.target.p), fixed(sum, 3), left_over(a.rest), 1.0 / a.norm_scale
                 )}
                 {strongest.map(|(name, v)| format!(" The largest single share: {name}, {}.", signed(v, 2)))}
             </p>
@@ -264,8 +265,8 @@ fn patch_view(setup: &PatchSetup, rows: &[PatchRow], depths: usize) -> AnyView {
         .collect_view();
     view! {
         <p class="result">{format!(
-            "“{}” at position {}: logit {} on your prompt, {} on the second one (probability {} vs {}). Each cell: copy the second prompt's stream at that depth and position into your prompt's run, and see how much of the {} change it brings. {} of {depths} rows done.",
-            visible(&setup.target.text), setup.position, fixed(setup.logit[0], 2), fixed(setup.logit[1], 2), percent(setup.p[0]), percent(setup.p[1]), signed(whole, 2), rows.len()
+            "“{}” after token {}: logit {} on your prompt, {} on the second one (probability {} vs {}). Each cell: copy the second prompt's stream at that depth and position into your prompt's run, and see how much of the {} change it brings. {} of {depths} rows done.",
+            visible(&setup.target.text), setup.position + 1, fixed(setup.logit[0], 2), fixed(setup.logit[1], 2), percent(setup.p[0]), percent(setup.p[1]), signed(whole, 2), rows.len()
         )}</p>
         <div class="why-scroll">
             <table class="why-grid why-patch-grid">
