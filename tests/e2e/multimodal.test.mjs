@@ -20,7 +20,7 @@ async function state(page) {
       bands: Number(svg.dataset.audioBands),
       tokens: Number(panel.querySelector("[data-audio-tokens]").dataset.audioTokens),
       whisper: Number(panel.querySelector("[data-whisper-tokens]").dataset.whisperTokens),
-      summary: panel.querySelector("[data-audio-tokens]").textContent,
+      summary: panel.querySelector("[data-audio-tokens]").textContent.replace(/\u00a0/g, " "),
       picture: svg.querySelector("image").getAttribute("href"),
       sound: panel.querySelector("audio").getAttribute("src"),
     };
