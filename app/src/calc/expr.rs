@@ -176,6 +176,12 @@ fn zero(digits: &str) -> bool {
     digits.bytes().all(|b| b == b'0' || b == b'.')
 }
 
+/// Text that never breaks across lines: every space a no-break space ("32.8 GB", a formula kept
+/// whole).
+pub fn unbroken(s: &str) -> String {
+    s.replace(' ', "\u{a0}")
+}
+
 /// A formula with its line breaks only after an operator: every space becomes a no-break space
 /// except the one after "×", "÷", "+", "−", "=" or "≈", so a wrapped line ends with its operator
 /// and never starts with one, and "4 bytes" or "327,680 bytes per token" stay whole.

@@ -4,7 +4,7 @@ mod live;
 
 use leptos::prelude::*;
 
-use crate::calc::expr::fixed;
+use crate::calc::expr::{fixed, unbroken};
 use crate::calc::gate::{gated, sigmoid, silu, swiglu};
 use crate::url_state::number_param;
 use crate::widgets::plot::{Axis, LineChart, Series};
@@ -90,15 +90,14 @@ pub fn Chapter() -> impl IntoView {
                     let state = if g > 0.9 { "open" } else if g < 0.1 { "closed" } else { "partly open" };
                     // One statement a line, each formula whole ("SiLU(2.94) ×" ended a phone's
                     // line, "0.80 = 2.234" began the next).
-                    let whole = |s: String| s.replace(' ', "\u{a0}");
                     let (zt, sig) = (fixed(z.get(), 2), fixed(signal.get(), 2));
                     view! {
-                        {whole(format!("gate σ({zt}) = {}", fixed(g, 3)))}" ("{state}");"
+                        {unbroken(&format!("gate σ({zt}) = {}", fixed(g, 3)))}" ("{state}");"
                         <br/>
-                        {whole(format!("output = {} × {sig} = {}.", fixed(g, 3), fixed(out, 3)))}
+                        {unbroken(&format!("output = {} × {sig} = {}.", fixed(g, 3), fixed(out, 3)))}
                         <br/>
                         "As a SwiGLU unit: "
-                        {whole(format!("SiLU({zt}) × {sig} = {}", fixed(swiglu(z.get(), signal.get()), 3)))}
+                        {unbroken(&format!("SiLU({zt}) × {sig} = {}", fixed(swiglu(z.get(), signal.get()), 3)))}
                     }
                 }}
             </p>

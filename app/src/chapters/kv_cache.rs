@@ -4,7 +4,7 @@ mod live;
 
 use leptos::prelude::*;
 
-use crate::calc::expr::unbroken_terms;
+use crate::calc::expr::{unbroken, unbroken_terms};
 use crate::calc::kv_cache::{KvShape, human_bytes};
 use crate::url_state::number_param;
 use crate::widgets::{Bar, Bars, Slider, Stepper};
@@ -116,7 +116,7 @@ pub fn Chapter() -> impl IntoView {
         <p class="formula-line"><code>{unbroken_terms("bytes = layers × KV heads × head size × 2 × bytes per number × tokens")}</code></p>
         <div class="panel kv-calc">
             <h3>"KV-cache calculator"</h3>
-            <div class="preset-row kv-presets">
+            <div class="preset-row">
                 <button type="button" aria-pressed=pressed(8.0) on:click=preset(8.0)>"Llama\u{2011}2\u{2011}70B, 100K (GQA)"</button>
                 <button type="button" aria-pressed=pressed(64.0) on:click=preset(64.0)>"same, one K,V per head"</button>
                 <button type="button" aria-pressed=pressed(1.0) on:click=preset(1.0)>"same, MQA"</button>
@@ -142,7 +142,7 @@ pub fn Chapter() -> impl IntoView {
                         // The rounded size first, the exact bytes in brackets, each whole.
                         {format!(
                             "=\u{a0}{} ({}\u{a0}bytes)",
-                            human_bytes(total).replace(' ', "\u{a0}"),
+                            unbroken(&human_bytes(total)),
                             thousands(total),
                         )}
                     }

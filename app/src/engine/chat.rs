@@ -72,6 +72,16 @@ pub fn ending(reason: DoneReason) -> &'static str {
     }
 }
 
+/// How a reply ended, as a clause after its token count in a table cell ("12 tokens, then it
+/// ended its reply"): [`ending`]'s sentence, short; nothing for a run stopped or out of context.
+pub fn ending_in_brief(reason: DoneReason) -> &'static str {
+    match reason {
+        DoneReason::EndOfTurn | DoneReason::EndOfText => ", then it ended its reply",
+        DoneReason::Length => ", the most it may write here",
+        DoneReason::Context | DoneReason::Stopped => "",
+    }
+}
+
 /// The reason's name in the engine's messages (`end_of_turn`, `length`, …), for `data-reason`.
 pub fn reason_id(reason: DoneReason) -> &'static str {
     match reason {

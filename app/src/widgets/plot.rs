@@ -526,11 +526,7 @@ impl LineChart {
                 }
                 let (rect, (dx, dy), anchor) = place_label(at, name, &area, &taken, &obstacles);
                 taken.push(rect);
-                // A name above or below its dot is tied to it by a thin line from the dot to the
-                // name's near corner: on a phone, Llama 3 8B's and 70B's names sat closer to
-                // each other's dots than to their own.
-                if dy != 0 {
-                    let corner = (at.0 + dx, at.1 + dy - dy.signum() * 7);
+                if let Some(corner) = leader_end(at, (dx, dy)) {
                     root.draw(&PathElement::new(vec![at, corner], color.stroke_width(1)))
                         .map_err(|e| e.to_string())?;
                 }
@@ -558,6 +554,14 @@ fn along(line: &[(i32, i32)], step: i32) -> Vec<(i32, i32)> {
         out.extend((1..=n).map(|i| (x0 + (x1 - x0) * i / n, y0 + (y1 - y0) * i / n)));
     }
     out
+}
+
+/// Where the leader line from a dot at `at` ends, for a name placed at offset `(dx, dy)` by
+/// [`place_label`]: the name's near corner when it stands above or below the dot, none when it
+/// stands beside it. On a phone, Llama 3 8B's and 70B's names sat nearer each other's dots than
+/// their own.
+pub fn leader_end(at: (i32, i32), (dx, dy): (i32, i32)) -> Option<(i32, i32)> {
+    (dy != 0).then(|| (at.0 + dx, at.1 + dy - dy.signum() * 7))
 }
 
 /// A label's box in pixels: left, top, right, bottom.

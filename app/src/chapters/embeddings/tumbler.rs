@@ -8,7 +8,7 @@ use crate::engine::{self, EngineReady, Latest, Query, Shown};
 use crate::url_state::text_param;
 use crate::widgets::Chart;
 use crate::widgets::attention_map::visible;
-use crate::widgets::plot::{Rect, heatmap, place_label};
+use crate::widgets::plot::{Rect, heatmap, leader_end, place_label};
 use crate::widgets::screen;
 use plotters::style::text_anchor::HPos;
 use tumbler_engine::EmbeddingMap;
@@ -127,9 +127,7 @@ fn placed(names: &[((f64, f64), String)], must: usize) -> Vec<Option<Spot>> {
             taken.push(rect);
             // The box is centred on the offset; a 13-px label's baseline sits 4.5 below that.
             let (x, y) = (f64::from(at.0 + dx) * k, (f64::from(at.1 + dy) + 4.5) * k);
-            // A name above or below its dot gets a line from the dot to its near corner.
-            let leader = (dy != 0).then(|| {
-                let corner = (at.0 + dx, at.1 + dy - dy.signum() * 7);
+            let leader = leader_end(at, (dx, dy)).map(|corner| {
                 format!(
                     "M{:.1} {:.1}L{:.1} {:.1}",
                     names[i].0.0,

@@ -7,7 +7,6 @@ use crate::engine::chat::{self as engine_chat, ChatModelStatus, ChatReply};
 use crate::engine::{ChatMessage, EngineReady, GenerateOptions, Model, Role, Stream};
 use crate::url_state::text_param;
 use crate::widgets::prob_tokens::{ProbToken, ProbTokens};
-use tumbler_engine::DoneReason;
 
 /// Tokens each answer may take at most.
 const MAX_TOKENS: usize = 32;
@@ -66,11 +65,7 @@ fn mean(reply: RwSignal<ChatReply>) -> impl Fn() -> String {
             // How it ended, so a three-token answer reads as finished rather than cut off.
             let n = r.steps.len();
             let tokens = if n == 1 { "1 token".to_string() } else { format!("{n} tokens") };
-            let ended = match r.done {
-                Some(DoneReason::EndOfTurn | DoneReason::EndOfText) => ", then it ended its reply",
-                Some(DoneReason::Length) => ", the most it may write here",
-                _ => "",
-            };
+            let ended = r.done.map_or("", engine_chat::ending_in_brief);
             format!("{tokens}{ended}; mean\u{a0}p\u{a0}{:.0}%", r.mean_p() * 100.0)
         })
     }

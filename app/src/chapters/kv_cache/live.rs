@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use tumbler_engine::{DoneReason, TopToken};
 
-use crate::calc::expr::{group_thousands, unbroken_terms};
+use crate::calc::expr::{group_thousands, unbroken, unbroken_terms};
 use crate::calc::kv_cache::{KvShape, human_bytes};
 use crate::engine::{self, EngineReady, EngineState, Query, Shown, Stream};
 use crate::url_state::text_param;
@@ -158,7 +158,7 @@ pub fn LiveKvCache() -> impl IntoView {
                         "After the last step the cache holds {cached_tokens} tokens: {} bytes ({}), \
                          measured from its tensors. The formula: {}. Each step adds {}\u{a0}bytes.",
                         group_thousands(i128::from(s.cache_bytes)),
-                        human_bytes(s.cache_bytes as f64).replace(' ', "\u{a0}"),
+                        unbroken(&human_bytes(s.cache_bytes as f64)),
                         unbroken_terms(&format!(
                             "{} layers × {} KV heads × head size {} × 2 (K and V) × 4 bytes (f32) \
                              × {cached_tokens} tokens = {} bytes",

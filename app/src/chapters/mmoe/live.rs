@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::calc::expr::signed;
+use crate::calc::expr::{signed, unbroken};
 use crate::engine::RunStatus as Status;
 use crate::engine::{self, EngineReady, Query, Shown, Stream};
 use crate::url_state::number_param;
@@ -355,7 +355,7 @@ pub fn LiveMmoe() -> impl IntoView {
                     .enumerate()
                     .map(|(i, item)| view! {
                         {(i > 0).then(|| view! { <span class="sep">" · "</span> })}
-                        <span class="item">{item.replace(' ', "\u{a0}")}</span>
+                        <span class="item">{unbroken(&item)}</span>
                     })
                     .collect_view()}
                 </p>

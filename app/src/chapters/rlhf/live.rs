@@ -118,6 +118,30 @@ fn rm_chart(rm: &[RmStep], steps: usize) -> String {
 }
 
 /// One quantity of best-of-n against log₂ n, the penalised pick marked.
+/// Best-of-n's reward against n, on an axis of whole rewards around the points (−2 to 2 while
+/// there are none).
+fn reward_chart(points: &[BonPoint], star: Option<usize>) -> String {
+    let y = if points.is_empty() {
+        Axis::linear(-2.0, 2.0)
+    } else {
+        let (lo, hi) = bounds(points.iter().map(|p| p.reward));
+        Axis::linear(lo.floor(), hi.ceil().max(lo.floor() + 1.0))
+    };
+    bon_chart(points, star, |p| p.reward, ("reward of the pick", "reward r (log-odds)", 0), y)
+}
+
+/// Best-of-n's share of English words against n, from 0 to 100%.
+fn quality_chart(points: &[BonPoint], star: Option<usize>) -> String {
+    let y = Axis { format: percent, ..Axis::linear(0.0, 1.0) };
+    bon_chart(
+        points,
+        star,
+        |p| p.quality,
+        ("English words in the pick", "share of English words", 1),
+        y,
+    )
+}
+
 fn bon_chart(
     points: &[BonPoint],
     star: Option<usize>,
@@ -358,29 +382,14 @@ pub fn LiveRlhf() -> impl IntoView {
                 let waiting = Signal::derive(|| {
                     Some("Drawn here as the replies are sampled and scored.".to_string())
                 });
-                let reward = bon_chart(&[], None, |p| p.reward, ("reward of the pick", "reward r (log-odds)", 0), Axis::linear(-2.0, 2.0));
-                let quality = bon_chart(&[], None, |p| p.quality, ("English words in the pick", "share of English words", 1), Axis { format: percent, ..Axis::linear(0.0, 1.0) });
+                let (reward, quality) = (reward_chart(&[], None), quality_chart(&[], None));
                 return Some(view! {
                     <Chart svg=reward waiting label="The reward of best-of-n's pick against n, once the replies are scored"/>
                     <Chart svg=quality waiting label="The share of English words in best-of-n's pick against n, once the replies are scored"/>
                 }.into_any());
             }
             let star = star();
-            let (lo, hi) = bounds(p.iter().map(|p| p.reward));
-            let reward = bon_chart(
-                p,
-                star,
-                |p| p.reward,
-                ("reward of the pick", "reward r (log-odds)", 0),
-                Axis::linear(lo.floor(), hi.ceil().max(lo.floor() + 1.0)),
-            );
-            let quality = bon_chart(
-                p,
-                star,
-                |p| p.quality,
-                ("English words in the pick", "share of English words", 1),
-                Axis { format: percent, ..Axis::linear(0.0, 1.0) },
-            );
+            let (reward, quality) = (reward_chart(p, star), quality_chart(p, star));
             let rows = p
                 .iter()
                 .enumerate()

@@ -139,25 +139,29 @@ fn attribution_view(report: &WhyReport) -> AnyView {
         .chain(a.mlps.iter().copied())
         .collect();
     let max = parts.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-    let mut bars = vec![bar("embedding".into(), a.embedding, max, None).into_any()];
-    for (l, heads) in a.heads.iter().enumerate() {
-        for (h, &v) in heads.iter().enumerate() {
-            let c = Component::Head { layer: l, head: h };
-            bars.push(bar(format!("L{l}\u{a0}H{h}"), v, max, Some(c.label())).into_any());
-        }
-        let c = Component::Mlp { layer: l };
-        bars.push(bar(format!("L{l}\u{a0}MLP"), a.mlps[l], max, Some(c.label())).into_any());
-    }
-    let sum: f32 = parts.iter().sum();
-    let strongest = a
+    // Every head and MLP with its share, in the bars' order (each layer's heads, then its MLP):
+    // the bars and the strongest share both read this one list.
+    let shares: Vec<(Component, f32)> = a
         .heads
         .iter()
         .enumerate()
-        .flat_map(|(l, hs)| {
-            hs.iter().enumerate().map(move |(h, &v)| (format!("L{l}\u{a0}H{h}"), v))
+        .flat_map(|(l, heads)| {
+            heads
+                .iter()
+                .enumerate()
+                .map(move |(h, &v)| (Component::Head { layer: l, head: h }, v))
+                .chain(std::iter::once((Component::Mlp { layer: l }, a.mlps[l])))
         })
-        .chain(a.mlps.iter().enumerate().map(|(l, &v)| (format!("L{l}\u{a0}MLP"), v)))
-        .max_by(|x, y| x.1.abs().total_cmp(&y.1.abs()));
+        .collect();
+    let name = |c: &Component| match c {
+        Component::Head { layer, head } => format!("L{layer}\u{a0}H{head}"),
+        Component::Mlp { layer } => format!("L{layer}\u{a0}MLP"),
+    };
+    let mut bars = vec![bar("embedding".into(), a.embedding, max, None).into_any()];
+    bars.extend(shares.iter().map(|(c, v)| bar(name(c), *v, max, Some(c.label())).into_any()));
+    let sum: f32 = parts.iter().sum();
+    let strongest =
+        shares.iter().max_by(|x, y| x.1.abs().total_cmp(&y.1.abs())).map(|(c, v)| (name(c), *v));
     view! {
         <div
             class="why-attribution"
