@@ -197,11 +197,19 @@ fn ChapterPage(
                         <small>"← Previous"</small>{p.title}
                     </a>
                 })}
-                {next.map(|n| view! {
-                    <a class="next" rel="next" href=format!("#/{}", n.slug)>
-                        <small>"Next →"</small>{n.title}
-                    </a>
-                })}
+                {match next {
+                    Some(n) => view! {
+                        <a class="next" rel="next" href=format!("#/{}", n.slug)>
+                            <small>"Next →"</small>{n.title}
+                        </a>
+                    }.into_any(),
+                    // The last chapter leads back to the first (its half row stood empty).
+                    None => view! {
+                        <a class="next" href=format!("#/{}", CHAPTERS[0].slug)>
+                            <small>"Back to the start →"</small>{CHAPTERS[0].title}
+                        </a>
+                    }.into_any(),
+                }}
             </nav>
         }
         .into_any()

@@ -50,7 +50,7 @@ test("memory: a sentence's loss after four contexts, as natively, the passage ju
   const summary = await panel.locator("[data-loss-none]").innerText();
   assert.match(summary, /lowers its loss from \d+\.\d\d to \d+\.\d\d nats/);
 
-  const answer = await panel.locator('input[type="text"]').inputValue();
+  const answer = await panel.getByLabel(/Sentence to score/).inputValue();
   await nativeCheck(t, "the same losses from `tumbler answer-loss`", () => {
     const args = ["answer-loss", ...rows.flatMap((r) => ["--context", r.context]), "--answer", answer, "--model", MODEL_DIR];
     const native = JSON.parse(execFileSync(TUMBLER_BIN, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
@@ -73,7 +73,7 @@ test("memory: a sentence's loss after four contexts, as natively, the passage ju
   await page.setViewportSize({ width: 1280, height: 900 });
 
   // A sentence of nothing gets a message, and the panel keeps working.
-  await panel.locator('input[type="text"]').fill("");
+  await panel.getByLabel(/Sentence to score/).fill("");
   await button.click();
   await panel.locator('[role="alert"]').waitFor({ timeout: READY_MS });
   assert.match(await panel.locator('[role="alert"]').innerText(), /no text to score/);

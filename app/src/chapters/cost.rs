@@ -35,6 +35,10 @@ fn money(d: f64) -> String {
         format!("${:.2} billion", d / 1e9)
     } else if d >= 1e6 {
         format!("${:.1} million", d / 1e6)
+    } else if d >= 1000.0 {
+        // Three significant figures, as the millions have: "$442,366" read as a bill to the dollar.
+        let unit = 10f64.powf(d.log10().floor() - 2.0);
+        format!("${}", crate::calc::expr::group_thousands(((d / unit).round() * unit) as i128))
     } else {
         format!("${}", crate::calc::expr::group_thousands(d.round() as i128))
     }
@@ -112,7 +116,7 @@ pub fn Chapter() -> impl IntoView {
                 Some(r) => view! {
                     <table class="dpo-table cost-result" data-flops=format!("{:e}", r.flops) data-dollars=format!("{:.2}", r.dollars)>
                         <tbody>
-                            <tr><th scope="row">"compute 6·N·D"</th><td>{format!("{}\u{a0}FLOPs", crate::calc::expr::power_of_ten(r.flops, 3))}</td></tr>
+                            <tr><th scope="row">"compute 6·N·D"</th><td>{format!("{}\u{a0}FLOPs", crate::calc::expr::power_of_ten(r.flops, 1))}</td></tr>
                             <tr><th scope="row">"wall-clock time"</th><td>{format!("{:.1} days", r.wall_seconds / 86_400.0)}</td></tr>
                             <tr><th scope="row">"GPU-hours"</th><td>{crate::calc::expr::group_thousands(r.gpu_hours.round() as i128)}</td></tr>
                             <tr class="dpo-loss"><th scope="row">"rental cost"</th><td>{money(r.dollars)}</td></tr>
@@ -175,5 +179,19 @@ pub fn Chapter() -> impl IntoView {
             "The compute economy is the model economy. Whoever controls chips and electricity "
             "controls how fast models improve."
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::money;
+
+    #[test]
+    fn money_is_written_to_three_figures() {
+        assert_eq!(money(442_366.0), "$442,000");
+        assert_eq!(money(1_234.0), "$1,230");
+        assert_eq!(money(53_200_000.0), "$53.2 million");
+        assert_eq!(money(2.4e9), "$2.40 billion");
+        assert_eq!(money(12.0), "$12");
     }
 }

@@ -238,7 +238,7 @@ fn ShotSweep(task: RwSignal<f64>, query: RwSignal<String>) -> impl IntoView {
                         {move || rows.get().into_iter().map(|r| view! {
                             <tr data-shots=r.shots data-answer=r.answer.clone()>
                                 <td data-label="Examples">{r.shots}</td>
-                                <td class="mono" data-label="The Tumbler's answer">{format!("“{}”", r.answer)}</td>
+                                <td class="mono grow" data-label="The Tumbler's answer">{format!("“{}”", r.answer)}</td>
                                 <td data-label="First token, probability">{format!("“{}” {:.0}%", visible(&r.first), r.p * 100.0)}</td>
                             </tr>
                         }).collect_view()}

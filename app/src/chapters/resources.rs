@@ -338,8 +338,9 @@ pub fn Chapter() -> impl IntoView {
             }
         }).collect_view()}
         <p>
-            "The Tumbler itself, its training code and its data pipeline are in this project's "
-            "repository; its model card is served with the weights."
+            "How the Tumbler was trained, on what, and how well it does is in its "
+            <a href="public/model/MODEL_CARD.md">"model card"</a>
+            ", served with its weights; its training code and data pipeline are in the source this guide is built from."
         </p>
     }
 }

@@ -208,28 +208,29 @@ fn log_label(v: f64) -> bool {
 /// Drawing units a tick label such as "100M" needs along an axis, its gap included.
 const LOG_LABEL_UNITS: f64 = 48.0;
 
-/// Whether a logarithmic axis whose decades are `per_decade` units long names `v`: every whole
+/// Whether a logarithmic axis whose decades are `per_decade` units long, and whose names each
+/// need `per_name` units along it ([`LOG_LABEL_UNITS`] across, [`Y_LABEL_UNITS`] up), names `v`: every whole
 /// multiple of 10ⁿ where even 9 to 10, the closest pair, is a name apart (an axis of less than a
 /// decade: our sweep's 0.5M to 2M tokens showed only "1M" and "2M"); 1, 2, 3 and 5 × 10ⁿ where 2
 /// to 3 is; 1, 2 and 5 × 10ⁿ ([`log_label`]) where a decade has room for three names; 1 and
 /// 3 × 10ⁿ where it has room for two (a phone's 30K to 1M parameters named only "100K"); else
 /// only powers of ten, every k-th one where a decade is shorter than a name ("10M100M1B" ran
 /// together on a phone).
-fn log_named(v: f64, per_decade: f64) -> bool {
+fn log_named(v: f64, per_decade: f64, per_name: f64) -> bool {
     if !(v.is_finite() && v > 0.0) {
         return false;
     }
     let leading = v / 10f64.powf(v.log10().floor());
     let among = |ds: &[f64]| ds.iter().any(|d| (leading - d).abs() < 1e-6 * d);
     // Whether names `ratio` apart along the axis are a name's width apart.
-    let room = |ratio: f64| per_decade * ratio.log10() >= LOG_LABEL_UNITS;
+    let room = |ratio: f64| per_decade * ratio.log10() >= per_name;
     if room(10.0 / 9.0) && (leading - leading.round()).abs() < 1e-6 * leading {
         return true;
     }
     if room(1.5) {
         return among(&[1.0, 2.0, 3.0, 5.0, 10.0]);
     }
-    if per_decade >= 3.0 * LOG_LABEL_UNITS {
+    if per_decade >= 3.0 * per_name {
         return log_label(v);
     }
     if room(3.0) {
@@ -239,7 +240,7 @@ fn log_named(v: f64, per_decade: f64) -> bool {
     if (v / 10f64.powf(power) - 1.0).abs() > 1e-6 {
         return false;
     }
-    let every = (LOG_LABEL_UNITS / per_decade.max(1.0)).ceil().max(1.0) as i64;
+    let every = (per_name / per_decade.max(1.0)).ceil().max(1.0) as i64;
     (power as i64).rem_euclid(every) == 0
 }
 
@@ -261,6 +262,15 @@ fn log_grid(min: f64, max: f64) -> Vec<f64> {
         let every = ((last - first) as f64 / 10.0).ceil().max(1.0) as usize;
         (first..=last).step_by(every).map(|p| 10f64.powi(p)).filter(inside).collect()
     }
+}
+
+/// The lines of [`log_grid`] that the axis names ([`log_named`]); all of them where it would
+/// name none.
+fn named_grid(a: Axis, per_decade: f64, per_name: f64) -> Vec<f64> {
+    let grid = log_grid(a.min, a.max);
+    let named: Vec<f64> =
+        grid.iter().copied().filter(|&v| log_named(v, per_decade, per_name)).collect();
+    if named.is_empty() { grid } else { named }
 }
 
 /// A line chart's frame in drawing units: the margin round it and the areas its axes' labels
@@ -366,7 +376,11 @@ impl LineChart {
             .series
             .iter()
             .map(|s| item(if s.markers { "line marked" } else { "line" }, s.color, &s.label));
-        let discs = dots.iter().map(|d| item("dot", d.color, &d.label));
+        // A set of unnamed dots is drawn as rings (see `draw`), and named the same way here.
+        let discs = dots.iter().map(|d| {
+            let rings = d.points.iter().all(|p| p.2.is_empty());
+            item(if rings { "dot ring" } else { "dot" }, d.color, &d.label)
+        });
         format!(
             "<ul class=\"chart-legend\" aria-hidden=\"true\">{}</ul>",
             lines.chain(discs).collect::<String>()
@@ -401,14 +415,29 @@ impl LineChart {
         }
     }
 
+    /// Drawing units a decade of each axis takes (x, y), from the plotting area's size.
+    fn decade_units(&self, phone: bool) -> (f64, f64) {
+        let (w, h) = fitted(self.size);
+        let decades = |a: Axis| (a.max / a.min).log10().max(1e-9);
+        let plot_w = f64::from(w.saturating_sub(y_label_area(&self.y, phone) + 2 * MARGIN));
+        let plot_h = f64::from(h.saturating_sub(X_LABEL_AREA + 2 * MARGIN));
+        (plot_w / decades(self.x), plot_h / decades(self.y))
+    }
+
     fn drawing(&self, dots: &[Dots]) -> String {
         let (x, y) = (self.x, self.y);
-        let log = |a: Axis| (a.min..a.max).log_scale().with_key_points(log_grid(a.min, a.max));
+        let (x_decade, y_decade) = self.decade_units(super::screen::narrow());
+        // A log axis draws a grid line, a tick and a name only where it names one
+        // ([`named_grid`]): unnamed lines between read as numbers missing.
+        let log = |a: Axis, decade: f64, per_name: f64| {
+            (a.min..a.max).log_scale().with_key_points(named_grid(a, decade, per_name))
+        };
+        let (lx, ly) = (log(x, x_decade, LOG_LABEL_UNITS), log(y, y_decade, Y_LABEL_UNITS));
         let r = match (x.log, y.log) {
             (false, false) => self.draw(x.min..x.max, y.min..y.max, dots),
-            (true, false) => self.draw(log(x), y.min..y.max, dots),
-            (false, true) => self.draw(x.min..x.max, log(y), dots),
-            (true, true) => self.draw(log(x), log(y), dots),
+            (true, false) => self.draw(lx, y.min..y.max, dots),
+            (false, true) => self.draw(x.min..x.max, ly, dots),
+            (true, true) => self.draw(lx, ly, dots),
         };
         r.map(themed).unwrap_or_else(failed)
     }
@@ -432,45 +461,30 @@ impl LineChart {
                 .build_cartesian_2d(xr, yr)
                 .map_err(|e| e.to_string())?;
             let (fx, fy) = (self.x.format, self.y.format);
-            let (x_log, y_log) = (self.x.log, self.y.log);
-            // Units per decade of each axis, from the plotting area's size in drawing units.
             let (w, h) = fitted(self.size);
-            let decades = |a: Axis| (a.max / a.min).log10().max(1e-9);
             let plot_w = f64::from(w.saturating_sub(y_area + 2 * MARGIN));
             let plot_h = f64::from(h.saturating_sub(X_LABEL_AREA + 2 * MARGIN));
-            let x_decade = plot_w / decades(self.x);
-            let y_decade = plot_h / decades(self.y);
-            // A log axis has the grid lines of [`log_grid`] and names some ([`log_named`]).
-            let x_names = if x_log { 10 } else { linear_names(plot_w, label_units(&self.x)) };
-            let y_names = if y_log { 10 } else { linear_names(plot_h, Y_LABEL_UNITS) };
-            // An axis that names nothing (an illustration's "skill →") draws no tick marks:
-            // marks with no numbers read as numbers missing.
+            // A log axis names every line of its grid ([`named_grid`]).
+            let x_names = if self.x.log { 10 } else { linear_names(plot_w, label_units(&self.x)) };
+            let y_names = if self.y.log { 10 } else { linear_names(plot_h, Y_LABEL_UNITS) };
+            // An axis that names nothing (an illustration's "skill →") draws no tick marks and
+            // no grid lines: marks and lines with no numbers read as numbers missing.
             let named = |a: &Axis| sample_labels(a).iter().any(|l| !l.is_empty());
             let mut mesh = chart.configure_mesh();
             if !named(&self.x) {
                 mesh.set_tick_mark_size(LabelAreaPosition::Bottom, 0);
+                mesh.disable_x_mesh();
             }
             if !named(&self.y) {
                 mesh.set_tick_mark_size(LabelAreaPosition::Left, 0);
+                mesh.disable_y_mesh();
             }
             mesh.x_labels(x_names)
                 .y_labels(y_names)
                 .x_desc(self.x_label.as_str())
                 .y_desc(if phone { "" } else { self.y_label.as_str() })
-                .x_label_formatter(&|v| {
-                    if x_log && !log_named(*v, x_decade) {
-                        String::new()
-                    } else {
-                        true_minus(&fx(*v))
-                    }
-                })
-                .y_label_formatter(&|v| {
-                    if y_log && !log_named(*v, y_decade) {
-                        String::new()
-                    } else {
-                        true_minus(&fy(*v))
-                    }
-                })
+                .x_label_formatter(&|v| true_minus(&fx(*v)))
+                .y_label_formatter(&|v| true_minus(&fy(*v)))
                 .label_style(("sans-serif", 14).into_font().color(&BLACK))
                 .axis_desc_style(("sans-serif", 15).into_font().color(&BLACK))
                 .axis_style(BLACK.mix(0.6))
@@ -478,11 +492,14 @@ impl LineChart {
                 .light_line_style(BLACK.mix(0.0))
                 .draw()
                 .map_err(|e| e.to_string())?;
-            // Marked lines first and wider, so a line that runs along one (the sweep's d96-l4
-            // and d128-l4) leaves both colours in view.
+            // Marked lines first and wider, the first of them widest, so a line that runs along
+            // another (the sweep's d96-l4 and d128-l4, mmoe's two tasks) leaves both colours in
+            // view: the first as a border round the next.
             let (marked, plain): (Vec<&Series>, Vec<&Series>) =
                 self.series.iter().partition(|s| s.markers);
-            for (s, width) in marked.iter().map(|s| (s, 5)).chain(plain.iter().map(|s| (s, 3))) {
+            let widest = |k: usize| if k == 0 { (7, 5) } else { (4, 3) };
+            let marked_widths = marked.iter().enumerate().map(|(k, s)| (*s, widest(k).0));
+            for (s, width) in marked_widths.chain(plain.iter().map(|s| (*s, 3))) {
                 let color = SERIES[s.color % SERIES.len()];
                 chart
                     .draw_series(LineSeries::new(
@@ -491,11 +508,12 @@ impl LineChart {
                     ))
                     .map_err(|e| e.to_string())?;
             }
-            // Dots over every line: a marked line that runs under another stays visible.
-            for s in self.series.iter().filter(|s| s.markers) {
-                let color = SERIES[s.color % SERIES.len()];
+            // Dots over every line, the first series' largest: a marked line that runs under
+            // another stays visible.
+            for (k, s) in marked.iter().enumerate() {
+                let (color, radius) = (SERIES[s.color % SERIES.len()], widest(k).1);
                 chart
-                    .draw_series(s.points.iter().map(|&p| Circle::new(p, 4, color.filled())))
+                    .draw_series(s.points.iter().map(|&p| Circle::new(p, radius, color.filled())))
                     .map_err(|e| e.to_string())?;
             }
             // Each dot's name is placed beside it where it neither leaves the plotting area nor
@@ -521,7 +539,10 @@ impl LineChart {
             for (i, at, name) in named {
                 let color = SERIES[dots[i].color % SERIES.len()];
                 if name.is_empty() {
-                    root.draw(&Circle::new(at, 5, color.filled())).map_err(|e| e.to_string())?;
+                    // A ring, not a disc: unnamed dots close together (the sweep's five runs on
+                    // a phone) stay apart as interlocking rings where discs merged into a blob.
+                    root.draw(&Circle::new(at, 4, color.stroke_width(2)))
+                        .map_err(|e| e.to_string())?;
                     continue;
                 }
                 let (rect, (dx, dy), anchor) = place_label(at, name, &area, &taken, &obstacles);
@@ -797,19 +818,33 @@ mod tests {
 
     #[test]
     fn a_short_decade_names_fewer_powers_of_ten() {
+        let across = |v: f64, decade: f64| log_named(v, decade, LOG_LABEL_UNITS);
         // Room for three names a decade: 1, 2 and 5 × 10ⁿ, as before.
-        assert!(log_named(2e6, 150.0) && log_named(5e6, 150.0) && log_named(1e7, 150.0));
-        assert!(!log_named(7e5, 150.0));
+        assert!(across(2e6, 150.0) && across(5e6, 150.0) && across(1e7, 150.0));
+        assert!(!across(7e5, 150.0));
         // An axis of less than a decade (1,800 units a decade): every whole multiple.
-        assert!(log_named(7e5, 1800.0) && log_named(9e5, 1800.0) && log_named(1e6, 1800.0));
-        assert!(!log_named(7.5e5, 1800.0));
+        assert!(across(7e5, 1800.0) && across(9e5, 1800.0) && across(1e6, 1800.0));
+        assert!(!across(7.5e5, 1800.0));
         // Room for one: powers of ten only.
-        assert!(log_named(1e6, 60.0) && log_named(1e7, 60.0));
-        assert!(!log_named(2e6, 60.0) && !log_named(5e6, 60.0));
+        assert!(across(1e6, 60.0) && across(1e7, 60.0));
+        assert!(!across(2e6, 60.0) && !across(5e6, 60.0));
         // A phone's 27 units a decade (100K to 1T in 188 units): every other power of ten.
         let named: Vec<f64> =
-            (5..=12).map(|p| 10f64.powi(p)).filter(|&v| log_named(v, 27.0)).collect();
+            (5..=12).map(|p| 10f64.powi(p)).filter(|&v| across(v, 27.0)).collect();
         assert_eq!(named, vec![1e6, 1e8, 1e10, 1e12]);
+        // Up a y axis a name needs only its line's height: 35 units a decade name every one
+        // ("Where the Tumbler sits" named every second decade up its side).
+        assert!((5..=12).all(|p| log_named(10f64.powi(p), 35.0, Y_LABEL_UNITS)));
+    }
+
+    #[test]
+    fn a_log_axis_draws_only_the_lines_it_names() {
+        // 30K to 1M on a phone: 1 and 3 × 10ⁿ, no bare lines at 40K … 90K between.
+        let grid = named_grid(Axis::log(3e4, 1e6), 117.0, LOG_LABEL_UNITS);
+        assert_eq!(grid.len(), 4, "{grid:?}");
+        assert!(grid.iter().all(|&v| log_named(v, 117.0, LOG_LABEL_UNITS)));
+        // An axis that would name none keeps its grid.
+        assert!(!named_grid(Axis::log(1.5e5, 9e5), 1.0, LOG_LABEL_UNITS).is_empty());
     }
 
     #[test]
@@ -840,10 +875,6 @@ mod tests {
         assert!(grid.iter().any(|&v| (v - 5e5).abs() < 1.0) && grid.contains(&2e6), "{grid:?}");
         assert_eq!(log_grid(1e5, 1e12).len(), 8, "powers of ten over seven decades");
         assert!(log_grid(0.0, 10.0).is_empty(), "no logarithmic grid from 0");
-        // A phone's 30K to 1M: a decade of 117 units names 1 and 3 × 10ⁿ.
-        let named: Vec<f64> =
-            log_grid(3e4, 1e6).into_iter().filter(|&v| log_named(v, 117.0)).collect();
-        assert_eq!(named.len(), 4, "{named:?}");
     }
 
     #[test]

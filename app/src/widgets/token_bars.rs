@@ -42,11 +42,18 @@ pub fn TokenBars(
     /// What the bars show.
     #[prop(into)]
     label: String,
+    /// Bars against the largest row, not against 1: for a spread-out distribution, whose top
+    /// token of 2% drew a stub in an empty track. The printed values stay the probabilities.
+    #[prop(optional)]
+    relative: bool,
 ) -> impl IntoView {
     view! {
-        <ul class="bars token-bars" aria-label=label>
-            {move || rows.get().into_iter().map(|b| {
-                let width = format!("{:.2}%", (b.p.clamp(0.0, 1.0) * 100.0));
+        <ul class="bars token-bars" class:relative=relative aria-label=label>
+            {move || {
+                let rows = rows.get();
+                let full = if relative { rows.iter().map(|b| b.p).fold(0.0, f64::max).max(1e-12) } else { 1.0 };
+                rows.into_iter().map(|b| {
+                let width = format!("{:.2}%", ((b.p / full).clamp(0.0, 1.0) * 100.0));
                 view! {
                     <li class:highlight=b.highlight class:rest=b.id.is_none() data-token-id=b.id data-p=b.p.to_string()>
                         <span class="bar-label token-label">{b.label}</span>
@@ -54,7 +61,7 @@ pub fn TokenBars(
                         <span class="bar-value">{b.text}</span>
                     </li>
                 }
-            }).collect_view()}
+            }).collect_view()}}
         </ul>
     }
 }

@@ -107,8 +107,8 @@ fn row_view(row: Row, invented: RwSignal<String>, form: Form) -> impl IntoView {
         <tr class="hallu-row" data-known=row.name.is_some().to_string()>
             <th scope="row">{label}<small>{kind}</small></th>
             <AnswerCell reply=greedy kind="greedy"/>
-            <AnswerCell reply=first kind="seed 1"/>
-            <AnswerCell reply=second kind="seed 2"/>
+            <AnswerCell reply=first kind="sampled at T\u{a0}=\u{a0}1, seed\u{a0}1"/>
+            <AnswerCell reply=second kind="sampled at T\u{a0}=\u{a0}1, seed\u{a0}2"/>
         </tr>
     }
 }

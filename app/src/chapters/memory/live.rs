@@ -115,8 +115,8 @@ pub fn LiveMemory() -> impl IntoView {
             </label>
             <label class="field">
                 "Sentence to score (it starts a new line after the context)"
-                <input type="text" prop:value=move || answer.get()
-                    on:input=move |e| answer.set(event_target_value(&e))/>
+                <textarea rows="2" prop:value=move || answer.get()
+                    on:input=move |e| answer.set(event_target_value(&e))></textarea>
             </label>
             <EngineReady loading="The Tumbler is loading; it can score the sentence when it is ready." shown=shown>
                 <button type="button" class="generate" on:click=measure

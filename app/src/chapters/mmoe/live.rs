@@ -95,12 +95,14 @@ fn weights(mix: &[f32]) -> String {
 /// A heatmap of the two gates' mean mixtures: one row per expert, one column per task (narrow
 /// enough for a phone), each cell as strong as its weight (full colour at the largest weight
 /// shown), the weight written in.
-/// A weight on a strong fill is written in the accent's text colour (chapters-1.css): past
-/// `STRONG` in the light theme, where the fills darken, and past `MID` in the dark one, where
-/// they lighten; the theme's own text colour read at under 3:1 there.
+/// A weight on a strong fill is written in the accent's text colour (chapters-1.css), past the
+/// strength where that reads better than the theme's own text colour. The point differs by task
+/// and theme (the light fills darken, the dark ones lighten; contrast computed from main.css's
+/// colours): past 0.75 of task A's purple and 0.84 of task B's green in the light theme, 0.64
+/// and 0.55 in the dark one. With one point for both tasks, some of B's cells had the weaker.
 fn gates_svg(a: &[f32], b: &[f32]) -> String {
-    const MID: f32 = 0.55;
-    const STRONG: f32 = 0.8;
+    const LIGHT: [f32; 2] = [0.75, 0.84];
+    const DARK: [f32; 2] = [0.64, 0.55];
     let e = a.len().max(1);
     let (left, cell, h, top_row) = (76.0, 80.0, 26.0, 20.0);
     let width = left + 2.0 * cell;
@@ -128,13 +130,11 @@ fn gates_svg(a: &[f32], b: &[f32]) -> String {
         for (j, &v) in mix.iter().enumerate() {
             let y = top_row + h * j as f64;
             let strength = (v / top).clamp(0.0, 1.0);
-            let text = if strength > STRONG {
-                "mm-value strong"
-            } else if strength > MID {
-                "mm-value mid"
-            } else {
-                "mm-value"
-            };
+            let text = format!(
+                "mm-value{}{}",
+                if strength > LIGHT[col] { " ink-light" } else { "" },
+                if strength > DARK[col] { " ink-dark" } else { "" }
+            );
             s += &format!(
                 "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"{class}\" fill-opacity=\"{:.3}\"/>\
                  <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"{text}\">{:.2}</text>",
@@ -526,9 +526,11 @@ mod tests {
         let svg = gates_svg(&[0.5, 0.5], &[0.25, 0.75]);
         assert_eq!(svg.matches("<rect").count(), 4);
         assert!(svg.contains(">0.75<"));
-        // The strongest cell (0.75, full colour) is strong, 0.5 (2/3) mid, 0.25 (1/3) plain.
-        assert_eq!(svg.matches("mm-value strong").count(), 1);
-        assert_eq!(svg.matches("mm-value mid").count(), 2);
+        // Task B's strongest cell (0.75, full colour) takes the accent's ink in both themes;
+        // task A's 0.5 (2/3 strength) only in the dark theme (past 0.64 of purple, not 0.75);
+        // 0.25 (1/3) in neither.
+        assert_eq!(svg.matches("mm-value ink-light ink-dark").count(), 1);
+        assert_eq!(svg.matches("class=\"mm-value ink-dark\"").count(), 2);
         assert!(svg.contains("class=\"mm-value\">0.25<"));
         log.add(MmoeProgress::Start(Box::new(MmoeStart { setup, millis: 1.0 })));
         assert!(log.steps.is_empty() && log.evals.len() == 1);

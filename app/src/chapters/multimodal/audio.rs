@@ -75,11 +75,11 @@ pub fn AudioPatches() -> impl IntoView {
         let (y0, y1) = (y_of(0.0), y_of(rows as f64 * size));
         let verticals = (0..=cols).map(move |c| {
             let x = x_of(c as f64 * size);
-            view! { <line class="grid-line" x1=x y1=y0 x2=x y2=y1/> }
+            view! { <line class="patch-edge" x1=x y1=y0 x2=x y2=y1/> }
         });
         let horizontals = (0..=rows).map(move |r| {
             let y = y_of(r as f64 * size);
-            view! { <line class="grid-line" x1=x0 y1=y x2=x1 y2=y/> }
+            view! { <line class="patch-edge" x1=x0 y1=y x2=x1 y2=y/> }
         });
         verticals.chain(horizontals).collect_view()
     };
@@ -167,6 +167,7 @@ pub fn AudioPatches() -> impl IntoView {
                     />
                     {dropped}
                     {patch_lines}
+                    <rect class="audio-frame" x=left y=top width=plot_w height=plot_h/>
                     {hz_ticks}
                     {time_ticks}
                     <text class="audio-label" x=18 y={top + plot_h / 2.0} text-anchor="middle" transform=format!("rotate(-90 18 {})", top + plot_h / 2.0)>
@@ -176,7 +177,8 @@ pub fn AudioPatches() -> impl IntoView {
                 </svg>
                 <figcaption>
                     {format!(
-                        "Computed in this page: 1 s at {:.0} kHz, Hann windows of {WINDOW} samples ({:.0}\u{a0}ms) every {HOP} samples ({:.0}\u{a0}ms), \
+                        "Dashed lines are the patches' edges; grey is what does not fill a patch and is dropped. \
+                         Computed in this page: 1 s at {:.0} kHz, Hann windows of {WINDOW} samples ({:.0}\u{a0}ms) every {HOP} samples ({:.0}\u{a0}ms), \
                          an FFT each, {N_MELS} mel bands, on a log scale; brighter is louder.",
                         RATE / 1000.0,
                         WINDOW as f64 / RATE * 1000.0,

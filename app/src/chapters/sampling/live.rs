@@ -145,9 +145,12 @@ pub fn LiveSampling() -> impl IntoView {
                 let cut = (answer.cut || answer.value.total_tokens > n).then(|| {
                     format!(" Your prompt is longer than the model reads at once; it read the last {n} tokens.")
                 });
+                // Bars against the largest row, as the column's heading says: against 100%, a
+                // 7% top token was a stub and the rest slivers.
+                let largest = shaped.rows.iter().map(|r| r.kept.unwrap_or(r.tempered)).fold(0.0, f32::max);
                 let body = shaped.rows.iter().map(|r| {
                     let shown = r.kept.unwrap_or(r.tempered);
-                    let width = format!("{:.2}%", (shown.clamp(0.0, 1.0) * 100.0));
+                    let width = format!("{:.2}%", (shown / largest.max(1e-12)).clamp(0.0, 1.0) * 100.0);
                     view! {
                         <tr
                             class:kept=r.kept.is_some()
@@ -182,7 +185,7 @@ pub fn LiveSampling() -> impl IntoView {
                         <thead><tr>
                             <th scope="col">"next token"</th><th scope="col">"logit"</th>
                             <th scope="col">"p at T\u{a0}=\u{a0}1"</th><th scope="col">"p at T"</th>
-                            <th scope="col" class="bar-cell"></th><th scope="col">"kept, renormalised"</th>
+                            <th scope="col" class="bar-cell">"share, against the top row"</th><th scope="col">"kept, renormalised"</th>
                         </tr></thead>
                         <tbody>{body}</tbody>
                     </table>

@@ -35,10 +35,11 @@ pub fn LiveNext() -> impl IntoView {
         });
         view! {
                     <div class="live-next-bars" data-read=next.tokens.concat()>
-                        <TokenBars rows=Signal::derive(move || rows.clone()) label="The Tumbler's most likely next tokens"/>
+                        <TokenBars rows=Signal::derive(move || rows.clone()) label="The Tumbler's most likely next tokens" relative=true/>
                     </div>
                     <p class="small">
                         {format!("These {SHOWN} tokens hold {:.1}% of the probability; the other {} share the rest. \
+                                  The bars are drawn against the most likely token. \
                                   Forward pass: {:.0}\u{a0}ms.", shown * 100.0, group(next.logits.len() - SHOWN), next.millis)}
                         {cut}
                     </p>

@@ -218,7 +218,8 @@ pub fn TinyTraining() -> impl IntoView {
                 <p class="gen-line learn-continuation" aria-live="polite" data-generated=latest.continuation.clone()>
                     {PROMPT}<strong>{latest.continuation.clone()}</strong>
                 </p>
-                <TokenBars rows=Signal::derive(move || rows.clone()) label="The tiny model's most likely next tokens"/>
+                <TokenBars rows=Signal::derive(move || rows.clone()) label="The tiny model's most likely next tokens" relative=true/>
+                <p class="small muted">"Bars are drawn against the most likely token."</p>
                 <ul class="learn-history">{history}</ul>
             })
         })
