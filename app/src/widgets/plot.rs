@@ -245,15 +245,16 @@ fn log_named(v: f64, per_decade: f64, per_name: f64) -> bool {
 }
 
 /// The grid lines of a logarithmic axis from `min` to `max`: every whole multiple of 10ⁿ over
-/// less than two decades, powers of ten (at most about ten) over more. Plotters' own start at
-/// the first power of ten, so an axis from 300K to 2.3M had none below 1M.
+/// less than five decades (of which [`named_grid`] keeps those named: over two decades, a
+/// compute axis named only 1T and 10T), powers of ten (at most about ten) over more. Plotters'
+/// own start at the first power of ten, so an axis from 300K to 2.3M had none below 1M.
 fn log_grid(min: f64, max: f64) -> Vec<f64> {
     if !(min > 0.0 && max > min && max.is_finite()) {
         return Vec::new();
     }
     let (first, last) = (min.log10().floor() as i32, max.log10().ceil() as i32);
     let inside = |v: &f64| *v >= min * (1.0 - 1e-9) && *v <= max * (1.0 + 1e-9);
-    if (max / min).log10() < 2.0 {
+    if (max / min).log10() < 5.0 {
         (first..=last)
             .flat_map(|p| (1..=9).map(move |m| f64::from(m) * 10f64.powi(p)))
             .filter(inside)
@@ -492,12 +493,13 @@ impl LineChart {
                 .light_line_style(BLACK.mix(0.0))
                 .draw()
                 .map_err(|e| e.to_string())?;
-            // Marked lines first and wider, the first of them widest, so a line that runs along
-            // another (the sweep's d96-l4 and d128-l4, mmoe's two tasks) leaves both colours in
-            // view: the first as a border round the next.
+            // Marked lines first and wider, so a line that runs along another (the sweep's d96-l4
+            // and d128-l4) leaves both colours in view; of two compared (mmoe's tasks,
+            // distillation's students) the first is wider still, a border round the second.
             let (marked, plain): (Vec<&Series>, Vec<&Series>) =
                 self.series.iter().partition(|s| s.markers);
-            let widest = |k: usize| if k == 0 { (7, 5) } else { (4, 3) };
+            let pair = marked.len() == 2;
+            let widest = |k: usize| if k == 0 && pair { (7, 5) } else { (5, 4) };
             let marked_widths = marked.iter().enumerate().map(|(k, s)| (*s, widest(k).0));
             for (s, width) in marked_widths.chain(plain.iter().map(|s| (*s, 3))) {
                 let color = SERIES[s.color % SERIES.len()];
@@ -508,7 +510,7 @@ impl LineChart {
                     ))
                     .map_err(|e| e.to_string())?;
             }
-            // Dots over every line, the first series' largest: a marked line that runs under
+            // Dots over every line (of a pair, the first's larger): a marked line that runs under
             // another stays visible.
             for (k, s) in marked.iter().enumerate() {
                 let (color, radius) = (SERIES[s.color % SERIES.len()], widest(k).1);
@@ -843,6 +845,13 @@ mod tests {
         let grid = named_grid(Axis::log(3e4, 1e6), 117.0, LOG_LABEL_UNITS);
         assert_eq!(grid.len(), 4, "{grid:?}");
         assert!(grid.iter().all(|&v| log_named(v, 117.0, LOG_LABEL_UNITS)));
+        // Two decades of compute (200G to 30T) at 330 units a decade: 1, 2, 3 and 5 × 10ⁿ, not
+        // only 1T and 10T.
+        let compute = named_grid(Axis::log(2e11, 3e13), 330.0, LOG_LABEL_UNITS);
+        assert!(
+            [3e11, 5e11, 1e12, 2e12, 5e12, 1e13, 2e13].iter().all(|v| compute.contains(v)),
+            "{compute:?}"
+        );
         // An axis that would name none keeps its grid.
         assert!(!named_grid(Axis::log(1.5e5, 9e5), 1.0, LOG_LABEL_UNITS).is_empty());
     }
