@@ -126,7 +126,7 @@ pub fn Chapter() -> impl IntoView {
                 None => view! { <p class="t-error">"The cluster does no work with these inputs."</p> }.into_any(),
             }}
             <p>
-                "Check: Meta reports about 3.8\u{a0}×\u{a0}10²⁵ FLOPs for Llama\u{a0}3.1\u{a0}405B, and 6 × 405B × 15.6T "
+                "Check: Meta reports about 3.8\u{a0}×\u{a0}10²⁵ FLOPs for Llama\u{a0}3.1\u{a0}405B, and 6\u{a0}×\u{a0}405B\u{a0}×\u{a0}15.6T "
                 "gives 3.79\u{a0}×\u{a0}10²⁵. Rental cost is only part of the real bill: failed runs, "
                 "experiments, staff and the hardware itself are not in it."
             </p>

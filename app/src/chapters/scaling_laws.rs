@@ -122,9 +122,9 @@ pub fn Chapter() -> impl IntoView {
                     <tr><th scope="row">"compute-optimal tokens\u{a0}≈\u{a0}20\u{a0}×\u{a0}N"</th>
                         <td data-chinchilla-tokens=move || format!("{}", chinchilla_tokens(n()))>{move || format!("{} tokens", compact(chinchilla_tokens(n())))}</td></tr>
                     <tr><th scope="row">"training compute\u{a0}≈\u{a0}6\u{a0}×\u{a0}N\u{a0}×\u{a0}D"</th>
-                        <td>{move || format!("{}\u{a0}FLOPs", crate::calc::expr::power_of_ten(training_flops(n(), chinchilla_tokens(n())), 3))}</td></tr>
+                        <td>{move || crate::calc::expr::unbroken(&format!("{} FLOPs", crate::calc::expr::power_of_ten(training_flops(n(), chinchilla_tokens(n())), 1)))}</td></tr>
                     <tr><th scope="row">"fitted loss L(N, 20N)"</th>
-                        <td>{move || format!("{:.3} nats/token", chinchilla_loss(n(), chinchilla_tokens(n())))}</td></tr>
+                        <td>{move || format!("{:.3}\u{a0}nats/token", chinchilla_loss(n(), chinchilla_tokens(n())))}</td></tr>
                 </tbody>
             </table>
             <p>"A 70B model wants about 1.4T tokens. Llama 3 trained its 8B and 70B models on about "

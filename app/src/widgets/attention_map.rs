@@ -171,8 +171,10 @@ pub fn AttentionMap(
         let labels = labels.clone();
         let probs = probs.clone();
         move || match focus.get() {
-            None => "Hover a row, or focus the map and use the arrow keys, to follow one token."
-                .to_string(),
+            None => {
+                "Hover or tap a row, or focus the map and use the arrow keys, to follow one token."
+                    .to_string()
+            }
             Some(i) => {
                 let row = &probs[i * t..(i + 1) * t];
                 let best = (0..=i).max_by(|&a, &b| row[a].total_cmp(&row[b])).unwrap_or(0);

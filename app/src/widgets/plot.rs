@@ -498,7 +498,7 @@ impl LineChart {
             // distillation's students) the first is wider still, a border round the second.
             let (marked, plain): (Vec<&Series>, Vec<&Series>) =
                 self.series.iter().partition(|s| s.markers);
-            let pair = marked.len() == 2;
+            let pair = marked.len() == 2 && self.series.len() == 2;
             let widest = |k: usize| if k == 0 && pair { (7, 5) } else { (5, 4) };
             let marked_widths = marked.iter().enumerate().map(|(k, s)| (*s, widest(k).0));
             for (s, width) in marked_widths.chain(plain.iter().map(|s| (*s, 3))) {

@@ -65,12 +65,14 @@ impl Log {
             self.evals.iter().map(|e| (e.step as f64, f64::from(pick(e)))).collect()
         };
         let (a, b) = (line(|e| e.loss_a), line(|e| e.loss_b));
-        // On a linear axis: plotters labels a log axis only at whole numbers here, so the tail
-        // below 1, where the two tasks part, would carry no labels at all.
-        let top = a.iter().chain(&b).map(|&(_, y)| y).fold(1.0, f64::max);
+        // On a log axis: the losses fall from about 10 to about 0.3, and on a linear one the end,
+        // where the two tasks part, was squeezed into the bottom 3% (the lines lay as one).
+        let ys = || a.iter().chain(&b).map(|&(_, y)| y).filter(|y| *y > 0.0);
+        let (low, top) = (ys().fold(f64::INFINITY, f64::min), ys().fold(0.0, f64::max));
+        let (low, top) = if low.is_finite() && top > low { (low, top) } else { (0.1, 10.0) };
         LineChart {
             x: Axis::linear(0.0, total),
-            y: Axis::linear(0.0, (top * 1.1).ceil()),
+            y: Axis::log(low / 1.25, top * 1.25),
             x_label: "training step".into(),
             y_label: "held‑out mean squared error".into(),
             series: vec![

@@ -128,7 +128,8 @@ fn params_chart(sweep: &Sweep, fit: Option<&PowerLaw>) -> String {
     }
     LineChart {
         x: log_axis(measured.iter().map(|p| p.0)),
-        y: loss_axis(measured.iter().map(|p| p.1)),
+        // The fit's line too: it ran below the last measured loss, into the x axis.
+        y: loss_axis(series.iter().flat_map(|s| s.points.iter().map(|p| p.1))),
         x_label: "parameters outside the embedding N".into(),
         y_label: "validation loss (nats/token)".into(),
         series,
@@ -171,7 +172,8 @@ fn compute_chart(sweep: &Sweep, fits: &Fits) -> String {
     };
     LineChart {
         x: log_axis(points().map(|p| p.0)),
-        y: loss_axis(points().map(|p| p.1)),
+        // The frontier's line too: it ran below the runs' last losses, into the x axis.
+        y: loss_axis(series.iter().flat_map(|s| s.points.iter().map(|p| p.1))),
         x_label: "training compute C (FLOPs)".into(),
         y_label: "validation loss (nats/token)".into(),
         series,
@@ -369,7 +371,7 @@ fn sweep_view(sweep: &Sweep, shipped: Option<Shipped>) -> impl IntoView + use<> 
             })}
             <Chart svg=Signal::derive(move || curves.clone())
                 label="Validation loss against training tokens for each size of the sweep, log-log: every curve falls, and the larger models fall further"
-                caption="Loss against data. Each line is one model size learning; larger models reach lower loss from the same tokens."/>
+                caption="Loss against data. Each line is one model size learning; larger models reach lower loss from the same tokens, up to the two largest, which end almost level (their lines overlap at the right; the table below has both)."/>
             <Chart svg=Signal::derive(move || params.clone())
                 label="Final validation loss against parameters outside the embedding, log-log, with the fitted power law"
                 caption="Loss against parameters, at the end of each run (the same tokens for every size)."/>
