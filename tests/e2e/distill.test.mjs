@@ -108,7 +108,7 @@ test("distillation: two students trained in the page, their numbers as `tumbler 
   assert.deepEqual(s.evalSteps, [0, ...Array.from({ length: STEPS / 10 }, (_, i) => 10 * (i + 1))]);
   const about = await panel.locator("p.small").first().innerText();
   assert.match(about, new RegExp(`${s.studentParams.toLocaleString("en-US")} parameters each`));
-  assert.match(about, new RegExp(`${s.teacherParams.toLocaleString("en-US")}-parameter Tumbler`));
+  assert.match(about, new RegExp(`${s.teacherParams.toLocaleString("en-US")}[-\u2011]parameter Tumbler`));
   // Both start from the same weights: the same numbers before training, near ln V.
   assert.equal(s.hardLosses[0], s.softLosses[0]);
   assert.equal(s.hardKls[0], s.softKls[0]);

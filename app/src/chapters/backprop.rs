@@ -150,7 +150,7 @@ pub fn Chapter() -> impl IntoView {
             <p class="result" data-net-loss=format!("{:.9}", f.loss)>
                 {format!(
                     // No line breaks inside a pair or before "=" (a phone's line began "= 0.298371").
-                    "Forward: hidden = ({:.4},\u{a0}{:.4}), outputs = ({:.4},\u{a0}{:.4}) against targets (0.01,\u{a0}0.99); loss ½Σ(target − output)²\u{a0}=\u{a0}{:.6}",
+                    "Forward: hidden = ({:.4},\u{a0}{:.4}), outputs = ({:.4},\u{a0}{:.4}) against targets (0.01,\u{a0}0.99); loss ½Σ(target\u{a0}−\u{a0}output)²\u{a0}=\u{a0}{:.6}",
                     f.hidden[0], f.hidden[1], f.out[0], f.out[1], f.loss
                 )}
             </p>

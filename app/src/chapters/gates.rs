@@ -50,7 +50,7 @@ fn sigmoid_chart(z: f64) -> String {
         x: Axis::linear(-6.0, 6.0),
         y: Axis::linear(-0.1, 1.05),
         x_label: "gate input z = W·x + b".into(),
-        y_label: "gate σ(z)".into(),
+        y_label: "value".into(),
         series: vec![
             Series { label: "σ(z)".into(), points, color: 0, markers: false },
             Series {

@@ -173,7 +173,7 @@ pub fn TwoStudents() -> impl IntoView {
                 format!(
                     "Two students of {} parameters each ({} layers, width {}, {} heads, the \
                      teacher's vocabulary of {} tokens), from the same random weights; the \
-                     teacher: the {}-parameter Tumbler. They train on the first {} tokens of the \
+                     teacher: the {}\u{2011}parameter Tumbler. They train on the first {} tokens of the \
                      held‑out text, {} windows of {} per step, and are measured on the next {}, \
                      which they never train on. {}",
                     group(s.student_params),
@@ -210,7 +210,7 @@ pub fn TwoStudents() -> impl IntoView {
             Some(view! {
                 <p class="result distill-progress" role="status">
                     {format!(
-                        "Step {step} of {}\u{a0}· T\u{a0}=\u{a0}{}\u{a0}· last batch: hard {}\u{a0}· soft {}\u{a0}· {:.1} s in the worker",
+                        "Step {step} of {}\u{a0}· T\u{a0}=\u{a0}{}\u{a0}· last batch: hard {}\u{a0}· soft {}\u{a0}· {:.1}\u{a0}s in the worker",
                         setup.options.steps,
                         setup.options.temperature,
                         last.map_or("–".into(), |s| format!("{:.3}", s.hard_loss)),

@@ -178,8 +178,8 @@ pub fn LiveKvCache() -> impl IntoView {
                     {format!(
                         "Median per generated token (after the first step, which reads the prompt in \
                          both runs): {a:.1}\u{a0}ms with the cache, {b:.1}\u{a0}ms without, {:.1}× as long. Without \
-                         the cache, step s feeds all {}+s tokens through the model again; with it, \
-                         only the newest one.",
+                         the cache, each step feeds the {} prompt tokens and every token written so far through \
+                         the model again; with it, only the newest one.",
                         b / a.max(1e-9),
                         with.first().map_or(0, |s| s.processed)
                     )}

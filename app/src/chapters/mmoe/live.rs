@@ -351,7 +351,7 @@ pub fn LiveMmoe() -> impl IntoView {
                         format!("correlation {}", signed(setup.options.correlation, 2)),
                         format!("held‑out loss A {:.3}, B {:.3}", e.loss_a, e.loss_b),
                         format!("gate overlap {:.3}", e.overlap),
-                        format!("{:.1} s in the worker", l.millis / 1000.0),
+                        format!("{:.1}\u{a0}s in the worker", l.millis / 1000.0),
                     ]
                     .into_iter()
                     .enumerate()

@@ -306,7 +306,7 @@ pub fn LiveRl() -> impl IntoView {
                 </p>
                 <p class="result" role="status">
                     <progress max=total value=done></progress>
-                    " "{phase}{format!("\u{a0}· {:.1} s in the worker", l.millis / 1000.0)}
+                    " "{phase}{format!("\u{a0}· {:.1}\u{a0}s in the worker", l.millis / 1000.0)}
                 </p>
             })
         })

@@ -201,9 +201,9 @@ fn pairs_table(
                     >
                         <td data-label="prompt">{p.prompt}</td>
                         <td class="grow" data-label="preferred">{p.chosen}</td>
-                        <td class="num" data-label="r">{cell(r.map(|r| r[0]))}</td>
+                        <td class="num" data-label="reward r">{cell(r.map(|r| r[0]))}</td>
                         <td class="grow" data-label="other">{p.rejected}</td>
-                        <td class="num" data-label="r">{cell(r.map(|r| r[1]))}</td>
+                        <td class="num" data-label="reward r">{cell(r.map(|r| r[1]))}</td>
                         <td>
                             {added.then(|| view! {
                                 <button type="button" class="rlhf-remove"

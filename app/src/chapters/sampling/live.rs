@@ -185,7 +185,7 @@ pub fn LiveSampling() -> impl IntoView {
                         <thead><tr>
                             <th scope="col">"next token"</th><th scope="col">"logit"</th>
                             <th scope="col">"p at T\u{a0}=\u{a0}1"</th><th scope="col">"p at T"</th>
-                            <th scope="col" class="bar-cell">"share, against the top row"</th><th scope="col">"kept, renormalised"</th>
+                            <th scope="col" class="bar-cell">"bar: share against the top token"</th><th scope="col">"kept, renormalised"</th>
                         </tr></thead>
                         <tbody>{body}</tbody>
                     </table>
