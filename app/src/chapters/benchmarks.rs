@@ -84,7 +84,9 @@ pub fn Chapter() -> impl IntoView {
         </div>
         <p>
             "This guide's own model is measured the honest way: its "
-            <a href="#/loss">"loss"</a>" is reported in bits per byte on text held out from training."
+            <a href="#/loss">"loss"</a>" on text held out from training is reported in nats per token, as \
+             above, and in bits per byte (which does not depend on the tokenizer) in "
+            <a href="#/training">"the training chapter's record"</a>"."
         </p>
     }
 }
