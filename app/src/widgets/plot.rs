@@ -416,29 +416,32 @@ impl LineChart {
         }
     }
 
-    /// Drawing units a decade of each axis takes (x, y), from the plotting area's size.
-    fn decade_units(&self, phone: bool) -> (f64, f64) {
+    /// The plotting area's width and height in drawing units: the drawing less its margins and
+    /// its axes' label areas.
+    fn plot_area(&self, phone: bool) -> (f64, f64) {
         let (w, h) = fitted(self.size);
-        let decades = |a: Axis| (a.max / a.min).log10().max(1e-9);
-        let plot_w = f64::from(w.saturating_sub(y_label_area(&self.y, phone) + 2 * MARGIN));
-        let plot_h = f64::from(h.saturating_sub(X_LABEL_AREA + 2 * MARGIN));
-        (plot_w / decades(self.x), plot_h / decades(self.y))
+        (
+            f64::from(w.saturating_sub(y_label_area(&self.y, phone) + 2 * MARGIN)),
+            f64::from(h.saturating_sub(X_LABEL_AREA + 2 * MARGIN)),
+        )
     }
 
     fn drawing(&self, dots: &[Dots]) -> String {
         let (x, y) = (self.x, self.y);
-        let (x_decade, y_decade) = self.decade_units(super::screen::narrow());
+        let (plot_w, plot_h) = self.plot_area(super::screen::narrow());
         // A log axis draws a grid line, a tick and a name only where it names one
         // ([`named_grid`]): unnamed lines between read as numbers missing.
-        let log = |a: Axis, decade: f64, per_name: f64| {
-            (a.min..a.max).log_scale().with_key_points(named_grid(a, decade, per_name))
+        let log = |a: Axis, units: f64, per_name: f64| {
+            let per_decade = units / (a.max / a.min).log10().max(1e-9);
+            (a.min..a.max).log_scale().with_key_points(named_grid(a, per_decade, per_name))
         };
-        let (lx, ly) = (log(x, x_decade, LOG_LABEL_UNITS), log(y, y_decade, Y_LABEL_UNITS));
+        let lx = || log(x, plot_w, LOG_LABEL_UNITS);
+        let ly = || log(y, plot_h, Y_LABEL_UNITS);
         let r = match (x.log, y.log) {
             (false, false) => self.draw(x.min..x.max, y.min..y.max, dots),
-            (true, false) => self.draw(lx, y.min..y.max, dots),
-            (false, true) => self.draw(x.min..x.max, ly, dots),
-            (true, true) => self.draw(lx, ly, dots),
+            (true, false) => self.draw(lx(), y.min..y.max, dots),
+            (false, true) => self.draw(x.min..x.max, ly(), dots),
+            (true, true) => self.draw(lx(), ly(), dots),
         };
         r.map(themed).unwrap_or_else(failed)
     }
@@ -462,9 +465,7 @@ impl LineChart {
                 .build_cartesian_2d(xr, yr)
                 .map_err(|e| e.to_string())?;
             let (fx, fy) = (self.x.format, self.y.format);
-            let (w, h) = fitted(self.size);
-            let plot_w = f64::from(w.saturating_sub(y_area + 2 * MARGIN));
-            let plot_h = f64::from(h.saturating_sub(X_LABEL_AREA + 2 * MARGIN));
+            let (plot_w, plot_h) = self.plot_area(phone);
             // A log axis names every line of its grid ([`named_grid`]).
             let x_names = if self.x.log { 10 } else { linear_names(plot_w, label_units(&self.x)) };
             let y_names = if self.y.log { 10 } else { linear_names(plot_h, Y_LABEL_UNITS) };
